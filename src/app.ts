@@ -1,0 +1,81 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createContext, type Context } from './context';
+import { createErrorFormatter } from './graphql/format-error';
+import type { Services } from './services';
+
+/** A running server: its URL and a graceful stop. */
+export interface RunningApp {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  /** Stops accepting, lets requests in flight finish (up to SHUTDOWN_GRACE_MS), closes sockets. */
+  close(): Promise<void>;
+}
+
+/**
+ * HTTP (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql, plus /healthz and
+ * /readyz. The database is the caller's: close it after `close()`.
+ */
+export async function startApp(services: Services, schema: GraphQLSchema, port = services.config.port): Promise<RunningApp> {
+  const { config, log } = services;
+  const app = express();
+  const httpServer = http.createServer(app);
+  const formatError = createErrorFormatter(log);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
+  const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
+    {
+      schema,
+      context: () => createContext(services),
+      onError: (_ctx, _id, _payload, errors) => log.warn({ errors }, 'graphql-ws error'),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await services.db.isReady();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready });
+  });
+  // A CSV travels JSON-escaped, so the body may be larger than the CSV itself.
+  app.use('/graphql', express.json({ limit: config.maxUploadBytes * 2 + 1024 * 1024 }), expressMiddleware(apollo, {
+    context: async ({ req }) => createContext(services, String(req.headers['x-request-id'] ?? '') || undefined),
+  }));
+  app.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: `Request body is over the limit of ${config.maxUploadBytes * 2 + 1024 * 1024} bytes (MAX_UPLOAD_BYTES is ${config.maxUploadBytes})`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    } else if (error.type === 'entity.parse.failed' || error.status === 400) {
+      res.status(400).json({ errors: [{ message: `Request body is not valid JSON: ${error.message}`, extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      next(error);
+    }
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  const actualPort = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actualPort}/graphql`,
+    port: actualPort,
+    httpServer,
+    close: () => apollo.stop(),
+  };
+}

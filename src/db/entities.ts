@@ -1,0 +1,7 @@
+import { Dataset } from '../modules/datasets/dataset.entity';
+import { DatasetVersion } from '../modules/datasets/dataset-version.entity';
+import { Model } from '../modules/models/model.entity';
+import { ModelVersion } from '../modules/models/model-version.entity';
+
+/** Every TypeORM entity; listed by class so tsc output and vitest load the same set. */
+export const ENTITIES = [Dataset, DatasetVersion, Model, ModelVersion];

@@ -1,0 +1,28 @@
+import { GraphQLError } from 'graphql';
+
+/** The `extensions.code` values clients can rely on. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'INTERNAL_SERVER_ERROR';
+
+function error(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}
+
+/** An object the client named does not exist. */
+export const notFound = (type: string, id: string) => error('NOT_FOUND', `${type} ${JSON.stringify(id)} was not found`, { type, id });
+
+/** The client's input is wrong; `field` names the argument path, e.g. `input.csv`. */
+export const badInput = (message: string, details: Record<string, unknown> = {}) => error('BAD_USER_INPUT', message, details);
+
+/** The request clashes with existing state, e.g. a duplicate unique name. */
+export const conflict = (message: string, details: Record<string, unknown> = {}) => error('CONFLICT', message, details);
+
+export const payloadTooLarge = (message: string) => error('PAYLOAD_TOO_LARGE', message);
+
+export const isGraphQLError = (value: unknown): value is GraphQLError => value instanceof GraphQLError;

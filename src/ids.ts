@@ -1,0 +1,32 @@
+import { monotonicFactory } from 'ulid';
+
+/** The type prefix of every object id; `node(id)` uses it to find the object's type. */
+export const ID_PREFIXES = {
+  Dataset: 'ds',
+  DatasetVersion: 'dsv',
+  Model: 'mdl',
+  ModelVersion: 'mv',
+  Artifact: 'art',
+} as const;
+
+export type NodeTypeName = keyof typeof ID_PREFIXES;
+export type IdPrefix = (typeof ID_PREFIXES)[NodeTypeName];
+
+const TYPE_BY_PREFIX = new Map<string, NodeTypeName>(
+  Object.entries(ID_PREFIXES).map(([type, prefix]) => [prefix, type as NodeTypeName]),
+);
+// Monotonic, so ids made in the same millisecond still sort in creation order (cursors rely on it).
+const nextUlid = monotonicFactory();
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** A new opaque id: `<prefix>_<ULID>`, sortable by creation time. */
+export function newId(type: NodeTypeName): string {
+  return `${ID_PREFIXES[type]}_${nextUlid()}`;
+}
+
+/** The type an id names, or null when it is not a well-formed aimass id. */
+export function typeOfId(id: string): NodeTypeName | null {
+  const cut = id.indexOf('_');
+  if (cut < 0 || !ULID.test(id.slice(cut + 1))) return null;
+  return TYPE_BY_PREFIX.get(id.slice(0, cut)) ?? null;
+}

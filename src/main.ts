@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import { startApp } from './app';
+import { ConfigError, loadConfig, redactUrl } from './config';
+import { Database } from './db/database';
+import { createLogger } from './logger';
+import { createSchema } from './schema';
+import { createServices } from './services';
+import { seedDemoData } from '../seeds';
+
+/** Starts the server: config, database (migrated), demo seed, HTTP + WebSocket; stops cleanly on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const where = config.database.kind === 'sqlite' ? config.database.file : redactUrl(config.database.url);
+  const db = await Database.open(config.database, log);
+  log.info({ database: config.database.kind, where }, 'database ready, migrations applied');
+  const services = createServices(config, db, log);
+  const swept = await services.artifacts.deleteOrphans();
+  if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
+  if (config.seedDemo) await seedDemoData(services);
+  const app = await startApp(services, await createSchema());
+  log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, `aimass listening on ${app.url.replace('127.0.0.1', 'localhost')}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining HTTP and WebSocket');
+    try {
+      await app.close();
+      await db.close();
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'unclean shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+/** The type inferred for a column when the dataset was created; later versions keep it. */
+export enum ColumnDataType {
+  NUMBER = 'NUMBER',
+  CATEGORY = 'CATEGORY',
+  BOOLEAN = 'BOOLEAN',
+  DATE = 'DATE',
+  TEXT = 'TEXT',
+}
+registerEnumType(ColumnDataType, {
+  name: 'ColumnType',
+  description: 'Inferred from the values: NUMBER (every value numeric, 0/1 included), BOOLEAN (true/false, yes/no), DATE (ISO, `1-May-95`, `5/31/2024`), CATEGORY (few distinct strings), TEXT (the rest).',
+});
+
+@ObjectType({ description: 'A value and how often it occurs.' })
+export class ValueCount {
+  @Field({ description: 'The value, as written in the data.' })
+  value!: string;
+  @Field(() => Int, { description: 'Rows holding it.' })
+  count!: number;
+}
+
+@ObjectType({ description: 'A column of a dataset version: its type and statistics over all its rows.' })
+export class ColumnStats {
+  @Field({ description: 'Column name, as in the CSV header.' })
+  name!: string;
+  @Field(() => ColumnDataType, { description: 'Inferred type.' })
+  type!: ColumnDataType;
+  @Field(() => Int, { description: 'Empty values.' })
+  nullCount!: number;
+  @Field(() => Int, { description: 'Distinct non-empty values; a lower bound when distinctCountCapped.' })
+  distinctCount!: number;
+  @Field({ description: 'True when the column has more distinct values than the server tracks (10,000).' })
+  distinctCountCapped!: boolean;
+  @Field(() => Float, { nullable: true, description: 'Smallest value (NUMBER columns).' })
+  min!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Largest value (NUMBER columns).' })
+  max!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Mean (NUMBER columns).' })
+  mean!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Sample standard deviation, n − 1 (NUMBER columns with 2 or more values).' })
+  std!: number | null;
+  @Field(() => String, { nullable: true, description: 'Earliest date, ISO 8601 (DATE columns).' })
+  earliest!: string | null;
+  @Field(() => String, { nullable: true, description: 'Latest date, ISO 8601 (DATE columns).' })
+  latest!: string | null;
+  @Field(() => [ValueCount], { description: 'Up to 10 most frequent values (CATEGORY and BOOLEAN columns), most frequent first.' })
+  topValues!: ValueCount[];
+}

@@ -1,0 +1,135 @@
+import { ColumnProfiler, InvalidValueError, type ColumnProfile } from './column-profiler';
+import { CsvFormatError, openCsv, type CsvSource } from './csv-reader';
+import { decodeRows, RowChunkWriter, type RawRow } from './row-chunks';
+import type { ArtifactStore, ArtifactWriter } from '../../db/artifact-store';
+import type { ColumnType } from './value-parsers';
+import { badInput } from '../../errors';
+
+/** What ingesting rows produced: the columns with their statistics, and the row count. */
+export interface IngestResult {
+  columns: ColumnProfile[];
+  rowCount: number;
+}
+
+/** Streams a CSV into an artifact, inferring each column's type and statistics in the same pass. */
+export async function ingestCsv(source: CsvSource, writer: ArtifactWriter): Promise<IngestResult> {
+  const { header, batches } = await openCsvOrFail(source);
+  const profilers = header.map((name) => new ColumnProfiler(name));
+  const chunks = new RowChunkWriter(writer);
+  try {
+    for await (const batch of batches) {
+      profileRows(profilers, batch.rows, batch.firstLine);
+      await chunks.write(batch.rows);
+    }
+  } catch (error) {
+    throw asUserError(error);
+  }
+  return { columns: profilers.map((p) => p.finish()), rowCount: chunks.rowCount };
+}
+
+/** The schema an appended row must match: the previous version's columns, in their order. */
+export interface FixedSchema {
+  names: string[];
+  types: ColumnType[];
+}
+
+/**
+ * Writes `previous`'s rows plus the new ones into `writer`, checking each new value against the
+ * column types, and recomputes every column's statistics over the whole new version.
+ */
+export async function appendToVersion(
+  artifacts: ArtifactStore,
+  previousArtifactId: string,
+  schema: FixedSchema,
+  newRows: AsyncIterable<{ rows: RawRow[]; firstLine: number }> | Iterable<{ rows: RawRow[]; firstLine: number }>,
+  writer: ArtifactWriter,
+): Promise<IngestResult> {
+  const profilers = schema.names.map((name, i) => new ColumnProfiler(name, { fixedType: schema.types[i] }));
+  for await (const chunk of artifacts.chunks(previousArtifactId)) profileRows(profilers, decodeRows(chunk.data), 0);
+  await writer.copyFrom(previousArtifactId);
+  const chunks = new RowChunkWriter(writer);
+  try {
+    for await (const batch of newRows) {
+      profileRows(profilers, batch.rows, batch.firstLine);
+      await chunks.write(batch.rows);
+    }
+  } catch (error) {
+    throw asUserError(error);
+  }
+  if (chunks.rowCount === 0) throw badInput('no rows to append', { field: 'input' });
+  return { columns: profilers.map((p) => p.finish()), rowCount: chunks.rowCount };
+}
+
+/** Opens CSV text for appending and maps its columns onto the dataset's order. */
+export async function csvRowsInSchemaOrder(source: CsvSource, schema: FixedSchema): Promise<AsyncIterable<{ rows: RawRow[]; firstLine: number }>> {
+  const { header, batches } = await openCsvOrFail(source);
+  const missing = schema.names.filter((name) => !header.includes(name));
+  const extra = header.filter((name) => !schema.names.includes(name));
+  if (missing.length || extra.length) {
+    const parts = [missing.length ? `missing column(s) ${missing.map((m) => JSON.stringify(m)).join(', ')}` : '', extra.length ? `unknown column(s) ${extra.map((m) => JSON.stringify(m)).join(', ')}` : ''];
+    throw badInput(`CSV header does not match the dataset: ${parts.filter(Boolean).join('; ')}`, { field: 'input.csv', missing, extra });
+  }
+  const position = schema.names.map((name) => header.indexOf(name));
+  const inOrder = position.every((p, i) => p === i);
+  return (async function* () {
+    try {
+      for await (const batch of batches) {
+        yield inOrder ? batch : { firstLine: batch.firstLine, rows: batch.rows.map((row) => position.map((p) => row[p])) };
+      }
+    } catch (error) {
+      throw asUserError(error);
+    }
+  })();
+}
+
+/** Converts JSON rows (objects keyed by column) to raw rows, naming the row and field of any problem. */
+export function jsonRowsInSchemaOrder(rows: Record<string, unknown>[], schema: FixedSchema): { rows: RawRow[]; firstLine: number }[] {
+  const known = new Set(schema.names);
+  const raw = rows.map((row, index) => {
+    for (const key of Object.keys(row)) {
+      if (!known.has(key)) throw badInput(`rows[${index}]: unknown column ${JSON.stringify(key)}`, { field: `input.rows[${index}].${key}` });
+    }
+    return schema.names.map((name) => {
+      if (!(name in row)) throw badInput(`rows[${index}]: missing column ${JSON.stringify(name)}`, { field: `input.rows[${index}].${name}` });
+      const value = row[name];
+      if (value === null) return null;
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+      if (typeof value === 'boolean') return String(value);
+      throw badInput(`rows[${index}].${name}: ${JSON.stringify(value)} is not a string, finite number, boolean or null`, { field: `input.rows[${index}].${name}` });
+    });
+  });
+  // JSON rows are numbered from 1 like CSV data lines, so messages read "row 3".
+  return [{ rows: raw, firstLine: -1 }];
+}
+
+function profileRows(profilers: ColumnProfiler[], rows: RawRow[], firstLine: number): void {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    try {
+      for (let c = 0; c < profilers.length; c++) profilers[c].add(row[c]);
+    } catch (error) {
+      if (error instanceof InvalidValueError) {
+        const where = firstLine >= 0 ? `line ${firstLine + r}` : `rows[${r}]`;
+        throw badInput(`${where}, column ${JSON.stringify(error.column)}: ${JSON.stringify(error.value)} is not a valid ${error.expectedType}`, {
+          field: error.column,
+          line: firstLine >= 0 ? firstLine + r : undefined,
+        });
+      }
+      throw error;
+    }
+  }
+}
+
+async function openCsvOrFail(source: CsvSource) {
+  try {
+    return await openCsv(source);
+  } catch (error) {
+    throw asUserError(error);
+  }
+}
+
+function asUserError(error: unknown): unknown {
+  if (error instanceof CsvFormatError) return badInput(error.message, { line: error.line, column: error.column });
+  return error;
+}

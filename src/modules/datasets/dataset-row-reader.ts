@@ -1,0 +1,56 @@
+import { LRUCache } from 'lru-cache';
+import type { ArtifactStore } from '../../db/artifact-store';
+import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '../../db/pagination';
+import { decodeRows, type RawRow } from './row-chunks';
+import { toTypedValue } from './value-parsers';
+import type { DatasetVersion } from './dataset-version.entity';
+import type { DatasetRow } from './dataset-row.type';
+
+/**
+ * Pages through the rows of a dataset version. Versions are immutable, so decoded chunks can be
+ * cached without invalidation; a page then costs a lookup, not a query.
+ */
+export class DatasetRowReader {
+  private readonly chunks = new LRUCache<string, { firstItem: number; rows: RawRow[] }>({ max: 32 });
+
+  constructor(private readonly artifacts: ArtifactStore, private readonly maxPageSize: number) {}
+
+  async page(version: DatasetVersion, args: PageArgs): Promise<Page<DatasetRow>> {
+    const first = pageSize(args.first, this.maxPageSize);
+    const start = args.after ? Number(decodeCursor(args.after, 1)[0]) + 1 : 0;
+    const end = Math.min(start + first, version.rowCount);
+    const items: DatasetRow[] = [];
+    for (let index = start; index < end; ) {
+      const chunk = await this.chunkAt(version.artifactId, index);
+      if (!chunk) break;
+      const stop = Math.min(end, chunk.firstItem + chunk.rows.length);
+      for (; index < stop; index++) items.push({ index, values: this.typed(version, chunk.rows[index - chunk.firstItem]) });
+    }
+    return {
+      items,
+      cursors: items.map((row) => encodeCursor([row.index])),
+      hasNextPage: end < version.rowCount,
+      hasPreviousPage: start > 0,
+      totalCount: async () => version.rowCount,
+    };
+  }
+
+  private typed(version: DatasetVersion, row: RawRow): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    version.columns.forEach((column, i) => {
+      values[column.name] = toTypedValue(column.type, row[i]);
+    });
+    return values;
+  }
+
+  private async chunkAt(artifactId: string, index: number) {
+    for (const [key, chunk] of this.chunks.entries()) {
+      if (key.startsWith(artifactId) && index >= chunk.firstItem && index < chunk.firstItem + chunk.rows.length) return chunk;
+    }
+    const stored = await this.artifacts.chunkAt(artifactId, index);
+    if (!stored) return null;
+    const chunk = { firstItem: stored.firstItem, rows: decodeRows(stored.data) };
+    this.chunks.set(`${artifactId}:${stored.seq}`, chunk);
+    return chunk;
+  }
+}

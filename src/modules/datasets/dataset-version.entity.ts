@@ -1,0 +1,52 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../../graphql/node';
+import { bigintTransformer, jsonTransformer } from '../../db/json-transformer';
+import { ColumnStats } from './column-stats.type';
+
+export enum DatasetVersionSource {
+  CREATE = 'CREATE',
+  APPEND = 'APPEND',
+}
+registerEnumType(DatasetVersionSource, {
+  name: 'DatasetVersionSource',
+  description: 'How a version came to be: CREATE (createDataset) or APPEND (appendDatasetRows on the previous version).',
+});
+
+/** An immutable snapshot of a dataset's rows. Training runs name the exact version they used. */
+@ObjectType({ implements: Node, description: 'An immutable snapshot of a dataset\'s rows; training runs record the exact version they used.' })
+@Entity('dataset_version')
+export class DatasetVersion implements Node {
+  @Field(() => ID, { description: 'Global id, `dsv_…`.' })
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id!: string;
+
+  @Column({ name: 'dataset_id', type: 'varchar', length: 40 })
+  datasetId!: string;
+
+  @Field(() => Int, { description: 'Version number within the dataset, from 1.' })
+  @Column({ type: 'int' })
+  version!: number;
+
+  @Field(() => Int, { description: 'Rows in this version.' })
+  @Column({ name: 'row_count', type: 'bigint', transformer: bigintTransformer })
+  rowCount!: number;
+
+  @Field(() => [ColumnStats], { description: 'Columns in CSV order, with types and statistics over this version\'s rows.' })
+  @Column({ type: 'text', transformer: jsonTransformer })
+  columns!: ColumnStats[];
+
+  @Column({ name: 'artifact_id', type: 'varchar', length: 40 })
+  artifactId!: string;
+
+  @Column({ name: 'parent_id', type: 'varchar', length: 40, nullable: true })
+  parentId!: string | null;
+
+  @Field(() => DatasetVersionSource, { description: 'CREATE or APPEND.' })
+  @Column({ type: 'varchar', length: 20 })
+  source!: DatasetVersionSource;
+
+  @Field({ description: 'When this version was made.' })
+  @Column({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date;
+}

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../config';
+import type { ArtifactStore, ArtifactWriter } from '../../db/artifact-store';
+import type { Database } from '../../db/database';
+import { paginate, type Page, type PageArgs } from '../../db/pagination';
+import { isUniqueViolation } from '../../db/unique-violation';
+import { badInput, conflict, notFound } from '../../errors';
+import { NamedOrderField, type NamedOrder } from '../../graphql/order.inputs';
+import { newId } from '../../ids';
+import { appendToVersion, csvRowsInSchemaOrder, ingestCsv, jsonRowsInSchemaOrder, type FixedSchema, type IngestResult } from './dataset-ingest';
+import { Dataset, DatasetKind } from './dataset.entity';
+import type { AppendDatasetRowsInput, CreateDatasetInput, DatasetFilter } from './dataset.inputs';
+import { DatasetVersion, DatasetVersionSource } from './dataset-version.entity';
+import type { ColumnStats } from './column-stats.type';
+
+/** Creates datasets from CSV, appends versions, and lists them. The only writer of dataset tables. */
+export class DatasetService {
+  constructor(
+    private readonly db: Database,
+    private readonly artifacts: ArtifactStore,
+    private readonly config: Pick<Config, 'maxUploadBytes' | 'datasetImportDir' | 'maxPageSize'>,
+  ) {}
+
+  /** Ingests the CSV, then records the dataset and its version 1 in one short transaction. */
+  async create(input: CreateDatasetInput): Promise<Dataset> {
+    const name = input.name.trim();
+    if (!name) throw badInput('name must not be blank', { field: 'input.name' });
+    if ((input.csv == null) === (input.path == null)) throw badInput('give exactly one of csv or path', { field: 'input.csv' });
+    if (await this.db.manager.existsBy(Dataset, { name })) throw conflict(`a dataset named ${JSON.stringify(name)} already exists`, { field: 'input.name' });
+    const source = input.csv != null ? this.checkedCsvText(input.csv, 'input.csv') : this.importFile(input.path!);
+
+    return this.withArtifact(async (writer) => {
+      const result = await ingestCsv(source, writer);
+      await writer.finish();
+      const now = new Date();
+      const dataset = Object.assign(new Dataset(), {
+        id: newId('Dataset'), name, description: input.description ?? null, kind: input.kind ?? DatasetKind.STATIC,
+        latestVersion: 1, createdAt: now, updatedAt: now,
+      });
+      try {
+        await this.db.transaction(async (manager) => {
+          await manager.insert(Dataset, dataset);
+          await manager.insert(DatasetVersion, this.newVersion(dataset.id, 1, result, writer.id, null, DatasetVersionSource.CREATE, now));
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(`a dataset named ${JSON.stringify(name)} already exists`, { field: 'input.name' });
+        throw error;
+      }
+      return dataset;
+    });
+  }
+
+  /** Makes version N+1: the rows of version N plus the new ones, validated against N's column types. */
+  async append(input: AppendDatasetRowsInput): Promise<DatasetVersion> {
+    if ((input.csv == null) === (input.rows == null)) throw badInput('give exactly one of csv or rows', { field: 'input.csv' });
+    const dataset = await this.get(input.datasetId);
+    const previous = await this.version(dataset.id, dataset.latestVersion);
+    const schema: FixedSchema = { names: previous.columns.map((c) => c.name), types: previous.columns.map((c) => c.type) };
+    const newRows = input.csv != null
+      ? await csvRowsInSchemaOrder(this.checkedCsvText(input.csv, 'input.csv'), schema)
+      : jsonRowsInSchemaOrder(input.rows!, schema);
+
+    return this.withArtifact(async (writer) => {
+      const result = await appendToVersion(this.artifacts, previous.artifactId, schema, newRows, writer);
+      await writer.finish();
+      const now = new Date();
+      const next = previous.version + 1;
+      const version = this.newVersion(dataset.id, next, { columns: result.columns, rowCount: previous.rowCount + result.rowCount }, writer.id, previous.id, DatasetVersionSource.APPEND, now);
+      try {
+        await this.db.transaction(async (manager) => {
+          await manager.insert(DatasetVersion, version);
+          const moved = await manager.update(Dataset, { id: dataset.id, latestVersion: previous.version }, { latestVersion: next, updatedAt: now });
+          if (!moved.affected) throw conflict('another append created this version first; retry', { datasetId: dataset.id });
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict('another append created this version first; retry', { datasetId: dataset.id });
+        throw error;
+      }
+      return version;
+    });
+  }
+
+  async get(id: string): Promise<Dataset> {
+    const dataset = await this.db.manager.findOneBy(Dataset, { id });
+    if (!dataset) throw notFound('Dataset', id);
+    return dataset;
+  }
+
+  /** Version `version` of a dataset (its latest when omitted). */
+  async version(datasetId: string, version?: number | null): Promise<DatasetVersion> {
+    const found = await this.db.manager.findOneBy(DatasetVersion, version == null ? { datasetId } : { datasetId, version });
+    if (!found) throw notFound('DatasetVersion', `${datasetId}@${version}`);
+    return found;
+  }
+
+  list(filter: DatasetFilter | null | undefined, order: NamedOrder | null | undefined, page: PageArgs): Promise<Page<Dataset>> {
+    const qb = this.db.manager.createQueryBuilder(Dataset, 'd');
+    if (filter?.nameContains) qb.andWhere("LOWER(d.name) LIKE :name ESCAPE '!'", { name: `%${escapeLike(filter.nameContains.toLowerCase())}%` });
+    if (filter?.kind) qb.andWhere('d.kind = :kind', { kind: filter.kind });
+    if (filter?.createdAfter) qb.andWhere('d.created_at >= :after', { after: this.db.sqlDate(filter.createdAfter) });
+    if (filter?.createdBefore) qb.andWhere('d.created_at < :before', { before: this.db.sqlDate(filter.createdBefore) });
+    const byName = order?.field === NamedOrderField.NAME;
+    return paginate(qb, 'd', page, { column: byName ? 'd.name' : undefined, property: byName ? 'name' : undefined, direction: order?.direction ?? 'DESC' }, this.config.maxPageSize);
+  }
+
+  private newVersion(datasetId: string, version: number, result: IngestResult, artifactId: string, parentId: string | null, source: DatasetVersionSource, now: Date) {
+    return Object.assign(new DatasetVersion(), {
+      id: newId('DatasetVersion'), datasetId, version, rowCount: result.rowCount, columns: result.columns as ColumnStats[],
+      artifactId, parentId, source, createdAt: now,
+    });
+  }
+
+  /** Runs `work` with a fresh artifact and deletes the artifact if anything fails: a failed request writes nothing. */
+  private async withArtifact<T>(work: (writer: ArtifactWriter) => Promise<T>): Promise<T> {
+    const writer = await this.artifacts.create('dataset-rows');
+    try {
+      return await work(writer);
+    } catch (error) {
+      await this.artifacts.delete(writer.id);
+      throw error;
+    }
+  }
+
+  private checkedCsvText(csv: string, field: string): string {
+    const bytes = Buffer.byteLength(csv);
+    if (bytes > this.config.maxUploadBytes) {
+      throw badInput(`CSV is ${formatBytes(bytes)}, over the limit of ${formatBytes(this.config.maxUploadBytes)} (MAX_UPLOAD_BYTES)`, { field, limit: this.config.maxUploadBytes });
+    }
+    return csv;
+  }
+
+  /** A file inside DATASET_IMPORT_DIR, streamed; anything outside it is refused. */
+  private importFile(relative: string): fs.ReadStream {
+    const root = this.config.datasetImportDir;
+    if (!root) throw badInput('reading server-side files is off; set DATASET_IMPORT_DIR to allow it', { field: 'input.path' });
+    const file = path.resolve(root, relative);
+    if (file !== root && !file.startsWith(root + path.sep)) throw badInput('path must stay inside DATASET_IMPORT_DIR', { field: 'input.path' });
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw badInput(`no file ${JSON.stringify(relative)} in DATASET_IMPORT_DIR`, { field: 'input.path' });
+    return fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
+  }
+}
+
+/** Escapes LIKE wildcards with `!`, an escape character SQLite and MySQL read the same way. */
+export function escapeLike(text: string): string {
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+}

@@ -1,0 +1,105 @@
+import type { Config } from '../../config';
+import type { Database } from '../../db/database';
+import { paginate, type Page, type PageArgs } from '../../db/pagination';
+import { isUniqueViolation } from '../../db/unique-violation';
+import { badInput, conflict, notFound } from '../../errors';
+import { NamedOrderField, type NamedOrder } from '../../graphql/order.inputs';
+import { newId, typeOfId } from '../../ids';
+import { escapeLike } from '../datasets/dataset.service';
+import { resolveHyperparameters } from './hyperparameters';
+import { Model } from './model.entity';
+import { ModelTask, TASKS_BY_ARCHITECTURE } from './model-enums';
+import type { CreateModelInput, ModelFilter, UpdateModelInput } from './model.inputs';
+
+/** Creates, changes, archives and lists model definitions. The only writer of the model table. */
+export class ModelService {
+  constructor(private readonly db: Database, private readonly config: Pick<Config, 'maxPageSize'>) {}
+
+  async create(input: CreateModelInput): Promise<Model> {
+    const name = this.checkedName(input.name);
+    const allowed = TASKS_BY_ARCHITECTURE[input.architecture];
+    if (!allowed.includes(input.task)) {
+      throw badInput(`${input.architecture} cannot learn ${input.task}; it supports ${allowed.join(', ')}`, { field: 'input.architecture' });
+    }
+    const features = input.featureColumns.map((column) => column.trim());
+    const target = input.targetColumn.trim();
+    if (features.length === 0 && input.task !== ModelTask.TIME_SERIES_FORECAST) {
+      throw badInput('featureColumns must name at least one column', { field: 'input.featureColumns' });
+    }
+    const duplicate = features.find((column, i) => features.indexOf(column) !== i);
+    if (duplicate !== undefined) throw badInput(`featureColumns lists ${JSON.stringify(duplicate)} twice`, { field: 'input.featureColumns' });
+    if (features.includes('')) throw badInput('featureColumns must not contain an empty name', { field: 'input.featureColumns' });
+    if (features.includes(target)) {
+      throw badInput(`the target column ${JSON.stringify(target)} must not also be a feature`, { field: 'input.featureColumns' });
+    }
+    const now = new Date();
+    const model = Object.assign(new Model(), {
+      id: newId('Model'), name, description: input.description ?? null, task: input.task, architecture: input.architecture,
+      featureColumns: features, targetColumn: target, hyperparameters: resolveHyperparameters(input.architecture, input.hyperparameters),
+      archivedAt: null, createdAt: now, updatedAt: now,
+    });
+    await this.uniqueName(name, () => this.db.transaction((manager) => manager.insert(Model, model)));
+    return model;
+  }
+
+  async update(input: UpdateModelInput): Promise<Model> {
+    const model = await this.get(input.id);
+    const changes: Partial<Model> = { updatedAt: new Date() };
+    if (input.name != null) changes.name = this.checkedName(input.name);
+    if (input.description !== undefined) changes.description = input.description;
+    if (input.hyperparameters) changes.hyperparameters = resolveHyperparameters(model.architecture, input.hyperparameters, model.hyperparameters);
+    await this.uniqueName(changes.name ?? model.name, () => this.db.transaction((manager) => manager.update(Model, { id: model.id }, changes)));
+    return Object.assign(model, changes);
+  }
+
+  /** Hides a model from lists and from new training; its versions stay readable. */
+  async archive(id: string): Promise<Model> {
+    const model = await this.get(id);
+    if (model.archivedAt) return model;
+    const now = new Date();
+    await this.db.transaction((manager) => manager.update(Model, { id }, { archivedAt: now, updatedAt: now }));
+    return Object.assign(model, { archivedAt: now, updatedAt: now });
+  }
+
+  async get(id: string): Promise<Model> {
+    const model = typeOfId(id) === 'Model' ? await this.db.manager.findOneBy(Model, { id }) : null;
+    if (!model) throw notFound('Model', id);
+    return model;
+  }
+
+  /** A model by id or by name, as `model(id, name)` and predict accept either. */
+  async find(ref: { id?: string | null; name?: string | null }): Promise<Model> {
+    if ((ref.id == null) === (ref.name == null)) throw badInput('give exactly one of id or name', { field: 'id' });
+    if (ref.id != null) return this.get(ref.id);
+    const model = await this.db.manager.findOneBy(Model, { name: ref.name! });
+    if (!model) throw notFound('Model', ref.name!);
+    return model;
+  }
+
+  list(filter: ModelFilter | null | undefined, order: NamedOrder | null | undefined, page: PageArgs): Promise<Page<Model>> {
+    const qb = this.db.manager.createQueryBuilder(Model, 'm');
+    if (filter?.nameContains) qb.andWhere("LOWER(m.name) LIKE :name ESCAPE '!'", { name: `%${escapeLike(filter.nameContains.toLowerCase())}%` });
+    if (filter?.task) qb.andWhere('m.task = :task', { task: filter.task });
+    if (filter?.architecture) qb.andWhere('m.architecture = :architecture', { architecture: filter.architecture });
+    if (!filter?.includeArchived) qb.andWhere('m.archived_at IS NULL');
+    const byName = order?.field === NamedOrderField.NAME;
+    return paginate(qb, 'm', page, { column: byName ? 'm.name' : undefined, property: byName ? 'name' : undefined, direction: order?.direction ?? 'DESC' }, this.config.maxPageSize);
+  }
+
+  private checkedName(raw: string): string {
+    const name = raw.trim();
+    if (!name) throw badInput('name must not be blank', { field: 'input.name' });
+    if (name.length > 200) throw badInput('name must be at most 200 characters', { field: 'input.name' });
+    return name;
+  }
+
+  /** Turns the unique index's refusal into a CONFLICT naming the clash. */
+  private async uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`a model named ${JSON.stringify(name)} already exists`, { field: 'input.name' });
+      throw error;
+    }
+  }
+}

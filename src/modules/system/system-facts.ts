@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Database } from '../../db/database';
+
+const cache = new WeakMap<Database, Promise<{ version: string; databaseVersion: string }>>();
+
+/** Facts that do not change while the process runs, read once: the package and database versions. */
+export function systemFacts(db: Database): Promise<{ version: string; databaseVersion: string }> {
+  let facts = cache.get(db);
+  if (facts) return facts;
+  facts = (async () => {
+    const version = JSON.parse(readFileSync(findPackageJson(), 'utf8')).version as string;
+    const query = db.kind === 'sqlite' ? 'SELECT sqlite_version() AS v' : 'SELECT VERSION() AS v';
+    const [{ v }] = await db.dataSource.query(query);
+    return { version, databaseVersion: String(v) };
+  })();
+  cache.set(db, facts);
+  return facts;
+}
+
+/** The package.json above this file, whether it runs from src/ (tests) or dist/src/ (npm start). */
+function findPackageJson(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'package.json');
+    try {
+      readFileSync(candidate);
+      return candidate;
+    } catch {
+      if (path.dirname(dir) === dir) throw new Error('package.json not found');
+    }
+  }
+}

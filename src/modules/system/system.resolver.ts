@@ -1,0 +1,21 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { DatabaseKind, SystemInfo } from './system-info.type';
+import { systemFacts } from './system-facts';
+
+@Resolver()
+export class SystemResolver {
+  @Query(() => SystemInfo, { description: 'Version, runtime, database and machine-learning backend of this server.' })
+  async systemInfo(@Ctx() { services }: Context): Promise<SystemInfo> {
+    const facts = await systemFacts(services.db);
+    return Object.assign(new SystemInfo(), {
+      version: facts.version,
+      nodeVersion: process.version,
+      database: services.db.kind === 'sqlite' ? DatabaseKind.SQLITE : DatabaseKind.MYSQL,
+      databaseVersion: facts.databaseVersion,
+      tfjsBackend: 'not loaded',
+      startedAt: services.startedAt,
+      uptimeSeconds: (Date.now() - services.startedAt.getTime()) / 1000,
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import type { Config } from './config';
+import { ArtifactStore } from './db/artifact-store';
+import type { Database } from './db/database';
+import type { Logger } from './logger';
+import { DatasetRowReader } from './modules/datasets/dataset-row-reader';
+import { DatasetService } from './modules/datasets/dataset.service';
+import { ModelVersionService } from './modules/models/model-version.service';
+import { ModelService } from './modules/models/model.service';
+
+/** Every service, built once per process and shared by all requests. */
+export interface Services {
+  config: Config;
+  db: Database;
+  log: Logger;
+  artifacts: ArtifactStore;
+  datasets: DatasetService;
+  datasetRows: DatasetRowReader;
+  models: ModelService;
+  modelVersions: ModelVersionService;
+  startedAt: Date;
+}
+
+export function createServices(config: Config, db: Database, log: Logger): Services {
+  const artifacts = new ArtifactStore(db);
+  return {
+    config,
+    db,
+    log,
+    artifacts,
+    datasets: new DatasetService(db, artifacts, config),
+    datasetRows: new DatasetRowReader(artifacts, config.maxPageSize),
+    models: new ModelService(db, config),
+    modelVersions: new ModelVersionService(db),
+    startedAt: new Date(),
+  };
+}

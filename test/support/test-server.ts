@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { startApp, type RunningApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { Database } from '../../src/db/database';
+import { createLogger } from '../../src/logger';
+import { createSchema } from '../../src/schema';
+import { createServices, type Services } from '../../src/services';
+import { seedDemoData } from '../../seeds';
+import { freshDatabase } from './test-database';
+
+/** The shared finance datasets, read in place (never copied into the project). */
+export const DATA_DIR = path.resolve(__dirname, '../../../shared/data');
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string; [key: string]: unknown }; path?: string[] }[];
+}
+
+/** The real server on a free port, on a fresh database, with helpers to talk to it over HTTP. */
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  services: Services;
+  app: RunningApp;
+  /** POSTs one operation and returns status, data and errors. */
+  request<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Like request, but fails the test when the response has errors. */
+  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const { config: database, drop } = await freshDatabase();
+  const config: Config = { ...loadConfig({ LOG_LEVEL: 'warn', ...options.env }), port: 0, database };
+  const log = createLogger(config.logLevel);
+  const db = await Database.open(database, log);
+  const services = createServices(config, db, log);
+  if (options.seed) await seedDemoData(services);
+  const app = await startApp(services, await createSchema(), 0);
+
+  const request = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const res = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await res.text();
+    let body: any;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { errors: [{ message: text }] };
+    }
+    return { status: res.status, data: body.data, errors: body.errors };
+  };
+  return {
+    url: app.url,
+    wsUrl: app.url.replace('http', 'ws'),
+    services,
+    app,
+    request,
+    async query(query, variables) {
+      const res = await request(query, variables);
+      if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 1)}`);
+      return res.data;
+    },
+    async close() {
+      await app.close();
+      await db.close();
+      await drop();
+    },
+  };
+}

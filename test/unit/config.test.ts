@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.database).toEqual({ kind: 'sqlite', file: path.resolve('./data/aimass.sqlite') });
+    expect(config.seedDemo).toBe(true);
+    expect(config.maxUploadBytes).toBe(20 * 1024 * 1024);
+    expect(config.datasetImportDir).toBeNull();
+  });
+
+  it('parses a MySQL URL and booleans', () => {
+    const config = loadConfig({ DATABASE_URL: 'mysql://app:s3cret@db.internal:3307/aimass', SEED_DEMO: 'false', PORT: '8080' });
+    expect(config.database).toMatchObject({ kind: 'mysql', database: 'aimass' });
+    expect(config.seedDemo).toBe(false);
+    expect(config.port).toBe(8080);
+  });
+
+  it('lists every bad variable in one error, without leaking the password', () => {
+    try {
+      loadConfig({ PORT: '99999', LOG_LEVEL: 'loud', SEED_DEMO: 'maybe', DATABASE_URL: 'postgres://u:hunter2@h/db', MAX_UPLOAD_BYTES: '1.5' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const { problems, message } = error as ConfigError;
+      expect(problems).toHaveLength(5);
+      expect(message).toMatch(/PORT/);
+      expect(message).toMatch(/LOG_LEVEL/);
+      expect(message).toMatch(/SEED_DEMO/);
+      expect(message).toMatch(/MAX_UPLOAD_BYTES/);
+      expect(message).not.toMatch(/hunter2/);
+    }
+  });
+
+  it('rejects a MySQL URL without a database', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root@localhost:3306/' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('redacts passwords', () => {
+    expect(redactUrl('mysql://root:pw@host/db')).toBe('mysql://root:***@host/db');
+  });
+});

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+// graphql must resolve to one copy (its CommonJS build), or type-graphql and Apollo see two realms.
+const graphql = createRequire(import.meta.url).resolve('graphql');
+const mysqlUrl = process.env.TEST_MYSQL_URL;
+
+const integration = (name: string, env: Record<string, string>) => ({
+  extends: true as const,
+  test: {
+    name,
+    include: ['test/integration/**/*.test.ts'],
+    env,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
+
+export default defineConfig({
+  resolve: { alias: { graphql } },
+  test: {
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      integration('integration:sqlite', { DB: 'sqlite' }),
+      // MariaDB/MySQL runs when TEST_MYSQL_URL names a server (.ci/run always sets it).
+      ...(mysqlUrl ? [integration('integration:mysql', { DB: 'mysql' })] : []),
+    ],
+  },
+});
