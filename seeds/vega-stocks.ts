@@ -6,7 +6,9 @@ import path from 'node:path';
  * data/stocks.csv), with its `Jan 1 2000` dates rewritten as ISO dates.
  */
 export function vegaCsv(file: 'sp500.csv' | 'stocks.csv'): string {
-  const text = readFileSync(path.join(path.dirname(require.resolve('vega-datasets/package.json')), 'data', file), 'utf8');
+  // The package exports only its JS entry (build/index.js); its data/ folder sits one level up.
+  const root = path.resolve(path.dirname(require.resolve('vega-datasets')), '..');
+  const text = readFileSync(path.join(root, 'data', file), 'utf8');
   return text.replace(/([A-Z][a-z]{2}) (\d{1,2}) (\d{4})/g, (_, month: string, day: string, year: string) =>
     `${year}-${String(MONTHS.indexOf(month) + 1).padStart(2, '0')}-${day.padStart(2, '0')}`,
   );

@@ -25,7 +25,7 @@ export class QueryCounter implements TypeOrmLogger {
     if (this.logger?.isLevelEnabled('trace')) this.logger.trace({ query, parameters }, 'sql');
   }
   logQueryError(error: string | Error, query: string): void {
-    this.logger?.warn({ err: error, query }, 'sql error');
+    this.logger?.debug({ err: error, query }, 'sql error');
   }
   logQuerySlow(time: number, query: string): void {
     this.logger?.warn({ time, query }, 'slow sql');
