@@ -18,7 +18,7 @@ export async function ingestCsv(source: CsvSource, writer: ArtifactWriter): Prom
   const chunks = new RowChunkWriter(writer);
   try {
     for await (const batch of batches) {
-      profileRows(profilers, batch.rows, batch.firstLine);
+      profileRows(profilers, batch.rows, batch.lines);
       await chunks.write(batch.rows);
     }
   } catch (error) {
@@ -41,16 +41,16 @@ export async function appendToVersion(
   artifacts: ArtifactStore,
   previousArtifactId: string,
   schema: FixedSchema,
-  newRows: AsyncIterable<{ rows: RawRow[]; firstLine: number }> | Iterable<{ rows: RawRow[]; firstLine: number }>,
+  newRows: AsyncIterable<RowBatch> | Iterable<RowBatch>,
   writer: ArtifactWriter,
 ): Promise<IngestResult> {
   const profilers = schema.names.map((name, i) => new ColumnProfiler(name, { fixedType: schema.types[i] }));
-  for await (const chunk of artifacts.chunks(previousArtifactId)) profileRows(profilers, decodeRows(chunk.data), 0);
+  for await (const chunk of artifacts.chunks(previousArtifactId)) profileRows(profilers, decodeRows(chunk.data));
   await writer.copyFrom(previousArtifactId);
   const chunks = new RowChunkWriter(writer);
   try {
     for await (const batch of newRows) {
-      profileRows(profilers, batch.rows, batch.firstLine);
+      profileRows(profilers, batch.rows, batch.lines);
       await chunks.write(batch.rows);
     }
   } catch (error) {
@@ -61,11 +61,12 @@ export async function appendToVersion(
 }
 
 /** Opens CSV text for appending and maps its columns onto the dataset's order. */
-export async function csvRowsInSchemaOrder(source: CsvSource, schema: FixedSchema): Promise<AsyncIterable<{ rows: RawRow[]; firstLine: number }>> {
-  const { header, batches } = await openCsvOrFail(source);
+export async function csvRowsInSchemaOrder(source: CsvSource, schema: FixedSchema): Promise<AsyncIterable<RowBatch>> {
+  const { header, batches, close } = await openCsvOrFail(source);
   const missing = schema.names.filter((name) => !header.includes(name));
   const extra = header.filter((name) => !schema.names.includes(name));
   if (missing.length || extra.length) {
+    await close();
     const parts = [missing.length ? `missing column(s) ${missing.map((m) => JSON.stringify(m)).join(', ')}` : '', extra.length ? `unknown column(s) ${extra.map((m) => JSON.stringify(m)).join(', ')}` : ''];
     throw badInput(`CSV header does not match the dataset: ${parts.filter(Boolean).join('; ')}`, { field: 'input.csv', missing, extra });
   }
@@ -74,7 +75,7 @@ export async function csvRowsInSchemaOrder(source: CsvSource, schema: FixedSchem
   return (async function* () {
     try {
       for await (const batch of batches) {
-        yield inOrder ? batch : { firstLine: batch.firstLine, rows: batch.rows.map((row) => position.map((p) => row[p])) };
+        yield inOrder ? batch : { lines: batch.lines, rows: batch.rows.map((row) => position.map((p) => row[p])) };
       }
     } catch (error) {
       throw asUserError(error);
@@ -83,7 +84,7 @@ export async function csvRowsInSchemaOrder(source: CsvSource, schema: FixedSchem
 }
 
 /** Converts JSON rows (objects keyed by column) to raw rows, naming the row and field of any problem. */
-export function jsonRowsInSchemaOrder(rows: Record<string, unknown>[], schema: FixedSchema): { rows: RawRow[]; firstLine: number }[] {
+export function jsonRowsInSchemaOrder(rows: Record<string, unknown>[], schema: FixedSchema): RowBatch[] {
   const known = new Set(schema.names);
   const raw = rows.map((row, index) => {
     for (const key of Object.keys(row)) {
@@ -99,21 +100,26 @@ export function jsonRowsInSchemaOrder(rows: Record<string, unknown>[], schema: F
       throw badInput(`rows[${index}].${name}: ${JSON.stringify(value)} is not a string, finite number, boolean or null`, { field: `input.rows[${index}].${name}` });
     });
   });
-  // JSON rows are numbered from 1 like CSV data lines, so messages read "row 3".
-  return [{ rows: raw, firstLine: -1 }];
+  return [{ rows: raw }];
 }
 
-function profileRows(profilers: ColumnProfiler[], rows: RawRow[], firstLine: number): void {
+/** Rows with, for CSV, the source line each starts on (error messages name it). */
+interface RowBatch {
+  rows: RawRow[];
+  lines?: number[];
+}
+
+function profileRows(profilers: ColumnProfiler[], rows: RawRow[], lines?: number[]): void {
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     try {
       for (let c = 0; c < profilers.length; c++) profilers[c].add(row[c]);
     } catch (error) {
       if (error instanceof InvalidValueError) {
-        const where = firstLine >= 0 ? `line ${firstLine + r}` : `rows[${r}]`;
+        const where = lines ? `line ${lines[r]}` : `rows[${r}]`;
         throw badInput(`${where}, column ${JSON.stringify(error.column)}: ${JSON.stringify(error.value)} is not a valid ${error.expectedType}`, {
           field: error.column,
-          line: firstLine >= 0 ? firstLine + r : undefined,
+          line: lines?.[r],
         });
       }
       throw error;

@@ -51,10 +51,8 @@ export function parseNumber(raw: string): number | null {
  */
 export function parseBoolean(raw: string): boolean | null {
   let s = raw;
-  if (s.length === 0 || s.length > 5 || !isVisibleAscii(s.charCodeAt(0)) || !isVisibleAscii(s.charCodeAt(s.length - 1))) {
-    s = s.trim();
-    if (s.length === 0 || s.length > 5) return null;
-  }
+  if (!isVisibleAscii(s.charCodeAt(0)) || !isVisibleAscii(s.charCodeAt(s.length - 1))) s = s.trim();
+  if (s.length === 0 || s.length > 5) return null;
   switch (s.toLowerCase()) {
     case 'true':
     case 't':

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { Database } from '../../src/db/database';
+import { createLogger } from '../../src/logger';
+import { Architecture, ModelTask } from '../../src/modules/models/model-enums';
+import { createServices, type Services } from '../../src/services';
+
+/** A throw-away SQLite file and the services over it. */
+export async function scratchServices(name: string): Promise<{ services: Services; file: string; close: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `aimass-bench-${name}-`));
+  const file = path.join(dir, 'bench.sqlite');
+  const config = { ...loadConfig({ LOG_LEVEL: 'warn', DATASET_IMPORT_DIR: dir }), database: { kind: 'sqlite' as const, file } };
+  const log = createLogger('warn');
+  const db = await Database.open(config.database, log);
+  return { services: createServices(config, db, log), file, close: () => db.close() };
+}
+
+/** `models` models with `versions` versions each, as the nested-query benchmark needs. */
+export async function createModelsWithVersions(services: Services, models = 200, versions = 5): Promise<void> {
+  for (let i = 0; i < models; i++) {
+    const model = await services.models.create({
+      name: `bench-model-${String(i).padStart(4, '0')}`, task: ModelTask.BINARY_CLASSIFICATION, architecture: Architecture.MLP,
+      featureColumns: ['a', 'b', 'c'], targetColumn: 'y',
+    });
+    for (let v = 0; v < versions; v++) await services.modelVersions.create({ modelId: model.id, metrics: { auc: 0.7 + v / 100 } });
+  }
+}
