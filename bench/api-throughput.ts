@@ -36,7 +36,7 @@ export async function benchApiThroughput(seconds: number) {
     const bare = await startChildServer(path.join(dist, 'bench/servers/bare-apollo.js'));
     runs.bare.push(await loadGraphQL(bare.url, '{ version }', { seconds }));
     await bare.stop();
-    const aimass = await startChildServer(path.join(dist, 'src/main.js'), { PORT: '0', SEED_DEMO: 'false', DATABASE_URL: `sqlite:${file}` });
+    const aimass = await startChildServer(path.join(dist, 'src/main.js'), { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${file}` });
     runs.trivial.push(await loadGraphQL(aimass.url, TRIVIAL_QUERY, { seconds }));
     runs.nested.push(await loadGraphQL(aimass.url, NESTED_QUERY(50, 5), { seconds }));
     await aimass.stop();
