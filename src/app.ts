@@ -44,6 +44,8 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Explicit, so NODE_ENV=production (which flips Apollo's default) does not hide the schema.
+    introspection: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
