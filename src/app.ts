@@ -5,11 +5,17 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { createContext, type Context } from './context';
 import { createErrorFormatter } from './graphql/format-error';
+import type { Caller } from './modules/auth/caller';
+import { Role } from './modules/auth/role';
+import { authenticate } from './security/authenticate';
+import { QueryLimiter } from './security/query-limits';
+import { startWsServer } from './security/ws-server';
 import type { Services } from './services';
+
+/** Stands in for every request when security is off (the security benchmark's baseline only). */
+const insecureCaller: Caller = { keyId: 'key_insecure', keyName: 'insecure', role: Role.ADMIN, modelScope: null };
 
 /** A running server: its URL and a graceful stop. */
 export interface RunningApp {
@@ -24,31 +30,37 @@ export interface RunningApp {
  * HTTP (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql, plus /healthz and
  * /readyz. The database is the caller's: close it after `close()`.
  */
-export async function startApp(services: Services, schema: GraphQLSchema, port = services.config.port): Promise<RunningApp> {
+export async function startApp(services: Services, schema: GraphQLSchema, port = services.config.port, options: { insecure?: boolean } = {}): Promise<RunningApp> {
   const { config, log } = services;
   const app = express();
   const httpServer = http.createServer(app);
   const formatError = createErrorFormatter(log);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
-  const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
-    {
-      schema,
-      context: () => createContext(services),
-      onError: (_ctx, _id, _payload, errors) => log.warn({ errors }, 'graphql-ws error'),
-    },
-    wsServer,
-  );
+  const limiter = options.insecure ? null : new QueryLimiter(schema, config.limits, config.introspection);
+  const wsCleanup = startWsServer(httpServer, schema, services, limiter, formatError);
 
   const apollo = new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
-    // Explicit, so NODE_ENV=production (which flips Apollo's default) does not hide the schema.
-    introspection: true,
+    // Explicit, so NODE_ENV=production (which flips Apollo's default) does not decide it.
+    introspection: config.introspection,
+    validationRules: limiter?.validationRules ?? [],
+    parseOptions: limiter?.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        // Cost depends on variables (`first: $n`), so it is checked per request, not per document.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, request }) {
+              const error = limiter?.checkCost(document, request.variables, request.operationName);
+              if (error) throw error;
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -60,7 +72,12 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
   });
   // A CSV travels JSON-escaped, so the body may be larger than the CSV itself.
   app.use('/graphql', express.json({ limit: config.maxUploadBytes * 2 + 1024 * 1024 }), expressMiddleware(apollo, {
-    context: async ({ req }) => createContext(services, String(req.headers['x-request-id'] ?? '') || undefined),
+    context: async ({ req }) => {
+      const clientAddress = req.socket.remoteAddress ?? null;
+      const caller = options.insecure ? insecureCaller : await authenticate(services, req.headers.authorization);
+      if (!options.insecure) services.rateLimiter.check(caller, clientAddress);
+      return createContext(services, { caller, clientAddress, requestId: String(req.headers['x-request-id'] ?? '').slice(0, 100) });
+    },
   }));
   app.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (error.type === 'entity.too.large') {

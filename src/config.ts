@@ -28,7 +28,51 @@ export interface Config {
   maxPageSize: number;
   /** `SHUTDOWN_GRACE_MS` (default 10000): how long SIGTERM waits for requests in flight. */
   shutdownGraceMs: number;
+  /**
+   * `AIMASS_BOOTSTRAP_ADMIN_KEY` (default unset): the ADMIN key created when the database has no
+   * key yet. Unset: a key is generated and printed once at start-up.
+   */
+  bootstrapAdminKey: string | null;
+  /** `INTROSPECTION` (default true): whether clients may read the schema through introspection. */
+  introspection: boolean;
+  /** Limits on each operation, the same over HTTP and WebSocket. */
+  limits: QueryLimits;
+  /** Per-key token buckets, by role, plus ANONYMOUS (per client address, for requests without a key). */
+  rateLimits: Record<RateLimitedRole, RateLimit | null>;
 }
+
+export interface QueryLimits {
+  /** `MAX_QUERY_DEPTH` (default 10): deepest field nesting. */
+  maxDepth: number;
+  /** `MAX_QUERY_COST` (default 10000): estimated cost; a list field costs its `first` times its selection. */
+  maxCost: number;
+  /** `MAX_QUERY_ALIASES` (default 30): aliases in one operation. */
+  maxAliases: number;
+  /** `MAX_QUERY_TOKENS` (default 5000): lexical tokens in one document, checked while parsing. */
+  maxTokens: number;
+  /** `MAX_SUBSCRIPTIONS_PER_CONNECTION` (default 20): live subscriptions on one WebSocket. */
+  maxSubscriptionsPerConnection: number;
+  /** `WS_CONNECTION_INIT_TIMEOUT_MS` (default 3000): a WebSocket that sends no connection_init by then is closed (4408). */
+  connectionInitTimeoutMs: number;
+}
+
+export const RATE_LIMITED_ROLES = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'ADMIN', 'PARTNER', 'ANONYMOUS'] as const;
+export type RateLimitedRole = (typeof RATE_LIMITED_ROLES)[number];
+
+/** A token bucket: `perSecond` tokens added each second, at most `burst` saved up. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+const DEFAULT_RATE_LIMITS: Record<RateLimitedRole, RateLimit> = {
+  VIEWER: { perSecond: 50, burst: 100 },
+  DATA_SCIENTIST: { perSecond: 50, burst: 100 },
+  APPROVER: { perSecond: 50, burst: 100 },
+  ADMIN: { perSecond: 100, burst: 200 },
+  PARTNER: { perSecond: 20, burst: 40 },
+  ANONYMOUS: { perSecond: 5, burst: 10 },
+};
 
 /** Thrown when an environment variable has a bad value; lists every bad variable at once. */
 export class ConfigError extends Error {
@@ -71,6 +115,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
   const importDir = read('DATASET_IMPORT_DIR');
+  const bootstrapAdminKey = read('AIMASS_BOOTSTRAP_ADMIN_KEY') ?? null;
+  if (bootstrapAdminKey !== null && bootstrapAdminKey.length < 24) {
+    problems.push('AIMASS_BOOTSTRAP_ADMIN_KEY must be at least 24 characters (use a random secret)');
+  }
+  const rateLimits = Object.fromEntries(RATE_LIMITED_ROLES.map((role) => {
+    const name = `RATE_LIMIT_${role}`;
+    const raw = read(name);
+    if (raw === undefined) return [role, DEFAULT_RATE_LIMITS[role]];
+    if (raw.toLowerCase() === 'off') return [role, null];
+    const match = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(raw);
+    if (!match || Number(match[1]) <= 0 || Number(match[2]) < 1) {
+      problems.push(`${name} must be "<requests per second>/<burst>" (e.g. 50/100) or "off", got "${raw}"`);
+      return [role, DEFAULT_RATE_LIMITS[role]];
+    }
+    return [role, { perSecond: Number(match[1]), burst: Number(match[2]) }];
+  })) as Record<RateLimitedRole, RateLimit | null>;
 
   const config: Config = {
     port: integer('PORT', 4000, 0, 65535),
@@ -81,6 +141,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     datasetImportDir: importDir ? path.resolve(importDir) : null,
     maxPageSize: integer('MAX_PAGE_SIZE', 100, 1, 10_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    bootstrapAdminKey,
+    introspection: boolean('INTROSPECTION', true),
+    limits: {
+      maxDepth: integer('MAX_QUERY_DEPTH', 10, 2, 100),
+      maxCost: integer('MAX_QUERY_COST', 10_000, 10, 10_000_000),
+      maxAliases: integer('MAX_QUERY_ALIASES', 30, 0, 10_000),
+      maxTokens: integer('MAX_QUERY_TOKENS', 5000, 100, 1_000_000),
+      maxSubscriptionsPerConnection: integer('MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
+      connectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 100, 600_000),
+    },
+    rateLimits,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

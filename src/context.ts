@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from './modules/auth/caller';
 import { DatasetLoaders } from './modules/datasets/dataset.loaders';
 import { ModelLoaders } from './modules/models/model.loaders';
 import type { Services } from './services';
@@ -13,6 +14,9 @@ export interface Loaders {
 export interface Context {
   services: Services;
   loaders: Loaders;
+  /** The authenticated API key, or null (then only UNAUTHENTICATED answers come back). */
+  caller: Caller | null;
+  clientAddress: string | null;
   requestId: string;
 }
 
@@ -21,6 +25,12 @@ export function createLoaders(services: Services): Loaders {
   return { datasets: new DatasetLoaders(services.db, max), models: new ModelLoaders(services.db, max) };
 }
 
-export function createContext(services: Services, requestId: string = randomUUID()): Context {
-  return { services, loaders: createLoaders(services), requestId };
+export function createContext(services: Services, request: { caller?: Caller | null; clientAddress?: string | null; requestId?: string } = {}): Context {
+  return {
+    services,
+    loaders: createLoaders(services),
+    caller: request.caller ?? null,
+    clientAddress: request.clientAddress ?? null,
+    requestId: request.requestId || randomUUID(),
+  };
 }

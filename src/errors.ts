@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
   | 'INTERNAL_SERVER_ERROR';
 
 function error(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
@@ -22,6 +23,19 @@ export const badInput = (message: string, details: Record<string, unknown> = {})
 
 /** The request clashes with existing state, e.g. a duplicate unique name. */
 export const conflict = (message: string, details: Record<string, unknown> = {}) => error('CONFLICT', message, details);
+
+/** No valid API key. HTTP status 401 when raised before execution. */
+export const unauthenticated = (message = 'An API key is required: send Authorization: Bearer <key>') =>
+  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+
+/** A valid key whose role or model scope does not allow the operation. */
+export const forbidden = (message: string) => error('FORBIDDEN', message);
+
+/** The key's token bucket is empty; retry after `retryAfterSeconds`. HTTP status 429 with Retry-After. */
+export const rateLimited = (retryAfterSeconds: number) =>
+  new GraphQLError(`Rate limit exceeded; retry after ${retryAfterSeconds} s`, {
+    extensions: { code: 'RATE_LIMITED', retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
+  });
 
 export const payloadTooLarge = (message: string) => error('PAYLOAD_TOO_LARGE', message);
 

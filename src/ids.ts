@@ -7,6 +7,8 @@ export const ID_PREFIXES = {
   Model: 'mdl',
   ModelVersion: 'mv',
   Artifact: 'art',
+  ApiKey: 'key',
+  AuditEntry: 'aud',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

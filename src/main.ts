@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const db = await Database.open(config.database, log);
   log.info({ database: config.database.kind, where }, 'database ready, migrations applied');
   const services = createServices(config, db, log);
+  await services.apiKeys.bootstrap();
   const swept = await services.artifacts.deleteOrphans();
   if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
   if (config.seedDemo) await seedDemoData(services);

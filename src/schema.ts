@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { NodeResolver } from './graphql/node.resolver';
+import { auditMutations } from './modules/auth/audit-mutations';
+import { authChecker } from './modules/auth/auth-checker';
+import { AuthResolver } from './modules/auth/auth.resolver';
 import { DatasetResolver } from './modules/datasets/dataset.resolver';
 import { DatasetVersionResolver } from './modules/datasets/dataset-version.resolver';
 import { ModelResolver } from './modules/models/model.resolver';
@@ -9,13 +12,20 @@ import { ModelVersionResolver } from './modules/models/model-version.resolver';
 import { SystemResolver } from './modules/system/system.resolver';
 
 /** Every resolver of the API; schema.graphql is printed from exactly this list. */
-export const RESOLVERS = [NodeResolver, DatasetResolver, DatasetVersionResolver, ModelResolver, ModelVersionResolver, SystemResolver] as const;
+export const RESOLVERS = [AuthResolver, NodeResolver, DatasetResolver, DatasetVersionResolver, ModelResolver, ModelVersionResolver, SystemResolver] as const;
 
-export function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/**
+ * The executable schema: every operation guarded by `@Authorized` (authChecker) and every
+ * mutation audited. `insecure` swaps both out; only the security benchmark uses it, to measure
+ * what they cost.
+ */
+export async function createSchema(options: { insecure?: boolean } = {}): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
+    authChecker: options.insecure ? () => true : authChecker,
     // Inputs are checked with class-validator; failures become BAD_USER_INPUT errors naming the field.
     validate: { forbidUnknownValues: false },
     emitSchemaFile: false,
   });
+  return options.insecure ? schema : auditMutations(schema);
 }

@@ -2,6 +2,9 @@ import type { Config } from './config';
 import { ArtifactStore } from './db/artifact-store';
 import type { Database } from './db/database';
 import type { Logger } from './logger';
+import { ApiKeyService } from './modules/auth/api-key.service';
+import { AuditService } from './modules/auth/audit.service';
+import { RateLimiter } from './security/rate-limiter';
 import { DatasetRowReader } from './modules/datasets/dataset-row-reader';
 import { DatasetService } from './modules/datasets/dataset.service';
 import { ModelVersionService } from './modules/models/model-version.service';
@@ -13,6 +16,9 @@ export interface Services {
   db: Database;
   log: Logger;
   artifacts: ArtifactStore;
+  apiKeys: ApiKeyService;
+  audit: AuditService;
+  rateLimiter: RateLimiter;
   datasets: DatasetService;
   datasetRows: DatasetRowReader;
   models: ModelService;
@@ -27,6 +33,9 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
     db,
     log,
     artifacts,
+    apiKeys: new ApiKeyService(db, config, log),
+    audit: new AuditService(db, config),
+    rateLimiter: new RateLimiter(config.rateLimits),
     datasets: new DatasetService(db, artifacts, config),
     datasetRows: new DatasetRowReader(artifacts, config.maxPageSize),
     models: new ModelService(db, config),

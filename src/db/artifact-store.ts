@@ -28,7 +28,7 @@ export class ArtifactStore {
   /** Starts a new artifact; write chunks to it, then reference its id in a transaction. */
   async create(kind: string): Promise<ArtifactWriter> {
     const id = newId('Artifact');
-    await this.db.dataSource.query(
+    await this.db.write(
       'INSERT INTO artifact (id, kind, byte_size, chunk_count, item_count, created_at) VALUES (?, ?, 0, 0, 0, ?)',
       [id, kind, this.db.sqlDate(new Date())],
     );
@@ -58,8 +58,8 @@ export class ArtifactStore {
   }
 
   async delete(artifactId: string): Promise<void> {
-    await this.db.dataSource.query('DELETE FROM artifact_chunk WHERE artifact_id = ?', [artifactId]);
-    await this.db.dataSource.query('DELETE FROM artifact WHERE id = ?', [artifactId]);
+    await this.db.write('DELETE FROM artifact_chunk WHERE artifact_id = ?', [artifactId]);
+    await this.db.write('DELETE FROM artifact WHERE id = ?', [artifactId]);
   }
 
   /**
@@ -88,7 +88,7 @@ export class ArtifactWriter {
   constructor(private readonly db: Database, readonly id: string) {}
 
   async append(data: Buffer, itemCount: number): Promise<void> {
-    await this.db.dataSource.query(
+    await this.db.write(
       'INSERT INTO artifact_chunk (artifact_id, seq, first_item, item_count, data) VALUES (?, ?, ?, ?, ?)',
       [this.id, this.seq, this.items, itemCount, data],
     );
@@ -103,7 +103,7 @@ export class ArtifactWriter {
       'SELECT COUNT(*) AS chunks, COALESCE(SUM(item_count), 0) AS items, COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM artifact_chunk WHERE artifact_id = ?',
       [sourceId],
     );
-    await this.db.dataSource.query(
+    await this.db.write(
       `INSERT INTO artifact_chunk (artifact_id, seq, first_item, item_count, data)
        SELECT ?, seq + ?, first_item + ?, item_count, data FROM artifact_chunk WHERE artifact_id = ? ORDER BY seq`,
       [this.id, this.seq, this.items, sourceId],
@@ -115,7 +115,7 @@ export class ArtifactWriter {
 
   /** Records the totals; call before referencing the artifact. */
   async finish(): Promise<ArtifactInfo> {
-    await this.db.dataSource.query('UPDATE artifact SET byte_size = ?, chunk_count = ?, item_count = ? WHERE id = ?', [
+    await this.db.write('UPDATE artifact SET byte_size = ?, chunk_count = ?, item_count = ? WHERE id = ?', [
       this.bytes, this.seq, this.items, this.id,
     ]);
     return { id: this.id, byteSize: this.bytes, chunkCount: this.seq, itemCount: this.items };

@@ -64,7 +64,21 @@ export class Database {
   /** Runs `work` in one transaction; on SQLite one transaction at a time. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.kind !== 'sqlite') return this.dataSource.transaction(work);
-    const run = this.sqliteLock.then(() => this.dataSource.transaction(work));
+    return this.exclusive(() => this.dataSource.transaction(work));
+  }
+
+  /**
+   * Runs one writing statement outside a transaction. On SQLite it waits for any open transaction,
+   * because the single connection would otherwise make it part of that transaction (and of its
+   * rollback).
+   */
+  write(sql: string, parameters: unknown[] = []): Promise<any> {
+    if (this.kind !== 'sqlite') return this.dataSource.query(sql, parameters);
+    return this.exclusive(() => this.dataSource.query(sql, parameters));
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.sqliteLock.then(work);
     this.sqliteLock = run.catch(() => undefined);
     return run;
   }

@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Roles } from '../modules/auth/role';
 import type { Context, Loaders } from '../context';
 import { badInput } from '../errors';
 import { typeOfId, type NodeTypeName } from '../ids';
@@ -19,11 +20,13 @@ function loaderFor(loaders: Loaders, type: NodeTypeName | null) {
 
 @Resolver()
 export class NodeResolver {
+  @Authorized(...Roles.READERS)
   @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when there is none.' })
   async node(@Arg('id', () => ID) id: string, @Ctx() { loaders }: Context): Promise<Node | null> {
     return (await loaderFor(loaders, typeOfId(id))?.load(id)) ?? null;
   }
 
+  @Authorized(...Roles.READERS)
   @Query(() => [Node], { nullable: 'items', description: `Many objects by id in one round trip (at most ${MAX_NODES}), in the order asked; null where an id names nothing. One statement per type.` })
   async nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() { loaders }: Context): Promise<(Node | null)[]> {
     if (ids.length > MAX_NODES) throw badInput(`ids may name at most ${MAX_NODES} objects, got ${ids.length}`, { field: 'ids' });

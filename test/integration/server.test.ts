@@ -6,7 +6,7 @@ import { createClient } from 'graphql-ws';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/test-server';
 import { TEST_DB } from '../support/test-database';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -35,7 +35,7 @@ describe('server', () => {
   });
 
   it('serves the same schema over graphql-ws on the same port', async () => {
-    const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: server.adminAuth } });
     try {
       const result = await new Promise<any>((resolve, reject) => {
         let value: unknown;
@@ -76,7 +76,7 @@ describe('server', () => {
 describe('npm start', () => {
   it('seeds an empty database, serves, and exits 0 on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimass-start-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}` };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info', AIMASS_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY, DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}` };
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stderr.on('data', (d) => { output += d; });
@@ -89,7 +89,7 @@ describe('npm start', () => {
         });
         child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
       });
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ datasets { totalCount } models { totalCount } }' }) });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` }, body: JSON.stringify({ query: '{ datasets { totalCount } models { totalCount } }' }) });
       const { data } = await res.json() as any;
       expect(data.datasets.totalCount).toBe(3);
       expect(data.models.totalCount).toBe(3);

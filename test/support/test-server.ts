@@ -9,6 +9,9 @@ import { createServices, type Services } from '../../src/services';
 import { seedDemoData } from '../../seeds';
 import { freshDatabase } from './test-database';
 
+/** The ADMIN key every test server starts with (AIMASS_BOOTSTRAP_ADMIN_KEY). */
+export const TEST_ADMIN_KEY = 'aim_testadmin0000_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+
 /** The shared finance datasets, read in place (never copied into the project). */
 export const DATA_DIR = path.resolve(__dirname, '../../../shared/data');
 
@@ -24,26 +27,39 @@ export interface TestServer {
   wsUrl: string;
   services: Services;
   app: RunningApp;
-  /** POSTs one operation and returns status, data and errors. */
+  /** The ADMIN key's Authorization header value. */
+  adminAuth: string;
+  /** Creates a key with `role` (and, for PARTNER, `modelScope`) and returns its secret. */
+  createKey(role: string, modelScope?: string[]): Promise<string>;
+  /** POSTs one operation as ADMIN (pass `authorization` in headers to act as another key, '' for none). */
   request<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Like request, but fails the test when the response has errors. */
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
   close(): Promise<void>;
 }
 
+/** JSON content type plus the ADMIN key, unless `authorization` is given ('' sends none). */
+function withAuth(headers: Record<string, string>): Record<string, string> {
+  const { authorization, ...rest } = headers;
+  const auth = authorization === undefined ? `Bearer ${TEST_ADMIN_KEY}` : authorization;
+  return { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}), ...rest };
+}
+
 export async function startTestServer(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
   const { config: database, drop } = await freshDatabase();
-  const config: Config = { ...loadConfig({ LOG_LEVEL: 'warn', ...options.env }), port: 0, database };
+  // Rate limits stay on for every role but ADMIN, whose requests drive the tests.
+  const config: Config = { ...loadConfig({ LOG_LEVEL: 'warn', AIMASS_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY, RATE_LIMIT_ADMIN: 'off', ...options.env }), port: 0, database };
   const log = createLogger(config.logLevel);
   const db = await Database.open(database, log);
   const services = createServices(config, db, log);
+  await services.apiKeys.bootstrap();
   if (options.seed) await seedDemoData(services);
   const app = await startApp(services, await createSchema(), 0);
 
   const request = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const res = await fetch(app.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: withAuth(headers),
       body: JSON.stringify({ query, variables }),
     });
     const text = await res.text();
@@ -55,7 +71,14 @@ export async function startTestServer(options: { seed?: boolean; env?: Record<st
     }
     return { status: res.status, data: body.data, errors: body.errors };
   };
+  const adminAuth = `Bearer ${TEST_ADMIN_KEY}`;
   return {
+    adminAuth,
+    async createKey(role, modelScope) {
+      const res = await request(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`, { input: { name: `${role.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`, role, modelScope } });
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.data.createApiKey.secret;
+    },
     url: app.url,
     wsUrl: app.url.replace('http', 'ws'),
     services,

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../auth/role';
 import type { Context } from '../../context';
 import { notFound } from '../../errors';
 import { PageArgs } from '../../graphql/page.args';
@@ -12,21 +13,25 @@ import { DatasetVersion } from './dataset-version.entity';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
+  @Authorized(...Roles.READERS)
   @Query(() => DatasetConnection, { description: 'Datasets, newest first unless orderBy says otherwise.' })
   async datasets(@Args() { filter, orderBy, ...page }: DatasetsArgs, @Ctx() { services }: Context) {
     return DatasetConnection.from(await services.datasets.list(filter, orderBy, page));
   }
 
+  @Authorized(...Roles.READERS)
   @Query(() => Dataset, { nullable: true, description: 'One dataset; NOT_FOUND when the id is unknown.' })
   dataset(@Arg('id', () => ID) id: string, @Ctx() { services }: Context) {
     return services.datasets.get(id);
   }
 
+  @Authorized(...Roles.BUILDERS)
   @Mutation(() => Dataset, { description: 'Creates a dataset (version 1) from CSV: types and statistics are inferred while the rows stream in. Nothing is written when the CSV is bad.' })
   createDataset(@Arg('input') input: CreateDatasetInput, @Ctx() { services }: Context) {
     return services.datasets.create(input);
   }
 
+  @Authorized(...Roles.BUILDERS)
   @Mutation(() => DatasetVersion, { description: 'Adds rows to a dataset, making version N+1 (version N stays as it was). Every value must fit its column\'s type.' })
   appendDatasetRows(@Arg('input') input: AppendDatasetRowsInput, @Ctx() { services }: Context) {
     return services.datasets.append(input);

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../auth/role';
+import { ModelScoped } from '../auth/model-scope';
 import type { Context } from '../../context';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Model } from './model.entity';
@@ -6,6 +8,8 @@ import { ModelVersion } from './model-version.entity';
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
+  @Authorized(...Roles.READERS_AND_PARTNERS)
+  @ModelScoped((args) => args.id)
   @Query(() => ModelVersion, { nullable: true, description: 'One model version; NOT_FOUND when the id is unknown.' })
   modelVersion(@Arg('id', () => ID) id: string, @Ctx() { services }: Context) {
     return services.modelVersions.get(id);
@@ -16,6 +20,8 @@ export class ModelVersionResolver {
     return loaders.models.byId.load(version.modelId);
   }
 
+  // Training data stays with internal readers: a partner sees the model, never its rows.
+  @Authorized(...Roles.READERS)
   @FieldResolver(() => DatasetVersion, { nullable: true, description: 'The dataset version it was trained on.' })
   datasetVersion(@Root() version: ModelVersion, @Ctx() { loaders }: Context) {
     return version.datasetVersionId ? loaders.datasets.versionById.load(version.datasetVersionId) : null;

@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Roles } from '../auth/role';
+import { ModelScoped } from '../auth/model-scope';
 import type { Context } from '../../context';
 import { PageArgs } from '../../graphql/page.args';
 import { ModelConnection, ModelVersionConnection } from './model.connection';
@@ -9,11 +11,14 @@ import { ModelVersion } from './model-version.entity';
 
 @Resolver(() => Model)
 export class ModelResolver {
+  @Authorized(...Roles.READERS)
   @Query(() => ModelConnection, { description: 'Models, newest first unless orderBy says otherwise.' })
   async models(@Args() { filter, orderBy, ...page }: ModelsArgs, @Ctx() { services }: Context) {
     return ModelConnection.from(await services.models.list(filter, orderBy, page));
   }
 
+  @Authorized(...Roles.READERS_AND_PARTNERS)
+  @ModelScoped((args) => args.id ?? args.name)
   @Query(() => Model, { nullable: true, description: 'One model, by id or by name (give exactly one); NOT_FOUND when there is none.' })
   model(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
@@ -23,16 +28,19 @@ export class ModelResolver {
     return services.models.find({ id, name });
   }
 
+  @Authorized(...Roles.BUILDERS)
   @Mutation(() => Model, { description: 'Defines a model. The architecture must suit the task (e.g. LOGISTIC_REGRESSION only for BINARY_CLASSIFICATION) and the target must not be a feature.' })
   createModel(@Arg('input') input: CreateModelInput, @Ctx() { services }: Context) {
     return services.models.create(input);
   }
 
+  @Authorized(...Roles.BUILDERS)
   @Mutation(() => Model, { description: 'Renames a model or changes its description or default hyper-parameters.' })
   updateModel(@Arg('input') input: UpdateModelInput, @Ctx() { services }: Context) {
     return services.models.update(input);
   }
 
+  @Authorized(...Roles.BUILDERS)
   @Mutation(() => Model, { description: 'Archives a model: hidden from lists by default, no new training; versions stay readable. Archiving twice is harmless.' })
   archiveModel(@Arg('id', () => ID) id: string, @Ctx() { services }: Context) {
     return services.models.archive(id);

@@ -1,10 +1,12 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Roles } from '../auth/role';
 import type { Context } from '../../context';
 import { DatabaseKind, SystemInfo } from './system-info.type';
 import { systemFacts } from './system-facts';
 
 @Resolver()
 export class SystemResolver {
+  @Authorized(...Roles.READERS)
   @Query(() => SystemInfo, { description: 'Version, runtime, database and machine-learning backend of this server.' })
   async systemInfo(@Ctx() { services }: Context): Promise<SystemInfo> {
     const facts = await systemFacts(services.db);

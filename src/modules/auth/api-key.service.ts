@@ -1,0 +1,107 @@
+import { LRUCache } from 'lru-cache';
+import type { Config } from '../../config';
+import type { Database } from '../../db/database';
+import { paginate, type Page, type PageArgs } from '../../db/pagination';
+import { badInput, notFound } from '../../errors';
+import { newId } from '../../ids';
+import type { Logger } from '../../logger';
+import { Model } from '../models/model.entity';
+import { ApiKey } from './api-key.entity';
+import { generateToken, hashToken, prefixOf, tokenMatches } from './api-key-token';
+import type { Caller } from './caller';
+import { Role } from './role';
+
+export interface NewApiKey {
+  name: string;
+  role: Role;
+  /** Model ids or names; required for PARTNER, refused for other roles. */
+  modelScope?: string[] | null;
+}
+
+/**
+ * Issues, revokes and checks API keys. Checking is on every request, so known keys are cached for
+ * a few seconds; revoking clears this instance's cache at once (others within CACHE_MS).
+ */
+export class ApiKeyService {
+  private static readonly CACHE_MS = 5000;
+  private readonly cache = new LRUCache<string, ApiKey | false>({ max: 10_000, ttl: ApiKeyService.CACHE_MS });
+
+  constructor(private readonly db: Database, private readonly config: Pick<Config, 'maxPageSize' | 'bootstrapAdminKey'>, private readonly log?: Logger) {}
+
+  /** Creates a key and returns it with its secret, which is not stored and cannot be shown again. */
+  async create(input: NewApiKey, createdBy: string | null): Promise<{ apiKey: ApiKey; secret: string }> {
+    const name = input.name.trim();
+    if (!name || name.length > 200) throw badInput('name must be 1 to 200 characters', { field: 'input.name' });
+    const modelScope = await this.resolveScope(input.role, input.modelScope);
+    const { token, prefix } = generateToken();
+    return { apiKey: await this.insert(name, input.role, modelScope, token, prefix, createdBy), secret: token };
+  }
+
+  async revoke(id: string): Promise<ApiKey> {
+    const key = await this.db.manager.findOneBy(ApiKey, { id });
+    if (!key) throw notFound('ApiKey', id);
+    if (!key.revokedAt) {
+      key.revokedAt = new Date();
+      await this.db.transaction((manager) => manager.update(ApiKey, { id }, { revokedAt: key.revokedAt }));
+    }
+    this.cache.delete(key.prefix);
+    return key;
+  }
+
+  list(filter: { role?: Role | null; includeRevoked?: boolean } | null | undefined, page: PageArgs): Promise<Page<ApiKey>> {
+    const qb = this.db.manager.createQueryBuilder(ApiKey, 'k');
+    if (filter?.role) qb.andWhere('k.role = :role', { role: filter.role });
+    if (!filter?.includeRevoked) qb.andWhere('k.revoked_at IS NULL');
+    return paginate(qb, 'k', page, { direction: 'DESC' }, this.config.maxPageSize);
+  }
+
+  /** The caller a token stands for, or null when it is unknown or revoked. */
+  async authenticate(token: string): Promise<Caller | null> {
+    const prefix = prefixOf(token);
+    let key = this.cache.get(prefix);
+    if (key === undefined) {
+      key = (await this.db.manager.findOneBy(ApiKey, { prefix })) ?? false;
+      this.cache.set(prefix, key);
+    }
+    if (!key || key.revokedAt || !tokenMatches(token, key.secretHash)) return null;
+    return { keyId: key.id, keyName: key.name, role: key.role, modelScope: key.modelScope };
+  }
+
+  /**
+   * On a database without keys, creates the first ADMIN key: AIMASS_BOOTSTRAP_ADMIN_KEY when set,
+   * otherwise a generated one that is printed once, here, and never again.
+   */
+  async bootstrap(): Promise<string | null> {
+    if ((await this.db.manager.count(ApiKey)) > 0) return null;
+    const token = this.config.bootstrapAdminKey ?? generateToken().token;
+    await this.insert('bootstrap-admin', Role.ADMIN, null, token, prefixOf(token), null);
+    if (!this.config.bootstrapAdminKey) {
+      this.log?.warn({ apiKey: token }, `Created the first ADMIN API key; it is shown only now: ${token}`);
+    }
+    return token;
+  }
+
+  private async insert(name: string, role: Role, modelScope: string[] | null, token: string, prefix: string, createdBy: string | null) {
+    const key = Object.assign(new ApiKey(), {
+      id: newId('ApiKey'), name, role, modelScope, prefix, secretHash: hashToken(token), createdBy, createdAt: new Date(), revokedAt: null,
+    });
+    await this.db.transaction((manager) => manager.insert(ApiKey, key));
+    return key;
+  }
+
+  /** PARTNER keys must name their models (by id or name); other roles see every model. */
+  private async resolveScope(role: Role, scope: string[] | null | undefined): Promise<string[] | null> {
+    if (role !== Role.PARTNER) {
+      if (scope?.length) throw badInput('modelScope applies to PARTNER keys only', { field: 'input.modelScope' });
+      return null;
+    }
+    if (!scope?.length) throw badInput('a PARTNER key needs a modelScope naming at least one model', { field: 'input.modelScope' });
+    const ids: string[] = [];
+    for (const ref of scope) {
+      const model = (await this.db.manager.findOneBy(Model, { id: ref })) ?? (await this.db.manager.findOneBy(Model, { name: ref }));
+      if (!model) throw notFound('Model', ref);
+      if (!ids.includes(model.id)) ids.push(model.id);
+    }
+    return ids;
+  }
+}

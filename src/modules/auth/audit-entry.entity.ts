@@ -1,0 +1,53 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { jsonTransformer } from '../../db/json-transformer';
+
+/** One mutation call, as the audit trail keeps it. Never updated or deleted through the API. */
+@ObjectType({ description: 'One mutation call: who, what, with which arguments, and how it ended. Append-only.' })
+@Entity('audit_log')
+export class AuditEntry {
+  @Field(() => ID, { description: 'Id, `aud_…` (time-sortable).' })
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The API key used; null for an unauthenticated call.' })
+  @Column({ name: 'actor_key_id', type: 'varchar', length: 40, nullable: true })
+  actorKeyId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'That key\'s name at the time.' })
+  @Column({ name: 'actor_name', type: 'varchar', length: 200, nullable: true })
+  actorName!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'That key\'s role at the time.' })
+  @Column({ name: 'actor_role', type: 'varchar', length: 20, nullable: true })
+  actorRole!: string | null;
+
+  @Field({ description: 'The mutation, e.g. `createDataset`.' })
+  @Column({ type: 'varchar', length: 100 })
+  operation!: string;
+
+  @Field(() => GraphQLJSONObject, { description: 'The arguments, with secrets redacted and large values (CSV, rows) replaced by their size and SHA-256.' })
+  @Column({ type: 'text', transformer: jsonTransformer })
+  arguments!: Record<string, any>;
+
+  @Field({ description: '`ok`, or the error code the call ended with (e.g. FORBIDDEN, BAD_USER_INPUT).' })
+  @Column({ type: 'varchar', length: 40 })
+  outcome!: string;
+
+  @Field(() => String, { nullable: true, description: 'The error message, when the call failed.' })
+  @Column({ name: 'error_message', type: 'text', nullable: true })
+  errorMessage!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The client\'s network address.' })
+  @Column({ name: 'client_address', type: 'varchar', length: 64, nullable: true })
+  clientAddress!: string | null;
+
+  @Field({ description: 'The request id (the x-request-id header, or one the server made).' })
+  @Column({ name: 'request_id', type: 'varchar', length: 100 })
+  requestId!: string;
+
+  @Field({ description: 'When the call finished.' })
+  @Column({ name: 'created_at', type: 'datetime' })
+  createdAt!: Date;
+}

@@ -1,0 +1,6 @@
+import { connectionType } from '../../graphql/connection';
+import { ApiKey } from './api-key.entity';
+import { AuditEntry } from './audit-entry.entity';
+
+export const ApiKeyConnection = connectionType(ApiKey, 'ApiKey');
+export const AuditEntryConnection = connectionType(AuditEntry, 'AuditEntry');

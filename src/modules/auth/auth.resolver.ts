@@ -1,0 +1,39 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { ApiKey } from './api-key.entity';
+import { ApiKeyConnection, AuditEntryConnection } from './auth.connection';
+import { ApiKeysArgs, AuditLogArgs, CreateApiKeyInput, CreatedApiKey, Viewer } from './auth.inputs';
+import { Roles } from './role';
+
+@Resolver()
+export class AuthResolver {
+  @Authorized(...Roles.ANY)
+  @Query(() => Viewer, { description: 'The key this request authenticated with: its name, role and model scope.' })
+  viewer(@Ctx() { caller }: Context): Viewer {
+    return Object.assign(new Viewer(), { keyId: caller!.keyId, name: caller!.keyName, role: caller!.role, modelScope: caller!.modelScope });
+  }
+
+  @Authorized(...Roles.ADMINS)
+  @Query(() => ApiKeyConnection, { description: 'API keys, newest first; revoked keys only with includeRevoked. ADMIN only.' })
+  async apiKeys(@Args() { filter, ...page }: ApiKeysArgs, @Ctx() { services }: Context) {
+    return ApiKeyConnection.from(await services.apiKeys.list(filter, page));
+  }
+
+  @Authorized(...Roles.ADMINS)
+  @Mutation(() => CreatedApiKey, { description: 'Issues an API key; the secret is in the answer and nowhere else. ADMIN only.' })
+  async createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() { services, caller }: Context) {
+    return Object.assign(new CreatedApiKey(), await services.apiKeys.create(input, caller!.keyId));
+  }
+
+  @Authorized(...Roles.ADMINS)
+  @Mutation(() => ApiKey, { description: 'Revokes a key at once; requests with it then get UNAUTHENTICATED. Revoking twice is harmless. ADMIN only.' })
+  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() { services }: Context) {
+    return services.apiKeys.revoke(id);
+  }
+
+  @Authorized(...Roles.AUDITORS)
+  @Query(() => AuditEntryConnection, { description: 'Every mutation call, newest first: who, what, arguments (redacted), outcome. APPROVER and ADMIN.' })
+  async auditLog(@Args() { filter, ...page }: AuditLogArgs, @Ctx() { services }: Context) {
+    return AuditEntryConnection.from(await services.audit.list(filter, page));
+  }
+}

@@ -1,0 +1,41 @@
+import { UseMiddleware } from 'type-graphql';
+import type { Context } from '../../context';
+import { forbidden } from '../../errors';
+import { typeOfId } from '../../ids';
+import { Model } from '../models/model.entity';
+
+/** Pulls the model reference (a model id or name, or the id of an object that belongs to one) from an operation's arguments. */
+export type ModelRefOf = (args: Record<string, any>) => string | null | undefined;
+
+/**
+ * Declares that an operation touches one model, so keys with a modelScope (PARTNER keys) may call
+ * it only for their models. Any other key passes. An unknown model is FORBIDDEN, not NOT_FOUND,
+ * so a partner cannot probe which models exist.
+ *
+ * @example `@ModelScoped((args) => args.input.model)` on predict.
+ */
+export function ModelScoped(refOf: ModelRefOf): MethodDecorator {
+  return UseMiddleware(async ({ args, context }: { args: Record<string, any>; context: Context }, next) => {
+    const scope = context.caller?.modelScope;
+    if (scope) {
+      const ref = refOf(args);
+      const modelId = ref ? await modelIdOf(ref, context) : null;
+      if (!modelId || !scope.includes(modelId)) throw forbidden(`this key may not use model ${JSON.stringify(ref ?? null)}`);
+    }
+    return next();
+  });
+}
+
+/** The model an id or name refers to; extend the switch as new model-owned types appear. */
+async function modelIdOf(ref: string, { loaders, services }: Context): Promise<string | null> {
+  switch (typeOfId(ref)) {
+    case 'Model':
+      return (await loaders.models.byId.load(ref))?.id ?? null;
+    case 'ModelVersion':
+      return (await loaders.models.versionById.load(ref))?.modelId ?? null;
+    case null:
+      return (await services.db.manager.findOneBy(Model, { name: ref }))?.id ?? null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,39 @@
+import { registerEnumType } from 'type-graphql';
+
+/** What an API key may do; see the README's security section for the full table. */
+export enum Role {
+  VIEWER = 'VIEWER',
+  DATA_SCIENTIST = 'DATA_SCIENTIST',
+  APPROVER = 'APPROVER',
+  ADMIN = 'ADMIN',
+  PARTNER = 'PARTNER',
+}
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What an API key may do.',
+  valuesConfig: {
+    VIEWER: { description: 'Reads everything except API keys and the audit log.' },
+    DATA_SCIENTIST: { description: 'VIEWER, plus creates and changes datasets, models and training runs, and deploys to TEST and PREVIEW.' },
+    APPROVER: { description: 'VIEWER, plus approves PRODUCTION deployments and reads the audit log.' },
+    ADMIN: { description: 'Everything, including API keys and alert rules.' },
+    PARTNER: { description: 'Only predictions, training streams and health alerts, and only for the models in its key\'s modelScope.' },
+  },
+});
+
+/**
+ * The role lists operations declare with `@Authorized(...)`. Every operation names one, so who
+ * may call it is visible where it is defined (and checked by the role-by-operation test).
+ */
+export const Roles = {
+  /** Internal readers: everything but keys and the audit log. */
+  READERS: [Role.VIEWER, Role.DATA_SCIENTIST, Role.APPROVER, Role.ADMIN],
+  /** Readers plus partners, for operations that are model-scoped for partners. */
+  READERS_AND_PARTNERS: [Role.VIEWER, Role.DATA_SCIENTIST, Role.APPROVER, Role.ADMIN, Role.PARTNER],
+  /** Those who build: datasets, models, training. */
+  BUILDERS: [Role.DATA_SCIENTIST, Role.ADMIN],
+  /** Those who check: the audit log, production approvals. */
+  AUDITORS: [Role.APPROVER, Role.ADMIN],
+  ADMINS: [Role.ADMIN],
+  /** Any valid key. */
+  ANY: [Role.VIEWER, Role.DATA_SCIENTIST, Role.APPROVER, Role.ADMIN, Role.PARTNER],
+} as const;

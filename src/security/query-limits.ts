@@ -1,0 +1,52 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import {
+  GraphQLError, getNamedType, isListType, getNullableType, NoSchemaIntrospectionCustomRule,
+  type DocumentNode, type GraphQLSchema, type ValidationRule,
+} from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { QueryLimits } from '../config';
+import { DEFAULT_PAGE_SIZE } from '../db/pagination';
+
+/**
+ * A field costs 1 plus its selection; a list costs its length times its selection: `first` for
+ * connections (20 when omitted), the number of `ids` for `nodes`, 10 for other object lists.
+ */
+const listAwareEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  // A connection's `edges` are already counted by the connection's `first`.
+  if (type.name.endsWith('Connection') && field.name === 'edges') return 1 + childComplexity;
+  const named = getNamedType(field.type).name;
+  if (named.endsWith('Connection') && !named.endsWith('EdgeConnection')) {
+    const first = typeof args.first === 'number' ? Math.max(0, args.first) : DEFAULT_PAGE_SIZE;
+    return 1 + first * childComplexity;
+  }
+  if (Array.isArray(args.ids)) return 1 + args.ids.length * childComplexity;
+  if (isListType(getNullableType(field.type)) && childComplexity > 0) return 1 + 10 * childComplexity;
+  return 1 + childComplexity;
+};
+
+/** The same limits for HTTP (Apollo) and WebSocket (graphql-ws) operations. */
+export class QueryLimiter {
+  /** Static rules, run once per distinct document. */
+  readonly validationRules: ValidationRule[];
+  /** Parse options: the token limit stops a huge document before it is even built. */
+  readonly parseOptions: { maxTokens: number };
+
+  constructor(private readonly schema: GraphQLSchema, private readonly limits: QueryLimits, introspection: boolean) {
+    this.validationRules = [
+      maxDepthRule({ n: limits.maxDepth, flattenFragments: true, exposeLimits: true }),
+      maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }),
+      ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ];
+    this.parseOptions = { maxTokens: limits.maxTokens };
+  }
+
+  /** Estimated cost of the operation with its variables; a GraphQLError when over MAX_QUERY_COST. */
+  checkCost(document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined): GraphQLError | null {
+    const cost = getComplexity({ schema: this.schema, query: document, variables, operationName: operationName ?? undefined, estimators: [listAwareEstimator] });
+    if (cost <= this.limits.maxCost) return null;
+    return new GraphQLError(`Query cost ${cost} is over the limit of ${this.limits.maxCost} (MAX_QUERY_COST); ask for smaller pages (first) or fewer fields`, {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', cost, maxCost: this.limits.maxCost, http: { status: 400 } },
+    });
+  }
+}
