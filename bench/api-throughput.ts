@@ -18,7 +18,7 @@ export async function benchApiThroughput(seconds: number) {
   await createModelsWithVersions(services);
 
   const statements: Record<string, number> = {};
-  const app = await startApp(services, await createSchema(), 0);
+  const app = await startApp(services, await createSchema({ events: services.events }), 0);
   for (const [first, inner] of [[50, 5], [100, 5], [10, 1], [50, 20]]) {
     const before = services.db.counter.count;
     const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: NESTED_QUERY(first, inner) }) });

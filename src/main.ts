@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const swept = await services.artifacts.deleteOrphans();
   if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
   if (config.seedDemo) await seedDemoData(services);
-  const app = await startApp(services, await createSchema());
+  const app = await startApp(services, await createSchema({ events: services.events }));
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, `aimass listening on ${app.url.replace('127.0.0.1', 'localhost')}`);
 
   let stopping = false;

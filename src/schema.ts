@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { NodeResolver } from './graphql/node.resolver';
+import { createEventBus, type EventBus } from './realtime/pubsub';
 import { auditMutations } from './modules/auth/audit-mutations';
 import { authChecker } from './modules/auth/auth-checker';
 import { AuthResolver } from './modules/auth/auth.resolver';
@@ -19,9 +20,10 @@ export const RESOLVERS = [AuthResolver, NodeResolver, DatasetResolver, DatasetVe
  * mutation audited. `insecure` swaps both out; only the security benchmark uses it, to measure
  * what they cost.
  */
-export async function createSchema(options: { insecure?: boolean } = {}): Promise<GraphQLSchema> {
+export async function createSchema(options: { insecure?: boolean; events?: EventBus } = {}): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
+    pubSub: options.events ?? createEventBus(),
     authChecker: options.insecure ? () => true : authChecker,
     // Inputs are checked with class-validator; failures become BAD_USER_INPUT errors naming the field.
     validate: { forbidUnknownValues: false },

@@ -5,6 +5,7 @@ import type { Logger } from './logger';
 import { ApiKeyService } from './modules/auth/api-key.service';
 import { AuditService } from './modules/auth/audit.service';
 import { RateLimiter } from './security/rate-limiter';
+import { createEventBus, type EventBus } from './realtime/pubsub';
 import { DatasetRowReader } from './modules/datasets/dataset-row-reader';
 import { DatasetService } from './modules/datasets/dataset.service';
 import { ModelVersionService } from './modules/models/model-version.service';
@@ -15,6 +16,7 @@ export interface Services {
   config: Config;
   db: Database;
   log: Logger;
+  events: EventBus;
   artifacts: ArtifactStore;
   apiKeys: ApiKeyService;
   audit: AuditService;
@@ -28,7 +30,9 @@ export interface Services {
 
 export function createServices(config: Config, db: Database, log: Logger): Services {
   const artifacts = new ArtifactStore(db);
+  const events = createEventBus();
   return {
+    events,
     config,
     db,
     log,
@@ -36,7 +40,7 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
     apiKeys: new ApiKeyService(db, config, log),
     audit: new AuditService(db, config),
     rateLimiter: new RateLimiter(config.rateLimits),
-    datasets: new DatasetService(db, artifacts, config),
+    datasets: new DatasetService(db, artifacts, config, events),
     datasetRows: new DatasetRowReader(artifacts, config.maxPageSize),
     models: new ModelService(db, config),
     modelVersions: new ModelVersionService(db),

@@ -47,14 +47,18 @@ function withAuth(headers: Record<string, string>): Record<string, string> {
 
 export async function startTestServer(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
   const { config: database, drop } = await freshDatabase();
-  // Rate limits stay on for every role but ADMIN, whose requests drive the tests.
-  const config: Config = { ...loadConfig({ LOG_LEVEL: 'warn', AIMASS_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY, RATE_LIMIT_ADMIN: 'off', ...options.env }), port: 0, database };
+  // Rate limits stay on for the other roles; ADMIN and anonymous requests drive many tests quickly.
+  const config: Config = {
+    ...loadConfig({ LOG_LEVEL: 'warn', AIMASS_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY, RATE_LIMIT_ADMIN: 'off', RATE_LIMIT_ANONYMOUS: 'off', ...options.env }),
+    port: 0,
+    database,
+  };
   const log = createLogger(config.logLevel);
   const db = await Database.open(database, log);
   const services = createServices(config, db, log);
   await services.apiKeys.bootstrap();
   if (options.seed) await seedDemoData(services);
-  const app = await startApp(services, await createSchema(), 0);
+  const app = await startApp(services, await createSchema({ events: services.events }), 0);
 
   const request = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const res = await fetch(app.url, {

@@ -1,4 +1,5 @@
-import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Roles } from '../auth/role';
 import type { Context } from '../../context';
 import { PageArgs } from '../../graphql/page.args';
 import { Dataset } from './dataset.entity';
@@ -7,6 +8,21 @@ import { DatasetVersion } from './dataset-version.entity';
 
 @Resolver(() => DatasetVersion)
 export class DatasetVersionResolver {
+  @Authorized(...Roles.READERS)
+  @Subscription(() => DatasetVersion, {
+    topics: 'DATASET_VERSION_CREATED',
+    topicId: ({ args }) => args.datasetId,
+    description: 'Each new version of a dataset (appendDatasetRows), as it is committed: for STREAMING datasets.',
+  })
+  datasetVersionCreated(
+    @Arg('datasetId', () => ID) _datasetId: string,
+    @Root() event: { datasetVersionId: string },
+    @Ctx() { services }: Context,
+  ) {
+    // Not a DataLoader: a subscription's context lives across events, and loaders would cache.
+    return services.datasets.getVersion(event.datasetVersionId);
+  }
+
   @FieldResolver(() => Dataset, { description: 'The dataset this version belongs to.' })
   dataset(@Root() version: DatasetVersion, @Ctx() { loaders }: Context) {
     return loaders.datasets.byId.load(version.datasetId);

@@ -13,6 +13,7 @@ import { Dataset, DatasetKind } from './dataset.entity';
 import type { AppendDatasetRowsInput, CreateDatasetInput, DatasetFilter } from './dataset.inputs';
 import { DatasetVersion, DatasetVersionSource } from './dataset-version.entity';
 import type { ColumnStats } from './column-stats.type';
+import type { EventBus } from '../../realtime/pubsub';
 
 /** Creates datasets from CSV, appends versions, and lists them. The only writer of dataset tables. */
 export class DatasetService {
@@ -20,6 +21,7 @@ export class DatasetService {
     private readonly db: Database,
     private readonly artifacts: ArtifactStore,
     private readonly config: Pick<Config, 'maxUploadBytes' | 'datasetImportDir' | 'maxPageSize'>,
+    private readonly events?: EventBus,
   ) {}
 
   /** Ingests the CSV, then records the dataset and its version 1 in one short transaction. */
@@ -77,8 +79,15 @@ export class DatasetService {
         if (isUniqueViolation(error)) throw conflict('another append created this version first; retry', { datasetId: dataset.id });
         throw error;
       }
+      this.events?.publish('DATASET_VERSION_CREATED', dataset.id, { datasetVersionId: version.id });
       return version;
     });
+  }
+
+  async getVersion(id: string): Promise<DatasetVersion> {
+    const found = await this.db.manager.findOneBy(DatasetVersion, { id });
+    if (!found) throw notFound('DatasetVersion', id);
+    return found;
   }
 
   async get(id: string): Promise<Dataset> {

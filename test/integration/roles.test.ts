@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Architecture, ModelTask } from '../../src/modules/models/model-enums';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { wsClient, wsSubscribeOutcome } from '../support/ws-client';
+
+/**
+ * Who may call what: the policy, written out independently of the code. Every root field of the
+ * schema must appear here, so a new operation without an entry fails this test.
+ */
+type RoleName = 'VIEWER' | 'DATA_SCIENTIST' | 'APPROVER' | 'ADMIN' | 'PARTNER';
+const READERS: RoleName[] = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
+const BUILDERS: RoleName[] = ['DATA_SCIENTIST', 'ADMIN'];
+const ALL: RoleName[] = [...READERS, 'PARTNER'];
+
+interface Fixture { datasetId: string; modelId: string; versionId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string> }
+type Call = (f: Fixture) => Promise<{ query: string; variables?: Record<string, unknown> }> | { query: string; variables?: Record<string, unknown> };
+
+const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: boolean }> = {
+  'Query.viewer': { allowed: ALL, call: () => ({ query: '{ viewer { role } }' }) },
+  'Query.apiKeys': { allowed: ['ADMIN'], call: () => ({ query: '{ apiKeys { totalCount } }' }) },
+  'Query.auditLog': { allowed: ['APPROVER', 'ADMIN'], call: () => ({ query: '{ auditLog(first: 1) { totalCount } }' }) },
+  'Query.node': { allowed: READERS, call: (f) => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.modelId } }) },
+  'Query.nodes': { allowed: READERS, call: (f) => ({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: [f.modelId] } }) },
+  'Query.datasets': { allowed: READERS, call: () => ({ query: '{ datasets { totalCount } }' }) },
+  'Query.dataset': { allowed: READERS, call: (f) => ({ query: 'query($id: ID!) { dataset(id: $id) { name } }', variables: { id: f.datasetId } }) },
+  'Query.models': { allowed: READERS, call: () => ({ query: '{ models { totalCount } }' }) },
+  'Query.model': { allowed: ALL, call: (f) => ({ query: 'query($id: ID) { model(id: $id) { name } }', variables: { id: f.modelId } }) },
+  'Query.modelVersion': { allowed: ALL, call: (f) => ({ query: 'query($id: ID!) { modelVersion(id: $id) { version } }', variables: { id: f.versionId } }) },
+  'Query.systemInfo': { allowed: READERS, call: () => ({ query: '{ systemInfo { version } }' }) },
+  'Mutation.createApiKey': { allowed: ['ADMIN'], call: (f) => ({ query: 'mutation($name: String!) { createApiKey(input: { name: $name, role: VIEWER }) { secret } }', variables: { name: `k${f.n}` } }) },
+  'Mutation.revokeApiKey': { allowed: ['ADMIN'], call: async (f) => ({ query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', variables: { id: await f.newKeyId() } }) },
+  'Mutation.createDataset': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($name: String!) { createDataset(input: { name: $name, csv: "a,b\\n1,2\\n" }) { id } }', variables: { name: `ds${f.n}` } }) },
+  'Mutation.appendDatasetRows': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($id: ID!) { appendDatasetRows(input: { datasetId: $id, rows: [{ x: 1, y: 2 }] }) { version } }', variables: { id: f.datasetId } }) },
+  'Mutation.createModel': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($name: String!) { createModel(input: { name: $name, task: REGRESSION, architecture: MLP, featureColumns: ["x"], targetColumn: "y" }) { id } }', variables: { name: `m${f.n}` } }) },
+  'Mutation.updateModel': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($id: ID!) { updateModel(input: { id: $id, description: "changed" }) { id } }', variables: { id: f.modelId } }) },
+  'Mutation.archiveModel': { allowed: BUILDERS, call: async (f) => ({ query: 'mutation($id: ID!) { archiveModel(id: $id) { id } }', variables: { id: await f.newModelId() } }) },
+  'Subscription.datasetVersionCreated': { allowed: READERS, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { datasetVersionCreated(datasetId: $id) { version } }', variables: { id: f.datasetId } }) },
+};
+
+let server: TestServer;
+let fixture: Fixture;
+const keys = {} as Record<RoleName, string>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const { services } = server;
+  const dataset = await services.datasets.create({ name: 'policy-data', csv: 'x,y\n1,2\n3,4\n', kind: 'STATIC' as never });
+  const model = await services.models.create({ name: 'policy-model', task: ModelTask.REGRESSION, architecture: Architecture.MLP, featureColumns: ['x'], targetColumn: 'y' });
+  const version = await services.modelVersions.create({ modelId: model.id });
+  let n = 0;
+  fixture = {
+    datasetId: dataset.id, modelId: model.id, versionId: version.id,
+    get n() { return ++n; },
+    newModelId: async () => (await services.models.create({ name: `throwaway-${++n}`, task: ModelTask.REGRESSION, architecture: Architecture.MLP, featureColumns: ['x'], targetColumn: 'y' })).id,
+    newKeyId: async () => (await services.apiKeys.create({ name: `throwaway-${++n}`, role: 'VIEWER' as never }, null)).apiKey.id,
+  };
+  for (const role of ALL) keys[role] = await server.createKey(role, role === 'PARTNER' ? ['policy-model'] : undefined);
+});
+afterAll(() => server?.close());
+
+const AUTH_CODES = ['UNAUTHENTICATED', 'FORBIDDEN'];
+
+async function run(operation: string, authorization: string) {
+  const { query, variables } = await POLICY[operation].call(fixture);
+  if (POLICY[operation].subscription) {
+    const client = wsClient(server.wsUrl, authorization || undefined);
+    try {
+      const outcome = await wsSubscribeOutcome(client, query, variables);
+      outcome.dispose();
+      return { errors: outcome.errors, open: outcome.open };
+    } finally {
+      await client.dispose();
+    }
+  }
+  return server.request(query, variables, { authorization });
+}
+
+describe('role-by-operation policy', () => {
+  it('covers every operation in the schema, and nothing else', async () => {
+    const { __schema } = await server.query(`{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }`);
+    const operations = [
+      ...__schema.queryType.fields.map((f: { name: string }) => `Query.${f.name}`),
+      ...__schema.mutationType.fields.map((f: { name: string }) => `Mutation.${f.name}`),
+      ...(__schema.subscriptionType?.fields ?? []).map((f: { name: string }) => `Subscription.${f.name}`),
+    ];
+    expect(operations.filter((op) => !POLICY[op]), 'operations without a policy entry').toEqual([]);
+    expect(Object.keys(POLICY).filter((op) => !operations.includes(op)), 'policy entries for operations that do not exist').toEqual([]);
+  });
+
+  for (const operation of Object.keys(POLICY)) {
+    it(`${operation}: allowed for ${POLICY[operation].allowed.join(', ')}; FORBIDDEN for the rest; UNAUTHENTICATED without a key`, async () => {
+      for (const role of ALL) {
+        const res = await run(operation, `Bearer ${keys[role]}`);
+        const code = res.errors?.[0]?.extensions?.code;
+        if (POLICY[operation].allowed.includes(role)) {
+          expect(res.errors ?? [], `${role} should be allowed`).toEqual([]);
+        } else {
+          expect(code, `${role} should be refused`).toBe('FORBIDDEN');
+        }
+      }
+      const anonymous = await run(operation, '');
+      expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    });
+  }
+});
+
+describe('audit log', () => {
+  it('records every mutation call with actor, redacted arguments and outcome', async () => {
+    const scientist = `Bearer ${await server.createKey('DATA_SCIENTIST')}`;
+    const csv = 'a,b\n' + '1,2\n'.repeat(500);
+    const ok = await server.request('mutation($csv: String!) { createDataset(input: { name: "audited", csv: $csv }) { id } }', { csv }, { authorization: scientist, 'x-request-id': 'req-audit-1' });
+    expect(ok.errors).toBeUndefined();
+    const denied = await server.request('mutation { createApiKey(input: { name: "sneaky", role: ADMIN }) { secret } }', {}, { authorization: scientist });
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const bad = await server.request('mutation { createModel(input: { name: "bad", task: REGRESSION, architecture: LSTM, featureColumns: ["x"], targetColumn: "y" }) { id } }', {}, { authorization: scientist });
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+    const { viewer } = (await server.request('{ viewer { keyId name } }', {}, { authorization: scientist })).data;
+    const { auditLog } = await server.query(`query($actor: String) { auditLog(first: 10, filter: { actor: $actor }) { totalCount edges { node { actorKeyId actorName actorRole operation arguments outcome errorMessage clientAddress requestId createdAt } } } }`, { actor: viewer.keyId });
+    const rows = auditLog.edges.map((e: any) => e.node);
+    expect(rows.map((r: any) => [r.operation, r.outcome])).toEqual([['createModel', 'BAD_USER_INPUT'], ['createApiKey', 'FORBIDDEN'], ['createDataset', 'ok']]);
+    const created = rows[2];
+    expect(created).toMatchObject({ actorKeyId: viewer.keyId, actorName: viewer.name, actorRole: 'DATA_SCIENTIST', requestId: 'req-audit-1' });
+    expect(created.clientAddress).toMatch(/127\.0\.0\.1/);
+    const { createHash } = await import('node:crypto');
+    expect(created.arguments.input.csv).toEqual({ bytes: Buffer.byteLength(csv), sha256: createHash('sha256').update(csv).digest('hex') });
+    expect(created.arguments.input.name).toBe('audited');
+    expect(rows[1].errorMessage).toMatch(/ADMIN/);
+
+    const byName = await server.query(`query($actor: String) { auditLog(filter: { actor: $actor, operation: "createDataset", outcome: "ok" }) { totalCount } }`, { actor: viewer.name });
+    expect(byName.auditLog.totalCount).toBe(1);
+    const future = await server.query(`{ auditLog(filter: { from: "2999-01-01T00:00:00Z" }) { totalCount } }`);
+    expect(future.auditLog.totalCount).toBe(0);
+  });
+
+  it('records mutations sent over graphql-ws too', async () => {
+    const client = wsClient(server.wsUrl, `Bearer ${keys.DATA_SCIENTIST}`);
+    const { wsRequest } = await import('../support/ws-client');
+    const res = await wsRequest(client, 'mutation { createModel(input: { name: "over-ws", task: REGRESSION, architecture: MLP, featureColumns: ["x"], targetColumn: "y" }) { id } }');
+    await client.dispose();
+    expect(res.errors).toBeUndefined();
+    const { auditLog } = await server.query(`{ auditLog(first: 1, filter: { operation: "createModel", outcome: "ok" }) { edges { node { arguments requestId } } } }`);
+    expect(auditLog.edges[0].node.arguments.input.name).toBe('over-ws');
+    expect(auditLog.edges[0].node.requestId).toMatch(/^ws:/);
+  });
+});
