@@ -2,7 +2,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import {
   GraphQLError, getNamedType, isListType, getNullableType, NoSchemaIntrospectionCustomRule,
-  type DocumentNode, type GraphQLSchema, type ValidationRule,
+  type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config';
@@ -33,9 +33,17 @@ export class QueryLimiter {
   readonly parseOptions: { maxTokens: number };
 
   constructor(private readonly schema: GraphQLSchema, private readonly limits: QueryLimits, introspection: boolean) {
+    // Report as validation errors (graphql-armor would throw, which Apollo treats as a crash).
+    const report = (limit: string) => ({
+      propagateOnRejection: false,
+      exposeLimits: true,
+      onReject: [(context: ValidationContext | null, error: GraphQLError) => {
+        context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { limit } }));
+      }],
+    });
     this.validationRules = [
-      maxDepthRule({ n: limits.maxDepth, flattenFragments: true, exposeLimits: true }),
-      maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }),
+      maxDepthRule({ n: limits.maxDepth, flattenFragments: true, ...report('depth') }),
+      maxAliasesRule({ n: limits.maxAliases, ...report('aliases') }),
       ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
     ];
     this.parseOptions = { maxTokens: limits.maxTokens };
