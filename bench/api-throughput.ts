@@ -9,19 +9,25 @@ export const NESTED_QUERY = (first: number, inner: number) =>
   `{ models(first: ${first}) { edges { node { name versions(first: ${inner}) { edges { node { version } } } } } } }`;
 const TRIVIAL_QUERY = '{ systemInfo { version } }';
 
+/** The benchmark's ADMIN key; its bucket is sized so the rate limit is evaluated but never bites. */
+export const BENCH_KEY = 'aim_benchmark000_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+export const BENCH_KEY_ENV = { AIMASS_BOOTSTRAP_ADMIN_KEY: BENCH_KEY, RATE_LIMIT_ADMIN: '1000000/1000000' };
+export const BENCH_AUTH = { authorization: `Bearer ${BENCH_KEY}` };
+
 /**
  * SQL statements of the nested models query (counted by the TypeORM logger), then requests per
  * second of aimass against a bare @apollo/server, each server in its own process, in one run.
  */
 export async function benchApiThroughput(seconds: number) {
-  const { services, file, close } = await scratchServices('api');
+  const { services, file, close } = await scratchServices('api', BENCH_KEY_ENV);
   await createModelsWithVersions(services);
 
   const statements: Record<string, number> = {};
+  await services.apiKeys.bootstrap();
   const app = await startApp(services, await createSchema({ events: services.events }), 0);
   for (const [first, inner] of [[50, 5], [100, 5], [10, 1], [50, 20]]) {
     const before = services.db.counter.count;
-    const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: NESTED_QUERY(first, inner) }) });
+    const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...BENCH_AUTH }, body: JSON.stringify({ query: NESTED_QUERY(first, inner) }) });
     const body = await res.json() as { data?: { models: { edges: unknown[] } } };
     if (body.data?.models.edges.length !== first) throw new Error(`nested query failed: ${JSON.stringify(body).slice(0, 300)}`);
     statements[`models(first: ${first}) versions(first: ${inner})`] = services.db.counter.count - before;
@@ -36,9 +42,9 @@ export async function benchApiThroughput(seconds: number) {
     const bare = await startChildServer(path.join(dist, 'bench/servers/bare-apollo.js'));
     runs.bare.push(await loadGraphQL(bare.url, '{ version }', { seconds }));
     await bare.stop();
-    const aimass = await startChildServer(path.join(dist, 'src/main.js'), { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${file}` });
-    runs.trivial.push(await loadGraphQL(aimass.url, TRIVIAL_QUERY, { seconds }));
-    runs.nested.push(await loadGraphQL(aimass.url, NESTED_QUERY(50, 5), { seconds }));
+    const aimass = await startChildServer(path.join(dist, 'src/main.js'), { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${file}`, ...BENCH_KEY_ENV });
+    runs.trivial.push(await loadGraphQL(aimass.url, TRIVIAL_QUERY, { seconds, headers: BENCH_AUTH }));
+    runs.nested.push(await loadGraphQL(aimass.url, NESTED_QUERY(50, 5), { seconds, headers: BENCH_AUTH }));
     await aimass.stop();
   }
   const rps = (list: LoadResult[]) => list.reduce((sum, r) => sum + r.requestsPerSecond, 0) / list.length;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { benchApiThroughput } from './api-throughput';
 import { benchIngest } from './ingest';
+import { benchSecurityOverhead } from './security-overhead';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -12,6 +13,11 @@ async function main() {
     console.log(`== API throughput and SQL statements (autocannon, ${seconds}s per run, 16 connections)`);
     results.api = await benchApiThroughput(seconds);
     console.log(JSON.stringify(results.api, null, 2));
+  }
+  if (!only || only === 'security') {
+    console.log(`== Security overhead: nested models query, keys + limits + audit on vs off (${seconds}s per run)`);
+    results.security = await benchSecurityOverhead(seconds);
+    console.log(JSON.stringify(results.security, null, 2));
   }
   if (!only || only === 'ingest') {
     console.log('== CSV ingest (UniversalBank.csv repeated, SQLite, streamed from a file)');

@@ -8,11 +8,11 @@ import { createLogger } from '../../src/logger';
 import { Architecture, ModelTask } from '../../src/modules/models/model-enums';
 import { createServices, type Services } from '../../src/services';
 
-/** A throw-away SQLite file and the services over it. */
-export async function scratchServices(name: string): Promise<{ services: Services; file: string; close: () => Promise<void> }> {
+/** A throw-away SQLite file and the services over it (bench/ only; the servers it feeds run in child processes). */
+export async function scratchServices(name: string, env: Record<string, string> = {}): Promise<{ services: Services; file: string; close: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `aimass-bench-${name}-`));
   const file = path.join(dir, 'bench.sqlite');
-  const config = { ...loadConfig({ LOG_LEVEL: 'warn', DATASET_IMPORT_DIR: dir }), database: { kind: 'sqlite' as const, file } };
+  const config = { ...loadConfig({ LOG_LEVEL: 'warn', DATASET_IMPORT_DIR: dir, ...env }), database: { kind: 'sqlite' as const, file } };
   const log = createLogger('warn');
   const db = await Database.open(config.database, log);
   return { services: createServices(config, db, log), file, close: () => db.close() };

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { startApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { Database } from '../../src/db/database';
+import { createLogger } from '../../src/logger';
+import { createSchema } from '../../src/schema';
+import { createServices } from '../../src/services';
+
+/**
+ * aimass as main.ts starts it, or with BENCH_INSECURE=1 without keys, limits, rate limits and
+ * audit: the baseline the security benchmark compares against. Never used outside bench/.
+ */
+async function main() {
+  const insecure = process.env.BENCH_INSECURE === '1';
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const db = await Database.open(config.database, log);
+  const services = createServices(config, db, log);
+  await services.apiKeys.bootstrap();
+  const app = await startApp(services, await createSchema({ insecure, events: services.events }), config.port, { insecure });
+  console.log(`listening on ${app.url}`);
+  process.on('SIGTERM', () => { void app.close().then(() => db.close()).then(() => process.exit(0)); });
+}
+void main();

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/security/rate-limiter';
+import { TokenBucket } from '../../src/security/token-bucket';
+
+describe('TokenBucket', () => {
+  it('grants a burst, then refills continuously at the rate, never above the burst', () => {
+    let now = 0;
+    const bucket = new TokenBucket({ perSecond: 10, burst: 3 }, () => now);
+    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([0, 0, 0]);
+    expect(bucket.take()).toBeCloseTo(0.1, 9); // one token arrives every 100 ms
+    now += 50;
+    expect(bucket.take()).toBeCloseTo(0.05, 9);
+    now += 50;
+    expect(bucket.take()).toBe(0);
+    now += 10_000; // a long pause saves up at most `burst`
+    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([0, 0, 0]);
+    expect(bucket.take()).toBeGreaterThan(0);
+  });
+});
+
+describe('RateLimiter', () => {
+  const limits = { VIEWER: { perSecond: 1, burst: 2 }, DATA_SCIENTIST: null, APPROVER: null, ADMIN: null, PARTNER: null, ANONYMOUS: { perSecond: 1, burst: 1 } };
+  const caller = (keyId: string) => ({ keyId, keyName: keyId, role: 'VIEWER' as never, modelScope: null });
+
+  it('keeps one bucket per key, and throws RATE_LIMITED with a whole-second retry-after', () => {
+    let now = 0;
+    const limiter = new RateLimiter(limits, () => now);
+    limiter.check(caller('a'), null);
+    limiter.check(caller('a'), null);
+    expect(() => limiter.check(caller('a'), null)).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', retryAfterSeconds: 1 }) }));
+    limiter.check(caller('b'), null);
+    now += 1000;
+    limiter.check(caller('a'), null);
+  });
+
+  it('limits requests without a key per client address, and skips roles set to off', () => {
+    const limiter = new RateLimiter(limits, () => 0);
+    limiter.check(null, '10.0.0.1');
+    expect(() => limiter.check(null, '10.0.0.1')).toThrow(/Rate limit/);
+    limiter.check(null, '10.0.0.2');
+    const admin = { ...caller('root'), role: 'ADMIN' as never };
+    for (let i = 0; i < 100; i++) limiter.check(admin, null);
+  });
+});
