@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Which database the server talks to, parsed from `DATABASE_URL`. */
@@ -39,6 +40,20 @@ export interface Config {
   limits: QueryLimits;
   /** Per-key token buckets, by role, plus ANONYMOUS (per client address, for requests without a key). */
   rateLimits: Record<RateLimitedRole, RateLimit | null>;
+  training: TrainingConfig;
+}
+
+export interface TrainingConfig {
+  /** `TRAINING_CONCURRENCY` (default: cores − 1, at least 1): training processes at once. */
+  concurrency: number;
+  /** `TRAINING_MAX_MEMORY_MB` (default 2048): V8 heap limit of each training process. */
+  maxMemoryMb: number;
+  /** `TRAINING_TIMEOUT_SECONDS` (default 3600): wall-clock limit of one run. */
+  timeoutSeconds: number;
+  /** `TFJS_BACKEND` (default: the fastest that loads): tensorflow, wasm or cpu. */
+  backend: 'tensorflow' | 'wasm' | 'cpu' | null;
+  /** `TRAINING_CANCEL_GRACE_MS` (default 3000): SIGTERM to SIGKILL delay when cancelling. */
+  cancelGraceMs: number;
 }
 
 export interface QueryLimits {
@@ -110,6 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return fallback;
   };
 
+  const oneOf = <T extends string>(name: string, values: readonly T[]): T | null => {
+    const raw = read(name);
+    if (raw === undefined) return null;
+    if (!values.includes(raw as T)) problems.push(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+    return values.includes(raw as T) ? (raw as T) : null;
+  };
+
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -152,6 +174,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 100, 600_000),
     },
     rateLimits,
+    training: {
+      concurrency: integer('TRAINING_CONCURRENCY', Math.max(1, os.cpus().length - 1), 1, 256),
+      maxMemoryMb: integer('TRAINING_MAX_MEMORY_MB', 2048, 64, 1_048_576),
+      timeoutSeconds: integer('TRAINING_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600),
+      backend: oneOf('TFJS_BACKEND', ['tensorflow', 'wasm', 'cpu'] as const),
+      cancelGraceMs: integer('TRAINING_CANCEL_GRACE_MS', 3000, 0, 600_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

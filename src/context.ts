@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from './modules/auth/caller';
 import { DatasetLoaders } from './modules/datasets/dataset.loaders';
 import { ModelLoaders } from './modules/models/model.loaders';
+import { EvaluationLoaders } from './modules/evaluations/evaluation.loaders';
+import { TrainingLoaders } from './modules/training/training-run.loaders';
 import type { Services } from './services';
 
 /** DataLoaders of one request; a subscription makes a fresh set per event so nothing goes stale. */
 export interface Loaders {
   datasets: DatasetLoaders;
   models: ModelLoaders;
+  evaluations: EvaluationLoaders;
+  training: TrainingLoaders;
 }
 
 /** What every resolver receives. */
@@ -22,7 +26,12 @@ export interface Context {
 
 export function createLoaders(services: Services): Loaders {
   const max = services.config.maxPageSize;
-  return { datasets: new DatasetLoaders(services.db, max), models: new ModelLoaders(services.db, max) };
+  return {
+    datasets: new DatasetLoaders(services.db, max),
+    models: new ModelLoaders(services.db, max),
+    evaluations: new EvaluationLoaders(services.db),
+    training: new TrainingLoaders(services.db, max),
+  };
 }
 
 export function createContext(services: Services, request: { caller?: Caller | null; clientAddress?: string | null; requestId?: string } = {}): Context {

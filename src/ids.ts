@@ -8,6 +8,8 @@ export const ID_PREFIXES = {
   ModelVersion: 'mv',
   Artifact: 'art',
   ApiKey: 'key',
+  TrainingRun: 'run',
+  Evaluation: 'ev',
   AuditEntry: 'aud',
 } as const;
 

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, redactUrl } from './config';
 import { Database } from './db/database';
 import { createLogger } from './logger';
 import { createSchema } from './schema';
-import { createServices } from './services';
+import { createServices, stopTraining } from './services';
 import { seedDemoData } from '../seeds';
 
 /** Starts the server: config, database (migrated), demo seed, HTTP + WebSocket; stops cleanly on SIGTERM/SIGINT. */
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const swept = await services.artifacts.deleteOrphans();
   if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
   if (config.seedDemo) await seedDemoData(services);
+  await services.training.recover();
   const app = await startApp(services, await createSchema({ events: services.events }));
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, `aimass listening on ${app.url.replace('127.0.0.1', 'localhost')}`);
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: draining HTTP and WebSocket');
     try {
       await app.close();
+      await stopTraining(services);
       await db.close();
       log.info('stopped');
       process.exit(0);

@@ -6,6 +6,10 @@ import { ApiKeyService } from './modules/auth/api-key.service';
 import { AuditService } from './modules/auth/audit.service';
 import { RateLimiter } from './security/rate-limiter';
 import { createEventBus, type EventBus } from './realtime/pubsub';
+import { MetricStore } from './modules/training/metric-store';
+import { TrainingRunService } from './modules/training/training-run.service';
+import { InProcessQueue, type JobQueue } from './training/queue';
+import { TrainingSupervisor } from './training/supervisor';
 import { DatasetRowReader } from './modules/datasets/dataset-row-reader';
 import { DatasetService } from './modules/datasets/dataset.service';
 import { ModelVersionService } from './modules/models/model-version.service';
@@ -25,12 +29,25 @@ export interface Services {
   datasetRows: DatasetRowReader;
   models: ModelService;
   modelVersions: ModelVersionService;
+  trainingMetrics: MetricStore;
+  supervisor: TrainingSupervisor;
+  training: TrainingRunService;
+  trainingQueue: JobQueue;
   startedAt: Date;
 }
 
 export function createServices(config: Config, db: Database, log: Logger): Services {
   const artifacts = new ArtifactStore(db);
   const events = createEventBus();
+  const datasets = new DatasetService(db, artifacts, config, events);
+  const datasetRows = new DatasetRowReader(artifacts, config.maxPageSize);
+  const models = new ModelService(db, config);
+  const modelVersions = new ModelVersionService(db);
+  const trainingMetrics = new MetricStore(db);
+  const supervisor = new TrainingSupervisor(config.training, log);
+  const training = new TrainingRunService({ db, config, log, events, artifacts, datasets, datasetRows, models, modelVersions, metrics: trainingMetrics, supervisor });
+  const trainingQueue = new InProcessQueue((runId) => training.execute(runId), config.training.concurrency, (error, runId) => log.error({ err: error, runId }, 'training run crashed in the server'));
+  training.attachQueue(trainingQueue);
   return {
     events,
     config,
@@ -40,10 +57,24 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
     apiKeys: new ApiKeyService(db, config, log),
     audit: new AuditService(db, config),
     rateLimiter: new RateLimiter(config.rateLimits),
-    datasets: new DatasetService(db, artifacts, config, events),
-    datasetRows: new DatasetRowReader(artifacts, config.maxPageSize),
-    models: new ModelService(db, config),
-    modelVersions: new ModelVersionService(db),
+    datasets,
+    datasetRows,
+    models,
+    modelVersions,
+    trainingMetrics,
+    supervisor,
+    training,
+    trainingQueue,
     startedAt: new Date(),
   };
+}
+
+/**
+ * Stops training for shutdown: children are killed (their runs end FAILED, and a restart would
+ * say so anyway), the queue drains, and buffered metric points are written.
+ */
+export async function stopTraining(services: Services): Promise<void> {
+  services.supervisor.killAll();
+  await services.trainingQueue.close();
+  await services.trainingMetrics.flush();
 }

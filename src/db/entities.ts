@@ -1,9 +1,11 @@
 import { ApiKey } from '../modules/auth/api-key.entity';
 import { AuditEntry } from '../modules/auth/audit-entry.entity';
+import { Evaluation } from '../modules/evaluations/evaluation.entity';
+import { TrainingRun } from '../modules/training/training-run.entity';
 import { Dataset } from '../modules/datasets/dataset.entity';
 import { DatasetVersion } from '../modules/datasets/dataset-version.entity';
 import { Model } from '../modules/models/model.entity';
 import { ModelVersion } from '../modules/models/model-version.entity';
 
 /** Every TypeORM entity; listed by class so tsc output and vitest load the same set. */
-export const ENTITIES = [Dataset, DatasetVersion, Model, ModelVersion, ApiKey, AuditEntry];
+export const ENTITIES = [Dataset, DatasetVersion, Model, ModelVersion, ApiKey, AuditEntry, TrainingRun, Evaluation];

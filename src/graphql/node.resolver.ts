@@ -14,6 +14,8 @@ function loaderFor(loaders: Loaders, type: NodeTypeName | null) {
     case 'DatasetVersion': return loaders.datasets.versionById;
     case 'Model': return loaders.models.byId;
     case 'ModelVersion': return loaders.models.versionById;
+    case 'TrainingRun': return loaders.training.byId;
+    case 'Evaluation': return loaders.evaluations.byId;
     default: return null;
   }
 }

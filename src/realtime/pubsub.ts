@@ -7,7 +7,22 @@ import { createPubSub } from '@graphql-yoga/subscription';
 export type TopicMap = {
   /** A dataset got a new version; routed by dataset id. */
   DATASET_VERSION_CREATED: [datasetId: string, payload: { datasetVersionId: string }];
+  /** Metric points of a training run, in step order; routed by run id. */
+  TRAINING_METRICS: [runId: string, payload: MetricEvent];
+  /** A run's status or progress changed; routed by run id, and by model id below. */
+  TRAINING_RUN_UPDATED: [runId: string, payload: { runId: string }];
+  MODEL_TRAINING_RUN_UPDATED: [modelId: string, payload: { runId: string }];
 };
+
+/** One metric point as subscribers receive it. */
+export interface MetricEvent {
+  runId: string;
+  name: string;
+  step: number;
+  epoch: number;
+  value: number;
+  timestamp: number;
+}
 
 /** The in-process event bus (a Redis-backed one replaces it when the app is scaled out). */
 export function createEventBus() {

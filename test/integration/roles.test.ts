@@ -12,7 +12,7 @@ const READERS: RoleName[] = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
 const BUILDERS: RoleName[] = ['DATA_SCIENTIST', 'ADMIN'];
 const ALL: RoleName[] = [...READERS, 'PARTNER'];
 
-interface Fixture { datasetId: string; modelId: string; versionId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string> }
+interface Fixture { datasetId: string; modelId: string; versionId: string; runId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string>; newRunId(): Promise<string> }
 type Call = (f: Fixture) => Promise<{ query: string; variables?: Record<string, unknown> }> | { query: string; variables?: Record<string, unknown> };
 
 const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: boolean }> = {
@@ -34,6 +34,12 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Mutation.createModel': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($name: String!) { createModel(input: { name: $name, task: REGRESSION, architecture: MLP, featureColumns: ["x"], targetColumn: "y" }) { id } }', variables: { name: `m${f.n}` } }) },
   'Mutation.updateModel': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($id: ID!) { updateModel(input: { id: $id, description: "changed" }) { id } }', variables: { id: f.modelId } }) },
   'Mutation.archiveModel': { allowed: BUILDERS, call: async (f) => ({ query: 'mutation($id: ID!) { archiveModel(id: $id) { id } }', variables: { id: await f.newModelId() } }) },
+  'Query.trainingRun': { allowed: READERS, call: (f) => ({ query: 'query($id: ID!) { trainingRun(id: $id) { status } }', variables: { id: f.runId } }) },
+  'Query.trainingRuns': { allowed: READERS, call: () => ({ query: '{ trainingRuns { totalCount } }' }) },
+  'Mutation.startTrainingRun': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($m: ID!, $d: ID!) { startTrainingRun(input: { modelId: $m, datasetId: $d, hyperparameters: { epochs: 1 } }) { id } }', variables: { m: f.modelId, d: f.datasetId } }) },
+  'Mutation.cancelTrainingRun': { allowed: BUILDERS, call: async (f) => ({ query: 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', variables: { id: await f.newRunId() } }) },
+  'Subscription.trainingMetrics': { allowed: ALL, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { trainingMetrics(runId: $id) { value } }', variables: { id: f.runId } }) },
+  'Subscription.trainingRunUpdated': { allowed: ALL, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { trainingRunUpdated(modelId: $id) { status } }', variables: { id: f.modelId } }) },
   'Subscription.datasetVersionCreated': { allowed: READERS, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { datasetVersionCreated(datasetId: $id) { version } }', variables: { id: f.datasetId } }) },
 };
 
@@ -44,12 +50,16 @@ const keys = {} as Record<RoleName, string>;
 beforeAll(async () => {
   server = await startTestServer();
   const { services } = server;
-  const dataset = await services.datasets.create({ name: 'policy-data', csv: 'x,y\n1,2\n3,4\n', kind: 'STATIC' as never });
+  const dataset = await services.datasets.create({ name: 'policy-data', csv: 'x,y\n' + Array.from({ length: 60 }, (_, i) => `${i},${i * 2}`).join('\n'), kind: 'STATIC' as never });
   const model = await services.models.create({ name: 'policy-model', task: ModelTask.REGRESSION, architecture: Architecture.MLP, featureColumns: ['x'], targetColumn: 'y' });
   const version = await services.modelVersions.create({ modelId: model.id });
+  const newRunId = async () => {
+    const run = await services.training.start({ modelId: model.id, datasetId: dataset.id, priority: -100, batchMetrics: false, hyperparameters: { epochs: 1 } } as never, null);
+    return run.id;
+  };
   let n = 0;
   fixture = {
-    datasetId: dataset.id, modelId: model.id, versionId: version.id,
+    datasetId: dataset.id, modelId: model.id, versionId: version.id, runId: await newRunId(), newRunId,
     get n() { return ++n; },
     newModelId: async () => (await services.models.create({ name: `throwaway-${++n}`, task: ModelTask.REGRESSION, architecture: Architecture.MLP, featureColumns: ['x'], targetColumn: 'y' })).id,
     newKeyId: async () => (await services.apiKeys.create({ name: `throwaway-${++n}`, role: 'VIEWER' as never }, null)).apiKey.id,

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { Database } from '../../src/db/database';
 import { createLogger } from '../../src/logger';
 import { createSchema } from '../../src/schema';
-import { createServices, type Services } from '../../src/services';
+import { createServices, stopTraining, type Services } from '../../src/services';
 import { seedDemoData } from '../../seeds';
 import { freshDatabase } from './test-database';
 
@@ -95,6 +95,7 @@ export async function startTestServer(options: { seed?: boolean; env?: Record<st
     },
     async close() {
       await app.close();
+      await stopTraining(services);
       await db.close();
       await drop();
     },

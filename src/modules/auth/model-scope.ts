@@ -33,6 +33,8 @@ async function modelIdOf(ref: string, { loaders, services }: Context): Promise<s
       return (await loaders.models.byId.load(ref))?.id ?? null;
     case 'ModelVersion':
       return (await loaders.models.versionById.load(ref))?.modelId ?? null;
+    case 'TrainingRun':
+      return (await loaders.training.byId.load(ref))?.modelId ?? null;
     case null:
       return (await services.db.manager.findOneBy(Model, { name: ref }))?.id ?? null;
     default:

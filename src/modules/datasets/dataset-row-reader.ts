@@ -35,6 +35,23 @@ export class DatasetRowReader {
     };
   }
 
+  /** Every row of a version as typed objects holding only `columns` (for training jobs). */
+  async allRows(version: DatasetVersion, columns: string[]): Promise<Record<string, unknown>[]> {
+    const picks = columns.map((name) => {
+      const index = version.columns.findIndex((c) => c.name === name);
+      return { name, index, type: version.columns[index]?.type };
+    });
+    const rows: Record<string, unknown>[] = [];
+    for await (const chunk of this.artifacts.chunks(version.artifactId)) {
+      for (const raw of decodeRows(chunk.data)) {
+        const row: Record<string, unknown> = {};
+        for (const pick of picks) row[pick.name] = pick.index < 0 ? null : toTypedValue(pick.type, raw[pick.index]);
+        rows.push(row);
+      }
+    }
+    return rows;
+  }
+
   private typed(version: DatasetVersion, row: RawRow): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     version.columns.forEach((column, i) => {

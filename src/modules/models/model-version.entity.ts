@@ -22,6 +22,9 @@ export class ModelVersion implements Node {
   @Column({ name: 'dataset_version_id', type: 'varchar', length: 40, nullable: true })
   datasetVersionId!: string | null;
 
+  @Column({ name: 'training_run_id', type: 'varchar', length: 40, nullable: true })
+  trainingRunId!: string | null;
+
   @Column({ name: 'artifact_id', type: 'varchar', length: 40, nullable: true })
   artifactId!: string | null;
 

@@ -5,6 +5,8 @@ import type { Context } from '../../context';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Model } from './model.entity';
 import { ModelVersion } from './model-version.entity';
+import { Evaluation } from '../evaluations/evaluation.entity';
+import { TrainingRun } from '../training/training-run.entity';
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
@@ -18,6 +20,17 @@ export class ModelVersionResolver {
   @FieldResolver(() => Model, { description: 'The model this is a version of.' })
   model(@Root() version: ModelVersion, @Ctx() { loaders }: Context) {
     return loaders.models.byId.load(version.modelId);
+  }
+
+  @FieldResolver(() => Evaluation, { nullable: true, description: 'Its evaluation on the held-out test rows of its training run.' })
+  evaluation(@Root() version: ModelVersion, @Ctx() { loaders }: Context) {
+    return loaders.evaluations.testByModelVersion.load(version.id);
+  }
+
+  @Authorized(...Roles.READERS)
+  @FieldResolver(() => TrainingRun, { nullable: true, description: 'The run that trained it.' })
+  trainingRun(@Root() version: ModelVersion, @Ctx() { loaders }: Context) {
+    return version.trainingRunId ? loaders.training.byId.load(version.trainingRunId) : null;
   }
 
   // Training data stays with internal readers: a partner sees the model, never its rows.

@@ -7,6 +7,7 @@ import { ModelVersion } from './model-version.entity';
 export interface NewModelVersion {
   modelId: string;
   datasetVersionId?: string | null;
+  trainingRunId?: string | null;
   artifactId?: string | null;
   metrics?: Record<string, number>;
 }
@@ -26,7 +27,7 @@ export class ModelVersionService {
           const [{ latest }] = await manager.query('SELECT COALESCE(MAX(version), 0) AS latest FROM model_version WHERE model_id = ?', [input.modelId]);
           const version = Object.assign(new ModelVersion(), {
             id: newId('ModelVersion'), modelId: input.modelId, version: Number(latest) + 1,
-            datasetVersionId: input.datasetVersionId ?? null, artifactId: input.artifactId ?? null,
+            datasetVersionId: input.datasetVersionId ?? null, trainingRunId: input.trainingRunId ?? null, artifactId: input.artifactId ?? null,
             metrics: input.metrics ?? {}, createdAt: new Date(),
           });
           await manager.insert(ModelVersion, version);

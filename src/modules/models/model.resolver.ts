@@ -8,6 +8,7 @@ import { ModelsArgs } from './model.args';
 import { Model } from './model.entity';
 import { CreateModelInput, UpdateModelInput } from './model.inputs';
 import { ModelVersion } from './model-version.entity';
+import { TrainingRunConnection } from '../training/training-run.connection';
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -54,6 +55,12 @@ export class ModelResolver {
   @FieldResolver(() => ModelVersionConnection, { description: 'Trained versions, newest first.' })
   async versions(@Root() model: Model, @Args() page: PageArgs, @Ctx() { loaders }: Context) {
     return ModelVersionConnection.from(await loaders.models.versions(page).load(model.id));
+  }
+
+  @Authorized(...Roles.READERS)
+  @FieldResolver(() => TrainingRunConnection, { description: 'Training runs of this model, newest first.' })
+  async trainingRuns(@Root() model: Model, @Args() page: PageArgs, @Ctx() { loaders }: Context) {
+    return TrainingRunConnection.from(await loaders.training.byModel(page).load(model.id));
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The newest version, or null before the first training succeeds.' })

@@ -1,4 +1,4 @@
-import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum DatabaseKind {
   SQLITE = 'SQLITE',
@@ -12,7 +12,9 @@ export class SystemInfo {
   @Field({ description: 'Node.js version.' }) nodeVersion!: string;
   @Field(() => DatabaseKind, { description: 'Database in use.' }) database!: DatabaseKind;
   @Field({ description: 'Version the database server reports.' }) databaseVersion!: string;
-  @Field({ description: 'TensorFlow.js backend used for training and serving ("not loaded" until the first model runs).' }) tfjsBackend!: string;
+  @Field({ description: 'TensorFlow.js backend of the latest training process (tensorflow, wasm or cpu); TFJS_BACKEND when forced; says "not loaded yet" before the first run.' }) tfjsBackend!: string;
+  @Field(() => Int, { description: 'Training runs waiting in this instance\'s queue.' }) trainingQueued!: number;
+  @Field(() => Int, { description: 'Training processes running in this instance.' }) trainingRunning!: number;
   @Field({ description: 'When this process started.' }) startedAt!: Date;
   @Field(() => Float, { description: 'Seconds since this process started.' }) uptimeSeconds!: number;
 }

@@ -15,7 +15,9 @@ export class SystemResolver {
       nodeVersion: process.version,
       database: services.db.kind === 'sqlite' ? DatabaseKind.SQLITE : DatabaseKind.MYSQL,
       databaseVersion: facts.databaseVersion,
-      tfjsBackend: 'not loaded',
+      tfjsBackend: services.training.lastBackend ?? services.config.training.backend ?? 'not loaded yet: the first training run picks tensorflow, wasm or cpu',
+      trainingQueued: services.trainingQueue.waiting,
+      trainingRunning: services.trainingQueue.running,
       startedAt: services.startedAt,
       uptimeSeconds: (Date.now() - services.startedAt.getTime()) / 1000,
     });

@@ -1,0 +1,100 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../../graphql/node';
+import { jsonTransformer } from '../../db/json-transformer';
+import { Hyperparameters } from '../models/hyperparameters';
+
+export enum TrainingStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+}
+registerEnumType(TrainingStatus, { name: 'TrainingStatus', description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED (CANCELLED also straight from QUEUED).' });
+
+export enum SplitStrategy {
+  RANDOM = 'RANDOM',
+  TIME_ORDERED = 'TIME_ORDERED',
+}
+registerEnumType(SplitStrategy, { name: 'SplitStrategy', description: 'RANDOM: seeded shuffle, stratified for classification. TIME_ORDERED: no shuffle; oldest rows train, newest test (forecasts).' });
+
+/** How rows were divided into training, validation and test sets. */
+export interface SplitSpec {
+  validation: number;
+  test: number;
+  strategy: SplitStrategy;
+}
+
+/** One training of a model on one dataset version, run in a child process. */
+@ObjectType({ implements: Node, description: 'One training of a model on an exact dataset version, with everything needed to reproduce it.' })
+@Entity('training_run')
+export class TrainingRun implements Node {
+  @Field(() => ID, { description: 'Global id, `run_…`.' })
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id!: string;
+
+  @Column({ name: 'model_id', type: 'varchar', length: 40 })
+  modelId!: string;
+
+  @Column({ name: 'dataset_version_id', type: 'varchar', length: 40 })
+  datasetVersionId!: string;
+
+  @Field(() => TrainingStatus)
+  @Column({ type: 'varchar', length: 20 })
+  status!: TrainingStatus;
+
+  @Field(() => Float, { description: 'From 0 to 1.' })
+  @Column({ type: 'double' })
+  progress!: number;
+
+  @Field(() => Int)
+  @Column({ name: 'epochs_completed', type: 'int' })
+  epochsCompleted!: number;
+
+  @Field(() => Hyperparameters, { description: 'The settings used: the model\'s defaults with this run\'s overrides.' })
+  @Column({ type: 'text', transformer: jsonTransformer })
+  hyperparameters!: Hyperparameters;
+
+  @Column({ type: 'text', transformer: jsonTransformer })
+  split!: SplitSpec;
+
+  @Field(() => Int, { description: 'Seed of the split and of the initial weights.' })
+  @Column({ type: 'int' })
+  seed!: number;
+
+  @Field(() => Int, { description: 'Queue priority; higher runs first.' })
+  @Column({ type: 'int' })
+  priority!: number;
+
+  @Field(() => String, { nullable: true, description: 'TensorFlow.js backend that trained it: tensorflow, wasm or cpu.' })
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  backend!: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Versions of the libraries that trained it (tfjs, node).' })
+  @Column({ name: 'library_versions', type: 'text', nullable: true, transformer: jsonTransformer })
+  libraryVersions!: Record<string, string> | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the run failed, when it did.' })
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  @Column({ name: 'model_version_id', type: 'varchar', length: 40, nullable: true })
+  modelVersionId!: string | null;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 40, nullable: true })
+  createdBy!: string | null;
+
+  @Field()
+  @Column({ name: 'queued_at', type: 'datetime' })
+  queuedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'started_at', type: 'datetime', nullable: true })
+  startedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'finished_at', type: 'datetime', nullable: true })
+  finishedAt!: Date | null;
+}

@@ -1,0 +1,202 @@
+import { randomInt } from 'node:crypto';
+import type { Config } from '../../config';
+import type { ArtifactStore } from '../../db/artifact-store';
+import type { Database } from '../../db/database';
+import { paginate, type Page, type PageArgs } from '../../db/pagination';
+import { badInput, conflict, notFound } from '../../errors';
+import { newId } from '../../ids';
+import type { Logger } from '../../logger';
+import type { EventBus } from '../../realtime/pubsub';
+import type { JobQueue } from '../../training/queue';
+import type { TrainingOutcome, TrainingSupervisor } from '../../training/supervisor';
+import type { TrainJob } from '../../training/protocol';
+import type { DatasetRowReader } from '../datasets/dataset-row-reader';
+import type { DatasetService } from '../datasets/dataset.service';
+import { Evaluation } from '../evaluations/evaluation.entity';
+import { resolveHyperparameters } from '../models/hyperparameters';
+import { saveModelArtifact } from '../models/model-artifact';
+import { ModelTask } from '../models/model-enums';
+import type { ModelVersionService } from '../models/model-version.service';
+import type { ModelService } from '../models/model.service';
+import type { MetricStore } from './metric-store';
+import { checkTrainingRequest } from './training-request-check';
+import type { StartTrainingRunInput, TrainingRunFilter } from './training-run.inputs';
+import { SplitStrategy, TrainingRun, TrainingStatus, type SplitSpec } from './training-run.entity';
+
+export interface TrainingDeps {
+  db: Database;
+  config: Config;
+  log: Logger;
+  events: EventBus;
+  artifacts: ArtifactStore;
+  datasets: DatasetService;
+  datasetRows: DatasetRowReader;
+  models: ModelService;
+  modelVersions: ModelVersionService;
+  metrics: MetricStore;
+  supervisor: TrainingSupervisor;
+}
+
+const TERMINAL = [TrainingStatus.SUCCEEDED, TrainingStatus.FAILED, TrainingStatus.CANCELLED];
+
+/** Starts, runs, cancels and recovers training runs; the only writer of training tables. */
+export class TrainingRunService {
+  private queue!: JobQueue;
+  /** Backend the latest training process reported (systemInfo shows it). */
+  lastBackend: string | null = null;
+
+  constructor(private readonly deps: TrainingDeps) {}
+
+  /** The queue calls `execute`; set once at start (the queue needs this service's handler). */
+  attachQueue(queue: JobQueue): void {
+    this.queue = queue;
+  }
+
+  /** Checks the whole request, records the run as QUEUED and returns at once. */
+  async start(input: StartTrainingRunInput, createdBy: string | null): Promise<TrainingRun> {
+    const { db, models, datasets } = this.deps;
+    const model = await models.get(input.modelId);
+    if (model.archivedAt) throw badInput(`model ${JSON.stringify(model.name)} is archived`, { field: 'input.modelId' });
+    const dataset = await datasets.get(input.datasetId);
+    const version = await datasets.version(dataset.id, input.datasetVersion ?? dataset.latestVersion);
+    const hyperparameters = resolveHyperparameters(model.architecture, input.hyperparameters, model.hyperparameters);
+    const forecast = model.task === ModelTask.TIME_SERIES_FORECAST;
+    if (forecast && input.split?.strategy === SplitStrategy.RANDOM) throw badInput('forecasts need strategy TIME_ORDERED: shuffling would leak the future', { field: 'input.split.strategy' });
+    const split: SplitSpec = {
+      validation: input.split?.validation ?? 0.15,
+      test: input.split?.test ?? 0.2,
+      strategy: input.split?.strategy ?? (forecast ? SplitStrategy.TIME_ORDERED : SplitStrategy.RANDOM),
+    };
+    checkTrainingRequest(model, version, hyperparameters, split);
+
+    const run = Object.assign(new TrainingRun(), {
+      id: newId('TrainingRun'), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0,
+      hyperparameters, split, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), priority: input.priority ?? 0, backend: null, libraryVersions: null,
+      error: null, modelVersionId: null, createdBy, queuedAt: new Date(), startedAt: null, finishedAt: null,
+    });
+    await db.transaction((manager) => manager.insert(TrainingRun, run));
+    this.batchMetrics.set(run.id, input.batchMetrics ?? false);
+    this.published(run);
+    this.queue.enqueue(run.id, run.priority);
+    return run;
+  }
+
+  private readonly batchMetrics = new Map<string, boolean>();
+
+  /** QUEUED: taken out of the queue. RUNNING: its process gets SIGTERM, then SIGKILL. */
+  async cancel(id: string): Promise<TrainingRun> {
+    const run = await this.get(id);
+    if (TERMINAL.includes(run.status)) throw conflict(`run is already ${run.status}`, { status: run.status });
+    if (run.status === TrainingStatus.QUEUED && (this.queue.remove(id) || !this.deps.supervisor.pidOf(id))) {
+      return this.finish(run, { status: TrainingStatus.CANCELLED });
+    }
+    this.deps.supervisor.cancel(id);
+    return run;
+  }
+
+  async get(id: string): Promise<TrainingRun> {
+    const run = await this.deps.db.manager.findOneBy(TrainingRun, { id });
+    if (!run) throw notFound('TrainingRun', id);
+    return run;
+  }
+
+  list(filter: TrainingRunFilter | null | undefined, page: PageArgs): Promise<Page<TrainingRun>> {
+    const qb = this.deps.db.manager.createQueryBuilder(TrainingRun, 'r');
+    if (filter?.modelId) qb.andWhere('r.model_id = :modelId', { modelId: filter.modelId });
+    if (filter?.status) qb.andWhere('r.status = :status', { status: filter.status });
+    return paginate(qb, 'r', page, { direction: 'DESC' }, this.deps.config.maxPageSize);
+  }
+
+  /** After a restart: runs whose process died with the old server FAIL; queued runs queue again. */
+  async recover(): Promise<void> {
+    const { db } = this.deps;
+    const running = await db.manager.findBy(TrainingRun, { status: TrainingStatus.RUNNING });
+    for (const run of running) await this.finish(run, { status: TrainingStatus.FAILED, error: 'server restarted while the run was training' });
+    const queued = await db.manager.find(TrainingRun, { where: { status: TrainingStatus.QUEUED }, order: { priority: 'DESC', id: 'ASC' } });
+    for (const run of queued) this.queue.enqueue(run.id, run.priority);
+  }
+
+  /** The queue's handler: one run from QUEUED to a final status. */
+  async execute(runId: string): Promise<void> {
+    const { db, datasets, datasetRows, models, supervisor, metrics, events, config } = this.deps;
+    const run = await this.get(runId);
+    const claimed = await db.transaction((manager) => manager.update(TrainingRun, { id: runId, status: TrainingStatus.QUEUED }, { status: TrainingStatus.RUNNING, startedAt: new Date() }));
+    if (!claimed.affected) return; // cancelled meanwhile
+    Object.assign(run, { status: TrainingStatus.RUNNING, startedAt: new Date() });
+    this.published(run);
+
+    let outcome: TrainingOutcome;
+    try {
+      const model = await models.get(run.modelId);
+      const version = await datasets.getVersion(run.datasetVersionId);
+      const columns = [...model.featureColumns, model.targetColumn];
+      const typeOf = (name: string) => version.columns.find((c) => c.name === name)!.type;
+      const job: TrainJob = {
+        runId, task: model.task, architecture: model.architecture,
+        features: model.featureColumns.map((name) => ({ name, type: typeOf(name) })),
+        target: { name: model.targetColumn, type: typeOf(model.targetColumn) },
+        rows: await datasetRows.allRows(version, columns),
+        hyperparameters: run.hyperparameters as TrainJob['hyperparameters'],
+        split: run.split, seed: run.seed, backend: config.training.backend, batchMetrics: this.batchMetrics.get(runId) ?? false,
+      };
+      outcome = await supervisor.run(job, {
+        onStarted: async ({ backend, libraryVersions }) => {
+          await db.transaction((m) => m.update(TrainingRun, { id: runId }, { backend, libraryVersions }));
+          Object.assign(run, { backend, libraryVersions });
+          this.lastBackend = backend;
+          this.published(run);
+        },
+        onMetrics: async (points) => {
+          const stamped = points.map((p) => ({ ...p, runId }));
+          metrics.add(stamped);
+          for (const point of stamped) events.publish('TRAINING_METRICS', runId, point);
+        },
+        onProgress: async (epochsCompleted, progress) => {
+          await db.transaction((m) => m.update(TrainingRun, { id: runId }, { epochsCompleted, progress }));
+          Object.assign(run, { epochsCompleted, progress });
+          this.published(run);
+        },
+      });
+    } catch (error) {
+      outcome = { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
+    }
+    this.batchMetrics.delete(runId);
+    await metrics.flush();
+    if (outcome.kind === 'succeeded') {
+      try {
+        await this.succeed(run, outcome);
+        return;
+      } catch (error) {
+        outcome = { kind: 'failed', error: `could not store the trained model: ${error instanceof Error ? error.message : error}` };
+      }
+    }
+    if (outcome.kind === 'cancelled') await this.finish(run, { status: TrainingStatus.CANCELLED });
+    else await this.finish(run, { status: TrainingStatus.FAILED, error: outcome.error });
+  }
+
+  private async succeed(run: TrainingRun, outcome: Extract<TrainingOutcome, { kind: 'succeeded' }>): Promise<void> {
+    const { db, artifacts, modelVersions } = this.deps;
+    const artifactId = await saveModelArtifact(artifacts, outcome.artifact);
+    const version = await modelVersions.create({ modelId: run.modelId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, artifactId, metrics: outcome.summary });
+    const { evaluation } = outcome;
+    await db.transaction((manager) => manager.insert(Evaluation, Object.assign(new Evaluation(), {
+      id: newId('Evaluation'), modelVersionId: version.id, datasetVersionId: run.datasetVersionId, split: evaluation.split, rowCount: evaluation.rowCount,
+      threshold: evaluation.threshold, metrics: evaluation.metrics, rocCurve: evaluation.rocCurve, confusionMatrix: evaluation.confusionMatrix,
+      featureImportance: evaluation.featureImportance, createdAt: new Date(),
+    })));
+    await this.finish(run, { status: TrainingStatus.SUCCEEDED, modelVersionId: version.id, progress: 1 });
+  }
+
+  private async finish(run: TrainingRun, changes: Partial<TrainingRun>): Promise<TrainingRun> {
+    const update = { finishedAt: new Date(), ...changes };
+    await this.deps.db.transaction((manager) => manager.update(TrainingRun, { id: run.id }, update));
+    Object.assign(run, update);
+    this.published(run);
+    return run;
+  }
+
+  private published(run: TrainingRun): void {
+    this.deps.events.publish('TRAINING_RUN_UPDATED', run.id, { runId: run.id });
+    this.deps.events.publish('MODEL_TRAINING_RUN_UPDATED', run.modelId, { runId: run.id });
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The training child process. It receives one `start` message with everything it needs, trains
+ * with TensorFlow.js, streams metrics and progress back over IPC, and ends with the model
+ * artifact and its evaluation on the held-out test rows. No database, no pub/sub: it can be
+ * killed at any moment and nothing is left half-written.
+ */
+import { selectBackend } from '../ml/backend';
+import { tf } from '../ml/tf';
+import { isParentMessage, type ChildMessage, type MetricPointMessage, type TrainJob } from './protocol';
+import { prepareData, type PreparedData } from './prepare-data';
+import { evaluateModel } from './evaluate-model';
+import { buildModel } from '../ml/architectures';
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Lets queued IPC messages leave: tfjs would otherwise keep the event loop busy for a whole fit. */
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+async function train(job: TrainJob): Promise<void> {
+  const backend = await selectBackend(job.backend);
+  await send({ type: 'started', backend, libraryVersions: { tfjs: tf.version.tfjs, node: process.version } });
+
+  const data: PreparedData = prepareData(job);
+  const hp = job.hyperparameters;
+  const model = buildModel({
+    architecture: job.architecture, task: job.task, inputSize: data.inputSize, outputSize: data.outputSize,
+    hiddenUnits: hp.hiddenUnits, activation: hp.activation as never, dropout: hp.dropout, l2: hp.l2,
+    learningRate: hp.learningRate, windowSize: hp.windowSize, seed: job.seed,
+  });
+
+  const trainX = tf.tensor(data.train.x, data.xShape(data.train.count));
+  const trainY = tf.tensor(data.train.y, data.yShape(data.train.count));
+  const validation = data.validation.count > 0
+    ? [tf.tensor(data.validation.x, data.xShape(data.validation.count)), tf.tensor(data.validation.y, data.yShape(data.validation.count))] as [tf.Tensor, tf.Tensor]
+    : undefined;
+
+  let step = 0;
+  let epochStarted = Date.now();
+  let lastYield = Date.now();
+  let pending: MetricPointMessage[] = [];
+  const flush = async () => {
+    if (pending.length) {
+      const points = pending;
+      pending = [];
+      await send({ type: 'metrics', points });
+    }
+  };
+  await model.fit(trainX, trainY, {
+    epochs: hp.epochs,
+    batchSize: Math.min(hp.batchSize, data.train.count),
+    validationData: validation,
+    shuffle: job.split.strategy === 'RANDOM',
+    classWeight: data.classWeight ?? undefined,
+    verbose: 0,
+    callbacks: {
+      onEpochBegin: async () => {
+        epochStarted = Date.now();
+      },
+      onBatchEnd: async (_batch, logs) => {
+        step++;
+        if (job.batchMetrics && logs?.loss !== undefined) {
+          pending.push({ name: 'batch_loss', step, epoch: currentEpoch, value: logs.loss, timestamp: Date.now() });
+        }
+        if (Date.now() - lastYield > 50) {
+          await flush();
+          await yieldToEventLoop();
+          lastYield = Date.now();
+        }
+      },
+      onEpochEnd: async (epoch, logs) => {
+        const now = Date.now();
+        for (const [key, value] of Object.entries(logs ?? {})) {
+          pending.push({ name: metricName(key), step, epoch: epoch + 1, value, timestamp: now });
+        }
+        pending.push({ name: 'samples_per_second', step, epoch: epoch + 1, value: data.train.count / Math.max(1e-3, (now - epochStarted) / 1000), timestamp: now });
+        pending.push({ name: 'learning_rate', step, epoch: epoch + 1, value: hp.learningRate, timestamp: now });
+        currentEpoch = epoch + 2;
+        await flush();
+        await send({ type: 'progress', epochsCompleted: epoch + 1, progress: (epoch + 1) / hp.epochs });
+        await yieldToEventLoop();
+      },
+    },
+  });
+  tf.dispose([trainX, trainY, ...(validation ?? [])]);
+
+  const evaluation = await evaluateModel(model, data, job);
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    saved = artifacts;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  await send({
+    type: 'done',
+    artifact: {
+      modelTopology: saved!.modelTopology, weightSpecs: saved!.weightSpecs, weightData: saved!.weightData as ArrayBuffer,
+      preprocessor: data.preprocessor, targetEncoder: data.targetEncoder, task: job.task, architecture: job.architecture,
+      windowSize: hp.windowSize, horizon: hp.horizon, featureNames: job.features.map((f) => f.name),
+    },
+    evaluation,
+    summary: Object.fromEntries(Object.entries(evaluation.metrics).filter((entry): entry is [string, number] => Number.isFinite(entry[1]))),
+  });
+}
+let currentEpoch = 1;
+
+/** tfjs reports `acc`; the API says `accuracy`. */
+function metricName(key: string): string {
+  return key.replace(/(^|_)acc$/, '$1accuracy');
+}
+
+process.on('message', (message) => {
+  if (!isParentMessage(message)) {
+    void send({ type: 'error', message: 'protocol error: expected a start message' }).finally(() => process.exit(1));
+    return;
+  }
+  train(message.job).then(
+    () => process.exit(0),
+    async (error: unknown) => {
+      await send({ type: 'error', message: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      process.exit(1);
+    },
+  );
+});
+// The supervisor's death must not leave an orphan training.
+process.on('disconnect', () => process.exit(1));
