@@ -11,10 +11,11 @@ import { DatasetVersionResolver } from './modules/datasets/dataset-version.resol
 import { ModelResolver } from './modules/models/model.resolver';
 import { ModelVersionResolver } from './modules/models/model-version.resolver';
 import { MetricSeriesResolver, TrainingRunResolver } from './modules/training/training-run.resolver';
+import { EvaluationResolver } from './modules/evaluations/evaluation.resolver';
 import { SystemResolver } from './modules/system/system.resolver';
 
 /** Every resolver of the API; schema.graphql is printed from exactly this list. */
-export const RESOLVERS = [AuthResolver, NodeResolver, DatasetResolver, DatasetVersionResolver, ModelResolver, ModelVersionResolver, TrainingRunResolver, MetricSeriesResolver, SystemResolver] as const;
+export const RESOLVERS = [AuthResolver, NodeResolver, DatasetResolver, DatasetVersionResolver, ModelResolver, ModelVersionResolver, TrainingRunResolver, MetricSeriesResolver, EvaluationResolver, SystemResolver] as const;
 
 /**
  * The executable schema: every operation guarded by `@Authorized` (authChecker) and every

@@ -7,6 +7,7 @@ import { AuditService } from './modules/auth/audit.service';
 import { RateLimiter } from './security/rate-limiter';
 import { createEventBus, type EventBus } from './realtime/pubsub';
 import { MetricStore } from './modules/training/metric-store';
+import { EvaluationService } from './modules/evaluations/evaluation.service';
 import { TrainingRunService } from './modules/training/training-run.service';
 import { InProcessQueue, type JobQueue } from './training/queue';
 import { TrainingSupervisor } from './training/supervisor';
@@ -32,6 +33,7 @@ export interface Services {
   trainingMetrics: MetricStore;
   supervisor: TrainingSupervisor;
   training: TrainingRunService;
+  evaluations: EvaluationService;
   trainingQueue: JobQueue;
   startedAt: Date;
 }
@@ -65,6 +67,7 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
     supervisor,
     training,
     trainingQueue,
+    evaluations: new EvaluationService({ db, config, artifacts, datasets, datasetRows, models, modelVersions, supervisor }),
     startedAt: new Date(),
   };
 }

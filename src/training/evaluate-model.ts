@@ -3,13 +3,13 @@ import { permutationImportance } from '../ml/permutation-importance';
 import { createRandom } from '../ml/random';
 import { tf, type LayersModel } from '../ml/tf';
 import type { PreparedData } from './prepare-data';
-import type { EvaluationResult, TrainJob } from './protocol';
+import type { EvaluationResult } from './protocol';
 
 const THRESHOLD = 0.5;
 
 /** Measures a trained model on the held-out test rows, in the units the client thinks in. */
-export async function evaluateModel(model: LayersModel, data: PreparedData, job: TrainJob): Promise<EvaluationResult> {
-  return finiteOnly(await measure(model, data, job));
+export async function evaluateModel(model: LayersModel, data: PreparedData, seed: number, split: EvaluationResult['split'] = 'TEST'): Promise<EvaluationResult> {
+  return finiteOnly(await measure(model, data, seed, split));
 }
 
 /** NaN (e.g. AUC of a test split holding one class) cannot travel as a GraphQL Float: it becomes null. */
@@ -19,7 +19,7 @@ function finiteOnly(result: EvaluationResult): EvaluationResult {
   return { ...result, metrics, featureImportance };
 }
 
-async function measure(model: LayersModel, data: PreparedData, job: TrainJob): Promise<EvaluationResult> {
+async function measure(model: LayersModel, data: PreparedData, seed: number, split: EvaluationResult['split']): Promise<EvaluationResult> {
   const { test } = data;
   const predict = async (x: Float32Array, rows: number): Promise<Float32Array> => {
     const input = tf.tensor(x, data.xShape(rows));
@@ -28,11 +28,11 @@ async function measure(model: LayersModel, data: PreparedData, job: TrainJob): P
     tf.dispose([input, output]);
     return values;
   };
-  const base = { split: 'TEST' as const, rowCount: test.count };
+  const base = { split, rowCount: test.count };
   if (test.count === 0) return { ...base, threshold: null, metrics: {}, rocCurve: null, confusionMatrix: null, featureImportance: null };
   const scores = await predict(test.x, test.count);
   const encoder = data.targetEncoder;
-  const random = createRandom(job.seed);
+  const random = createRandom(seed);
 
   if (encoder.kind === 'binary') {
     const labels = test.y;

@@ -2,7 +2,7 @@ import { fitPreprocessor, transformRows, encodedRanges, type Preprocessor } from
 import { splitIndices } from '../ml/split';
 import { classWeights, encodeTargets, fitTargetEncoder, type TargetEncoder } from '../ml/target-encoding';
 import { makeWindows } from '../ml/windows';
-import type { TrainJob } from './protocol';
+import type { ModelArtifact, TrainJob } from './protocol';
 
 export interface Part {
   x: Float32Array;
@@ -110,5 +110,37 @@ function prepareForecast(job: TrainJob, rows: Record<string, unknown>[]): Prepar
     targetEncoder,
     classWeight: null,
     ranges: [],
+  };
+}
+
+/** Every row of another dataset version, prepared with a trained model's saved encoders, as one test part. */
+export function prepareForEvaluation(artifact: ModelArtifact, rows: Record<string, unknown>[], targetName: string): PreparedData {
+  const kept = rows.filter((row) => row[targetName] != null);
+  const targetEncoder = artifact.targetEncoder as TargetEncoder;
+  const preprocessor = artifact.preprocessor as Preprocessor | null;
+  const targets = kept.map((row) => row[targetName]);
+  const empty: Part = { x: new Float32Array(0), y: new Float32Array(0), count: 0 };
+  if (artifact.task === 'TIME_SERIES_FORECAST') {
+    const k = preprocessor?.outputSize ?? 0;
+    const windows = makeWindows(encodeTargets(targetEncoder, targets), preprocessor ? transformRows(preprocessor, kept) : null, k, artifact.windowSize, artifact.horizon);
+    return {
+      inputSize: windows.stepFeatures, outputSize: artifact.horizon,
+      xShape: (count) => [count, artifact.windowSize, windows.stepFeatures], yShape: (count) => [count, artifact.horizon],
+      train: empty, validation: empty, test: { x: windows.x, y: windows.y, count: windows.count },
+      preprocessor, targetEncoder, classWeight: null, ranges: [],
+    };
+  }
+  const width = preprocessor!.outputSize;
+  const classes = targetEncoder.kind === 'multiclass' ? targetEncoder.classes.length : 1;
+  const encoded = encodeTargets(targetEncoder, targets);
+  let y: Float32Array = encoded;
+  if (targetEncoder.kind === 'multiclass') {
+    y = new Float32Array(kept.length * classes);
+    encoded.forEach((cls, i) => { y[i * classes + cls] = 1; });
+  }
+  return {
+    inputSize: width, outputSize: classes, xShape: (count) => [count, width], yShape: (count) => [count, classes],
+    train: empty, validation: empty, test: { x: transformRows(preprocessor!, kept), y, count: kept.length },
+    preprocessor, targetEncoder, classWeight: null, ranges: encodedRanges(preprocessor!),
   };
 }

@@ -48,8 +48,18 @@ export interface ModelArtifact {
   featureNames: string[];
 }
 
+/** Scoring a stored model on other rows (evaluateModelVersion). */
+export interface EvaluateJob {
+  artifact: ModelArtifact;
+  /** Typed rows with the model's feature and target columns, in dataset order. */
+  rows: Record<string, unknown>[];
+  targetName: string;
+  seed: number;
+  backend: TrainJob['backend'];
+}
+
 export interface EvaluationResult {
-  split: 'TEST';
+  split: 'TEST' | 'FULL';
   rowCount: number;
   threshold: number | null;
   metrics: Record<string, number | null>;
@@ -58,13 +68,14 @@ export interface EvaluationResult {
   featureImportance: { feature: string; importance: number }[] | null;
 }
 
-export type ParentMessage = { type: 'start'; job: TrainJob };
+export type ParentMessage = { type: 'start'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob };
 
 export type ChildMessage =
   | { type: 'started'; backend: string; libraryVersions: Record<string, string> }
   | { type: 'metrics'; points: MetricPointMessage[] }
   | { type: 'progress'; epochsCompleted: number; progress: number }
   | { type: 'done'; artifact: ModelArtifact; evaluation: EvaluationResult; summary: Record<string, number> }
+  | { type: 'evaluated'; evaluation: EvaluationResult }
   | { type: 'error'; message: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -83,11 +94,14 @@ export function isChildMessage(value: unknown): value is ChildMessage {
     case 'metrics': return Array.isArray(value.points) && value.points.every(isMetricPoint);
     case 'progress': return Number.isInteger(value.epochsCompleted) && isFiniteNumber(value.progress) && value.progress >= 0 && value.progress <= 1;
     case 'done': return isObject(value.artifact) && value.artifact.weightData instanceof ArrayBuffer && isObject(value.evaluation) && isObject(value.summary);
+    case 'evaluated': return isObject(value.evaluation) && isObject(value.evaluation.metrics);
     case 'error': return typeof value.message === 'string';
     default: return false;
   }
 }
 
 export function isParentMessage(value: unknown): value is ParentMessage {
-  return isObject(value) && value.type === 'start' && isObject(value.job) && typeof value.job.runId === 'string' && Array.isArray(value.job.rows);
+  if (!isObject(value) || !isObject(value.job) || !Array.isArray(value.job.rows)) return false;
+  if (value.type === 'start') return typeof value.job.runId === 'string';
+  return value.type === 'evaluate' && isObject(value.job.artifact) && value.job.artifact.weightData instanceof ArrayBuffer;
 }

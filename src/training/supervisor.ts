@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TrainingConfig } from '../config';
 import type { Logger } from '../logger';
-import { isChildMessage, type ChildMessage, type EvaluationResult, type MetricPointMessage, type ModelArtifact, type TrainJob } from './protocol';
+import { isChildMessage, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ModelArtifact, type ParentMessage, type TrainJob } from './protocol';
 
 /** What the supervisor reports while a child trains; each hook is awaited in message order. */
 export interface TrainingHooks {
@@ -34,46 +34,62 @@ export class TrainingSupervisor {
   constructor(private readonly config: TrainingConfig, private readonly log?: Logger, private readonly spawn: Spawn = defaultSpawn, private readonly script = trainProcessScript()) {}
 
   async run(job: TrainJob, hooks: TrainingHooks): Promise<TrainingOutcome> {
-    const child = this.spawn(this.script, [`--max-old-space-size=${this.config.maxMemoryMb}`]);
-    const entry = { child, cancelled: false };
-    this.children.set(job.runId, entry);
-    let stderr = '';
-    child.stderr?.on('data', (data: Buffer) => { stderr = (stderr + data.toString()).slice(-4000); });
-
     let outcome: TrainingOutcome | undefined;
     let hooksDone: Promise<unknown> = Promise.resolve();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, this.config.timeoutSeconds * 1000);
-
-    child.on('message', (message: unknown) => {
-      if (!isChildMessage(message)) {
-        outcome ??= { kind: 'failed', error: 'training process sent a malformed message' };
-        child.kill('SIGKILL');
-        return;
-      }
+    const child = this.launch({ type: 'start', job }, (message, kill) => {
       hooksDone = hooksDone.then(() => this.handle(message, hooks, (o) => { outcome ??= o; })).catch((error) => {
         this.log?.error({ err: error, runId: job.runId }, 'training hook failed');
         outcome ??= { kind: 'failed', error: `server could not record the run: ${error instanceof Error ? error.message : error}` };
-        child.kill('SIGKILL');
+        kill();
       });
-    });
-
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-      child.once('error', () => resolve({ code: null, signal: null }));
-      child.send({ type: 'start', job });
-    });
-    clearTimeout(timer);
+    }, () => { outcome ??= { kind: 'failed', error: 'training process sent a malformed message' }; });
+    const entry = { child: child.process, cancelled: false };
+    this.children.set(job.runId, entry);
+    const exit = await child.exited;
     await hooksDone;
     this.children.delete(job.runId);
 
     if (entry.cancelled) return { kind: 'cancelled' };
     if (outcome?.kind === 'succeeded' && exit.code === 0) return outcome;
     if (outcome) return outcome.kind === 'succeeded' ? { kind: 'failed', error: `training process exited with code ${exit.code}` } : outcome;
-    return { kind: 'failed', error: describeExit(exit, timedOut, this.config, stderr) };
+    return { kind: 'failed', error: describeExit(exit, child.timedOut(), this.config, child.stderr()) };
+  }
+
+  /** Scores a stored model on rows in a child process (the API process never loads tfjs). */
+  async evaluate(job: EvaluateJob): Promise<EvaluationResult> {
+    let result: EvaluationResult | undefined;
+    let error: string | undefined;
+    const child = this.launch({ type: 'evaluate', job }, (message) => {
+      if (message.type === 'evaluated') result = message.evaluation;
+      if (message.type === 'error') error = message.message;
+    }, () => { error ??= 'evaluation process sent a malformed message'; });
+    const exit = await child.exited;
+    if (result) return result;
+    throw new Error(error ?? describeExit(exit, child.timedOut(), this.config, child.stderr()));
+  }
+
+  /**
+   * Forks a child with the heap and wall-clock limits, sends it `message`, passes on every valid
+   * message (a malformed one kills it), and resolves `exited` when it is gone.
+   */
+  private launch(message: ParentMessage, onMessage: (message: ChildMessage, kill: () => void) => void, onMalformed: () => void) {
+    const child = this.spawn(this.script, [`--max-old-space-size=${this.config.maxMemoryMb}`]);
+    const kill = () => child.kill('SIGKILL');
+    let stderr = '';
+    let timedOut = false;
+    child.stderr?.on('data', (data: Buffer) => { stderr = (stderr + data.toString()).slice(-4000); });
+    const timer = setTimeout(() => { timedOut = true; kill(); }, this.config.timeoutSeconds * 1000);
+    child.on('message', (received: unknown) => {
+      if (isChildMessage(received)) return onMessage(received, kill);
+      onMalformed();
+      kill();
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal }); });
+      child.once('error', () => { clearTimeout(timer); resolve({ code: null, signal: null }); });
+      child.send(message);
+    });
+    return { process: child, exited, stderr: () => stderr, timedOut: () => timedOut };
   }
 
   /** SIGTERM, then SIGKILL after the grace period. False when the run has no process here. */
@@ -104,6 +120,7 @@ export class TrainingSupervisor {
       case 'progress': return hooks.onProgress(message.epochsCompleted, message.progress);
       case 'done': return settle({ kind: 'succeeded', artifact: message.artifact, evaluation: message.evaluation, summary: message.summary });
       case 'error': return settle({ kind: 'failed', error: message.message });
+      case 'evaluated': return;
     }
   }
 }

@@ -6,8 +6,8 @@
  */
 import { selectBackend } from '../ml/backend';
 import { tf } from '../ml/tf';
-import { isParentMessage, type ChildMessage, type MetricPointMessage, type TrainJob } from './protocol';
-import { prepareData, type PreparedData } from './prepare-data';
+import { isParentMessage, type ChildMessage, type EvaluateJob, type MetricPointMessage, type TrainJob } from './protocol';
+import { prepareData, prepareForEvaluation, type PreparedData } from './prepare-data';
 import { evaluateModel } from './evaluate-model';
 import { buildModel } from '../ml/architectures';
 
@@ -85,7 +85,7 @@ async function train(job: TrainJob): Promise<void> {
   });
   tf.dispose([trainX, trainY, ...(validation ?? [])]);
 
-  const evaluation = await evaluateModel(model, data, job);
+  const evaluation = await evaluateModel(model, data, job.seed);
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     saved = artifacts;
@@ -104,6 +104,17 @@ async function train(job: TrainJob): Promise<void> {
 }
 let currentEpoch = 1;
 
+/** Scores a stored model on other rows, with the encoders it was trained with. */
+async function evaluate(job: EvaluateJob): Promise<void> {
+  await selectBackend(job.backend);
+  const { artifact } = job;
+  const model = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as tf.io.WeightsManifestEntry[], weightData: artifact.weightData,
+  }));
+  const data = prepareForEvaluation(artifact, job.rows, job.targetName);
+  await send({ type: 'evaluated', evaluation: await evaluateModel(model, data, job.seed, 'FULL') });
+}
+
 /** tfjs reports `acc`; the API says `accuracy`. */
 function metricName(key: string): string {
   return key.replace(/(^|_)acc$/, '$1accuracy');
@@ -114,7 +125,7 @@ process.on('message', (message) => {
     void send({ type: 'error', message: 'protocol error: expected a start message' }).finally(() => process.exit(1));
     return;
   }
-  train(message.job).then(
+  (message.type === 'start' ? train(message.job) : evaluate(message.job)).then(
     () => process.exit(0),
     async (error: unknown) => {
       await send({ type: 'error', message: error instanceof Error ? error.message : String(error) }).catch(() => undefined);

@@ -111,6 +111,21 @@ describe('training a credit model', () => {
   });
 });
 
+describe('evaluateModelVersion', () => {
+  it('scores a trained version on every row of a dataset version with the saved encoders', async () => {
+    const { model } = await server.query('query($id: ID) { model(id: $id) { latestVersion { id evaluation { metrics { auc } } } } }', { id: mlpId });
+    const { evaluateModelVersion: ev } = await server.query('mutation($v: ID!, $d: ID!) { evaluateModelVersion(input: { modelVersionId: $v, datasetId: $d }) { split rowCount metrics { auc accuracy } confusionMatrix datasetVersion { version } modelVersion { id } } }', { v: model.latestVersion.id, d: creditId });
+    expect(ev).toMatchObject({ split: 'FULL', rowCount: 1000, datasetVersion: { version: 1 }, modelVersion: { id: model.latestVersion.id } });
+    expect(ev.metrics.auc).toBeGreaterThan(0.7);
+    expect(ev.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(1000);
+    const { evaluations } = await server.query('query($v: ID!) { evaluations(filter: { modelVersionId: $v }) { totalCount } }', { v: model.latestVersion.id });
+    expect(evaluations.totalCount).toBe(2);
+    const wrong = await server.request('mutation($v: ID!, $d: ID!) { evaluateModelVersion(input: { modelVersionId: $v, datasetId: $d }) { id } }', { v: model.latestVersion.id, d: bankId });
+    expect(wrong.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(wrong.errors?.[0].message).toMatch(/is not in dataset version/);
+  });
+});
+
 describe('cancel, crash and reconnect', () => {
   it('cancels a running run, and a reconnecting subscriber loses nothing', async () => {
     const { startTrainingRun: run } = await server.query(START_RUN, { input: { modelId: slowId, datasetId: bankId } });
