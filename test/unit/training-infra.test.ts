@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { boundedStream, SlowSubscriberError } from '../../src/realtime/bounded-stream';
+import { isChildMessage, isParentMessage } from '../../src/training/protocol';
+import { InProcessQueue } from '../../src/training/queue';
+
+describe('IPC protocol guards', () => {
+  it('accept well-formed child messages and refuse everything else', () => {
+    expect(isChildMessage({ type: 'metrics', points: [{ name: 'loss', step: 3, epoch: 1, value: 0.5, timestamp: 1 }] })).toBe(true);
+    expect(isChildMessage({ type: 'progress', epochsCompleted: 2, progress: 0.5 })).toBe(true);
+    expect(isChildMessage({ type: 'done', artifact: { weightData: new ArrayBuffer(4) }, evaluation: {}, summary: {} })).toBe(true);
+    expect(isChildMessage({ type: 'error', message: 'boom' })).toBe(true);
+    for (const bad of [
+      null, 'loss', {}, { type: 'metrics' }, { type: 'metrics', points: [{ name: 'loss', step: 1.5, epoch: 1, value: 1, timestamp: 1 }] },
+      { type: 'metrics', points: [{ name: 'loss', step: 1, epoch: 1, value: '1', timestamp: 1 }] },
+      { type: 'progress', epochsCompleted: 1, progress: 1.5 }, { type: 'done', artifact: { weightData: 'AAAA' }, evaluation: {}, summary: {} },
+      { type: 'error', message: 42 }, { type: 'shell', command: 'rm -rf /' },
+    ]) expect(isChildMessage(bad), JSON.stringify(bad)).toBe(false);
+  });
+
+  it('accept only start and evaluate messages from the parent', () => {
+    expect(isParentMessage({ type: 'start', job: { runId: 'run_1', rows: [] } })).toBe(true);
+    expect(isParentMessage({ type: 'evaluate', job: { rows: [], artifact: { weightData: new ArrayBuffer(0) } } })).toBe(true);
+    expect(isParentMessage({ type: 'start', job: { rows: [] } })).toBe(false);
+    expect(isParentMessage({ type: 'evaluate', job: { rows: [], artifact: {} } })).toBe(false);
+    expect(isParentMessage({ type: 'exec', job: { runId: 'x', rows: [] } })).toBe(false);
+  });
+});
+
+describe('InProcessQueue', () => {
+  it('runs at most `concurrency` jobs, highest priority first, FIFO within a priority, and can remove waiting jobs', async () => {
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const queue = new InProcessQueue((id) => new Promise<void>((resolve) => { started.push(id); release.set(id, resolve); }), 1);
+    queue.enqueue('a');
+    queue.enqueue('low', -5);
+    queue.enqueue('b');
+    queue.enqueue('high', 10);
+    queue.enqueue('gone');
+    expect(queue.remove('gone')).toBe(true);
+    expect(queue.remove('a')).toBe(false); // already running
+    expect([queue.running, queue.waiting]).toEqual([1, 3]);
+    for (const next of ['a', 'high', 'b', 'low']) {
+      await new Promise((r) => setImmediate(r));
+      expect(started.at(-1)).toBe(next);
+      release.get(next)!();
+    }
+    await queue.close();
+    expect(started).toEqual(['a', 'high', 'b', 'low']);
+  });
+
+  it('keeps going when a job throws', async () => {
+    const errors: unknown[] = [];
+    const done: string[] = [];
+    const queue = new InProcessQueue(async (id) => { if (id === 'bad') throw new Error('x'); done.push(id); }, 2, (e) => errors.push(e));
+    queue.enqueue('bad');
+    queue.enqueue('good');
+    await queue.close();
+    await new Promise((r) => setImmediate(r));
+    expect(done).toEqual(['good']);
+    expect(errors).toHaveLength(1);
+  });
+});
+
+describe('boundedStream', () => {
+  async function* source(n: number) {
+    for (let i = 0; i < n; i++) yield i;
+  }
+
+  it('passes every event through to a consumer that keeps up', async () => {
+    const out: number[] = [];
+    for await (const value of boundedStream(source(100)[Symbol.asyncIterator](), 5)) out.push(value);
+    expect(out).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('cuts off a consumer that falls more than `limit` events behind, without holding up the producer', async () => {
+    let produced = 0;
+    async function* fast() { for (;;) { produced++; yield produced; } }
+    const stream = boundedStream(fast()[Symbol.asyncIterator](), 10);
+    await stream.next();
+    await new Promise((r) => setTimeout(r, 20));
+    await expect((async () => { for (;;) await stream.next(); })()).rejects.toBeInstanceOf(SlowSubscriberError);
+    expect(produced).toBeGreaterThan(10);
+  });
+});
