@@ -69,6 +69,9 @@ describe('server', () => {
       expect(res.data).toBeTruthy();
       if (res.data.createDataset) variables.datasetId = res.data.createDataset.id;
       if (res.data.createModel) variables.modelId = res.data.createModel.id;
+      if (operation.name?.value === 'DatasetColumns') variables.creditDatasetId = res.data.datasets.edges[0].node.id;
+      if (operation.name?.value === 'ModelByName') variables.creditModelId = res.data.model.id;
+      if (res.data.startTrainingRun) variables.runId = res.data.startTrainingRun.id;
     }
   });
 });
