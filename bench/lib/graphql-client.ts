@@ -54,8 +54,8 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
 export async function createDatasetAndModel(url: string, name: string, csv: string, model: { features: string[]; target: string; hyperparameters: Record<string, unknown> }): Promise<{ datasetId: string; modelId: string; columnTypes: Record<string, string> }> {
   const dataset = await gql(url, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name, csv } });
   const datasetId = dataset.createDataset.id as string;
-  const info = await gql(url, 'query($id: ID!) { dataset(id: $id) { latestVersion { columns { name type } } } }', { id: datasetId }).catch(() => null);
-  const columnTypes = Object.fromEntries((info?.dataset?.latestVersion?.columns ?? []).map((c: { name: string; type: string }) => [c.name, c.type]));
+  const info = await gql(url, 'query($id: ID!) { dataset(id: $id) { columns { name type } } }', { id: datasetId });
+  const columnTypes = Object.fromEntries((info.dataset.columns as { name: string; type: string }[]).map((c: { name: string; type: string }) => [c.name, c.type]));
   const created = await gql(url, 'mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
     input: { name, task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: model.features, targetColumn: model.target, hyperparameters: model.hyperparameters },
   });
