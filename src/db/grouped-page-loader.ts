@@ -46,6 +46,23 @@ export function groupedPageLoader<T extends ObjectLiteral>(db: Database, spec: G
   });
 }
 
+/**
+ * One groupedPageLoader per distinct `first`/`after` in a request (a list query asks the same page
+ * of every parent, so there is usually one), created on first use.
+ */
+export function pageLoaders<T extends ObjectLiteral>(db: Database, spec: GroupedListSpec<T>, maxPageSize: number, counts: DataLoader<string, number>) {
+  const loaders = new Map<string, DataLoader<string, Page<T>>>();
+  return (args: PageArgs): DataLoader<string, Page<T>> => {
+    const key = JSON.stringify([args.first ?? null, args.after ?? null]);
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = groupedPageLoader(db, spec, args, maxPageSize, counts);
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
+}
+
 /** Counts the children of many parents in one GROUP BY statement. */
 export function groupedCountLoader(db: Database, table: string, parentColumn: string) {
   return new DataLoader<string, number>(async (parentIds) => {

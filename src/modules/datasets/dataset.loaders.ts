@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/database';
-import { byIdLoader, groupedCountLoader, groupedPageLoader } from '../../db/grouped-page-loader';
-import type { Page, PageArgs } from '../../db/pagination';
+import { byIdLoader, groupedCountLoader, pageLoaders } from '../../db/grouped-page-loader';
 import { Dataset } from './dataset.entity';
 import { DatasetVersion } from './dataset-version.entity';
 
@@ -10,7 +9,6 @@ export class DatasetLoaders {
   readonly byId = byIdLoader(this.db, Dataset);
   readonly versionById = byIdLoader(this.db, DatasetVersion);
   readonly versionCount = groupedCountLoader(this.db, 'dataset_version', 'dataset_id');
-  private readonly versionPages = new Map<string, DataLoader<string, Page<DatasetVersion>>>();
 
   constructor(private readonly db: Database, private readonly maxPageSize: number) {}
 
@@ -33,17 +31,9 @@ export class DatasetLoaders {
     return keys.map((key) => byKey.get(key) ?? null);
   });
 
-  /** Page `args` of versions, newest first, for every dataset in a list. */
-  versions(args: PageArgs): DataLoader<string, Page<DatasetVersion>> {
-    const key = JSON.stringify([args.first, args.after]);
-    let loader = this.versionPages.get(key);
-    if (!loader) {
-      loader = groupedPageLoader(this.db, {
-        entity: DatasetVersion, table: 'dataset_version', parentColumn: 'dataset_id', parentProperty: 'datasetId',
-        orderColumn: 'version', orderProperty: 'version', direction: 'DESC',
-      }, args, this.maxPageSize, this.versionCount);
-      this.versionPages.set(key, loader);
-    }
-    return loader;
-  }
+  /** Page `args` of each parent's children, newest first, for a whole list of parents in one statement. */
+  readonly versions = pageLoaders(this.db, {
+    entity: DatasetVersion, table: 'dataset_version', parentColumn: 'dataset_id', parentProperty: 'datasetId',
+    orderColumn: 'version', orderProperty: 'version', direction: 'DESC',
+  }, this.maxPageSize, this.versionCount);
 }
