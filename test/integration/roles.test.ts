@@ -117,6 +117,31 @@ describe('role-by-operation policy', () => {
   }
 });
 
+describe('partner scope on subscriptions', () => {
+  it('refuses a PARTNER subscribing to the runs of a model outside its scope', async () => {
+    const { services } = server;
+    const other = await services.models.create({ name: 'not-for-partners', task: ModelTask.REGRESSION, architecture: Architecture.MLP, featureColumns: ['x'], targetColumn: 'y' });
+    const run = await services.training.start({ modelId: other.id, datasetId: fixture.datasetId, priority: -100, batchMetrics: false, hyperparameters: { epochs: 1 } } as never, null);
+    const client = wsClient(server.wsUrl, `Bearer ${keys.PARTNER}`);
+    try {
+      for (const [query, variables] of [
+        ['subscription($id: ID!) { trainingMetrics(runId: $id) { value } }', { id: run.id }],
+        ['subscription($id: ID!) { trainingRunUpdated(runId: $id) { status } }', { id: run.id }],
+        ['subscription($id: ID!) { trainingRunUpdated(modelId: $id) { status } }', { id: other.id }],
+      ] as const) {
+        const outcome = await wsSubscribeOutcome(client, query, variables);
+        outcome.dispose();
+        expect(outcome.errors?.[0]?.extensions?.code, query).toBe('FORBIDDEN');
+      }
+      const own = await wsSubscribeOutcome(client, 'subscription($id: ID!) { trainingMetrics(runId: $id) { value } }', { id: fixture.runId });
+      own.dispose();
+      expect(own.open || !own.errors).toBe(true);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe('audit log', () => {
   it('records every mutation call with actor, redacted arguments and outcome', async () => {
     const scientist = `Bearer ${await server.createKey('DATA_SCIENTIST')}`;

@@ -16,14 +16,20 @@ export type ModelRefOf = (args: Record<string, any>) => string | null | undefine
  */
 export function ModelScoped(refOf: ModelRefOf): MethodDecorator {
   return UseMiddleware(async ({ args, context }: { args: Record<string, any>; context: Context }, next) => {
-    const scope = context.caller?.modelScope;
-    if (scope) {
-      const ref = refOf(args);
-      const modelId = ref ? await modelIdOf(ref, context) : null;
-      if (!modelId || !scope.includes(modelId)) throw forbidden(`this key may not use model ${JSON.stringify(ref ?? null)}`);
-    }
+    await assertModelScope(context, refOf(args));
     return next();
   });
+}
+
+/**
+ * The check itself. Subscriptions must call it in their `subscribe` function too: type-graphql
+ * runs middlewares per event (resolve), not when the subscription starts.
+ */
+export async function assertModelScope(context: Context, ref: string | null | undefined): Promise<void> {
+  const scope = context.caller?.modelScope;
+  if (!scope) return;
+  const modelId = ref ? await modelIdOf(ref, context) : null;
+  if (!modelId || !scope.includes(modelId)) throw forbidden(`this key may not use model ${JSON.stringify(ref ?? null)}`);
 }
 
 /** The model an id or name refers to; extend the switch as new model-owned types appear. */

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../context';
 import { badInput } from '../../errors';
-import { ModelScoped } from '../auth/model-scope';
+import { assertModelScope, ModelScoped } from '../auth/model-scope';
 import { Roles } from '../auth/role';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Evaluation } from '../evaluations/evaluation.entity';
@@ -42,7 +42,10 @@ export class TrainingRunResolver {
   @Authorized(...Roles.READERS_AND_PARTNERS)
   @ModelScoped((args) => args.runId)
   @Subscription(() => MetricPoint, {
-    subscribe: ({ args, context }) => metricStream((context as Context).services, args.runId, args.sinceStep ?? -1, args.names ?? null),
+    subscribe: async ({ args, context }) => {
+      await assertModelScope(context as Context, args.runId);
+      return metricStream((context as Context).services, args.runId, args.sinceStep ?? -1, args.names ?? null);
+    },
     description: 'Metric points of a run: first those stored after sinceStep, then live ones as the run trains; no gap and no duplicate between the two. Reconnect with the last step you saw to resume. A subscriber that falls 10,000 points behind is disconnected.',
   })
   trainingMetrics(
@@ -57,9 +60,10 @@ export class TrainingRunResolver {
   @Authorized(...Roles.READERS_AND_PARTNERS)
   @ModelScoped((args) => args.runId ?? args.modelId)
   @Subscription(() => TrainingRun, {
-    subscribe: ({ args, context }) => {
+    subscribe: async ({ args, context }) => {
       const { events } = (context as Context).services;
       if ((args.runId == null) === (args.modelId == null)) throw badInput('give exactly one of runId or modelId', { field: 'runId' });
+      await assertModelScope(context as Context, args.runId ?? args.modelId);
       return args.runId ? events.subscribe('TRAINING_RUN_UPDATED', args.runId) : events.subscribe('MODEL_TRAINING_RUN_UPDATED', args.modelId);
     },
     description: 'A run\'s status and progress whenever they change: one run (runId) or every run of a model (modelId).',
