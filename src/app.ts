@@ -55,7 +55,7 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
         async requestDidStart() {
           return {
             async didResolveOperation({ document, request }) {
-              const error = limiter?.checkCost(document, request.variables, request.operationName);
+              const error = limiter?.checkCost(document, request.variables, request.operationName, request.query);
               if (error) throw error;
             },
           };

@@ -5,6 +5,7 @@ import {
   type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { LRUCache } from 'lru-cache';
 import type { QueryLimits } from '../config';
 import { DEFAULT_PAGE_SIZE } from '../db/pagination';
 
@@ -49,9 +50,17 @@ export class QueryLimiter {
     this.parseOptions = { maxTokens: limits.maxTokens };
   }
 
+  /** Costs of recent (query text, variables, operation) triples: front-ends repeat the same few. */
+  private readonly costs = new LRUCache<string, number>({ max: 5000 });
+
   /** Estimated cost of the operation with its variables; a GraphQLError when over MAX_QUERY_COST. */
-  checkCost(document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined): GraphQLError | null {
-    const cost = getComplexity({ schema: this.schema, query: document, variables, operationName: operationName ?? undefined, estimators: [listAwareEstimator] });
+  checkCost(document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, queryText?: string): GraphQLError | null {
+    const key = queryText === undefined ? undefined : `${operationName ?? ''}\n${JSON.stringify(variables ?? null)}\n${queryText}`;
+    let cost = key === undefined ? undefined : this.costs.get(key);
+    if (cost === undefined) {
+      cost = getComplexity({ schema: this.schema, query: document, variables, operationName: operationName ?? undefined, estimators: [listAwareEstimator] });
+      if (key !== undefined) this.costs.set(key, cost);
+    }
     if (cost <= this.limits.maxCost) return null;
     return new GraphQLError(`Query cost ${cost} is over the limit of ${this.limits.maxCost} (MAX_QUERY_COST); ask for smaller pages (first) or fewer fields`, {
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', cost, maxCost: this.limits.maxCost, http: { status: 400 } },

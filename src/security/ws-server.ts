@@ -66,7 +66,7 @@ export function startWsServer(
         }
         const errors = validate(schema, document, rules);
         if (errors.length) return refuse(errors, 'GRAPHQL_VALIDATION_FAILED');
-        const costError = limiter?.checkCost(document, payload.variables ?? undefined, payload.operationName);
+        const costError = limiter?.checkCost(document, payload.variables ?? undefined, payload.operationName, payload.query);
         if (costError) return refuse([costError], 'GRAPHQL_VALIDATION_FAILED');
         if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
           const active = ctx.extra.subscriptions!;
