@@ -83,13 +83,25 @@ export class TrainingRunService {
 
   private readonly batchMetrics = new Map<string, boolean>();
 
+  /** Runs asked to stop while between QUEUED and a live process; execute() honours it. */
+  private readonly cancelRequested = new Set<string>();
+
   /** QUEUED: taken out of the queue. RUNNING: its process gets SIGTERM, then SIGKILL. */
   async cancel(id: string): Promise<TrainingRun> {
     const run = await this.get(id);
     if (TERMINAL.includes(run.status)) throw conflict(`run is already ${run.status}`, { status: run.status });
-    if (run.status === TrainingStatus.QUEUED && (this.queue.remove(id) || !this.deps.supervisor.pidOf(id))) {
-      return this.finish(run, { status: TrainingStatus.CANCELLED });
+    if (run.status === TrainingStatus.QUEUED) {
+      this.queue.remove(id);
+      const now = new Date();
+      // Conditional, so a run the queue claimed a moment ago is not marked CANCELLED while it trains.
+      const moved = await this.deps.db.transaction((m) => m.update(TrainingRun, { id, status: TrainingStatus.QUEUED }, { status: TrainingStatus.CANCELLED, finishedAt: now }));
+      if (moved.affected) {
+        Object.assign(run, { status: TrainingStatus.CANCELLED, finishedAt: now });
+        this.published(run);
+        return run;
+      }
     }
+    this.cancelRequested.add(id);
     this.deps.supervisor.cancel(id);
     return run;
   }
@@ -124,6 +136,10 @@ export class TrainingRunService {
     if (!claimed.affected) return; // cancelled meanwhile
     Object.assign(run, { status: TrainingStatus.RUNNING, startedAt: new Date() });
     this.published(run);
+    if (this.cancelRequested.delete(runId)) {
+      await this.finish(run, { status: TrainingStatus.CANCELLED });
+      return;
+    }
 
     let outcome: TrainingOutcome;
     try {
@@ -141,6 +157,7 @@ export class TrainingRunService {
       };
       outcome = await supervisor.run(job, {
         onStarted: async ({ backend, libraryVersions }) => {
+          if (this.cancelRequested.delete(runId)) supervisor.cancel(runId);
           await db.transaction((m) => m.update(TrainingRun, { id: runId }, { backend, libraryVersions }));
           Object.assign(run, { backend, libraryVersions });
           this.lastBackend = backend;
@@ -161,6 +178,7 @@ export class TrainingRunService {
       outcome = { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
     }
     this.batchMetrics.delete(runId);
+    this.cancelRequested.delete(runId);
     await metrics.flush();
     if (outcome.kind === 'succeeded') {
       try {
