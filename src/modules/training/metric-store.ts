@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database';
+import { downsampleMinMax } from '../../ml/downsample';
 import type { MetricEvent } from '../../realtime/pubsub';
 
 export interface SeriesSummary {
@@ -38,13 +39,7 @@ export class MetricStore {
     this.timer = null;
     const batch = [...this.pending.values()].flat();
     this.flushing = this.flushing.then(async () => {
-      for (let i = 0; i < batch.length; i += INSERT_ROWS) {
-        const rows = batch.slice(i, i + INSERT_ROWS);
-        await this.db.write(
-          `INSERT INTO training_metric (run_id, name, step, epoch, value, recorded_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
-          rows.flatMap((p) => [p.runId, p.name, p.step, p.epoch, p.value, p.timestamp]),
-        );
-      }
+      await this.write(batch);
       // Only now may readers stop seeing them as pending.
       for (const point of batch) {
         const list = this.pending.get(point.runId);
@@ -55,6 +50,37 @@ export class MetricStore {
       }
     });
     return this.flushing;
+  }
+
+  /** Stores points and folds them into the rollups, in one transaction per slice. */
+  async write(points: MetricEvent[]): Promise<void> {
+    for (let i = 0; i < points.length; i += INSERT_ROWS) {
+      const rows = points.slice(i, i + INSERT_ROWS);
+      const rollups = rollupsOf(rows);
+      await this.db.transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO training_metric (run_id, name, step, epoch, value, recorded_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+          rows.flatMap((p) => [p.runId, p.name, p.step, p.epoch, p.value, p.timestamp]),
+        );
+        await manager.query(
+          `INSERT INTO training_metric_rollup (run_id, name, bucket, n, min_step, min_value, max_step, max_value) VALUES ${rollups.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ${this.mergeClause()}`,
+          rollups.flatMap((r) => [r.runId, r.name, r.bucket, r.n, r.minStep, r.minValue, r.maxStep, r.maxValue]),
+        );
+      });
+    }
+  }
+
+  /** Merges a bucket's new extremes into the stored ones; SQLite and MySQL spell upserts differently. */
+  private mergeClause(): string {
+    if (this.db.kind === 'mysql') {
+      // MySQL assigns left to right with updated values: steps before values.
+      return `ON DUPLICATE KEY UPDATE n = n + VALUES(n),
+        min_step = IF(VALUES(min_value) < min_value, VALUES(min_step), min_step), min_value = LEAST(min_value, VALUES(min_value)),
+        max_step = IF(VALUES(max_value) > max_value, VALUES(max_step), max_step), max_value = GREATEST(max_value, VALUES(max_value))`;
+    }
+    return `ON CONFLICT (run_id, name, bucket) DO UPDATE SET n = n + excluded.n,
+      min_step = CASE WHEN excluded.min_value < min_value THEN excluded.min_step ELSE min_step END, min_value = MIN(min_value, excluded.min_value),
+      max_step = CASE WHEN excluded.max_value > max_value THEN excluded.max_step ELSE max_step END, max_value = MAX(max_value, excluded.max_value)`;
   }
 
   /** Every point of a run after `sinceStep` (stored and pending), in step order. */
@@ -70,50 +96,74 @@ export class MetricStore {
     return merged.sort((a, b) => a.step - b.step || a.name.localeCompare(b.name));
   }
 
-  /** Count, min, max and last value of each series of a run (optionally only `names`). */
+  /** Count, min, max and last value of each series of a run (optionally only `names`), from the rollups. */
   async summaries(runId: string, names?: string[] | null): Promise<SeriesSummary[]> {
     await this.flush();
     const filter = names?.length ? ` AND name IN (${names.map(() => '?').join(', ')})` : '';
     const rows: any[] = await this.db.dataSource.query(
-      `SELECT m.name, m.n, m.mn, m.mx, m.last_step, t.value AS last FROM
-         (SELECT name, COUNT(*) AS n, MIN(value) AS mn, MAX(value) AS mx, MAX(step) AS last_step FROM training_metric WHERE run_id = ?${filter} GROUP BY name) m
-         JOIN training_metric t ON t.run_id = ? AND t.name = m.name AND t.step = m.last_step
-       ORDER BY m.name`,
-      [runId, ...(names ?? []), runId],
+      `SELECT name, SUM(n) AS n, MIN(min_value) AS mn, MAX(max_value) AS mx, MAX(bucket) AS last_bucket FROM training_metric_rollup WHERE run_id = ?${filter} GROUP BY name ORDER BY name`,
+      [runId, ...(names ?? [])],
     );
-    return rows.map((r) => ({ name: r.name, count: Number(r.n), min: Number(r.mn), max: Number(r.mx), last: Number(r.last), lastStep: Number(r.last_step) }));
+    const summaries: SeriesSummary[] = [];
+    for (const r of rows) {
+      const [last] = await this.db.dataSource.query('SELECT step, value FROM training_metric WHERE run_id = ? AND name = ? ORDER BY step DESC LIMIT 1', [runId, r.name]);
+      summaries.push({ name: r.name, count: Number(r.n), min: Number(r.mn), max: Number(r.mx), last: Number(last.value), lastStep: Number(last.step) });
+    }
+    return summaries;
   }
 
   /**
-   * A series cut to at most `maxPoints` points, computed in the database: the steps are divided
-   * into maxPoints/2 buckets and each keeps its lowest and highest value, so spikes survive.
+   * A series cut to at most `maxPoints` points, keeping each bucket's lowest and highest value so
+   * spikes survive. Long series are drawn from the per-100-step rollups (10,000 rows for a
+   * million points), short ones from the points themselves.
    */
   async points(runId: string, name: string, maxPoints: number): Promise<{ step: number; epoch: number; value: number; timestamp: number }[]> {
-    const toPoint = (r: any) => ({ step: Number(r.step), epoch: Number(r.epoch), value: Number(r.value), timestamp: Number(r.recorded_at) });
-    const [range] = await this.db.dataSource.query('SELECT COUNT(*) AS n, MIN(step) AS lo, MAX(step) AS hi FROM training_metric WHERE run_id = ? AND name = ?', [runId, name]);
-    const count = Number(range.n);
-    if (count <= maxPoints) {
-      const rows = await this.db.dataSource.query('SELECT step, epoch, value, recorded_at FROM training_metric WHERE run_id = ? AND name = ? ORDER BY step', [runId, name]);
-      return rows.map(toPoint);
+    await this.flush();
+    const [{ n }] = await this.db.dataSource.query('SELECT COALESCE(SUM(n), 0) AS n FROM training_metric_rollup WHERE run_id = ? AND name = ?', [runId, name]);
+    if (Number(n) <= ROLLUP_ABOVE) {
+      const rows: any[] = await this.db.dataSource.query('SELECT step, epoch, value, recorded_at FROM training_metric WHERE run_id = ? AND name = ? ORDER BY step', [runId, name]);
+      const all = rows.map((r) => ({ step: Number(r.step), epoch: Number(r.epoch), value: Number(r.value), timestamp: Number(r.recorded_at) }));
+      return downsampleMinMax(all, maxPoints) as typeof all; // it returns the input objects
     }
-    const buckets = Math.max(1, Math.floor(maxPoints / 2));
-    const lo = Number(range.lo);
-    const width = Number(range.hi) - lo + 1;
-    const div = this.db.kind === 'mysql' ? 'DIV' : '/';
-    const bucket = `((step - ${lo}) * ${buckets}) ${div} ${width}`;
-    const rows: any[] = await this.db.dataSource.query(
-      `WITH b AS (SELECT step, epoch, value, recorded_at, ${bucket} AS bucket FROM training_metric WHERE run_id = ? AND name = ?),
-            agg AS (SELECT bucket, MIN(value) AS mn, MAX(value) AS mx FROM b GROUP BY bucket)
-       SELECT b.bucket, b.step, b.epoch, b.value, b.recorded_at, agg.mn, agg.mx FROM b JOIN agg ON agg.bucket = b.bucket AND (b.value = agg.mn OR b.value = agg.mx)
-       ORDER BY b.step`,
-      [runId, name],
+    const buckets: any[] = await this.db.dataSource.query(
+      'SELECT min_step, min_value, max_step, max_value FROM training_metric_rollup WHERE run_id = ? AND name = ? ORDER BY bucket', [runId, name],
     );
-    const kept = new Map<string, any>();
-    for (const row of rows) {
-      // Ties: the first point reaching the bucket's min (and max) stands for it.
-      const key = Number(row.value) === Number(row.mn) ? `${row.bucket}:min` : `${row.bucket}:max`;
-      if (!kept.has(key)) kept.set(key, row);
-    }
-    return [...kept.values()].sort((a, b) => Number(a.step) - Number(b.step)).map(toPoint).slice(0, maxPoints);
+    const extremes = buckets.flatMap((b) => {
+      const low = { step: Number(b.min_step), value: Number(b.min_value) };
+      const high = { step: Number(b.max_step), value: Number(b.max_value) };
+      return low.step === high.step ? [low] : low.step < high.step ? [low, high] : [high, low];
+    });
+    const kept = downsampleMinMax(extremes, maxPoints);
+    // Epoch and time of the kept points: one indexed lookup for all of them.
+    const rows: any[] = await this.db.dataSource.query(
+      `SELECT step, epoch, recorded_at FROM training_metric WHERE run_id = ? AND name = ? AND step IN (${kept.map(() => '?').join(', ')})`,
+      [runId, name, ...kept.map((p) => p.step)],
+    );
+    const byStep = new Map(rows.map((r) => [Number(r.step), r]));
+    return kept.map((p) => ({ ...p, epoch: Number(byStep.get(p.step)?.epoch ?? 0), timestamp: Number(byStep.get(p.step)?.recorded_at ?? 0) }));
   }
+}
+
+/** Steps per rollup bucket. */
+export const ROLLUP_STEPS = 100;
+/** Series longer than this are drawn from rollups. */
+const ROLLUP_ABOVE = 20_000;
+
+interface Rollup { runId: string; name: string; bucket: number; n: number; minStep: number; minValue: number; maxStep: number; maxValue: number }
+
+function rollupsOf(points: MetricEvent[]): Rollup[] {
+  const rollups = new Map<string, Rollup>();
+  for (const p of points) {
+    const bucket = Math.floor(p.step / ROLLUP_STEPS);
+    const key = `${p.runId}\0${p.name}\0${bucket}`;
+    const r = rollups.get(key);
+    if (!r) {
+      rollups.set(key, { runId: p.runId, name: p.name, bucket, n: 1, minStep: p.step, minValue: p.value, maxStep: p.step, maxValue: p.value });
+      continue;
+    }
+    r.n++;
+    if (p.value < r.minValue) Object.assign(r, { minStep: p.step, minValue: p.value });
+    if (p.value > r.maxValue) Object.assign(r, { maxStep: p.step, maxValue: p.value });
+  }
+  return [...rollups.values()];
 }

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Database } from '../../src/db/database';
+import { MetricStore } from '../../src/modules/training/metric-store';
+import { freshDatabase } from '../support/test-database';
+
+let db: Database;
+let drop: () => Promise<void>;
+beforeAll(async () => {
+  const fresh = await freshDatabase();
+  drop = fresh.drop;
+  db = await Database.open(fresh.config);
+});
+afterAll(async () => {
+  await db?.close();
+  await drop?.();
+});
+
+it('keeps count, min, max, last and every spike of a long series, written in several flushes', async () => {
+  const store = new MetricStore(db);
+  const values: number[] = [];
+  let walk = 0;
+  for (let step = 1; step <= 50_000; step++) {
+    walk += Math.sin(step / 7) * 0.01;
+    values.push(step === 31_337 ? 99 : step === 12_345 ? -99 : walk);
+  }
+  const points = values.map((value, i) => ({ runId: 'run_test', name: 'loss', step: i + 1, epoch: 1 + Math.floor(i / 1000), value, timestamp: 1_700_000_000_000 + i }));
+  // Out of order and across flushes, as a run's batches arrive.
+  store.add(points.slice(25_000));
+  await store.flush();
+  store.add(points.slice(0, 25_000));
+  store.add([{ runId: 'run_test', name: 'accuracy', step: 10, epoch: 1, value: 0.5, timestamp: 0 }]);
+
+  const [summary] = await store.summaries('run_test', ['loss']);
+  expect(summary).toEqual({ name: 'loss', count: 50_000, min: -99, max: 99, last: values.at(-1), lastStep: 50_000 });
+  const drawn = await store.points('run_test', 'loss', 500);
+  expect(drawn.length).toBeLessThanOrEqual(500);
+  expect(drawn.length).toBeGreaterThan(400);
+  expect(drawn.map((p) => p.step)).toEqual([...drawn.map((p) => p.step)].sort((a, b) => a - b));
+  expect(drawn).toContainEqual({ step: 31_337, value: 99, epoch: 32, timestamp: 1_700_000_031_336 });
+  expect(drawn.find((p) => p.step === 12_345)?.value).toBe(-99);
+  for (const p of drawn) expect(p.value).toBe(values[p.step - 1]);
+  expect((await store.summaries('run_test')).map((s) => s.name)).toEqual(['accuracy', 'loss']);
+});
