@@ -3,26 +3,46 @@ import path from 'node:path';
 import { benchApiThroughput } from './api-throughput';
 import { benchIngest } from './ingest';
 import { benchSecurityOverhead } from './security-overhead';
+import { benchTrainingHistory } from './training-history';
+import { benchTrainingOverhead } from './training-overhead';
+import { benchTrainingStreaming } from './training-streaming';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-  const only = process.argv[2];
+  // Sections to run (e.g. `run.js training streaming history`); all when none is named.
+  const only = process.argv.slice(2);
+  const want = (section: string) => only.length === 0 || only.includes(section);
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
-  if (!only || only === 'api') {
+  if (want('api')) {
     console.log(`== API throughput and SQL statements (autocannon, ${seconds}s per run, 16 connections)`);
     results.api = await benchApiThroughput(seconds);
     console.log(JSON.stringify(results.api, null, 2));
   }
-  if (!only || only === 'security') {
+  if (want('security')) {
     console.log(`== Security overhead: nested models query, keys + limits + audit on vs off (${seconds}s per run)`);
     results.security = await benchSecurityOverhead(seconds);
     console.log(JSON.stringify(results.security, null, 2));
   }
-  if (!only || only === 'ingest') {
+  if (want('ingest')) {
     console.log('== CSV ingest (UniversalBank.csv repeated, SQLite, streamed from a file)');
     results.ingest = benchIngest();
     console.log(JSON.stringify(results.ingest, null, 2));
+  }
+  if (want('training')) {
+    console.log('== Training overhead: API run (request → SUCCEEDED over graphql-ws) vs bare model.fit, 20k synthetic rows, MLP 64-64-1, 10 epochs, twice each');
+    results.training = await benchTrainingOverhead();
+    console.log(JSON.stringify(results.training, null, 2));
+  }
+  if (want('streaming')) {
+    console.log('== Training metrics streaming: batch_loss latency to a graphql-ws subscriber, and speed with batchMetrics on vs off');
+    results.streaming = await benchTrainingStreaming();
+    console.log(JSON.stringify(results.streaming, null, 2));
+  }
+  if (want('history')) {
+    console.log(`== Metric history: points(maxPoints: 500) over 1M stored points, SQLite${process.env.BENCH_MYSQL_URL ? ' and MySQL/MariaDB' : ''}`);
+    results.history = await benchTrainingHistory();
+    console.log(JSON.stringify(results.history, null, 2));
   }
   const out = path.resolve(__dirname, '../../bench/results');
   fs.mkdirSync(out, { recursive: true });

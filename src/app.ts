@@ -43,6 +43,8 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT; a second stop() from Apollo's own handler would never resolve.
+    stopOnTerminationSignals: false,
     // Explicit, so NODE_ENV=production (which flips Apollo's default) does not decide it.
     introspection: config.introspection,
     validationRules: limiter?.validationRules ?? [],

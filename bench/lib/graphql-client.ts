@@ -11,7 +11,32 @@ export async function startAimass(databaseUrl: string, env: Record<string, strin
   });
   // Keep reading its output, so a chatty log can never fill the pipe and stall the server.
   server.process.stdout!.resume();
-  return { ...server, url: server.url.replace('//localhost:', '//127.0.0.1:') };
+  return { ...server, url: server.url.replace('//localhost:', '//127.0.0.1:'), stop: () => stopWithin(server, STOP_GRACE_MS) };
+}
+
+const STOP_GRACE_MS = 8_000;
+/** Servers that had to be SIGKILLed because SIGTERM did not end them (see forcedStops). */
+let forced = 0;
+export const forcedStops = () => forced;
+
+/**
+ * SIGTERM, then SIGKILL after `graceMs`. Needed because main.ts can wait forever on SIGTERM:
+ * Apollo's own termination-signal handler and main's both call apolloServer.stop(), and the
+ * second caller waits on a barrier Apollo never resolves on success; with MySQL the pool's
+ * socket then keeps the process alive (with SQLite it just exits without closing the database).
+ */
+function stopWithin(server: ChildServer, graceMs: number): Promise<void> {
+  const child = server.process;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => {
+      forced++;
+      console.error(`[bench] aimass (pid ${child.pid}) did not exit within ${graceMs} ms of SIGTERM: SIGKILL`);
+      child.kill('SIGKILL');
+    }, graceMs);
+    child.once('exit', () => { clearTimeout(timer); done(); });
+    child.kill('SIGTERM');
+  });
 }
 
 /** One GraphQL operation over HTTP POST; throws on any error in the response. */

@@ -1,0 +1,128 @@
+import 'reflect-metadata';
+import { selectBackend } from '../src/ml/backend';
+import { buildModel } from '../src/ml/architectures';
+import { tf } from '../src/ml/tf';
+import { resolveHyperparameters } from '../src/modules/models/hyperparameters';
+import { Architecture } from '../src/modules/models/model-enums';
+import { toTypedValue, type ColumnType } from '../src/modules/datasets/value-parsers';
+import { evaluateModel } from '../src/training/evaluate-model';
+import { prepareData } from '../src/training/prepare-data';
+import type { TrainJob } from '../src/training/protocol';
+import { parseSimpleCsv, syntheticBinaryCsv, syntheticFeatureNames, SYNTHETIC_TARGET } from './lib/training-data';
+
+/** What training-overhead passes (as JSON in argv[2]): the same settings the API run gets. */
+export interface BareSpec {
+  rows: number;
+  dataSeed: number;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  hiddenUnits: number[];
+  learningRate: number;
+  split: { validation: number; test: number };
+  /** Column types as the server inferred them, so the typed rows are the ones the API trains on. */
+  columnTypes: Record<string, string>;
+  /** TFJS_BACKEND, when forced. */
+  backend: TrainJob['backend'];
+  /**
+   * Diagnostic only: also pass an async onBatchEnd like train-process.ts's (reads the batch loss,
+   * yields to the event loop every 50 ms), to see what the per-batch callback alone costs.
+   */
+  batchCallback?: boolean;
+}
+
+/**
+ * The baseline of the training overhead benchmark: the same rows, model, split and backend as an
+ * API run, trained by one process calling model.fit with nothing around it. Timed from the start
+ * of data preparation to the end of fit; backend start-up and the evaluation afterwards are timed
+ * separately. Prints one JSON line.
+ */
+async function main() {
+  const spec = JSON.parse(process.argv[2]) as BareSpec;
+  // performance.now() counts from process start: this much went to Node and loading the modules (tfjs included).
+  const processStart = performance.now();
+  const backend = await selectBackend(spec.backend);
+  const backendSeconds = (performance.now() - processStart) / 1000;
+
+  // Typed rows exactly as DatasetRowReader.allRows builds them (not timed: the API run reads them from its database).
+  const csv = parseSimpleCsv(syntheticBinaryCsv(spec.rows, spec.dataSeed));
+  const features = syntheticFeatureNames();
+  const typeOf = (name: string) => (spec.columnTypes[name] ?? 'NUMBER') as ColumnType;
+  const columns = [...features, SYNTHETIC_TARGET].map((name) => ({ name, index: csv.header.indexOf(name), type: typeOf(name) }));
+  const rows = csv.rows.map((raw) => Object.fromEntries(columns.map((c) => [c.name, toTypedValue(c.type, raw[c.index])])));
+  const job: TrainJob = {
+    runId: 'bare', task: 'BINARY_CLASSIFICATION', architecture: 'MLP',
+    features: features.map((name) => ({ name, type: typeOf(name) })), target: { name: SYNTHETIC_TARGET, type: typeOf(SYNTHETIC_TARGET) },
+    rows,
+    hyperparameters: resolveHyperparameters(Architecture.MLP, { epochs: spec.epochs, batchSize: spec.batchSize, hiddenUnits: spec.hiddenUnits, learningRate: spec.learningRate }) as unknown as TrainJob['hyperparameters'],
+    split: { ...spec.split, strategy: 'RANDOM' }, seed: spec.seed, backend: spec.backend, batchMetrics: false,
+  };
+
+  const started = performance.now();
+  const data = prepareData(job);
+  const hp = job.hyperparameters;
+  const model = buildModel({
+    architecture: job.architecture, task: job.task, inputSize: data.inputSize, outputSize: data.outputSize,
+    hiddenUnits: hp.hiddenUnits, activation: hp.activation as never, dropout: hp.dropout, l2: hp.l2,
+    learningRate: hp.learningRate, windowSize: hp.windowSize, seed: job.seed,
+  });
+  const trainX = tf.tensor(data.train.x, data.xShape(data.train.count));
+  const trainY = tf.tensor(data.train.y, data.yShape(data.train.count));
+  const validation = data.validation.count > 0
+    ? [tf.tensor(data.validation.x, data.xShape(data.validation.count)), tf.tensor(data.validation.y, data.yShape(data.validation.count))] as [tf.Tensor, tf.Tensor]
+    : undefined;
+  const prepared = performance.now();
+  const epochEnds: number[] = [];
+  const history = await model.fit(trainX, trainY, {
+    epochs: hp.epochs,
+    batchSize: Math.min(hp.batchSize, data.train.count),
+    validationData: validation,
+    shuffle: true,
+    classWeight: data.classWeight ?? undefined,
+    verbose: 0,
+    // Only a clock read per epoch (for the per-epoch comparison); no per-batch callback.
+    callbacks: {
+      onEpochEnd: () => { epochEnds.push(performance.now()); },
+      ...(spec.batchCallback ? { onBatchEnd: batchCallback() } : {}),
+    },
+  });
+  const fitEnd = performance.now();
+  tf.dispose([trainX, trainY, ...(validation ?? [])]);
+  const evaluation = await evaluateModel(model, data, job.seed);
+  const evaluated = performance.now();
+
+  const seconds = (ms: number) => ms / 1000;
+  const epochSeconds = epochEnds.map((t, i) => seconds(t - (i === 0 ? prepared : epochEnds[i - 1])));
+  console.log(JSON.stringify({
+    backend,
+    trainRows: data.train.count,
+    moduleLoadSeconds: processStart / 1000,
+    backendLoadSeconds: backendSeconds,
+    prepareSeconds: seconds(prepared - started),
+    fitSeconds: seconds(fitEnd - prepared),
+    seconds: seconds(fitEnd - started),
+    firstEpochEndSeconds: seconds(epochEnds[0] - started),
+    epochSeconds,
+    samplesPerSecond: epochSeconds.map((s) => data.train.count / s),
+    evaluateSeconds: seconds(evaluated - fitEnd),
+    finalLoss: (history.history.loss as number[]).at(-1),
+    testAuc: evaluation.metrics.auc,
+  }));
+}
+/** The shape of train-process.ts's onBatchEnd without the IPC. */
+function batchCallback() {
+  let lastYield = Date.now();
+  const seen: number[] = [];
+  return async (_batch: number, logs?: tf.Logs) => {
+    if (logs?.loss !== undefined) seen.push(logs.loss);
+    if (Date.now() - lastYield > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+    }
+  };
+}
+
+main().then(() => process.exit(0), (error) => {
+  console.error(error);
+  process.exit(1);
+});
