@@ -1,10 +1,12 @@
+import { createRandom } from '../src/ml/random';
+
 /**
  * SYNTHETIC credit applicants, generated with a fixed seed so every install gets the same rows.
  * Defaults follow a logistic function of debt burden, history and employment, plus noise, so
  * a model has something real to learn. Not real people.
  */
 export function syntheticCreditCsv(rows = 2000, seed = 20261129): string {
-  const random = mulberry32(seed);
+  const random = createRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
   const lines = ['age,income,loan_amount,duration_months,employment_years,housing,purpose,prior_defaults,default'];
@@ -22,15 +24,4 @@ export function syntheticCreditCsv(rows = 2000, seed = 20261129): string {
     lines.push([age, income, loan, duration, employment, housing, purpose, priorDefaults, defaulted].join(','));
   }
   return lines.join('\n') + '\n';
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,18 +3,10 @@
  * behind any row). The same (rows, seed) always gives the same CSV text, so the API run and the
  * bare script train on identical numbers.
  */
+import { createRandom } from '../../src/ml/random';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32), so benchmark data is reproducible. */
+export const seededRandom = createRandom;
 
 /** Standard normal by Box–Muller over `random`. */
 export function gaussian(random: () => number): () => number {
