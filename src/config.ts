@@ -41,6 +41,28 @@ export interface Config {
   /** Per-key token buckets, by role, plus ANONYMOUS (per client address, for requests without a key). */
   rateLimits: Record<RateLimitedRole, RateLimit | null>;
   training: TrainingConfig;
+  serving: ServingConfig;
+}
+
+export interface ServingConfig {
+  /** `MAX_PREDICT_ROWS` (default 10000): most rows in one predict request. */
+  maxPredictRows: number;
+  /** `MICRO_BATCHING` (default true): coalesce concurrent predicts of one version into one tensor call. */
+  microBatching: boolean;
+  /** `MICRO_BATCH_MAX_SIZE` (default 256): most rows in one coalesced call. */
+  maxBatchSize: number;
+  /** `MICRO_BATCH_MAX_DELAY_MS` (default 2): how long a request may wait for others to join its batch. */
+  maxBatchDelayMs: number;
+  /** `MODEL_CACHE_MAX_MB` (default 512): weights kept loaded, least recently used dropped first. */
+  modelCacheMaxMb: number;
+  /** `PREDICT_UNKNOWN_FIELDS` (default IGNORE): what predict does with row fields the model does not use: IGNORE or REJECT. */
+  unknownFields: 'IGNORE' | 'REJECT';
+  /** `PREDICTION_LOG_SAMPLE_RATE` (default 1): share of served rows written to the prediction log, 0 to 1. */
+  logSampleRate: number;
+  /** `PREDICTION_LOG_RETENTION_DAYS` (default 30): older log rows are deleted hourly; 0 keeps them forever. */
+  logRetentionDays: number;
+  /** `PREDICTION_LOG_FLUSH_MS` (default 250): how often buffered log rows are written. */
+  logFlushMs: number;
 }
 
 export interface TrainingConfig {
@@ -132,6 +154,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return values.includes(raw as T) ? (raw as T) : null;
   };
 
+  const fraction = (name: string, fallback: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > 1) {
+      problems.push(`${name} must be a number from 0 to 1, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -180,6 +213,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutSeconds: integer('TRAINING_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600),
       backend: oneOf('TFJS_BACKEND', ['tensorflow', 'wasm', 'cpu'] as const),
       cancelGraceMs: integer('TRAINING_CANCEL_GRACE_MS', 3000, 0, 600_000),
+    },
+    serving: {
+      maxPredictRows: integer('MAX_PREDICT_ROWS', 10_000, 1, 1_000_000),
+      microBatching: boolean('MICRO_BATCHING', true),
+      maxBatchSize: integer('MICRO_BATCH_MAX_SIZE', 256, 1, 100_000),
+      maxBatchDelayMs: integer('MICRO_BATCH_MAX_DELAY_MS', 2, 0, 1000),
+      modelCacheMaxMb: integer('MODEL_CACHE_MAX_MB', 512, 1, 1_048_576),
+      unknownFields: oneOf('PREDICT_UNKNOWN_FIELDS', ['IGNORE', 'REJECT'] as const) ?? 'IGNORE',
+      logSampleRate: fraction('PREDICTION_LOG_SAMPLE_RATE', 1),
+      logRetentionDays: integer('PREDICTION_LOG_RETENTION_DAYS', 30, 0, 36_500),
+      logFlushMs: integer('PREDICTION_LOG_FLUSH_MS', 250, 10, 60_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

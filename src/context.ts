@@ -4,6 +4,8 @@ import { DatasetLoaders } from './modules/datasets/dataset.loaders';
 import { ModelLoaders } from './modules/models/model.loaders';
 import { EvaluationLoaders } from './modules/evaluations/evaluation.loaders';
 import { TrainingLoaders } from './modules/training/training-run.loaders';
+import { DeploymentLoaders } from './modules/deployments/deployment.loaders';
+import { PredictionLoaders } from './modules/predictions/prediction.loaders';
 import type { Services } from './services';
 
 /** DataLoaders of one request; a subscription makes a fresh set per event so nothing goes stale. */
@@ -12,6 +14,8 @@ export interface Loaders {
   models: ModelLoaders;
   evaluations: EvaluationLoaders;
   training: TrainingLoaders;
+  deployments: DeploymentLoaders;
+  predictions: PredictionLoaders;
 }
 
 /** What every resolver receives. */
@@ -31,6 +35,8 @@ export function createLoaders(services: Services): Loaders {
     models: new ModelLoaders(services.db, max),
     evaluations: new EvaluationLoaders(services.db),
     training: new TrainingLoaders(services.db, max),
+    deployments: new DeploymentLoaders(services.db),
+    predictions: new PredictionLoaders(services.db),
   };
 }
 

@@ -15,8 +15,8 @@ function error(code: ErrorCode, message: string, extra: Record<string, unknown> 
   return new GraphQLError(message, { extensions: { code, ...extra } });
 }
 
-/** An object the client named does not exist. */
-export const notFound = (type: string, id: string) => error('NOT_FOUND', `${type} ${JSON.stringify(id)} was not found`, { type, id });
+/** An object the client named does not exist; `message` replaces the default wording when a hint helps. */
+export const notFound = (type: string, id: string, message?: string) => error('NOT_FOUND', message ?? `${type} ${JSON.stringify(id)} was not found`, { type, id });
 
 /** The client's input is wrong; `field` names the argument path, e.g. `input.csv`. */
 export const badInput = (message: string, details: Record<string, unknown> = {}) => error('BAD_USER_INPUT', message, details);

@@ -11,6 +11,10 @@ export const ID_PREFIXES = {
   TrainingRun: 'run',
   Evaluation: 'ev',
   AuditEntry: 'aud',
+  Deployment: 'dep',
+  DeploymentRequest: 'dreq',
+  Prediction: 'pred',
+  BatchPredictionJob: 'bpj',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
   if (config.seedDemo) await seedDemoData(services);
   await services.training.recover();
+  await services.batchPredictions.recover();
+  services.predictionLog.start();
   const app = await startApp(services, await createSchema({ events: services.events }));
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, `aimass listening on ${app.url.replace('127.0.0.1', 'localhost')}`);
 

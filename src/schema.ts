@@ -13,9 +13,11 @@ import { ModelVersionResolver } from './modules/models/model-version.resolver';
 import { MetricSeriesResolver, TrainingRunResolver } from './modules/training/training-run.resolver';
 import { EvaluationResolver } from './modules/evaluations/evaluation.resolver';
 import { SystemResolver } from './modules/system/system.resolver';
+import { DeploymentRequestResolver, DeploymentResolver, ModelDeploymentsResolver } from './modules/deployments/deployment.resolver';
+import { BatchPredictionResolver, PredictionResolver } from './modules/predictions/prediction.resolver';
 
 /** Every resolver of the API; schema.graphql is printed from exactly this list. */
-export const RESOLVERS = [AuthResolver, NodeResolver, DatasetResolver, DatasetVersionResolver, ModelResolver, ModelVersionResolver, TrainingRunResolver, MetricSeriesResolver, EvaluationResolver, SystemResolver] as const;
+export const RESOLVERS = [AuthResolver, NodeResolver, DatasetResolver, DatasetVersionResolver, ModelResolver, ModelVersionResolver, TrainingRunResolver, MetricSeriesResolver, EvaluationResolver, DeploymentResolver, DeploymentRequestResolver, ModelDeploymentsResolver, PredictionResolver, BatchPredictionResolver, SystemResolver] as const;
 
 /**
  * The executable schema: every operation guarded by `@Authorized` (authChecker) and every

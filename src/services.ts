@@ -15,6 +15,12 @@ import { DatasetRowReader } from './modules/datasets/dataset-row-reader';
 import { DatasetService } from './modules/datasets/dataset.service';
 import { ModelVersionService } from './modules/models/model-version.service';
 import { ModelService } from './modules/models/model.service';
+import { ModelCache } from './serving/model-cache';
+import { LiveRoutes } from './modules/deployments/live-routes';
+import { DeploymentService } from './modules/deployments/deployment.service';
+import { PredictionLog } from './modules/predictions/prediction-log';
+import { PredictionService } from './modules/predictions/prediction.service';
+import { BatchPredictionService } from './modules/predictions/batch-prediction.service';
 
 /** Every service, built once per process and shared by all requests. */
 export interface Services {
@@ -35,6 +41,12 @@ export interface Services {
   training: TrainingRunService;
   evaluations: EvaluationService;
   trainingQueue: JobQueue;
+  modelCache: ModelCache;
+  liveRoutes: LiveRoutes;
+  deployments: DeploymentService;
+  predictionLog: PredictionLog;
+  predictions: PredictionService;
+  batchPredictions: BatchPredictionService;
   startedAt: Date;
 }
 
@@ -50,7 +62,16 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
   const training = new TrainingRunService({ db, config, log, events, artifacts, datasets, datasetRows, models, modelVersions, metrics: trainingMetrics, supervisor });
   const trainingQueue = new InProcessQueue((runId) => training.execute(runId), config.training.concurrency, (error, runId) => log.error({ err: error, runId }, 'training run crashed in the server'));
   training.attachQueue(trainingQueue);
+  const modelCache = new ModelCache(db, artifacts, config.serving, config.training.backend);
+  const liveRoutes = new LiveRoutes(db);
+  const predictionLog = new PredictionLog(db, { sampleRate: config.serving.logSampleRate, flushMs: config.serving.logFlushMs, retentionDays: config.serving.logRetentionDays }, log);
   return {
+    modelCache,
+    liveRoutes,
+    deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions }),
+    predictionLog,
+    predictions: new PredictionService({ db, config: config.serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, log: predictionLog, modelVersions }),
+    batchPredictions: new BatchPredictionService({ db, config, log, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions }),
     events,
     config,
     db,
@@ -80,4 +101,6 @@ export async function stopTraining(services: Services): Promise<void> {
   services.supervisor.killAll();
   await services.trainingQueue.close();
   await services.trainingMetrics.flush();
+  await services.batchPredictions.close();
+  await services.predictionLog.close();
 }

@@ -14,6 +14,7 @@ export function columnTypes(driver: string) {
     int: (name: string, nullable = false): TableColumnOptions => ({ name, type: 'int', isNullable: nullable }),
     bigint: (name: string): TableColumnOptions => ({ name, type: 'bigint' }),
     double: (name: string, nullable = true): TableColumnOptions => ({ name, type: 'double', isNullable: nullable }),
+    boolean: (name: string, fallback: boolean): TableColumnOptions => ({ name, type: 'boolean', default: fallback ? 1 : 0 }),
     blob: (name: string): TableColumnOptions => ({ name, type: mysql ? 'longblob' : 'blob' }),
     // Millisecond precision on MySQL; SQLite keeps whatever string TypeORM writes.
     timestamp: (name: string, nullable = false): TableColumnOptions =>

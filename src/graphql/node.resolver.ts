@@ -16,6 +16,10 @@ function loaderFor(loaders: Loaders, type: NodeTypeName | null) {
     case 'ModelVersion': return loaders.models.versionById;
     case 'TrainingRun': return loaders.training.byId;
     case 'Evaluation': return loaders.evaluations.byId;
+    case 'Deployment': return loaders.deployments.byId;
+    case 'DeploymentRequest': return loaders.deployments.requestById;
+    case 'Prediction': return loaders.predictions.byId;
+    case 'BatchPredictionJob': return loaders.predictions.batchById;
     default: return null;
   }
 }

@@ -19,8 +19,25 @@ export interface FeatureSpec {
  *   a value not in `categories` (unseen in training, or beyond the cap) gives all zeros.
  */
 export type FeatureEncoding =
-  | { name: string; kind: 'numeric'; source: 'NUMBER' | 'BOOLEAN' | 'DATE'; mean: number; std: number }
-  | { name: string; kind: 'onehot'; categories: string[]; mode: string };
+  | ({ name: string; kind: 'numeric'; source: 'NUMBER' | 'BOOLEAN' | 'DATE'; mean: number; std: number } & Partial<NumericProfile>)
+  | ({ name: string; kind: 'onehot'; categories: string[]; mode: string } & Partial<CategoryProfile>);
+
+/**
+ * What the training rows looked like, kept beside the encoding so serving can validate inputs and
+ * drift checks can compare served rows with training without reading the training data again.
+ * Optional in the type because artifacts saved before it existed lack it.
+ */
+export interface NumericProfile {
+  /** Smallest and largest value seen (null when the column had no value). */
+  min: number | null;
+  max: number | null;
+  /** The 10 %, 20 % … 90 % quantiles: the edges of 10 equal-frequency bins. */
+  deciles: number[];
+}
+export interface CategoryProfile {
+  /** Share of the training rows with each category, aligned with `categories` (rows outside them are the rest). */
+  shares: number[];
+}
 
 /** The fitted preprocessing of a model's inputs; JSON-serialisable. */
 export interface Preprocessor {
@@ -84,7 +101,20 @@ function fitNumeric(rows: Record<string, unknown>[], name: string, source: 'NUMB
     if (v !== null) squares += (v - mean) ** 2;
   }
   const std = count === 0 ? 0 : Math.sqrt(squares / count);
-  return { name, kind: 'numeric', source, mean, std: std > 0 && Number.isFinite(std) ? std : 1 };
+  return { name, kind: 'numeric', source, mean, std: std > 0 && Number.isFinite(std) ? std : 1, ...numericProfile(rows, name, source) };
+}
+
+function numericProfile(rows: Record<string, unknown>[], name: string, source: 'NUMBER' | 'BOOLEAN' | 'DATE'): NumericProfile {
+  const values: number[] = [];
+  for (const row of rows) {
+    const v = toNumeric(source, row[name]);
+    if (v !== null) values.push(v);
+  }
+  if (values.length === 0) return { min: null, max: null, deciles: [] };
+  const sorted = Float64Array.from(values).sort();
+  // Nearest-rank quantiles: always values that occurred, so a 0/1 column gets edges 0 and 1 only.
+  const deciles = Array.from({ length: 9 }, (_, i) => sorted[Math.min(sorted.length - 1, Math.ceil(((i + 1) / 10) * sorted.length) - 1)]);
+  return { min: sorted[0], max: sorted[sorted.length - 1], deciles };
 }
 
 function fitCategory(rows: Record<string, unknown>[], name: string): FeatureEncoding {
@@ -95,7 +125,9 @@ function fitCategory(rows: Record<string, unknown>[], name: string): FeatureEnco
   }
   const byFrequency = [...counts].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
   const categories = byFrequency.slice(0, MAX_CATEGORIES).map(([value]) => value).sort(compareText);
-  return { name, kind: 'onehot', categories, mode: byFrequency.length > 0 ? byFrequency[0][0] : '' };
+  const total = rows.length || 1;
+  const shares = categories.map((c) => counts.get(c)! / total);
+  return { name, kind: 'onehot', categories, mode: byFrequency.length > 0 ? byFrequency[0][0] : '', shares };
 }
 
 /** Code-unit order, so the column order does not depend on the server's locale. */

@@ -12,6 +12,12 @@ export type TopicMap = {
   /** A run's status or progress changed; routed by run id, and by model id below. */
   TRAINING_RUN_UPDATED: [runId: string, payload: { runId: string }];
   MODEL_TRAINING_RUN_UPDATED: [modelId: string, payload: { runId: string }];
+  /** A model's live deployment changed in some environment; routed by model id. */
+  DEPLOYMENT_CHANGED: [modelId: string, payload: { deploymentId: string; environment: string }];
+  /** A deployment request was made, approved or rejected; one stream for all ('all'), filtered by subscribers. */
+  DEPLOYMENT_REQUEST_UPDATED: [scope: 'all', payload: { requestId: string; modelId: string }];
+  /** A batch prediction job's status or progress changed; routed by job id. */
+  BATCH_PREDICTION_UPDATED: [jobId: string, payload: { jobId: string }];
 };
 
 /** One metric point as subscribers receive it. */

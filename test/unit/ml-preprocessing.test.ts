@@ -66,10 +66,19 @@ describe('fitPreprocessor: numeric features', () => {
       [{ name: 'a', type: 'NUMBER' }, { name: 'b', type: 'NUMBER' }],
     );
     expect(p.features).toEqual([
-      { name: 'a', kind: 'numeric', source: 'NUMBER', mean: 5, std: 1 },
-      { name: 'b', kind: 'numeric', source: 'NUMBER', mean: 0, std: 1 },
+      { name: 'a', kind: 'numeric', source: 'NUMBER', mean: 5, std: 1, min: 5, max: 5, deciles: [5, 5, 5, 5, 5, 5, 5, 5, 5] },
+      { name: 'b', kind: 'numeric', source: 'NUMBER', mean: 0, std: 1, min: null, max: null, deciles: [] },
     ]);
     expect(Array.from(transformRows(p, [{ a: 7, b: 3 }]))).toEqual([2, 3]);
+  });
+});
+
+describe('fitPreprocessor: training profile', () => {
+  it('records min, max and nearest-rank deciles of the values seen, skipping missing ones', () => {
+    // 1 … 20 shuffled, plus a missing value: decile k is the value at rank ceil(k/10 × 20) = 2k.
+    const values: (number | null)[] = [7, 3, 20, 1, 14, 9, 18, 2, 11, 5, null, 16, 4, 13, 8, 19, 6, 12, 10, 17, 15];
+    const p = fitPreprocessor(rowsOf('x', values), [{ name: 'x', type: 'NUMBER' }]);
+    expect(p.features[0]).toMatchObject({ min: 1, max: 20, deciles: [2, 4, 6, 8, 10, 12, 14, 16, 18] });
   });
 });
 
@@ -78,7 +87,8 @@ describe('fitPreprocessor: category features', () => {
     // counts: b 3, a 2, c 1 → mode b; columns a, b, c.
     const rows = rowsOf('k', ['b', 'a', 'c', 'b', 'a', 'b', null]);
     const p = fitPreprocessor(rows, [{ name: 'k', type: 'CATEGORY' }]);
-    expect(p.features[0]).toEqual({ name: 'k', kind: 'onehot', categories: ['a', 'b', 'c'], mode: 'b' });
+    // shares are of all 7 training rows (the missing one included): a 2/7, b 3/7, c 1/7.
+    expect(p.features[0]).toEqual({ name: 'k', kind: 'onehot', categories: ['a', 'b', 'c'], mode: 'b', shares: [2 / 7, 3 / 7, 1 / 7] });
     expect(p.outputSize).toBe(3);
     const out = transformRows(p, rowsOf('k', ['a', 'c', null, 'z', '']));
     expect(Array.from(out)).toEqual([1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0]);
@@ -88,7 +98,7 @@ describe('fitPreprocessor: category features', () => {
     const p = fitPreprocessor(rowsOf('k', ['y', 'x']), [{ name: 'k', type: 'CATEGORY' }]);
     expect(p.features[0]).toMatchObject({ categories: ['x', 'y'], mode: 'x' });
     const q = fitPreprocessor(rowsOf('h', [4, 2, 4]), [{ name: 'h', type: 'CATEGORY' }]);
-    expect(q.features[0]).toEqual({ name: 'h', kind: 'onehot', categories: ['2', '4'], mode: '4' });
+    expect(q.features[0]).toEqual({ name: 'h', kind: 'onehot', categories: ['2', '4'], mode: '4', shares: [1 / 3, 2 / 3] });
     expect(Array.from(transformRows(q, rowsOf('h', ['4', 2, 3])))).toEqual([0, 1, 1, 0, 0, 0]);
   });
 

@@ -13,8 +13,8 @@ registerEnumType(Role, {
   description: 'What an API key may do.',
   valuesConfig: {
     VIEWER: { description: 'Reads everything except API keys and the audit log.' },
-    DATA_SCIENTIST: { description: 'VIEWER, plus creates and changes datasets, models and training runs, and deploys to TEST and PREVIEW.' },
-    APPROVER: { description: 'VIEWER, plus approves PRODUCTION deployments and reads the audit log.' },
+    DATA_SCIENTIST: { description: 'VIEWER, plus creates and changes datasets, models and training runs, and deploys (to PRODUCTION through an approval request unless the model waives it).' },
+    APPROVER: { description: 'VIEWER, plus approves PRODUCTION deployments, sets models\' deployment controls, rolls back, and reads the audit log.' },
     ADMIN: { description: 'Everything, including API keys and alert rules.' },
     PARTNER: { description: 'Only predictions, training streams and health alerts, and only for the models in its key\'s modelScope.' },
   },
@@ -31,6 +31,8 @@ export const Roles = {
   READERS_AND_PARTNERS: [Role.VIEWER, Role.DATA_SCIENTIST, Role.APPROVER, Role.ADMIN, Role.PARTNER],
   /** Those who build: datasets, models, training. */
   BUILDERS: [Role.DATA_SCIENTIST, Role.ADMIN],
+  /** Those who may roll a deployment back: builders and approvers (an emergency should not wait). */
+  DEPLOYERS: [Role.DATA_SCIENTIST, Role.APPROVER, Role.ADMIN],
   /** Those who check: the audit log, production approvals. */
   AUDITORS: [Role.APPROVER, Role.ADMIN],
   ADMINS: [Role.ADMIN],

@@ -60,6 +60,30 @@ export async function appendToVersion(
   return { columns: profilers.map((p) => p.finish()), rowCount: chunks.rowCount };
 }
 
+/**
+ * Writes `parent`'s rows with extra columns computed chunk by chunk (a batch prediction's output),
+ * profiling every column of the result. Existing columns keep their types; new ones are inferred.
+ */
+export async function deriveColumns(
+  artifacts: ArtifactStore,
+  parentArtifactId: string,
+  schema: FixedSchema,
+  newColumns: string[],
+  extraCells: (rows: RawRow[]) => Promise<RawRow[]>,
+  writer: ArtifactWriter,
+): Promise<IngestResult> {
+  const profilers = [...schema.names.map((name, i) => new ColumnProfiler(name, { fixedType: schema.types[i] })), ...newColumns.map((name) => new ColumnProfiler(name))];
+  const chunks = new RowChunkWriter(writer);
+  for await (const chunk of artifacts.chunks(parentArtifactId)) {
+    const rows = decodeRows(chunk.data);
+    const extra = await extraCells(rows);
+    const widened = rows.map((row, i) => [...row, ...extra[i]]);
+    profileRows(profilers, widened);
+    await chunks.write(widened);
+  }
+  return { columns: profilers.map((p) => p.finish()), rowCount: chunks.rowCount };
+}
+
 /** Opens CSV text for appending and maps its columns onto the dataset's order. */
 export async function csvRowsInSchemaOrder(source: CsvSource, schema: FixedSchema): Promise<AsyncIterable<RowBatch>> {
   const { header, batches, close } = await openCsvOrFail(source);

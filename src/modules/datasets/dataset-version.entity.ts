@@ -7,10 +7,11 @@ import { ColumnStats } from './column-stats.type';
 export enum DatasetVersionSource {
   CREATE = 'CREATE',
   APPEND = 'APPEND',
+  PREDICTION = 'PREDICTION',
 }
 registerEnumType(DatasetVersionSource, {
   name: 'DatasetVersionSource',
-  description: 'How a version came to be: CREATE (createDataset) or APPEND (appendDatasetRows on the previous version).',
+  description: 'How a version came to be: CREATE (createDataset), APPEND (appendDatasetRows on the previous version) or PREDICTION (a batch prediction added prediction columns to its parent version).',
 });
 
 /** An immutable snapshot of a dataset's rows. Training runs name the exact version they used. */

@@ -8,12 +8,13 @@ import { isUniqueViolation } from '../../db/unique-violation';
 import { badInput, conflict, notFound } from '../../errors';
 import { NamedOrderField, type NamedOrder } from '../../graphql/order.inputs';
 import { newId } from '../../ids';
-import { appendToVersion, csvRowsInSchemaOrder, ingestCsv, jsonRowsInSchemaOrder, type FixedSchema, type IngestResult } from './dataset-ingest';
+import { appendToVersion, csvRowsInSchemaOrder, deriveColumns, ingestCsv, jsonRowsInSchemaOrder, type FixedSchema, type IngestResult } from './dataset-ingest';
 import { Dataset, DatasetKind } from './dataset.entity';
 import type { AppendDatasetRowsInput, CreateDatasetInput, DatasetFilter } from './dataset.inputs';
 import { DatasetVersion, DatasetVersionSource } from './dataset-version.entity';
 import type { ColumnStats } from './column-stats.type';
 import type { EventBus } from '../../realtime/pubsub';
+import type { RawRow } from './row-chunks';
 
 /** Creates datasets from CSV, appends versions, and lists them. The only writer of dataset tables. */
 export class DatasetService {
@@ -66,22 +67,41 @@ export class DatasetService {
     return this.withArtifact(async (writer) => {
       const result = await appendToVersion(this.artifacts, previous.artifactId, schema, newRows, writer);
       await writer.finish();
-      const now = new Date();
-      const next = previous.version + 1;
-      const version = this.newVersion(dataset.id, next, { columns: result.columns, rowCount: previous.rowCount + result.rowCount }, writer.id, previous.id, DatasetVersionSource.APPEND, now);
-      try {
-        await this.db.transaction(async (manager) => {
-          await manager.insert(DatasetVersion, version);
-          const moved = await manager.update(Dataset, { id: dataset.id, latestVersion: previous.version }, { latestVersion: next, updatedAt: now });
-          if (!moved.affected) throw conflict('another append created this version first; retry', { datasetId: dataset.id });
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict('another append created this version first; retry', { datasetId: dataset.id });
-        throw error;
-      }
-      this.events?.publish('DATASET_VERSION_CREATED', dataset.id, { datasetVersionId: version.id });
-      return version;
+      return this.commitVersion(dataset.id, previous.version, { columns: result.columns, rowCount: previous.rowCount + result.rowCount }, writer.id, previous.id, DatasetVersionSource.APPEND);
     });
+  }
+
+  /**
+   * Makes a new latest version from `parent`'s rows plus columns computed per chunk of rows
+   * (batch predictions). `parent` may be older than the latest; the new version still comes last.
+   */
+  async deriveVersion(parent: DatasetVersion, newColumns: string[], extraCells: (rows: RawRow[]) => Promise<RawRow[]>): Promise<DatasetVersion> {
+    const schema: FixedSchema = { names: parent.columns.map((c) => c.name), types: parent.columns.map((c) => c.type) };
+    return this.withArtifact(async (writer) => {
+      const result = await deriveColumns(this.artifacts, parent.artifactId, schema, newColumns, extraCells, writer);
+      await writer.finish();
+      const dataset = await this.get(parent.datasetId);
+      return this.commitVersion(dataset.id, dataset.latestVersion, result, writer.id, parent.id, DatasetVersionSource.PREDICTION);
+    });
+  }
+
+  /** Records version latest + 1; a concurrent writer that got there first makes this a CONFLICT (retry). */
+  private async commitVersion(datasetId: string, latest: number, result: IngestResult, artifactId: string, parentId: string, source: DatasetVersionSource): Promise<DatasetVersion> {
+    const now = new Date();
+    const next = latest + 1;
+    const version = this.newVersion(datasetId, next, result, artifactId, parentId, source, now);
+    try {
+      await this.db.transaction(async (manager) => {
+        await manager.insert(DatasetVersion, version);
+        const moved = await manager.update(Dataset, { id: datasetId, latestVersion: latest }, { latestVersion: next, updatedAt: now });
+        if (!moved.affected) throw conflict('another change created this version first; retry', { datasetId });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict('another change created this version first; retry', { datasetId });
+      throw error;
+    }
+    this.events?.publish('DATASET_VERSION_CREATED', datasetId, { datasetVersionId: version.id });
+    return version;
   }
 
   async getVersion(id: string): Promise<DatasetVersion> {

@@ -3,6 +3,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Node } from '../../graphql/node';
 import { jsonTransformer } from '../../db/json-transformer';
+import type { Signature } from '../../ml/signature';
 
 /** One trained, immutable version of a model, numbered per model. */
 @ObjectType({ implements: Node, description: 'A trained, immutable version of a model, numbered from 1 per model, with its lineage.' })
@@ -27,6 +28,10 @@ export class ModelVersion implements Node {
 
   @Column({ name: 'artifact_id', type: 'varchar', length: 40, nullable: true })
   artifactId!: string | null;
+
+  /** The input signature, from the saved preprocessor (null for versions made before signatures were stored). */
+  @Column({ type: 'text', nullable: true, transformer: jsonTransformer })
+  signature!: Signature | null;
 
   @Field(() => GraphQLJSONObject, { description: 'Summary metrics recorded when the version was made, e.g. `{ "auc": 0.78 }`.' })
   @Column({ type: 'text', transformer: jsonTransformer })

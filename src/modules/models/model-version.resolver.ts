@@ -7,6 +7,7 @@ import { Model } from './model.entity';
 import { ModelVersion } from './model-version.entity';
 import { Evaluation } from '../evaluations/evaluation.entity';
 import { TrainingRun } from '../training/training-run.entity';
+import { InputSignature } from './model-signature.type';
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
@@ -15,6 +16,13 @@ export class ModelVersionResolver {
   @Query(() => ModelVersion, { nullable: true, description: 'One model version; NOT_FOUND when the id is unknown.' })
   modelVersion(@Arg('id', () => ID) id: string, @Ctx() { services }: Context) {
     return services.modelVersions.get(id);
+  }
+
+  @FieldResolver(() => InputSignature, { nullable: true, description: 'The inputs predict accepts for this version; null when the version has no trained weights.' })
+  async signature(@Root() version: ModelVersion, @Ctx() { services }: Context) {
+    if (version.signature) return version.signature;
+    // Versions stored before signatures were recorded: read it off the loaded model.
+    return version.artifactId ? (await services.modelCache.load(version.id)).signature : null;
   }
 
   @FieldResolver(() => Model, { description: 'The model this is a version of.' })

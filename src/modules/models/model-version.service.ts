@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../../db/unique-violation';
 import { conflict, notFound } from '../../errors';
 import { newId } from '../../ids';
 import { ModelVersion } from './model-version.entity';
+import type { Signature } from '../../ml/signature';
 
 export interface NewModelVersion {
   modelId: string;
@@ -10,6 +11,7 @@ export interface NewModelVersion {
   trainingRunId?: string | null;
   artifactId?: string | null;
   metrics?: Record<string, number>;
+  signature?: Signature | null;
 }
 
 /** Records model versions, numbered 1, 2, 3… per model without gaps or duplicates. */
@@ -28,7 +30,7 @@ export class ModelVersionService {
           const version = Object.assign(new ModelVersion(), {
             id: newId('ModelVersion'), modelId: input.modelId, version: Number(latest) + 1,
             datasetVersionId: input.datasetVersionId ?? null, trainingRunId: input.trainingRunId ?? null, artifactId: input.artifactId ?? null,
-            metrics: input.metrics ?? {}, createdAt: new Date(),
+            metrics: input.metrics ?? {}, signature: input.signature ?? null, createdAt: new Date(),
           });
           await manager.insert(ModelVersion, version);
           return version;
@@ -38,6 +40,13 @@ export class ModelVersionService {
         if (attempt >= attempts) throw conflict('could not number the new model version; retry', { modelId: input.modelId });
       }
     }
+  }
+
+  /** Version `number` of a model. */
+  async byNumber(modelId: string, number: number): Promise<ModelVersion> {
+    const version = await this.db.manager.findOneBy(ModelVersion, { modelId, version: number });
+    if (!version) throw notFound('ModelVersion', `${modelId}@${number}`);
+    return version;
   }
 
   async get(id: string): Promise<ModelVersion> {

@@ -4,6 +4,7 @@ import { Node } from '../../graphql/node';
 import { jsonTransformer } from '../../db/json-transformer';
 import { Architecture, ModelTask } from './model-enums';
 import { Hyperparameters } from './hyperparameters';
+import { PromotionGate } from '../deployments/promotion-gate';
 
 /** A named model definition: what it predicts, from which columns, with which network. */
 @ObjectType({ implements: Node, description: 'A named model: the task, the network, the feature and target columns, and default training settings. Training produces its versions.' })
@@ -40,6 +41,14 @@ export class Model implements Node {
   @Field(() => Hyperparameters, { description: 'Default training settings.' })
   @Column({ type: 'text', transformer: jsonTransformer })
   hyperparameters!: Hyperparameters;
+
+  @Field({ description: 'PRODUCTION deploys need an APPROVER other than the requester (maker-checker). Default true.' })
+  @Column({ name: 'requires_approval', type: 'boolean', default: true })
+  requiresApproval!: boolean;
+
+  @Field(() => PromotionGate, { nullable: true, description: 'What a version must reach to go live in PRODUCTION; null: no gate.' })
+  @Column({ name: 'promotion_gate', type: 'text', nullable: true, transformer: jsonTransformer })
+  promotionGate!: PromotionGate | null;
 
   @Field(() => Date, { nullable: true, description: 'When the model was archived; archived models are hidden from lists by default and cannot be trained.' })
   @Column({ name: 'archived_at', type: 'datetime', nullable: true })

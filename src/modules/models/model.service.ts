@@ -10,6 +10,7 @@ import { resolveHyperparameters } from './hyperparameters';
 import { Model } from './model.entity';
 import { ModelTask, TASKS_BY_ARCHITECTURE } from './model-enums';
 import type { CreateModelInput, ModelFilter, UpdateModelInput } from './model.inputs';
+import type { SetModelControlsInput } from '../deployments/deployment.inputs';
 
 /** Creates, changes, archives and lists model definitions. The only writer of the model table. */
 export class ModelService {
@@ -36,7 +37,7 @@ export class ModelService {
     const model = Object.assign(new Model(), {
       id: newId('Model'), name, description: input.description ?? null, task: input.task, architecture: input.architecture,
       featureColumns: features, targetColumn: target, hyperparameters: resolveHyperparameters(input.architecture, input.hyperparameters),
-      archivedAt: null, createdAt: now, updatedAt: now,
+      requiresApproval: true, promotionGate: null, archivedAt: null, createdAt: now, updatedAt: now,
     });
     await this.uniqueName(name, () => this.db.transaction((manager) => manager.insert(Model, model)));
     return model;
@@ -49,6 +50,22 @@ export class ModelService {
     if (input.description !== undefined) changes.description = input.description;
     if (input.hyperparameters) changes.hyperparameters = resolveHyperparameters(model.architecture, input.hyperparameters, model.hyperparameters);
     await this.uniqueName(changes.name ?? model.name, () => this.db.transaction((manager) => manager.update(Model, { id: model.id }, changes)));
+    return Object.assign(model, changes);
+  }
+
+  /** Changes the PRODUCTION controls: approval requirement and promotion gate. */
+  async setControls(input: SetModelControlsInput): Promise<Model> {
+    const model = await this.get(input.modelId);
+    if (input.clearPromotionGate && input.promotionGate) throw badInput('give promotionGate or clearPromotionGate, not both', { field: 'input.clearPromotionGate' });
+    const changes: Partial<Model> = { updatedAt: new Date() };
+    if (input.requiresApproval != null) changes.requiresApproval = input.requiresApproval;
+    if (input.clearPromotionGate) changes.promotionGate = null;
+    if (input.promotionGate) {
+      const { metric, threshold, mustBeatCurrent } = input.promotionGate;
+      if (threshold == null && !mustBeatCurrent) throw badInput('a promotion gate needs a threshold, mustBeatCurrent, or both', { field: 'input.promotionGate' });
+      changes.promotionGate = { metric, threshold: threshold ?? null, mustBeatCurrent };
+    }
+    await this.db.transaction((manager) => manager.update(Model, { id: model.id }, changes));
     return Object.assign(model, changes);
   }
 

@@ -20,6 +20,8 @@ import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelService } from '../models/model.service';
 import type { MetricStore } from './metric-store';
 import { checkTrainingRequest } from './training-request-check';
+import { signatureOf } from '../../ml/signature';
+import type { Preprocessor } from '../../ml/preprocessing';
 import type { StartTrainingRunInput, TrainingRunFilter } from './training-run.inputs';
 import { SplitStrategy, TrainingRun, TrainingStatus, type SplitSpec } from './training-run.entity';
 
@@ -195,7 +197,10 @@ export class TrainingRunService {
   private async succeed(run: TrainingRun, outcome: Extract<TrainingOutcome, { kind: 'succeeded' }>): Promise<void> {
     const { db, artifacts, modelVersions } = this.deps;
     const artifactId = await saveModelArtifact(artifacts, outcome.artifact);
-    const version = await modelVersions.create({ modelId: run.modelId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, artifactId, metrics: outcome.summary });
+    const { artifact } = outcome;
+    const model = await this.deps.models.get(run.modelId);
+    const signature = signatureOf(artifact.preprocessor as Preprocessor | null, artifact.task === 'TIME_SERIES_FORECAST' ? [model.targetColumn] : []);
+    const version = await modelVersions.create({ modelId: run.modelId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, artifactId, metrics: outcome.summary, signature });
     const { evaluation } = outcome;
     await db.transaction((manager) => manager.insert(Evaluation, Object.assign(new Evaluation(), {
       id: newId('Evaluation'), modelVersionId: version.id, datasetVersionId: run.datasetVersionId, split: evaluation.split, rowCount: evaluation.rowCount,

@@ -1,0 +1,6 @@
+import { connectionType } from '../../graphql/connection';
+import { Deployment } from './deployment.entity';
+import { DeploymentRequest } from './deployment-request.entity';
+
+export const DeploymentConnection = connectionType(Deployment, 'Deployment');
+export const DeploymentRequestConnection = connectionType(DeploymentRequest, 'DeploymentRequest');

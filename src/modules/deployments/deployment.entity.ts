@@ -1,0 +1,80 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../../graphql/node';
+import { Environment } from './environment';
+
+export enum DeploymentAction {
+  DEPLOY = 'DEPLOY',
+  ROLLBACK = 'ROLLBACK',
+}
+registerEnumType(DeploymentAction, { name: 'DeploymentAction', description: 'DEPLOY: a version was put live. ROLLBACK: an earlier deployment\'s version was put back.' });
+
+/**
+ * One event in a model's deployment history: append-only, never updated. The live deployment of
+ * a (model, environment) is the newest event (kept in `live_deployment` for a one-row look-up).
+ */
+@ObjectType({ implements: Node, description: 'A model version put live in an environment: who, when, from which version and why. Deployments are never changed; each deploy or rollback adds one.' })
+@Entity('deployment')
+export class Deployment implements Node {
+  @Field(() => ID, { description: 'Global id, `dep_…`.' })
+  @PrimaryColumn({ type: 'varchar', length: 40 })
+  id!: string;
+
+  @Column({ name: 'model_id', type: 'varchar', length: 40 })
+  modelId!: string;
+
+  @Column({ name: 'model_version_id', type: 'varchar', length: 40 })
+  modelVersionId!: string;
+
+  @Field(() => Environment)
+  @Column({ type: 'varchar', length: 20 })
+  environment!: Environment;
+
+  @Field(() => DeploymentAction)
+  @Column({ type: 'varchar', length: 20 })
+  action!: DeploymentAction;
+
+  /** The deployment this one replaced (null for the first in its environment). */
+  @Column({ name: 'previous_id', type: 'varchar', length: 40, nullable: true })
+  previousId!: string | null;
+
+  /** For a rollback: the earlier deployment whose version it put back (a second rollback goes to the one before that). */
+  @Column({ name: 'restores_id', type: 'varchar', length: 40, nullable: true })
+  restoresId!: string | null;
+
+  /** The approved request that led to it (PRODUCTION with maker-checker). */
+  @Column({ name: 'request_id', type: 'varchar', length: 40, nullable: true })
+  requestId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why, in the deployer\'s words.' })
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  /** API key id of whoever deployed (for an approved request: the approver, who put it live). */
+  @Column({ name: 'deployed_by', type: 'varchar', length: 40, nullable: true })
+  deployedById!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Name of the API key that put it live (for an approved request, the approver\'s).' })
+  @Column({ name: 'deployed_by_name', type: 'varchar', length: 200, nullable: true })
+  deployedBy!: string | null;
+
+  @Field({ description: 'When it went live.' })
+  @Column({ name: 'deployed_at', type: 'datetime' })
+  deployedAt!: Date;
+}
+
+/** Which deployment is live per (model, environment); the primary key makes concurrent deploys take turns. */
+@Entity('live_deployment')
+export class LiveDeployment {
+  @PrimaryColumn({ name: 'model_id', type: 'varchar', length: 40 })
+  modelId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 20 })
+  environment!: Environment;
+
+  @Column({ name: 'deployment_id', type: 'varchar', length: 40 })
+  deploymentId!: string;
+
+  @Column({ name: 'model_version_id', type: 'varchar', length: 40 })
+  modelVersionId!: string;
+}

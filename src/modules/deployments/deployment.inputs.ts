@@ -1,0 +1,100 @@
+import { IsOptional, Length, MaxLength, ValidateNested } from 'class-validator';
+import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { PageArgs } from '../../graphql/page.args';
+import { DeploymentRequestStatus } from './deployment-request.entity';
+import { Environment } from './environment';
+import { PromotionGateInput } from './promotion-gate';
+
+@InputType({ description: 'Put a trained version live in an environment.' })
+export class DeployModelVersionInput {
+  @Field(() => ID)
+  modelVersionId!: string;
+
+  @Field(() => Environment)
+  environment!: Environment;
+
+  @Field(() => String, { nullable: true, description: 'Why, for the audit trail (at most 2,000 characters).' })
+  @IsOptional() @MaxLength(2000)
+  reason?: string | null;
+
+  @Field({ defaultValue: false, description: 'Deploy even though the version\'s input signature differs from the live one\'s (clients must send the new shape). Default false: CONFLICT.' })
+  allowSignatureChange!: boolean;
+}
+
+@InputType({ description: 'Put back the version that served before the live one.' })
+export class RollbackDeploymentInput {
+  @Field(() => ID)
+  modelId!: string;
+
+  @Field(() => Environment)
+  environment!: Environment;
+
+  @Field(() => String, { nullable: true, description: 'Why (at most 2,000 characters).' })
+  @IsOptional() @MaxLength(2000)
+  reason?: string | null;
+}
+
+@InputType({ description: 'The controls on putting a model live in PRODUCTION; only APPROVER and ADMIN keys may change them.' })
+export class SetModelControlsInput {
+  @Field(() => ID)
+  modelId!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Require an approval by a second person for PRODUCTION (omit to keep).' })
+  @IsOptional()
+  requiresApproval?: boolean | null;
+
+  @Field(() => PromotionGateInput, { nullable: true, description: 'The new promotion gate (omit to keep; see clearPromotionGate).' })
+  @IsOptional() @ValidateNested()
+  promotionGate?: PromotionGateInput | null;
+
+  @Field({ defaultValue: false, description: 'Remove the promotion gate.' })
+  clearPromotionGate!: boolean;
+}
+
+@ArgsType()
+export class DeploymentHistoryArgs extends PageArgs {
+  @Field(() => ID)
+  modelId!: string;
+
+  @Field(() => Environment)
+  environment!: Environment;
+
+  @Field(() => Date, { nullable: true, description: 'Only deployments made at or before this time: the first one returned is the one that was serving then.' })
+  servingAt?: Date | null;
+}
+
+@InputType({ description: 'Narrows deployment requests; all given conditions must hold.' })
+export class DeploymentRequestFilter {
+  @Field(() => DeploymentRequestStatus, { nullable: true })
+  status?: DeploymentRequestStatus | null;
+
+  @Field(() => ID, { nullable: true })
+  modelId?: string | null;
+}
+
+@ArgsType()
+export class DeploymentRequestsArgs extends PageArgs {
+  @Field(() => DeploymentRequestFilter, { nullable: true })
+  @IsOptional() @ValidateNested()
+  filter?: DeploymentRequestFilter | null;
+}
+
+@InputType({ description: 'Approve a pending request: the version goes live at once.' })
+export class ApproveDeploymentRequestInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'At most 2,000 characters.' })
+  @IsOptional() @MaxLength(2000)
+  comment?: string | null;
+}
+
+@InputType({ description: 'Reject a pending request.' })
+export class RejectDeploymentRequestInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'Why (1 to 2,000 characters).' })
+  @Length(1, 2000)
+  reason!: string;
+}

@@ -1,0 +1,222 @@
+import type { EntityManager } from 'typeorm';
+import type { Config } from '../../config';
+import type { Database } from '../../db/database';
+import { paginate, type Page, type PageArgs } from '../../db/pagination';
+import { isUniqueViolation } from '../../db/unique-violation';
+import { badInput, conflict, forbidden, notFound } from '../../errors';
+import { newId } from '../../ids';
+import type { Signature } from '../../ml/signature';
+import type { EventBus } from '../../realtime/pubsub';
+import type { ModelCache } from '../../serving/model-cache';
+import type { Caller } from '../auth/caller';
+import type { Model } from '../models/model.entity';
+import type { ModelService } from '../models/model.service';
+import type { ModelVersion } from '../models/model-version.entity';
+import type { ModelVersionService } from '../models/model-version.service';
+import { TrainingRun } from '../training/training-run.entity';
+import { Deployment, DeploymentAction, LiveDeployment } from './deployment.entity';
+import { DeploymentRequest, DeploymentRequestStatus } from './deployment-request.entity';
+import { Environment } from './environment';
+import type { LiveRoutes } from './live-routes';
+import { checkGate, type GateCheck } from './promotion-gate';
+
+export interface DeployInput {
+  modelVersionId: string;
+  environment: Environment;
+  reason?: string | null;
+  allowSignatureChange?: boolean | null;
+}
+
+/** What a deploy did: put a version live, or (PRODUCTION with maker-checker) asked for approval. */
+export type DeployOutcome = Deployment | DeploymentRequest;
+
+/**
+ * Deployments, rollbacks and PRODUCTION approvals. The only writer of the deployment tables.
+ * A version goes live only after it is loaded into this instance's model cache, so no request
+ * ever meets a half-loaded model.
+ */
+export class DeploymentService {
+  constructor(private readonly deps: {
+    db: Database; config: Config; events: EventBus; cache: ModelCache; routes: LiveRoutes;
+    models: ModelService; modelVersions: ModelVersionService;
+  }) {}
+
+  async deploy(input: DeployInput, caller: Caller | null): Promise<DeployOutcome> {
+    const version = await this.deps.modelVersions.get(input.modelVersionId);
+    if (!version.artifactId) throw badInput('this model version has no trained weights to serve', { field: 'input.modelVersionId' });
+    const model = await this.deps.models.get(version.modelId);
+    if (model.archivedAt) throw badInput(`model ${JSON.stringify(model.name)} is archived`, { field: 'input.modelVersionId' });
+    const live = await this.live(model.id, input.environment);
+    if (live?.modelVersionId === version.id) throw conflict(`version ${version.version} is already live in ${input.environment}`, { deploymentId: live.deploymentId });
+    const liveVersion = live ? await this.deps.modelVersions.get(live.modelVersionId) : null;
+    if (liveVersion && !input.allowSignatureChange) this.checkSameSignature(await this.signatureOf(version), await this.signatureOf(liveVersion), input.environment);
+
+    if (input.environment !== Environment.PRODUCTION) return this.putLive(model, version, input.environment, { reason: input.reason ?? null, caller });
+    const gate = this.gateFor(model, version, liveVersion);
+    if (gate && !gate.passed) throw conflict(`promotion gate failed: ${gate.summary}`, { gate });
+    if (!model.requiresApproval) return this.putLive(model, version, input.environment, { reason: input.reason ?? null, caller });
+    return this.request(model, version, input, gate, caller);
+  }
+
+  /** An APPROVER other than the requester (and than whoever trained the version) puts it live. */
+  async approve(id: string, comment: string | null, caller: Caller | null): Promise<DeploymentRequest> {
+    const request = await this.pending(id);
+    if (caller?.keyId && caller.keyId === request.requestedById) throw forbidden('maker-checker: a request cannot be approved with the key that made it');
+    const run = await this.deps.db.manager.findOne(TrainingRun, { where: { modelVersionId: request.modelVersionId } });
+    if (caller?.keyId && run?.createdBy === caller.keyId) throw forbidden('maker-checker: the key that trained this version cannot approve putting it live');
+    const version = await this.deps.modelVersions.get(request.modelVersionId);
+    const model = await this.deps.models.get(request.modelId);
+    // The live version may have changed since the request: the gate is checked again.
+    const live = await this.live(model.id, request.environment);
+    const gate = this.gateFor(model, version, live ? await this.deps.modelVersions.get(live.modelVersionId) : null);
+    if (gate && !gate.passed) throw conflict(`promotion gate now fails: ${gate.summary}`, { gate });
+    const decidedAt = new Date();
+    const decision = { status: DeploymentRequestStatus.APPROVED, decidedById: caller?.keyId ?? null, decidedBy: caller?.keyName ?? null, decisionComment: comment, decidedAt };
+    const deployment = await this.putLive(model, version, request.environment, {
+      reason: request.reason, caller, requestId: request.id,
+      // Claimed in the deploy's own transaction, so two approvers cannot both put it live.
+      inTransaction: (manager, deploymentId) => this.decide(manager, request.id, { ...decision, deploymentId }),
+    });
+    Object.assign(request, decision, { deploymentId: deployment.id });
+    this.requestChanged(request);
+    return request;
+  }
+
+  async reject(id: string, reason: string, caller: Caller | null): Promise<DeploymentRequest> {
+    const request = await this.pending(id);
+    const decision = { status: DeploymentRequestStatus.REJECTED, decidedById: caller?.keyId ?? null, decidedBy: caller?.keyName ?? null, decisionComment: reason, decidedAt: new Date() };
+    await this.deps.db.transaction((manager) => this.decide(manager, id, decision));
+    Object.assign(request, decision);
+    this.requestChanged(request);
+    return request;
+  }
+
+  /**
+   * Puts back the version that served before the live one. Repeated rollbacks walk further back
+   * (a rollback restores deployment P; the next one restores P's predecessor).
+   */
+  async rollback(modelId: string, environment: Environment, reason: string | null, caller: Caller | null): Promise<Deployment> {
+    const model = await this.deps.models.get(modelId);
+    const live = await this.live(model.id, environment);
+    if (!live) throw conflict(`model ${JSON.stringify(model.name)} has nothing deployed to ${environment} to roll back`, { field: 'input.environment' });
+    const current = await this.getDeployment(live.deploymentId);
+    const base = current.action === DeploymentAction.ROLLBACK && current.restoresId ? await this.getDeployment(current.restoresId) : current;
+    if (!base.previousId) throw conflict(`model ${JSON.stringify(model.name)} has no earlier deployment in ${environment} to roll back to`, { field: 'input.environment' });
+    const target = await this.getDeployment(base.previousId);
+    const version = await this.deps.modelVersions.get(target.modelVersionId);
+    return this.putLive(model, version, environment, { reason, caller, action: DeploymentAction.ROLLBACK, restoresId: target.id });
+  }
+
+  async getDeployment(id: string): Promise<Deployment> {
+    const found = await this.deps.db.manager.findOneBy(Deployment, { id });
+    if (!found) throw notFound('Deployment', id);
+    return found;
+  }
+
+  async getRequest(id: string): Promise<DeploymentRequest> {
+    const found = await this.deps.db.manager.findOneBy(DeploymentRequest, { id });
+    if (!found) throw notFound('DeploymentRequest', id);
+    return found;
+  }
+
+  /** A model's deployments in one environment, newest first; with `servingAt`, only those made by then (the first is the one that served). */
+  history(modelId: string, environment: Environment, servingAt: Date | null | undefined, page: PageArgs): Promise<Page<Deployment>> {
+    const qb = this.deps.db.manager.createQueryBuilder(Deployment, 'd').where('d.model_id = :modelId AND d.environment = :environment', { modelId, environment });
+    if (servingAt) qb.andWhere('d.deployed_at <= :at', { at: this.deps.db.sqlDate(servingAt) });
+    return paginate(qb, 'd', page, { direction: 'DESC' }, this.deps.config.maxPageSize);
+  }
+
+  listRequests(filter: { status?: DeploymentRequestStatus | null; modelId?: string | null } | null | undefined, page: PageArgs): Promise<Page<DeploymentRequest>> {
+    const qb = this.deps.db.manager.createQueryBuilder(DeploymentRequest, 'r');
+    if (filter?.status) qb.andWhere('r.status = :status', { status: filter.status });
+    if (filter?.modelId) qb.andWhere('r.model_id = :modelId', { modelId: filter.modelId });
+    return paginate(qb, 'r', page, { direction: 'DESC' }, this.deps.config.maxPageSize);
+  }
+
+  private live(modelId: string, environment: Environment): Promise<LiveDeployment | null> {
+    return this.deps.db.manager.findOneBy(LiveDeployment, { modelId, environment });
+  }
+
+  private async pending(id: string): Promise<DeploymentRequest> {
+    const request = await this.getRequest(id);
+    if (request.status !== DeploymentRequestStatus.PENDING) throw conflict(`request is already ${request.status}`, { status: request.status });
+    return request;
+  }
+
+  private async decide(manager: EntityManager, id: string, decision: Partial<DeploymentRequest>): Promise<void> {
+    const moved = await manager.update(DeploymentRequest, { id, status: DeploymentRequestStatus.PENDING }, decision);
+    if (!moved.affected) throw conflict('request was decided by someone else meanwhile', { requestId: id });
+  }
+
+  private gateFor(model: Model, version: ModelVersion, live: ModelVersion | null): GateCheck | null {
+    return model.promotionGate ? checkGate(model.promotionGate, version.metrics, live?.metrics ?? null) : null;
+  }
+
+  private async request(model: Model, version: ModelVersion, input: DeployInput, gate: GateCheck | null, caller: Caller | null): Promise<DeploymentRequest> {
+    const { db } = this.deps;
+    const open = await db.manager.findOneBy(DeploymentRequest, { modelVersionId: version.id, environment: input.environment, status: DeploymentRequestStatus.PENDING });
+    if (open) throw conflict(`version ${version.version} already has a pending request for ${input.environment}`, { requestId: open.id });
+    const request = Object.assign(new DeploymentRequest(), {
+      id: newId('DeploymentRequest'), modelId: model.id, modelVersionId: version.id, environment: input.environment, status: DeploymentRequestStatus.PENDING,
+      reason: input.reason ?? null, gate, requestedById: caller?.keyId ?? null, requestedBy: caller?.keyName ?? null,
+      decidedById: null, decidedBy: null, decisionComment: null, decidedAt: null, deploymentId: null, createdAt: new Date(),
+    });
+    await db.transaction((manager) => manager.insert(DeploymentRequest, request));
+    this.requestChanged(request);
+    return request;
+  }
+
+  /** Loads the version, then records the event and moves the live pointer in one transaction, then switches traffic. */
+  private async putLive(model: Model, version: ModelVersion, environment: Environment, options: {
+    reason: string | null; caller: Caller | null; action?: DeploymentAction; restoresId?: string; requestId?: string;
+    inTransaction?: (manager: EntityManager, deploymentId: string) => Promise<void>;
+  }): Promise<Deployment> {
+    const { db, cache, routes, events } = this.deps;
+    await cache.load(version.id);
+    const deployment = await db.transaction(async (manager) => {
+      const live = await manager.findOneBy(LiveDeployment, { modelId: model.id, environment });
+      const event = Object.assign(new Deployment(), {
+        id: newId('Deployment'), modelId: model.id, modelVersionId: version.id, environment, action: options.action ?? DeploymentAction.DEPLOY,
+        previousId: live?.deploymentId ?? null, restoresId: options.restoresId ?? null, requestId: options.requestId ?? null, reason: options.reason,
+        deployedById: options.caller?.keyId ?? null, deployedBy: options.caller?.keyName ?? null, deployedAt: new Date(),
+      });
+      await manager.insert(Deployment, event);
+      if (live) {
+        // Conditional on the pointer we read: a concurrent deploy makes this one a CONFLICT, not a lost update.
+        const moved = await manager.update(LiveDeployment, { modelId: model.id, environment, deploymentId: live.deploymentId }, { deploymentId: event.id, modelVersionId: version.id });
+        if (!moved.affected) throw conflict(`another deployment to ${environment} happened at the same time; retry`);
+      } else {
+        await manager.insert(LiveDeployment, { modelId: model.id, environment, deploymentId: event.id, modelVersionId: version.id });
+      }
+      await options.inTransaction?.(manager, event.id);
+      return { event, replaced: live?.modelVersionId ?? null };
+    }).catch((error) => {
+      throw isUniqueViolation(error) ? conflict(`another deployment to ${environment} happened at the same time; retry`) : error;
+    });
+    routes.invalidate(model.id);
+    events.publish('DEPLOYMENT_CHANGED', model.id, { deploymentId: deployment.event.id, environment });
+    if (deployment.replaced) await this.unloadIfIdle(deployment.replaced);
+    return deployment.event;
+  }
+
+  /** A version no environment serves any more leaves the cache. */
+  private async unloadIfIdle(versionId: string): Promise<void> {
+    if (!(await this.deps.db.manager.existsBy(LiveDeployment, { modelVersionId: versionId }))) this.deps.cache.evict(versionId);
+  }
+
+  private async signatureOf(version: ModelVersion): Promise<Signature> {
+    return version.signature ?? (await this.deps.cache.load(version.id)).signature;
+  }
+
+  /** Clients of the environment send rows shaped for the live version; a different shape would break them. */
+  private checkSameSignature(candidate: Signature, live: Signature, environment: Environment): void {
+    const shape = (s: Signature) => s.features.map((f) => `${f.name}:${f.type}`).join(',');
+    if (shape(candidate) !== shape(live)) {
+      throw conflict(`the version's input signature (${shape(candidate)}) differs from the one live in ${environment} (${shape(live)}); pass allowSignatureChange: true if clients are ready`, { field: 'input.allowSignatureChange' });
+    }
+  }
+
+  private requestChanged(request: DeploymentRequest): void {
+    this.deps.events.publish('DEPLOYMENT_REQUEST_UPDATED', 'all', { requestId: request.id, modelId: request.modelId });
+  }
+}

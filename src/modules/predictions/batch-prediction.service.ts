@@ -1,0 +1,141 @@
+import type { Config } from '../../config';
+import type { Database } from '../../db/database';
+import { badInput, notFound } from '../../errors';
+import { newId } from '../../ids';
+import type { Logger } from '../../logger';
+import type { EventBus } from '../../realtime/pubsub';
+import type { ModelCache } from '../../serving/model-cache';
+import type { LoadedModel, ServedPrediction } from '../../serving/loaded-model';
+import { InProcessQueue, type JobQueue } from '../../training/queue';
+import type { DatasetService } from '../datasets/dataset.service';
+import type { DatasetVersion } from '../datasets/dataset-version.entity';
+import type { RawRow } from '../datasets/row-chunks';
+import { toTypedValue } from '../datasets/value-parsers';
+import { Environment } from '../deployments/environment';
+import type { LiveRoutes } from '../deployments/live-routes';
+import type { ModelVersionService } from '../models/model-version.service';
+import { BatchPredictionJob, BatchPredictionStatus } from './batch-prediction-job.entity';
+import type { StartBatchPredictionInput } from './prediction.inputs';
+
+/** Rows per forward pass: big enough to amortise the call, small enough to keep the event loop turning. */
+const PASS_ROWS = 2048;
+
+/** Scores whole dataset versions in the background and stores the result as a new dataset version. */
+export class BatchPredictionService {
+  private readonly queue: JobQueue;
+
+  constructor(private readonly deps: { db: Database; config: Config; log: Logger; events: EventBus; cache: ModelCache; routes: LiveRoutes; datasets: DatasetService; modelVersions: ModelVersionService }) {
+    this.queue = new InProcessQueue((id) => this.execute(id), 1, (error, id) => deps.log.error({ err: error, jobId: id }, 'batch prediction crashed'));
+  }
+
+  async start(input: StartBatchPredictionInput, createdBy: string | null): Promise<BatchPredictionJob> {
+    const { db, datasets, modelVersions, routes } = this.deps;
+    if ((input.modelVersionId == null) === (input.model == null)) throw badInput('give exactly one of modelVersionId or model (with environment)', { field: 'input.modelVersionId' });
+    if (input.modelVersionId && input.environment) throw badInput('environment goes with model, not with modelVersionId', { field: 'input.environment' });
+    const environment = input.model ? input.environment ?? Environment.PRODUCTION : null;
+    const versionId = input.modelVersionId ?? (await routes.resolve(input.model!, environment!)).modelVersionId;
+    const version = await modelVersions.get(versionId);
+    if (!version.artifactId) throw badInput('this model version has no trained weights', { field: 'input.modelVersionId' });
+    const dataset = await datasets.get(input.datasetId);
+    const target = await datasets.version(dataset.id, input.datasetVersion ?? dataset.latestVersion);
+    const model = await this.deps.cache.load(version.id);
+    if (model.historyRows !== null) throw badInput('batch prediction scores tabular models; for a forecast, call predict with the history', { field: 'input.modelVersionId' });
+    const missing = model.signature.features.filter((f) => !target.columns.some((c) => c.name === f.name)).map((f) => f.name);
+    if (missing.length) throw badInput(`dataset version ${target.version} lacks the model's feature(s) ${missing.map((m) => JSON.stringify(m)).join(', ')}`, { field: 'input.datasetId', missing });
+    const job = Object.assign(new BatchPredictionJob(), {
+      id: newId('BatchPredictionJob'), modelId: version.modelId, modelVersionId: version.id, environment, datasetVersionId: target.id,
+      status: BatchPredictionStatus.QUEUED, rowsTotal: target.rowCount, rowsDone: 0, outputDatasetVersionId: null, error: null, createdBy,
+      createdAt: new Date(), startedAt: null, finishedAt: null,
+    });
+    await db.transaction((manager) => manager.insert(BatchPredictionJob, job));
+    this.published(job);
+    this.queue.enqueue(job.id);
+    return job;
+  }
+
+  async get(id: string): Promise<BatchPredictionJob> {
+    const job = await this.deps.db.manager.findOneBy(BatchPredictionJob, { id });
+    if (!job) throw notFound('BatchPredictionJob', id);
+    return job;
+  }
+
+  /** Jobs cut off by a restart are FAILED (their partial output was never committed); queued ones queue again. */
+  async recover(): Promise<void> {
+    const { db } = this.deps;
+    for (const job of await db.manager.findBy(BatchPredictionJob, { status: BatchPredictionStatus.RUNNING })) {
+      await this.update(job, { status: BatchPredictionStatus.FAILED, error: 'server restarted while the job ran', finishedAt: new Date() });
+    }
+    for (const job of await db.manager.find(BatchPredictionJob, { where: { status: BatchPredictionStatus.QUEUED }, order: { id: 'ASC' } })) this.queue.enqueue(job.id);
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+
+  private async execute(id: string): Promise<void> {
+    const job = await this.get(id);
+    if (job.status !== BatchPredictionStatus.QUEUED) return;
+    await this.update(job, { status: BatchPredictionStatus.RUNNING, startedAt: new Date() });
+    try {
+      const source = await this.deps.datasets.getVersion(job.datasetVersionId);
+      const model = await this.deps.cache.load(job.modelVersionId);
+      const columns = outputColumns(source, model);
+      let lastPublished = 0;
+      const output = await this.deps.datasets.deriveVersion(source, columns, async (rows) => {
+        const cells = await scoreRows(model, source, rows);
+        job.rowsDone += rows.length;
+        // Progress at most every 250 ms: a million rows must not mean a million events.
+        if (Date.now() - lastPublished > 250) {
+          lastPublished = Date.now();
+          await this.update(job, { rowsDone: job.rowsDone });
+        }
+        return cells;
+      });
+      await this.update(job, { status: BatchPredictionStatus.SUCCEEDED, rowsDone: job.rowsDone, outputDatasetVersionId: output.id, finishedAt: new Date() });
+    } catch (error) {
+      await this.update(job, { status: BatchPredictionStatus.FAILED, error: error instanceof Error ? error.message : String(error), finishedAt: new Date() });
+    }
+  }
+
+  private async update(job: BatchPredictionJob, changes: Partial<BatchPredictionJob>): Promise<void> {
+    await this.deps.db.transaction((manager) => manager.update(BatchPredictionJob, { id: job.id }, changes));
+    Object.assign(job, changes);
+    this.published(job);
+  }
+
+  private published(job: BatchPredictionJob): void {
+    this.deps.events.publish('BATCH_PREDICTION_UPDATED', job.id, { jobId: job.id });
+  }
+}
+
+/** `prediction` (the label, or the value for regression) and, for classifiers, `prediction_score`; suffixed when the dataset already has such a column. */
+function outputColumns(source: DatasetVersion, model: LoadedModel): string[] {
+  const taken = new Set(source.columns.map((c) => c.name));
+  const free = (name: string) => {
+    let candidate = name;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${name}_${n}`;
+    taken.add(candidate);
+    return candidate;
+  };
+  return model.classifier ? [free('prediction'), free('prediction_score')] : [free('prediction')];
+}
+
+/** Scores stored rows: typed like the dataset, encoded with the version's preprocessing, in passes of PASS_ROWS. */
+async function scoreRows(model: LoadedModel, source: DatasetVersion, rows: RawRow[]): Promise<RawRow[]> {
+  const picks = model.signature.features.map((f) => {
+    const index = source.columns.findIndex((c) => c.name === f.name);
+    return { name: f.name, index, type: source.columns[index].type };
+  });
+  const out: RawRow[] = [];
+  for (let start = 0; start < rows.length; start += PASS_ROWS) {
+    const slice = rows.slice(start, start + PASS_ROWS).map((raw) => Object.fromEntries(picks.map((p) => [p.name, toTypedValue(p.type, raw[p.index])])));
+    const { x, units } = model.encode(slice);
+    const predictions = model.decode(await model.run(x, units), units);
+    for (const p of predictions) out.push(cells(p, model.classifier));
+  }
+  return out;
+}
+
+function cells(p: ServedPrediction, classifier: boolean): RawRow {
+  return classifier ? [p.label, String(p.value)] : [String(p.value)];
+}

@@ -1,0 +1,4 @@
+import { connectionType } from '../../graphql/connection';
+import { Prediction } from './prediction.entity';
+
+export const PredictionConnection = connectionType(Prediction, 'Prediction');

@@ -1,0 +1,71 @@
+import { IsOptional, Length, Min } from 'class-validator';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import { PageArgs } from '../../graphql/page.args';
+import { Environment } from '../deployments/environment';
+
+@InputType({ description: 'Rows to score with the version live in an environment.' })
+export class PredictInput {
+  @Field({ description: 'The model\'s name or id.' })
+  @Length(1, 200)
+  model!: string;
+
+  @Field(() => Environment, { defaultValue: Environment.PRODUCTION })
+  environment!: Environment;
+
+  @Field(() => [GraphQLJSONObject], { description: 'Input rows keyed by feature name (at most MAX_PREDICT_ROWS, 10,000 by default). Values may be numbers, booleans, strings (numeric text is accepted) or null (imputed with the training mean or most frequent category). For a forecast model: the last windowSize observations, oldest first, each with the target column and any features.' })
+  rows!: Record<string, unknown>[];
+
+  @Field({ defaultValue: false, description: 'Also return per-feature contributions for each row (occlusion against the training baseline; costs one extra batched pass of rows × features).' })
+  explain!: boolean;
+}
+
+@InputType({ description: 'Narrows the prediction log; all given conditions must hold.' })
+export class PredictionFilter {
+  @Field(() => String, { nullable: true, description: 'A model name or id.' })
+  @IsOptional() @Length(1, 200)
+  model?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The version number within `model` (needs model).' })
+  @IsOptional() @Min(1)
+  version?: number | null;
+
+  @Field(() => ID, { nullable: true })
+  modelVersionId?: string | null;
+
+  @Field(() => Environment, { nullable: true })
+  environment?: Environment | null;
+
+  @Field(() => Date, { nullable: true, description: 'Served at or after this time.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Served before this time.' })
+  to?: Date | null;
+}
+
+@ArgsType()
+export class PredictionsArgs extends PageArgs {
+  @Field(() => PredictionFilter, { nullable: true })
+  @IsOptional()
+  filter?: PredictionFilter | null;
+}
+
+@InputType({ description: 'Score every row of a dataset version. Name the model version, or a model and the environment whose live version to use.' })
+export class StartBatchPredictionInput {
+  @Field(() => ID, { nullable: true, description: 'The version to score with.' })
+  modelVersionId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'A model name or id (with environment), instead of modelVersionId.' })
+  @IsOptional() @Length(1, 200)
+  model?: string | null;
+
+  @Field(() => Environment, { nullable: true, description: 'With model: use the version live here (default PRODUCTION).' })
+  environment?: Environment | null;
+
+  @Field(() => ID)
+  datasetId!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Dataset version number (latest when omitted).' })
+  @IsOptional() @Min(1)
+  datasetVersion?: number | null;
+}

@@ -1,0 +1,108 @@
+import type { ServingConfig } from '../../config';
+import type { Database } from '../../db/database';
+import { paginate, type Page, type PageArgs } from '../../db/pagination';
+import { badInput } from '../../errors';
+import { RowValidationError, validateRows } from '../../ml/signature';
+import { TargetError } from '../../ml/target-encoding';
+import type { ModelCache } from '../../serving/model-cache';
+import { ModelUnloadedError, type LoadedModel, type ServedPrediction } from '../../serving/loaded-model';
+import { Environment } from '../deployments/environment';
+import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
+import type { ModelVersionService } from '../models/model-version.service';
+import { Prediction } from './prediction.entity';
+import type { PredictionLog } from './prediction-log';
+
+export interface PredictRequest {
+  model: string;
+  environment?: Environment | null;
+  rows: Record<string, unknown>[];
+  explain?: boolean | null;
+}
+
+export interface PredictAnswer {
+  route: LiveRoute;
+  environment: Environment;
+  predictions: ServedPrediction[];
+  latencyMs: number;
+}
+
+export interface PredictionFilter {
+  modelId?: string | null;
+  modelVersionId?: string | null;
+  environment?: Environment | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** Serves predictions from live deployments and reads the prediction log. */
+export class PredictionService {
+  constructor(private readonly deps: { db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache; log: PredictionLog; modelVersions: ModelVersionService }) {}
+
+  async predict(request: PredictRequest, requestId: string | null): Promise<PredictAnswer> {
+    const started = performance.now();
+    const { rows } = request;
+    const environment = request.environment ?? Environment.PRODUCTION;
+    if (rows.length === 0) throw badInput('rows must hold at least one row', { field: 'input.rows' });
+    if (rows.length > this.deps.config.maxPredictRows) {
+      throw badInput(`${rows.length} rows is over the limit of ${this.deps.config.maxPredictRows} per request (MAX_PREDICT_ROWS); use startBatchPrediction for more`, { field: 'input.rows', limit: this.deps.config.maxPredictRows });
+    }
+    const route = await this.deps.routes.resolve(request.model, environment);
+    let predictions: ServedPrediction[];
+    try {
+      predictions = await this.serve(await this.deps.cache.load(route.modelVersionId), rows, request.explain ?? false);
+    } catch (error) {
+      // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
+      if (!(error instanceof ModelUnloadedError)) throw error;
+      predictions = await this.serve(await this.deps.cache.load(route.modelVersionId), rows, request.explain ?? false);
+    }
+    const latencyMs = performance.now() - started;
+    const createdAt = new Date();
+    const entry = { modelId: route.model.id, modelVersionId: route.modelVersionId, environment, latencyMs, requestId, createdAt };
+    // A forecast answers a whole history with one prediction: it is logged as one entry.
+    this.deps.log.record(predictions.length === rows.length
+      ? rows.map((inputs, i) => ({ ...entry, inputs, outputs: predictions[i] }))
+      : [{ ...entry, inputs: { history: rows }, outputs: predictions[0] }]);
+    return { route, environment, predictions, latencyMs };
+  }
+
+  /** Validates, encodes, runs (through the micro-batcher) and decodes one request's rows on one loaded version. */
+  async serve(model: LoadedModel, rows: Record<string, unknown>[], explain: boolean): Promise<ServedPrediction[]> {
+    try {
+      validateRows(model.signature, rows, this.deps.config.unknownFields);
+    } catch (error) {
+      if (error instanceof RowValidationError) throw badInput(error.message, { field: error.field ? `input.rows[${error.row}].${error.field}` : `input.rows[${error.row}]`, row: error.row });
+      throw error;
+    }
+    const history = model.historyRows;
+    if (history !== null && rows.length < history) {
+      throw badInput(`this forecast model needs the last ${history} observations in time order; got ${rows.length} rows`, { field: 'input.rows', needed: history });
+    }
+    let encoded: { x: Float32Array; units: number };
+    try {
+      encoded = model.encode(rows);
+    } catch (error) {
+      // A forecast's history needs every target value; the encoder names the bad one.
+      if (error instanceof TargetError) throw badInput(`input.rows: ${error.message}`, { field: 'input.rows' });
+      throw error;
+    }
+    const { x, units } = encoded;
+    const output = await model.batcher.submit(x, units);
+    const predictions = model.decode(output, units);
+    if (explain) {
+      const contributions = await model.explain(x, units);
+      contributions?.forEach((row, i) => { predictions[i].contributions = row; });
+    }
+    return predictions;
+  }
+
+  list(filter: PredictionFilter | null | undefined, page: PageArgs): Promise<Page<Prediction>> {
+    const { db } = this.deps;
+    const qb = db.manager.createQueryBuilder(Prediction, 'p');
+    if (filter?.modelId) qb.andWhere('p.model_id = :modelId', { modelId: filter.modelId });
+    if (filter?.modelVersionId) qb.andWhere('p.model_version_id = :mv', { mv: filter.modelVersionId });
+    if (filter?.environment) qb.andWhere('p.environment = :env', { env: filter.environment });
+    if (filter?.from) qb.andWhere('p.created_at >= :from', { from: db.sqlDate(filter.from) });
+    if (filter?.to) qb.andWhere('p.created_at < :to', { to: db.sqlDate(filter.to) });
+    return paginate(qb, 'p', page, { direction: 'DESC' }, this.deps.maxPageSize);
+  }
+}

@@ -1,0 +1,153 @@
+/** Tuning for {@link MicroBatcher}. */
+export interface MicroBatcherOptions {
+  /** Most rows in one combined call (default 256). */
+  maxBatchSize: number;
+  /** How long the first waiting request may wait for others before the batch runs (default 2 ms). 0 = run on the next macrotask (setImmediate), still coalescing requests that arrive in the same tick. */
+  maxDelayMs: number;
+  /** false: every request runs alone, at once (the same code path minus the waiting). */
+  enabled: boolean;
+}
+
+/** The documented defaults, for callers that only override some options. */
+export const DEFAULT_MICRO_BATCHER_OPTIONS: Readonly<MicroBatcherOptions> = {
+  maxBatchSize: 256,
+  maxDelayMs: 2,
+  enabled: true,
+};
+
+/** Runs the model on `rows` rows whose inputs are concatenated in `input` (rows × inputWidth values, row-major). Returns rows × outputWidth values. */
+export type BatchRunner = (input: Float32Array, rows: number) => Promise<Float32Array>;
+
+interface Request {
+  input: Float32Array;
+  rows: number;
+  resolve: (output: Float32Array) => void;
+  reject: (error: unknown) => void;
+}
+
+interface PendingBatch {
+  requests: Request[];
+  rows: number;
+  cancelTimer: () => void;
+}
+
+/**
+ * Coalesces concurrent prediction requests for one model version into one model call, as TF Serving's
+ * batching does: one call on many rows costs far less than many calls on a few rows each.
+ * Requests are never split; each caller gets exactly its own rows back. Callers must not modify a
+ * submitted input until its promise settles (it is copied only when the batch runs).
+ */
+export class MicroBatcher {
+  /** Statistics for benchmarks and monitoring: model calls made (isolation re-runs included), rows passed to them, and valid requests submitted. */
+  readonly stats = { batches: 0, rows: 0, requests: 0 };
+  private pending: PendingBatch | undefined;
+
+  constructor(
+    private readonly run: BatchRunner,
+    private readonly inputWidth: number,
+    private readonly outputWidth: number,
+    private readonly options: MicroBatcherOptions,
+  ) {
+    // Misconfiguration is a programming error, so it fails loudly here rather than on every request.
+    for (const [name, value] of [['inputWidth', inputWidth], ['outputWidth', outputWidth], ['maxBatchSize', options.maxBatchSize]] as const) {
+      if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    }
+    if (!(options.maxDelayMs >= 0) || !Number.isFinite(options.maxDelayMs)) {
+      throw new RangeError(`maxDelayMs must be a finite number >= 0, got ${options.maxDelayMs}`);
+    }
+  }
+
+  /** Submits one request's rows (input.length must be rows × inputWidth, else the promise rejects with a RangeError); resolves with that request's own rows × outputWidth slice of the output. */
+  submit(input: Float32Array, rows: number): Promise<Float32Array> {
+    // Rejecting (not throwing) keeps one error channel for callers that only attach .catch / await.
+    if (!Number.isInteger(rows) || rows <= 0) {
+      return Promise.reject(new RangeError(`rows must be a positive integer, got ${rows}`));
+    }
+    if (input.length !== rows * this.inputWidth) {
+      return Promise.reject(new RangeError(`input has ${input.length} values; expected ${rows} rows × ${this.inputWidth} = ${rows * this.inputWidth}`));
+    }
+    this.stats.requests++;
+    return new Promise<Float32Array>((resolve, reject) => {
+      const request: Request = { input, rows, resolve, reject };
+      const { enabled, maxBatchSize } = this.options;
+      // A request that fills a batch by itself gains nothing from waiting, and must not hold up the queue.
+      if (!enabled || rows >= maxBatchSize) {
+        void this.execute([request]);
+        return;
+      }
+      // Never exceed maxBatchSize: the pending batch goes first and this request starts the next one.
+      if (this.pending && this.pending.rows + rows > maxBatchSize) this.flush();
+      const batch = (this.pending ??= { requests: [], rows: 0, cancelTimer: this.startTimer() });
+      batch.requests.push(request);
+      batch.rows += rows;
+      // A full batch cannot grow, so waiting any longer would only add latency.
+      if (batch.rows === maxBatchSize) this.flush();
+    });
+  }
+
+  /** One timer per pending batch, started by its first request, so no request waits longer than maxDelayMs. */
+  private startTimer(): () => void {
+    if (this.options.maxDelayMs === 0) {
+      const handle = setImmediate(() => this.flush());
+      return () => clearImmediate(handle);
+    }
+    const handle = setTimeout(() => this.flush(), this.options.maxDelayMs);
+    return () => clearTimeout(handle);
+  }
+
+  /** Runs the pending batch now. Not awaited: calls may overlap, and the model call decides whether to serialise. */
+  private flush(): void {
+    const batch = this.pending;
+    if (!batch) return;
+    this.pending = undefined;
+    batch.cancelTimer();
+    void this.execute(batch.requests);
+  }
+
+  /** Runs a batch and settles every request in it; never rejects. */
+  private async execute(requests: Request[]): Promise<void> {
+    let output: Float32Array;
+    try {
+      output = await this.call(requests);
+    } catch (error) {
+      if (requests.length === 1) {
+        requests[0].reject(error);
+        return;
+      }
+      // One bad request (e.g. a NaN the model rejects) must not fail its neighbours: re-run each alone,
+      // sequentially so a failing batch does not suddenly put many concurrent calls on the model.
+      for (const request of requests) await this.execute([request]);
+      return;
+    }
+    let offset = 0;
+    for (const request of requests) {
+      const end = offset + request.rows * this.outputWidth;
+      // A copy, not a view: a caller must neither keep the whole batch's buffer alive nor see others' rows.
+      request.resolve(output.slice(offset, end));
+      offset = end;
+    }
+  }
+
+  /** One model call on the requests' concatenated rows; checks the output size so slicing cannot go wrong silently. */
+  private async call(requests: Request[]): Promise<Float32Array> {
+    const rows = requests.reduce((sum, request) => sum + request.rows, 0);
+    // A lone request's input is already exactly the call's input, so copying it would be waste.
+    let input = requests[0].input;
+    if (requests.length > 1) {
+      input = new Float32Array(rows * this.inputWidth);
+      let offset = 0;
+      for (const request of requests) {
+        input.set(request.input, offset);
+        offset += request.input.length;
+      }
+    }
+    this.stats.batches++;
+    this.stats.rows += rows;
+    const output = await this.run(input, rows);
+    const expected = rows * this.outputWidth;
+    if (output?.length !== expected) {
+      throw new Error(`Model returned the wrong number of values for ${rows} rows: expected ${expected}, got ${output?.length}`);
+    }
+    return output;
+  }
+}
