@@ -11,6 +11,11 @@ type RoleName = 'VIEWER' | 'DATA_SCIENTIST' | 'APPROVER' | 'ADMIN' | 'PARTNER';
 const READERS: RoleName[] = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
 const BUILDERS: RoleName[] = ['DATA_SCIENTIST', 'ADMIN'];
 const ALL: RoleName[] = [...READERS, 'PARTNER'];
+const AUDITORS: RoleName[] = ['APPROVER', 'ADMIN'];
+const DEPLOYERS: RoleName[] = ['DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
+/** Well-formed ids that name nothing: an allowed caller gets NOT_FOUND, a refused one FORBIDDEN. */
+const NO_REQUEST = 'dreq_01JZZZZZZZZZZZZZZZZZZZZZZZ';
+const NO_JOB = 'bpj_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 
 interface Fixture { datasetId: string; modelId: string; versionId: string; runId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string>; newRunId(): Promise<string> }
 type Call = (f: Fixture) => Promise<{ query: string; variables?: Record<string, unknown> }> | { query: string; variables?: Record<string, unknown> };
@@ -42,6 +47,20 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Subscription.trainingRunUpdated': { allowed: ALL, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { trainingRunUpdated(modelId: $id) { status } }', variables: { id: f.modelId } }) },
   'Query.evaluations': { allowed: READERS, call: () => ({ query: '{ evaluations { totalCount } }' }) },
   'Mutation.evaluateModelVersion': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { evaluateModelVersion(input: { modelVersionId: $v, datasetId: $d }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
+  'Mutation.deployModelVersion': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!) { deployModelVersion(input: { modelVersionId: $v, environment: TEST }) { __typename } }', variables: { v: f.versionId } }) },
+  'Mutation.rollbackDeployment': { allowed: DEPLOYERS, call: (f) => ({ query: 'mutation($m: ID!) { rollbackDeployment(input: { modelId: $m, environment: TEST }) { id } }', variables: { m: f.modelId } }) },
+  'Mutation.approveDeploymentRequest': { allowed: AUDITORS, call: () => ({ query: 'mutation($id: ID!) { approveDeploymentRequest(input: { id: $id }) { id } }', variables: { id: NO_REQUEST } }) },
+  'Mutation.rejectDeploymentRequest': { allowed: AUDITORS, call: () => ({ query: 'mutation($id: ID!) { rejectDeploymentRequest(input: { id: $id, reason: "no" }) { id } }', variables: { id: NO_REQUEST } }) },
+  'Mutation.setModelControls': { allowed: AUDITORS, call: (f) => ({ query: 'mutation($m: ID!) { setModelControls(input: { modelId: $m, requiresApproval: true }) { requiresApproval } }', variables: { m: f.modelId } }) },
+  'Query.deployment': { allowed: READERS, call: () => ({ query: '{ deployment(id: "dep_01JZZZZZZZZZZZZZZZZZZZZZZZ") { id } }' }) },
+  'Query.deploymentHistory': { allowed: READERS, call: (f) => ({ query: 'query($m: ID!) { deploymentHistory(modelId: $m, environment: PRODUCTION) { totalCount } }', variables: { m: f.modelId } }) },
+  'Query.deploymentRequests': { allowed: READERS, call: () => ({ query: '{ deploymentRequests { totalCount } }' }) },
+  'Subscription.deploymentRequestUpdated': { allowed: READERS, subscription: true, call: (f) => ({ query: 'subscription($m: ID) { deploymentRequestUpdated(modelId: $m) { status } }', variables: { m: f.modelId } }) },
+  'Mutation.predict': { allowed: ALL, call: () => ({ query: 'mutation { predict(input: { model: "policy-model", environment: TEST, rows: [{ x: 1 }] }) { latencyMs } }' }) },
+  'Query.predictions': { allowed: READERS, call: () => ({ query: '{ predictions(first: 1) { totalCount } }' }) },
+  'Mutation.startBatchPrediction': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { startBatchPrediction(input: { modelVersionId: $v, datasetId: $d }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
+  'Query.batchPrediction': { allowed: READERS, call: () => ({ query: 'query($id: ID!) { batchPrediction(id: $id) { status } }', variables: { id: NO_JOB } }) },
+  'Subscription.batchPredictionUpdated': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription($id: ID!) { batchPredictionUpdated(jobId: $id) { status } }', variables: { id: NO_JOB } }) },
   'Subscription.datasetVersionCreated': { allowed: READERS, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { datasetVersionCreated(datasetId: $id) { version } }', variables: { id: f.datasetId } }) },
 };
 

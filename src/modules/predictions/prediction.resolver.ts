@@ -12,6 +12,7 @@ import { PredictionConnection } from './prediction.connection';
 import { Prediction } from './prediction.entity';
 import { PredictInput, PredictionsArgs, StartBatchPredictionInput } from './prediction.inputs';
 import { PredictResult } from './prediction.types';
+import { currentThenLive } from '../../realtime/current-then-live';
 
 @Resolver(() => Prediction)
 export class PredictionResolver {
@@ -72,9 +73,9 @@ export class BatchPredictionResolver {
     subscribe: async ({ args, context }) => {
       const { services } = context as Context;
       await services.batchPredictions.get(args.jobId);
-      return services.events.subscribe('BATCH_PREDICTION_UPDATED', args.jobId);
+      return currentThenLive(services.events.subscribe('BATCH_PREDICTION_UPDATED', args.jobId), { jobId: args.jobId });
     },
-    description: 'A batch prediction job\'s status and progress whenever they change.',
+    description: 'A batch prediction job\'s status and progress: its current state first, then every change.',
   })
   batchPredictionUpdated(@Arg('jobId', () => ID) _jobId: string, @Root() event: { jobId: string }, @Ctx() { services }: Context) {
     return services.batchPredictions.get(event.jobId);
