@@ -6,6 +6,7 @@ import { benchSecurityOverhead } from './security-overhead';
 import { benchTrainingHistory } from './training-history';
 import { benchTrainingOverhead } from './training-overhead';
 import { benchTrainingStreaming } from './training-streaming';
+import { benchServing } from './serving';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -43,6 +44,11 @@ async function main() {
     console.log(`== Metric history: points(maxPoints: 500) over 1M stored points, SQLite${process.env.BENCH_MYSQL_URL ? ' and MySQL/MariaDB' : ''}`);
     results.history = await benchTrainingHistory();
     console.log(JSON.stringify(results.history, null, 2));
+  }
+  if (want('serving')) {
+    console.log('== Serving: 10,000 rows in one predict vs raw model.predict; 64 clients of single-row predicts, micro-batching on vs off; predict with security on vs off');
+    results.serving = await benchServing(seconds);
+    console.log(JSON.stringify(results.serving, null, 2));
   }
   const out = path.resolve(__dirname, '../../bench/results');
   fs.mkdirSync(out, { recursive: true });

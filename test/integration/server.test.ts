@@ -6,6 +6,7 @@ import { createClient } from 'graphql-ws';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForRun } from '../support/training';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/test-server';
 import { TEST_DB } from '../support/test-database';
 
@@ -64,6 +65,13 @@ describe('server', () => {
     const variables: Record<string, string> = {};
     for (const operation of operations) {
       if (operation.operation === 'subscription') continue;
+      const needsVersion = operation.variableDefinitions?.some((v) => v.variable.name.value === 'modelVersionId');
+      if (needsVersion && !variables.modelVersionId) {
+        // The deploy examples use the version StartTraining produced: wait for it as a user would.
+        const run = await waitForRun(server, variables.runId, (r) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.status));
+        expect(run.status, run.error).toBe('SUCCEEDED');
+        variables.modelVersionId = (await server.query('query($id: ID!) { trainingRun(id: $id) { modelVersion { id } } }', { id: variables.runId })).trainingRun.modelVersion.id;
+      }
       const res = await server.request(print(operation), variables);
       expect(res.errors, `${operation.name?.value}: ${JSON.stringify(res.errors)}`).toBeUndefined();
       expect(res.data).toBeTruthy();
@@ -72,6 +80,7 @@ describe('server', () => {
       if (operation.name?.value === 'DatasetColumns') variables.creditDatasetId = res.data.datasets.edges[0].node.id;
       if (operation.name?.value === 'ModelByName') variables.creditModelId = res.data.model.id;
       if (res.data.startTrainingRun) variables.runId = res.data.startTrainingRun.id;
+      if (res.data.startBatchPrediction) variables.jobId = res.data.startBatchPrediction.id;
     }
   });
 });

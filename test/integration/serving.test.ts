@@ -45,7 +45,8 @@ async function reference(versionId: string, input: Record<string, unknown>[]): P
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as never, weightData: artifact.weightData }));
   const out = model.predict(tf.tensor2d(x)) as tf.Tensor;
   const values = Array.from(await out.data());
-  tf.dispose([out, model]);
+  out.dispose();
+  model.dispose();
   return values;
 }
 

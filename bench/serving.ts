@@ -1,0 +1,132 @@
+import path from 'node:path';
+import { selectBackend } from '../src/ml/backend';
+import { transformRows, type Preprocessor } from '../src/ml/preprocessing';
+import { tf } from '../src/ml/tf';
+import { Environment } from '../src/modules/deployments/environment';
+import { Architecture, ModelTask } from '../src/modules/models/model-enums';
+import { loadModelArtifact } from '../src/modules/models/model-artifact';
+import { ModelVersion } from '../src/modules/models/model-version.entity';
+import { TrainingStatus } from '../src/modules/training/training-run.entity';
+import type { Services } from '../src/services';
+import { BENCH_AUTH, BENCH_KEY_ENV } from './api-throughput';
+import { startChildServer } from './lib/child-server';
+import { scratchServices } from './lib/fixtures';
+import { loadGraphQL, type LoadResult } from './lib/load';
+import { SYNTHETIC_TARGET, syntheticBinaryCsv, syntheticFeatureNames } from './lib/training-data';
+
+const BATCH_ROWS = 10_000;
+const MODEL = 'bench-serving';
+const PREDICT_ONE = (row: Record<string, unknown>) => `mutation { predict(input: { model: "${MODEL}", rows: [${JSON.stringify(row).replace(/"(\w+)":/g, '$1:')}] }) { predictions { value } } }`;
+
+/**
+ * Serving: (1) one request of 10,000 rows through GraphQL against raw model.predict on the same
+ * rows' tensor, same backend; (2) 64 clients sending single-row predicts with micro-batching on vs
+ * off; (3) predict with security on vs off. Servers run in child processes, alternated.
+ */
+export async function benchServing(seconds: number, batchingSeconds = Number(process.env.BENCH_SERVING_SECONDS ?? 20)) {
+  const { file, rows, versionId, services, close } = await servingFixture();
+  const raw = await rawPredict(services, versionId, rows);
+  await close();
+
+  const script = path.resolve(__dirname, 'servers/aimass-server.js');
+  const env = { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${file}`, ...BENCH_KEY_ENV };
+
+  const batch = await startChildServer(script, env);
+  const api = await apiBatchPredict(batch.url, rows);
+  await batch.stop();
+
+  const one = PREDICT_ONE(rows[0]);
+  const batching: Record<'on' | 'off', LoadResult | null> = { on: null, off: null };
+  for (const mode of ['off', 'on'] as const) {
+    const server = await startChildServer(script, { ...env, MICRO_BATCHING: mode === 'on' ? 'true' : 'false' });
+    batching[mode] = await loadGraphQL(server.url, one, { seconds: batchingSeconds, connections: 64, headers: BENCH_AUTH });
+    await server.stop();
+  }
+
+  const security: Record<'secure' | 'insecure', LoadResult[]> = { secure: [], insecure: [] };
+  for (let round = 0; round < 2; round++) {
+    for (const mode of ['insecure', 'secure'] as const) {
+      const server = await startChildServer(script, { ...env, BENCH_INSECURE: mode === 'insecure' ? '1' : '0' });
+      security[mode].push(await loadGraphQL(server.url, one, { seconds, headers: BENCH_AUTH }));
+      await server.stop();
+    }
+  }
+  const rps = (list: LoadResult[]) => list.reduce((sum, r) => sum + r.requestsPerSecond, 0) / list.length;
+  return {
+    backend: raw.backend,
+    batch10k: {
+      apiRowsPerSecond: api.rowsPerSecond, rawRowsPerSecond: raw.rowsPerSecond, ratioApiVsRaw: api.rowsPerSecond / raw.rowsPerSecond,
+      apiSecondsPerRequest: api.seconds, serverLatencyMs: api.serverLatencyMs, rawSecondsPerCall: raw.seconds,
+    },
+    microBatching: {
+      on: batching.on, off: batching.off,
+      throughputRatioOnVsOff: batching.on!.requestsPerSecond / batching.off!.requestsPerSecond,
+    },
+    predictSecurity: { requestsPerSecond: { securityOn: rps(security.secure), securityOff: rps(security.insecure) }, ratioOnVsOff: rps(security.secure) / rps(security.insecure) },
+    failures: [batching.on!, batching.off!, ...security.secure, ...security.insecure].reduce((sum, r) => sum + r.errors + r.non2xx, 0),
+  };
+}
+
+/** A trained MLP (20 features, 64-64-1) on 20k synthetic rows, live in PRODUCTION without approval. */
+async function servingFixture() {
+  const { services, file, close } = await scratchServices('serving', BENCH_KEY_ENV);
+  const csv = syntheticBinaryCsv(20_000);
+  const dataset = await services.datasets.create({ name: 'bench-serving-data', csv } as never);
+  const features = syntheticFeatureNames();
+  const model = await services.models.create({ name: MODEL, task: ModelTask.BINARY_CLASSIFICATION, architecture: Architecture.MLP, featureColumns: features, targetColumn: SYNTHETIC_TARGET, hyperparameters: { hiddenUnits: [64, 64], epochs: 2, batchSize: 256 } } as never);
+  const run = await services.training.start({ modelId: model.id, datasetId: dataset.id, seed: 1 } as never, null);
+  const versionId = await finishedVersion(services, run.id);
+  await services.models.setControls({ modelId: model.id, requiresApproval: false, clearPromotionGate: false });
+  await services.deployments.deploy({ modelVersionId: versionId, environment: Environment.PRODUCTION, reason: 'benchmark' }, null);
+  const lines = csv.trim().split('\n');
+  const rows = lines.slice(1, 1 + BATCH_ROWS).map((line) => Object.fromEntries(line.split(',').slice(0, features.length).map((v, i) => [features[i], Number(v)])));
+  return { services, file, rows, versionId, close: async () => { services.modelCache.clear(); await close(); } };
+}
+
+async function finishedVersion(services: Services, runId: string): Promise<string> {
+  for (;;) {
+    const run = await services.training.get(runId);
+    if (run.status === TrainingStatus.SUCCEEDED) return run.modelVersionId!;
+    if (run.status === TrainingStatus.FAILED || run.status === TrainingStatus.CANCELLED) throw new Error(`bench training ${run.status}: ${run.error}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The baseline: model.predict on one tensor of the same rows, encoded once, in this process on the same backend. */
+async function rawPredict(services: Services, versionId: string, rows: Record<string, unknown>[], repeats = 5) {
+  const backend = await selectBackend(services.config.training.backend);
+  const version = await services.db.manager.findOneByOrFail(ModelVersion, { id: versionId });
+  const artifact = await loadModelArtifact(services.artifacts, version.artifactId!);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as never, weightData: artifact.weightData }));
+  const p = artifact.preprocessor as Preprocessor;
+  const input = tf.tensor(transformRows(p, rows), [rows.length, p.outputSize]);
+  const once = async () => {
+    const output = model.predict(input) as tf.Tensor;
+    await output.data();
+    output.dispose();
+  };
+  await once();
+  const started = performance.now();
+  for (let i = 0; i < repeats; i++) await once();
+  const seconds = (performance.now() - started) / 1000 / repeats;
+  input.dispose();
+  model.dispose();
+  return { backend, seconds, rowsPerSecond: rows.length / seconds };
+}
+
+/** The same rows as one GraphQL predict request, timed from send to parsed response. */
+async function apiBatchPredict(url: string, rows: Record<string, unknown>[], repeats = 5) {
+  const body = JSON.stringify({ query: 'mutation($rows: [JSONObject!]!) { predict(input: { model: "bench-serving", rows: $rows }) { latencyMs predictions { value } } }', variables: { rows } });
+  const send = async () => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...BENCH_AUTH }, body });
+    const json = (await res.json()) as { data?: { predict: { latencyMs: number; predictions: unknown[] } }; errors?: unknown };
+    if (!json.data || json.data.predict.predictions.length !== rows.length) throw new Error(`batch predict failed: ${JSON.stringify(json.errors)}`);
+    return json.data.predict.latencyMs;
+  };
+  await send();
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < repeats; i++) latencies.push(await send());
+  const seconds = (performance.now() - started) / 1000 / repeats;
+  return { seconds, rowsPerSecond: rows.length / seconds, serverLatencyMs: latencies.reduce((a, b) => a + b, 0) / latencies.length };
+}
