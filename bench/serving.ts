@@ -68,7 +68,7 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
 }
 
 /** A trained MLP (20 features, 64-64-1) on 20k synthetic rows, live in PRODUCTION without approval. */
-async function servingFixture() {
+export async function servingFixture() {
   const { services, file, close } = await scratchServices('serving', BENCH_KEY_ENV);
   const csv = syntheticBinaryCsv(20_000);
   const dataset = await services.datasets.create({ name: 'bench-serving-data', csv } as never);

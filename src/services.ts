@@ -64,7 +64,7 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
   training.attachQueue(trainingQueue);
   const modelCache = new ModelCache(db, artifacts, config.serving, config.training.backend);
   const liveRoutes = new LiveRoutes(db);
-  const predictionLog = new PredictionLog(db, { sampleRate: config.serving.logSampleRate, flushMs: config.serving.logFlushMs, retentionDays: config.serving.logRetentionDays }, log);
+  const predictionLog = new PredictionLog(db, config.database, { sampleRate: config.serving.logSampleRate, flushMs: config.serving.logFlushMs, retentionDays: config.serving.logRetentionDays }, log);
   return {
     modelCache,
     liveRoutes,

@@ -26,6 +26,20 @@ const listAwareEstimator: ComplexityEstimator = ({ type, field, args, childCompl
   return 1 + childComplexity;
 };
 
+/**
+ * The part of the variables a cost can depend on: numbers (`first: $n`) and list lengths
+ * (`ids: $ids`) of top-level variables. The rest (10,000 predict rows, a CSV) cannot change the
+ * cost and must not become a megabyte-long cache key.
+ */
+function costShape(variables: Record<string, unknown> | undefined): string {
+  if (!variables) return '';
+  let shape = '';
+  for (const [name, value] of Object.entries(variables)) {
+    shape += `${name}=${typeof value === 'number' ? value : Array.isArray(value) ? `[${value.length}]` : typeof value};`;
+  }
+  return shape;
+}
+
 /** The same limits for HTTP (Apollo) and WebSocket (graphql-ws) operations. */
 export class QueryLimiter {
   /** Static rules, run once per distinct document. */
@@ -55,7 +69,7 @@ export class QueryLimiter {
 
   /** Estimated cost of the operation with its variables; a GraphQLError when over MAX_QUERY_COST. */
   checkCost(document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, queryText?: string): GraphQLError | null {
-    const key = queryText === undefined ? undefined : `${operationName ?? ''}\n${JSON.stringify(variables ?? null)}\n${queryText}`;
+    const key = queryText === undefined ? undefined : `${operationName ?? ''}\n${costShape(variables)}\n${queryText}`;
     let cost = key === undefined ? undefined : this.costs.get(key);
     if (cost === undefined) {
       cost = getComplexity({ schema: this.schema, query: document, variables, operationName: operationName ?? undefined, estimators: [listAwareEstimator] });

@@ -9,6 +9,7 @@ import { decodePrediction, encodeTargets, type TargetEncoder } from '../ml/targe
 import { tf, type LayersModel } from '../ml/tf';
 import type { ModelArtifact } from '../training/protocol';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
+import type { ModelVersion } from '../modules/models/model-version.entity';
 
 /** A decoded prediction as the API returns it. */
 export interface ServedPrediction {
@@ -28,6 +29,7 @@ export class ModelUnloadedError extends Error {
 }
 
 export class LoadedModel {
+  /** The version row as loaded (immutable), so serving answers `modelVersion` without a query. */
   readonly signature: Signature;
   readonly batcher: MicroBatcher;
   /** Values per unit: one row for tabular models, a whole window for forecasts. */
@@ -41,7 +43,7 @@ export class LoadedModel {
   private inFlight = 0;
   private retired = false;
 
-  constructor(readonly versionId: string, readonly modelId: string, private readonly network: LayersModel, private readonly artifact: ModelArtifact, private readonly targetColumn: string, batching: MicroBatcherOptions) {
+  constructor(readonly version: ModelVersion, private readonly network: LayersModel, private readonly artifact: ModelArtifact, private readonly targetColumn: string, batching: MicroBatcherOptions) {
     this.preprocessor = artifact.preprocessor as Preprocessor | null;
     this.encoder = artifact.targetEncoder as TargetEncoder;
     this.forecast = artifact.task === 'TIME_SERIES_FORECAST';
@@ -54,11 +56,11 @@ export class LoadedModel {
   }
 
   /** Builds one from a stored artifact; the weights go onto the process's tfjs backend. */
-  static async fromArtifact(versionId: string, modelId: string, artifact: ModelArtifact, targetColumn: string, batching: MicroBatcherOptions): Promise<LoadedModel> {
+  static async fromArtifact(version: ModelVersion, artifact: ModelArtifact, targetColumn: string, batching: MicroBatcherOptions): Promise<LoadedModel> {
     const network = await tf.loadLayersModel(tf.io.fromMemory({
       modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as tf.io.WeightsManifestEntry[], weightData: artifact.weightData,
     }));
-    return new LoadedModel(versionId, modelId, network, artifact, targetColumn, batching);
+    return new LoadedModel(version, network, artifact, targetColumn, batching);
   }
 
   /** True for binary and multiclass models (they answer a label and a score). */
@@ -119,7 +121,7 @@ export class LoadedModel {
 
   /** One forward pass. Counted, so a model dropped from the cache is disposed only when idle. */
   async run(x: Float32Array, rows: number): Promise<Float32Array> {
-    if (this.disposed) throw new ModelUnloadedError(this.versionId);
+    if (this.disposed) throw new ModelUnloadedError(this.version.id);
     this.inFlight++;
     try {
       const shape = this.forecast ? [rows, this.artifact.windowSize, this.inputWidth / this.artifact.windowSize] : [rows, this.inputWidth];

@@ -27,11 +27,6 @@ export class ModelCache {
     });
   }
 
-  /** The loaded version, or undefined; counts as a use. */
-  peek(versionId: string): LoadedModel | undefined {
-    return this.loaded.get(versionId);
-  }
-
   /** The version ready to serve, loading it (once, however many ask) when it is not in memory. */
   load(versionId: string): Promise<LoadedModel> {
     const ready = this.loaded.get(versionId);
@@ -68,7 +63,7 @@ export class ModelCache {
     const model = await this.db.manager.findOneByOrFail(Model, { id: version.modelId });
     await selectBackend(this.backend);
     const artifact = await loadModelArtifact(this.artifacts, version.artifactId);
-    return LoadedModel.fromArtifact(version.id, version.modelId, artifact, model.targetColumn, {
+    return LoadedModel.fromArtifact(version, artifact, model.targetColumn, {
       enabled: this.config.microBatching, maxBatchSize: this.config.maxBatchSize, maxDelayMs: this.config.maxBatchDelayMs,
     });
   }

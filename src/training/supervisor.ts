@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import { compiledScript } from '../compiled-script';
 import type { TrainingConfig } from '../config';
 import type { Logger } from '../logger';
 import { isChildMessage, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ModelArtifact, type ParentMessage, type TrainJob } from './protocol';
@@ -133,11 +132,7 @@ function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null
   return `training process exited with code ${exit.code}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`;
 }
 
-/** The compiled child entry: next to this file in dist/, or dist/ when running from src/ (tests). */
+/** The compiled child entry (tests run from src/ but fork dist/). */
 export function trainProcessScript(): string {
-  const beside = path.join(__dirname, 'train-process.js');
-  if (fs.existsSync(beside)) return beside;
-  const compiled = path.resolve(__dirname, '../../dist/src/training/train-process.js');
-  if (fs.existsSync(compiled)) return compiled;
-  throw new Error('train-process.js not found: run `npm run build` first');
+  return compiledScript('training/train-process.js');
 }

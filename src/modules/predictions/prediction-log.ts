@@ -1,6 +1,10 @@
+import { Worker } from 'node:worker_threads';
+import { compiledScript } from '../../compiled-script';
+import type { DatabaseConfig } from '../../config';
 import type { Database } from '../../db/database';
 import { newId } from '../../ids';
 import type { Logger } from '../../logger';
+import type { WireRow } from './prediction-log-writer';
 
 /** One served row, as the log receives it. */
 export interface LoggedPrediction {
@@ -25,23 +29,31 @@ export interface PredictionLogOptions {
   maxBuffered?: number;
 }
 
-const INSERT_ROWS = 250;
 const SWEEP_MS = 3_600_000;
 
 /**
- * The prediction log. Predict only appends to an in-memory buffer; a timer writes it in multi-row
- * INSERTs, so logging never waits on the database in the request. When the database falls behind,
- * the buffer is capped and the overflow is dropped and counted: serving beats bookkeeping.
+ * The prediction log. Predict only appends to an in-memory buffer; a timer hands the buffer to a
+ * writer thread with its own database connection (prediction-log-writer.ts), so neither JSON
+ * encoding nor the INSERTs take time from requests. When the database falls behind, the buffer is
+ * capped and the overflow dropped and counted: serving beats bookkeeping.
  */
 export class PredictionLog {
-  private buffer: (LoggedPrediction & { id: string })[] = [];
+  private buffer: WireRow[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sweeper: NodeJS.Timeout | null = null;
-  private writing: Promise<void> = Promise.resolve();
-  /** Rows dropped because the buffer was full, and rows written, since start. */
-  readonly counts = { dropped: 0, written: 0, sampledOut: 0 };
+  private writer: Worker | null = null;
+  private nextBatch = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; size: number }>();
+  /** Rows written, dropped because the buffer was full, and left out by sampling, since start. */
+  readonly counts = { written: 0, dropped: 0, sampledOut: 0, failed: 0 };
 
-  constructor(private readonly db: Database, private readonly options: PredictionLogOptions, private readonly log?: Logger, private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly db: Database,
+    private readonly database: DatabaseConfig,
+    private readonly options: PredictionLogOptions,
+    private readonly log?: Logger,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** Starts the hourly retention sweep (and runs it once now). */
   start(): void {
@@ -54,6 +66,9 @@ export class PredictionLog {
   /** Takes the rows of one request; returns at once. */
   record(rows: LoggedPrediction[]): void {
     const max = this.options.maxBuffered ?? 100_000;
+    // The rows of a request share one Date: format it for SQL once.
+    let date: Date | null = null;
+    let sqlDate: Date | string = '';
     for (const row of rows) {
       if (this.options.sampleRate < 1 && this.random() >= this.options.sampleRate) {
         this.counts.sampledOut++;
@@ -63,8 +78,12 @@ export class PredictionLog {
         this.counts.dropped++;
         continue;
       }
+      if (row.createdAt !== date) {
+        date = row.createdAt;
+        sqlDate = this.db.sqlDate(date);
+      }
       // The id is taken now, so the log's id order is serving order even when writes lag.
-      this.buffer.push({ ...row, id: newId('Prediction') });
+      this.buffer.push([newId('Prediction'), row.modelId, row.modelVersionId, row.environment, row.inputs, row.outputs, row.latencyMs, row.requestId, sqlDate]);
     }
     if (this.buffer.length && !this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
@@ -72,17 +91,18 @@ export class PredictionLog {
     }
   }
 
-  /** Writes everything buffered; resolves when it is stored (tests and shutdown wait on it). */
+  /** Hands everything buffered to the writer; resolves when it is stored (tests and shutdown wait on it). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.buffer;
+    const rows = this.buffer;
     this.buffer = [];
-    this.writing = this.writing.then(() => this.write(batch)).catch((error) => {
-      // A lost batch of log rows must not take serving down; it is reported instead.
-      this.log?.error({ err: error, rows: batch.length }, 'could not write prediction log rows');
+    // Batches are written in order; waiting on an empty one waits for every earlier one.
+    const id = this.nextBatch++;
+    return new Promise<void>((resolve) => {
+      this.waiting.set(id, { resolve, size: rows.length });
+      this.thread().postMessage({ type: 'write', id, rows });
     });
-    return this.writing;
   }
 
   /** Deletes rows past the retention period. */
@@ -96,20 +116,47 @@ export class PredictionLog {
     }
   }
 
+  /** Writes what is buffered and stops the writer thread. */
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
+    if (!this.writer) return;
     await this.flush();
+    const writer = this.writer;
+    this.writer = null;
+    await new Promise<void>((resolve) => {
+      writer.once('exit', () => resolve());
+      writer.postMessage({ type: 'close' });
+    });
   }
 
-  private async write(rows: (LoggedPrediction & { id: string })[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-      const slice = rows.slice(i, i + INSERT_ROWS);
-      await this.db.write(
-        `INSERT INTO prediction (id, model_id, model_version_id, environment, inputs, outputs, latency_ms, request_id, created_at) VALUES ${slice.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        slice.flatMap((r) => [r.id, r.modelId, r.modelVersionId, r.environment, JSON.stringify(r.inputs), JSON.stringify(r.outputs), r.latencyMs, r.requestId, this.db.sqlDate(r.createdAt)]),
-      );
-      this.counts.written += slice.length;
-    }
+  /** The writer thread, started on first use and again if it ever dies. */
+  private thread(): Worker {
+    if (this.writer) return this.writer;
+    const writer = new Worker(compiledScript('modules/predictions/prediction-log-writer.js'), { workerData: { database: this.database } });
+    writer.unref();
+    writer.on('message', (message: { type: 'written' | 'failed'; id: number; count?: number; message?: string }) => {
+      const batch = this.waiting.get(message.id);
+      this.waiting.delete(message.id);
+      if (message.type === 'written') this.counts.written += message.count ?? 0;
+      else {
+        // A lost batch of log rows must not take serving down; it is counted and reported.
+        this.counts.failed += batch?.size ?? 0;
+        this.log?.error({ rows: batch?.size, reason: message.message }, 'could not write prediction log rows');
+      }
+      batch?.resolve();
+    });
+    writer.on('error', (error) => this.log?.error({ err: error }, 'prediction log writer failed'));
+    writer.on('exit', () => {
+      if (this.writer === writer) this.writer = null;
+      // Whatever it had not confirmed is lost: release the waiters rather than hang shutdown.
+      for (const [id, batch] of this.waiting) {
+        this.counts.failed += batch.size;
+        batch.resolve();
+        this.waiting.delete(id);
+      }
+    });
+    this.writer = writer;
+    return writer;
   }
 }

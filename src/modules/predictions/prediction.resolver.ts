@@ -19,10 +19,10 @@ export class PredictionResolver {
   @Authorized(...Roles.READERS_AND_PARTNERS)
   @ModelScoped((args) => args.input.model)
   @Mutation(() => PredictResult, { description: 'Scores rows with the version live in an environment (PRODUCTION by default). Rows are checked against the version\'s input signature first: a missing feature, a wrong type, NaN/Infinity or an unknown category is BAD_USER_INPUT naming the row and field, and nothing is scored. NOT_FOUND when nothing is deployed there. Concurrent requests are micro-batched.' })
-  async predict(@Arg('input') input: PredictInput, @Ctx() { services, loaders, requestId }: Context): Promise<PredictResult> {
+  async predict(@Arg('input') input: PredictInput, @Ctx() { services, requestId }: Context): Promise<PredictResult> {
     const answer = await services.predictions.predict(input, requestId);
     return Object.assign(new PredictResult(), {
-      modelVersion: await loaders.models.versionById.load(answer.route.modelVersionId),
+      modelVersion: answer.version,
       environment: answer.environment,
       predictions: answer.predictions,
       latencyMs: answer.latencyMs,

@@ -9,6 +9,7 @@ import { ModelUnloadedError, type LoadedModel, type ServedPrediction } from '../
 import { Environment } from '../deployments/environment';
 import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
 import type { ModelVersionService } from '../models/model-version.service';
+import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
 import type { PredictionLog } from './prediction-log';
 
@@ -21,6 +22,8 @@ export interface PredictRequest {
 
 export interface PredictAnswer {
   route: LiveRoute;
+  /** The version that served (from the loaded model: no query). */
+  version: ModelVersion;
   environment: Environment;
   predictions: ServedPrediction[];
   latencyMs: number;
@@ -47,13 +50,15 @@ export class PredictionService {
       throw badInput(`${rows.length} rows is over the limit of ${this.deps.config.maxPredictRows} per request (MAX_PREDICT_ROWS); use startBatchPrediction for more`, { field: 'input.rows', limit: this.deps.config.maxPredictRows });
     }
     const route = await this.deps.routes.resolve(request.model, environment);
+    let model = await this.deps.cache.load(route.modelVersionId);
     let predictions: ServedPrediction[];
     try {
-      predictions = await this.serve(await this.deps.cache.load(route.modelVersionId), rows, request.explain ?? false);
+      predictions = await this.serve(model, rows, request.explain ?? false);
     } catch (error) {
       // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
       if (!(error instanceof ModelUnloadedError)) throw error;
-      predictions = await this.serve(await this.deps.cache.load(route.modelVersionId), rows, request.explain ?? false);
+      model = await this.deps.cache.load(route.modelVersionId);
+      predictions = await this.serve(model, rows, request.explain ?? false);
     }
     const latencyMs = performance.now() - started;
     const createdAt = new Date();
@@ -62,7 +67,7 @@ export class PredictionService {
     this.deps.log.record(predictions.length === rows.length
       ? rows.map((inputs, i) => ({ ...entry, inputs, outputs: predictions[i] }))
       : [{ ...entry, inputs: { history: rows }, outputs: predictions[0] }]);
-    return { route, environment, predictions, latencyMs };
+    return { route, version: model.version, environment, predictions, latencyMs };
   }
 
   /** Validates, encodes, runs (through the micro-batcher) and decodes one request's rows on one loaded version. */

@@ -1,0 +1,84 @@
+/**
+ * The prediction log's writer thread. It has its own database connection (better-sqlite3 or
+ * mysql2, no ORM: one multi-row INSERT statement is all it does), so encoding rows as JSON and
+ * inserting them never takes time from requests on the main thread.
+ *
+ * Messages in: `{ type: 'write', id, rows }` (rows as {@link WireRow}), `{ type: 'close' }`.
+ * Messages out: `{ type: 'written', id, count }` or `{ type: 'failed', id, message }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { DatabaseConfig } from '../../config';
+
+/** One log row as the main thread sends it: id, model, version, environment, inputs, outputs, latency, request id, time (SQL-ready). */
+export type WireRow = [string, string, string, string, unknown, unknown, number, string | null, Date | string];
+
+const COLUMNS = '(id, model_id, model_version_id, environment, inputs, outputs, latency_ms, request_id, created_at)';
+const ROWS_PER_STATEMENT = 250;
+
+interface Sink {
+  insert(rows: WireRow[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const sqlFor = (count: number) => `INSERT INTO prediction ${COLUMNS} VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+const params = (rows: WireRow[]) => rows.flatMap((r) => [r[0], r[1], r[2], r[3], JSON.stringify(r[4]), JSON.stringify(r[5]), r[6], r[7], r[8]]);
+
+function sqliteSink(file: string): Sink {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Sqlite = require('better-sqlite3');
+  const db = new Sqlite(file);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  const statements = new Map<number, { run(...args: unknown[]): unknown }>();
+  const statement = (count: number) => {
+    const found = statements.get(count) ?? db.prepare(sqlFor(count));
+    statements.set(count, found);
+    return found;
+  };
+  // One transaction per batch: one commit instead of one per statement.
+  const insertAll = db.transaction((rows: WireRow[]) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
+      statement(slice.length).run(params(slice));
+    }
+  });
+  return { insert: async (rows) => { insertAll(rows); }, close: async () => { db.close(); } };
+}
+
+function mysqlSink(url: string): Sink {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mysql = require('mysql2/promise');
+  const pool = mysql.createPool({ uri: url, connectionLimit: 2, timezone: 'Z', charset: 'utf8mb4_unicode_ci' });
+  return {
+    insert: async (rows) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
+        await pool.query(sqlFor(slice.length), params(slice));
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const database = (workerData as { database: DatabaseConfig }).database;
+  const sink = database.kind === 'sqlite' ? sqliteSink(database.file) : mysqlSink(database.url);
+  // Batches are written one after another, in the order they arrive.
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (message: { type: 'write'; id: number; rows: WireRow[] } | { type: 'close' }) => {
+    queue = queue.then(async () => {
+      if (message.type === 'close') {
+        await sink.close();
+        port.close();
+        return;
+      }
+      try {
+        await sink.insert(message.rows);
+        port.postMessage({ type: 'written', id: message.id, count: message.rows.length });
+      } catch (error) {
+        port.postMessage({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) });
+      }
+    });
+  });
+}
