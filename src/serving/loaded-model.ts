@@ -60,7 +60,18 @@ export class LoadedModel {
     const network = await tf.loadLayersModel(tf.io.fromMemory({
       modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as tf.io.WeightsManifestEntry[], weightData: artifact.weightData,
     }));
-    return new LoadedModel(version, network, artifact, targetColumn, batching);
+    const loaded = new LoadedModel(version, network, artifact, targetColumn, batching);
+    await loaded.warmUp();
+    return loaded;
+  }
+
+  /**
+   * A few passes on zeros before the first request: tfjs allocates its buffers and V8 compiles the
+   * hot kernels on first use, which would otherwise land on the first requests after a deploy.
+   */
+  private async warmUp(passes = 3): Promise<void> {
+    const rows = 256;
+    for (let i = 0; i < passes; i++) await this.run(new Float32Array(rows * this.inputWidth), rows);
   }
 
   /** True for binary and multiclass models (they answer a label and a score). */

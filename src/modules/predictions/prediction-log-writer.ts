@@ -3,13 +3,13 @@
  * mysql2, no ORM: one multi-row INSERT statement is all it does), so encoding rows as JSON and
  * inserting them never takes time from requests on the main thread.
  *
- * Messages in: `{ type: 'write', id, rows }` (rows as {@link WireRow}), `{ type: 'close' }`.
+ * Messages in: `{ type: 'write', id, rows }` (a JSON array of {@link WireRow}), `{ type: 'close' }`.
  * Messages out: `{ type: 'written', id, count }` or `{ type: 'failed', id, message }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../../config';
 
-/** One log row as the main thread sends it: id, model, version, environment, inputs, outputs, latency, request id, time (SQL-ready). */
+/** One log row as the main thread sends it: id, model, version, environment, inputs, outputs, latency, request id, time (SQL-ready: text on SQLite, ISO text for MySQL). */
 export type WireRow = [string, string, string, string, unknown, unknown, number, string | null, Date | string];
 
 const COLUMNS = '(id, model_id, model_version_id, environment, inputs, outputs, latency_ms, request_id, created_at)';
@@ -66,7 +66,12 @@ if (parentPort) {
   const sink = database.kind === 'sqlite' ? sqliteSink(database.file) : mysqlSink(database.url);
   // Batches are written one after another, in the order they arrive.
   let queue: Promise<void> = Promise.resolve();
-  port.on('message', (message: { type: 'write'; id: number; rows: WireRow[] } | { type: 'close' }) => {
+  // Dates crossed as JSON text; mysql2 wants a Date back (SQLite's text form is stored as is).
+  const revive = (row: WireRow) => {
+    if (database.kind === 'mysql') row[8] = new Date(row[8]);
+    return row;
+  };
+  port.on('message', (message: { type: 'write'; id: number; rows: string } | { type: 'close' }) => {
     queue = queue.then(async () => {
       if (message.type === 'close') {
         await sink.close();
@@ -74,8 +79,9 @@ if (parentPort) {
         return;
       }
       try {
-        await sink.insert(message.rows);
-        port.postMessage({ type: 'written', id: message.id, count: message.rows.length });
+        const rows = (JSON.parse(message.rows) as WireRow[]).map(revive);
+        await sink.insert(rows);
+        port.postMessage({ type: 'written', id: message.id, count: rows.length });
       } catch (error) {
         port.postMessage({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) });
       }

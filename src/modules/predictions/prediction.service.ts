@@ -62,11 +62,12 @@ export class PredictionService {
     }
     const latencyMs = performance.now() - started;
     const createdAt = new Date();
-    const entry = { modelId: route.model.id, modelVersionId: route.modelVersionId, environment, latencyMs, requestId, createdAt };
     // A forecast answers a whole history with one prediction: it is logged as one entry.
-    this.deps.log.record(predictions.length === rows.length
-      ? rows.map((inputs, i) => ({ ...entry, inputs, outputs: predictions[i] }))
-      : [{ ...entry, inputs: { history: rows }, outputs: predictions[0] }]);
+    const perRow = predictions.length === rows.length;
+    this.deps.log.record({
+      modelId: route.model.id, modelVersionId: route.modelVersionId, environment, latencyMs, requestId, createdAt,
+      inputs: perRow ? rows : [{ history: rows }], outputs: predictions,
+    });
     return { route, version: model.version, environment, predictions, latencyMs };
   }
 
