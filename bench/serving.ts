@@ -35,11 +35,17 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
 
   // Raw and API alternate, three rounds: this machine's speed drifts more than the difference.
   const batch = await startChildServer(script, env);
-  const rounds: { raw: Awaited<ReturnType<typeof raw.measure>>; api: Awaited<ReturnType<typeof apiBatchPredict>> }[] = [];
-  for (let round = 0; round < 3; round++) rounds.push({ raw: await raw.measure(), api: await apiBatchPredict(batch.url, rows) });
+  const unlogged = await startChildServer(script, { ...env, PREDICTION_LOG_SAMPLE_RATE: '0' });
+  const rounds: { raw: Awaited<ReturnType<typeof raw.measure>>; api: Awaited<ReturnType<typeof apiBatchPredict>>; apiWithoutLog: Awaited<ReturnType<typeof apiBatchPredict>> }[] = [];
+  for (let round = 0; round < 3; round++) {
+    rounds.push({ raw: await raw.measure(), api: await apiBatchPredict(batch.url, rows), apiWithoutLog: await apiBatchPredict(unlogged.url, rows) });
+  }
   await batch.stop();
+  await unlogged.stop();
   raw.dispose();
   const ratios = rounds.map((r) => r.api.rowsPerSecond / r.raw.rowsPerSecond);
+  const ratiosWithoutLog = rounds.map((r) => r.apiWithoutLog.rowsPerSecond / r.raw.rowsPerSecond);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
   const one = PREDICT_ONE(rows[0]);
   const batching: Record<'on' | 'off' | 'onWithoutLog', LoadResult | null> = { on: null, off: null, onWithoutLog: null };
@@ -61,8 +67,12 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
   return {
     backend: raw.backend,
     batch10k: {
-      rounds: rounds.map((r, i) => ({ apiRowsPerSecond: r.api.rowsPerSecond, rawRowsPerSecond: r.raw.rowsPerSecond, ratio: ratios[i], apiSecondsPerRequest: r.api.seconds, serverLatencyMs: r.api.serverLatencyMs, rawSecondsPerCall: r.raw.seconds })),
-      medianRatioApiVsRaw: [...ratios].sort((a, b) => a - b)[1],
+      rounds: rounds.map((r, i) => ({
+        rawRowsPerSecond: r.raw.rowsPerSecond, apiRowsPerSecond: r.api.rowsPerSecond, ratio: ratios[i], apiWithoutLogRowsPerSecond: r.apiWithoutLog.rowsPerSecond, ratioWithoutLog: ratiosWithoutLog[i],
+        rawSecondsPerCall: r.raw.seconds, apiSecondsPerRequest: r.api.seconds, serverLatencyMs: r.api.serverLatencyMs, serverLatencyWithoutLogMs: r.apiWithoutLog.serverLatencyMs,
+      })),
+      medianRatioApiVsRaw: median(ratios),
+      medianRatioApiWithoutLogVsRaw: median(ratiosWithoutLog),
     },
     microBatching: {
       on: batching.on, off: batching.off, onWithoutPredictionLog: batching.onWithoutLog,

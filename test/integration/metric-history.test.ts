@@ -42,3 +42,18 @@ it('keeps count, min, max, last and every spike of a long series, written in sev
   for (const p of drawn) expect(p.value).toBe(values[p.step - 1]);
   expect((await store.summaries('run_test')).map((s) => s.name)).toEqual(['accuracy', 'loss']);
 });
+
+it('writes each point once when flushes overlap (two runs finishing at once), and keeps points added meanwhile', async () => {
+  const store = new MetricStore(db);
+  const point = (runId: string, step: number) => ({ runId, name: 'val_loss', step, epoch: step, value: step / 10, timestamp: step });
+  store.add([1, 2, 3].map((step) => point('run_overlap_a', step)));
+  const first = store.flush();
+  // Added while the first flush is writing; both flushes are asked for before either ends.
+  store.add([4, 5].map((step) => point('run_overlap_a', step)));
+  store.add([1, 2].map((step) => point('run_overlap_b', step)));
+  const second = store.flush();
+  await Promise.all([first, second]);
+  expect((await store.summaries('run_overlap_a'))[0]).toMatchObject({ count: 5, lastStep: 5 });
+  expect((await store.summaries('run_overlap_b'))[0]).toMatchObject({ count: 2, lastStep: 2 });
+  expect((await store.since('run_overlap_a', -1)).map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
+});

@@ -30,15 +30,21 @@ export class MetricStore {
       list.push(point);
       this.pending.set(point.runId, list);
     }
-    this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+    // A failed timed flush leaves its points pending: the next flush (a run always ends with one) retries and reports.
+    this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.flushMs);
   }
 
   /** Writes everything pending; resolves when it is in the database. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = [...this.pending.values()].flat();
-    this.flushing = this.flushing.then(async () => {
+    // The batch is taken when this flush's turn comes, not now: points an earlier flush is still
+    // writing are pending until it ends, and taking them here would insert them twice (a
+    // primary-key violation seen with two runs finishing at once). One failed write must not
+    // fail every later flush, hence the catch before chaining.
+    const run = this.flushing.catch(() => undefined).then(async () => {
+      const batch = [...this.pending.values()].flat();
+      if (batch.length === 0) return;
       await this.write(batch);
       // Only now may readers stop seeing them as pending.
       for (const point of batch) {
@@ -49,7 +55,8 @@ export class MetricStore {
         if (list.length === 0) this.pending.delete(point.runId);
       }
     });
-    return this.flushing;
+    this.flushing = run;
+    return run;
   }
 
   /** Stores points and folds them into the rollups, in one transaction per slice. */
