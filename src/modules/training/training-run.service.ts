@@ -181,7 +181,8 @@ export class TrainingRunService {
     }
     this.batchMetrics.delete(runId);
     this.cancelRequested.delete(runId);
-    await metrics.flush();
+    // Metric points that fail to write stay pending (the next flush retries); the run must still end.
+    await metrics.flush().catch((error) => this.deps.log.error({ err: error, runId }, 'could not write metric points'));
     if (outcome.kind === 'succeeded') {
       try {
         await this.succeed(run, outcome);
