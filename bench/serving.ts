@@ -45,7 +45,6 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
   raw.dispose();
   const ratios = rounds.map((r) => r.api.rowsPerSecond / r.raw.rowsPerSecond);
   const ratiosWithoutLog = rounds.map((r) => r.apiWithoutLog.rowsPerSecond / r.raw.rowsPerSecond);
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
   const one = PREDICT_ONE(rows[0]);
   const batching: Record<'on' | 'off' | 'onWithoutLog', LoadResult | null> = { on: null, off: null, onWithoutLog: null };
@@ -71,8 +70,8 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
         rawRowsPerSecond: r.raw.rowsPerSecond, apiRowsPerSecond: r.api.rowsPerSecond, ratio: ratios[i], apiWithoutLogRowsPerSecond: r.apiWithoutLog.rowsPerSecond, ratioWithoutLog: ratiosWithoutLog[i],
         rawSecondsPerCall: r.raw.seconds, apiSecondsPerRequest: r.api.seconds, serverLatencyMs: r.api.serverLatencyMs, serverLatencyWithoutLogMs: r.apiWithoutLog.serverLatencyMs,
       })),
-      medianRatioApiVsRaw: median(ratios),
-      medianRatioApiWithoutLogVsRaw: median(ratiosWithoutLog),
+      medianRatioApiVsRaw: medianSeconds(ratios),
+      medianRatioApiWithoutLogVsRaw: medianSeconds(ratiosWithoutLog),
     },
     microBatching: {
       on: batching.on, off: batching.off, onWithoutPredictionLog: batching.onWithoutLog,
@@ -124,9 +123,7 @@ async function rawPredictor(services: Services, versionId: string, rows: Record<
   const measure = async () => {
     // WebAssembly kernels and tfjs buffers need a few passes to reach their steady speed.
     for (let i = 0; i < WARM_UP; i++) await once();
-    const started = performance.now();
-    for (let i = 0; i < repeats; i++) await once();
-    const seconds = (performance.now() - started) / 1000 / repeats;
+    const seconds = medianSeconds(await timed(repeats, once));
     return { seconds, rowsPerSecond: rows.length / seconds };
   };
   return { backend, measure, dispose: () => { input.dispose(); model.dispose(); } };
@@ -143,8 +140,22 @@ async function apiBatchPredict(url: string, rows: Record<string, unknown>[], rep
   };
   for (let i = 0; i < WARM_UP; i++) await send();
   const latencies: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < repeats; i++) latencies.push(await send());
-  const seconds = (performance.now() - started) / 1000 / repeats;
-  return { seconds, rowsPerSecond: rows.length / seconds, serverLatencyMs: latencies.reduce((a, b) => a + b, 0) / latencies.length };
+  const seconds = medianSeconds(await timed(repeats, async () => { latencies.push(await send()); }));
+  return { seconds, rowsPerSecond: rows.length / seconds, serverLatencyMs: medianSeconds(latencies) };
+}
+
+/** Each call's duration in seconds. */
+async function timed(repeats: number, call: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    await call();
+    out.push((performance.now() - started) / 1000);
+  }
+  return out;
+}
+
+/** The median: one slow call (a GC, a neighbour on the machine) does not move it. */
+function medianSeconds(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }

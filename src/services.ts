@@ -21,6 +21,7 @@ import { DeploymentService } from './modules/deployments/deployment.service';
 import { PredictionLog } from './modules/predictions/prediction-log';
 import { PredictionService } from './modules/predictions/prediction.service';
 import { BatchPredictionService } from './modules/predictions/batch-prediction.service';
+import { RequestStats } from './monitoring/request-stats';
 
 /** Every service, built once per process and shared by all requests. */
 export interface Services {
@@ -47,6 +48,8 @@ export interface Services {
   predictionLog: PredictionLog;
   predictions: PredictionService;
   batchPredictions: BatchPredictionService;
+  /** Recent requests and predictions, for health snapshots. */
+  requestStats: RequestStats;
   startedAt: Date;
 }
 
@@ -64,13 +67,15 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
   training.attachQueue(trainingQueue);
   const modelCache = new ModelCache(db, artifacts, config.serving, config.training.backend);
   const liveRoutes = new LiveRoutes(db);
+  const requestStats = new RequestStats();
   const predictionLog = new PredictionLog(db, config.database, { sampleRate: config.serving.logSampleRate, flushMs: config.serving.logFlushMs, retentionDays: config.serving.logRetentionDays }, log);
   return {
     modelCache,
     liveRoutes,
     deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions }),
     predictionLog,
-    predictions: new PredictionService({ db, config: config.serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, log: predictionLog, modelVersions }),
+    requestStats,
+    predictions: new PredictionService({ db, config: config.serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, log: predictionLog, modelVersions, stats: requestStats }),
     batchPredictions: new BatchPredictionService({ db, config, log, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions }),
     events,
     config,

@@ -12,6 +12,7 @@ import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
 import type { PredictionLog } from './prediction-log';
+import type { RequestStats } from '../../monitoring/request-stats';
 
 export interface PredictRequest {
   model: string;
@@ -39,7 +40,7 @@ export interface PredictionFilter {
 
 /** Serves predictions from live deployments and reads the prediction log. */
 export class PredictionService {
-  constructor(private readonly deps: { db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache; log: PredictionLog; modelVersions: ModelVersionService }) {}
+  constructor(private readonly deps: { db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache; log: PredictionLog; modelVersions: ModelVersionService; stats: RequestStats }) {}
 
   async predict(request: PredictRequest, requestId: string | null): Promise<PredictAnswer> {
     const started = performance.now();
@@ -53,14 +54,20 @@ export class PredictionService {
     let model = await this.deps.cache.load(route.modelVersionId);
     let predictions: ServedPrediction[];
     try {
-      predictions = await this.serve(model, rows, request.explain ?? false);
+      try {
+        predictions = await this.serve(model, rows, request.explain ?? false);
+      } catch (error) {
+        // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
+        if (!(error instanceof ModelUnloadedError)) throw error;
+        model = await this.deps.cache.load(route.modelVersionId);
+        predictions = await this.serve(model, rows, request.explain ?? false);
+      }
     } catch (error) {
-      // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
-      if (!(error instanceof ModelUnloadedError)) throw error;
-      model = await this.deps.cache.load(route.modelVersionId);
-      predictions = await this.serve(model, rows, request.explain ?? false);
+      this.deps.stats.recordPredict(route.model.id, performance.now() - started, true, rows.length);
+      throw error;
     }
     const latencyMs = performance.now() - started;
+    this.deps.stats.recordPredict(route.model.id, latencyMs, false, rows.length);
     const createdAt = new Date();
     // A forecast answers a whole history with one prediction: it is logged as one entry.
     const perRow = predictions.length === rows.length;
