@@ -70,8 +70,8 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
         rawRowsPerSecond: r.raw.rowsPerSecond, apiRowsPerSecond: r.api.rowsPerSecond, ratio: ratios[i], apiWithoutLogRowsPerSecond: r.apiWithoutLog.rowsPerSecond, ratioWithoutLog: ratiosWithoutLog[i],
         rawSecondsPerCall: r.raw.seconds, apiSecondsPerRequest: r.api.seconds, serverLatencyMs: r.api.serverLatencyMs, serverLatencyWithoutLogMs: r.apiWithoutLog.serverLatencyMs,
       })),
-      medianRatioApiVsRaw: medianSeconds(ratios),
-      medianRatioApiWithoutLogVsRaw: medianSeconds(ratiosWithoutLog),
+      medianRatioApiVsRaw: median(ratios),
+      medianRatioApiWithoutLogVsRaw: median(ratiosWithoutLog),
     },
     microBatching: {
       on: batching.on, off: batching.off, onWithoutPredictionLog: batching.onWithoutLog,
@@ -123,7 +123,7 @@ async function rawPredictor(services: Services, versionId: string, rows: Record<
   const measure = async () => {
     // WebAssembly kernels and tfjs buffers need a few passes to reach their steady speed.
     for (let i = 0; i < WARM_UP; i++) await once();
-    const seconds = medianSeconds(await timed(repeats, once));
+    const seconds = median(await timed(repeats, once));
     return { seconds, rowsPerSecond: rows.length / seconds };
   };
   return { backend, measure, dispose: () => { input.dispose(); model.dispose(); } };
@@ -140,8 +140,8 @@ async function apiBatchPredict(url: string, rows: Record<string, unknown>[], rep
   };
   for (let i = 0; i < WARM_UP; i++) await send();
   const latencies: number[] = [];
-  const seconds = medianSeconds(await timed(repeats, async () => { latencies.push(await send()); }));
-  return { seconds, rowsPerSecond: rows.length / seconds, serverLatencyMs: medianSeconds(latencies) };
+  const seconds = median(await timed(repeats, async () => { latencies.push(await send()); }));
+  return { seconds, rowsPerSecond: rows.length / seconds, serverLatencyMs: median(latencies) };
 }
 
 /** Each call's duration in seconds. */
@@ -156,6 +156,6 @@ async function timed(repeats: number, call: () => Promise<unknown>): Promise<num
 }
 
 /** The median: one slow call (a GC, a neighbour on the machine) does not move it. */
-function medianSeconds(values: number[]): number {
+function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
