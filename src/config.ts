@@ -42,6 +42,24 @@ export interface Config {
   rateLimits: Record<RateLimitedRole, RateLimit | null>;
   training: TrainingConfig;
   serving: ServingConfig;
+  monitoring: MonitoringConfig;
+}
+
+export interface MonitoringConfig {
+  /** `HEALTH_INTERVAL_SECONDS` (default 5): how often a health snapshot is taken and alert rules are evaluated. */
+  intervalSeconds: number;
+  /** `HEALTH_WINDOW_SECONDS` (default 60): the sliding window rates and percentiles cover. */
+  windowSeconds: number;
+  /** `HEALTH_PERSIST_SECONDS` (default 60): one snapshot this often is stored for healthHistory. */
+  persistSeconds: number;
+  /** `HEALTH_RETENTION_DAYS` (default 7): stored snapshots older than this are deleted. */
+  retentionDays: number;
+  /** `MAX_RSS_MB` (default 2048): the memory budget the built-in RSS rule compares with (alert above 80 %). */
+  maxRssMb: number;
+  /** `DRIFT_CHECK_INTERVAL_SECONDS` (default 300; 0 = off): how often PRODUCTION models are checked for drift. */
+  driftCheckSeconds: number;
+  /** `DRIFT_WINDOW_SECONDS` (default 3600): served rows of this recent period are compared with training. */
+  driftWindowSeconds: number;
 }
 
 export interface ServingConfig {
@@ -224,6 +242,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logSampleRate: fraction('PREDICTION_LOG_SAMPLE_RATE', 1),
       logRetentionDays: integer('PREDICTION_LOG_RETENTION_DAYS', 30, 0, 36_500),
       logFlushMs: integer('PREDICTION_LOG_FLUSH_MS', 250, 10, 60_000),
+    },
+    monitoring: {
+      intervalSeconds: integer('HEALTH_INTERVAL_SECONDS', 5, 1, 3600),
+      windowSeconds: integer('HEALTH_WINDOW_SECONDS', 60, 5, 3600),
+      persistSeconds: integer('HEALTH_PERSIST_SECONDS', 60, 1, 86_400),
+      retentionDays: integer('HEALTH_RETENTION_DAYS', 7, 1, 3650),
+      maxRssMb: integer('MAX_RSS_MB', 2048, 64, 1_048_576),
+      driftCheckSeconds: integer('DRIFT_CHECK_INTERVAL_SECONDS', 300, 0, 86_400),
+      driftWindowSeconds: integer('DRIFT_WINDOW_SECONDS', 3600, 60, 30 * 86_400),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

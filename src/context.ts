@@ -6,6 +6,7 @@ import { EvaluationLoaders } from './modules/evaluations/evaluation.loaders';
 import { TrainingLoaders } from './modules/training/training-run.loaders';
 import { DeploymentLoaders } from './modules/deployments/deployment.loaders';
 import { PredictionLoaders } from './modules/predictions/prediction.loaders';
+import { MonitoringLoaders } from './modules/monitoring/monitoring.loaders';
 import type { Services } from './services';
 
 /** DataLoaders of one request; a subscription makes a fresh set per event so nothing goes stale. */
@@ -16,6 +17,7 @@ export interface Loaders {
   training: TrainingLoaders;
   deployments: DeploymentLoaders;
   predictions: PredictionLoaders;
+  monitoring: MonitoringLoaders;
 }
 
 /** What every resolver receives. */
@@ -37,6 +39,7 @@ export function createLoaders(services: Services): Loaders {
     training: new TrainingLoaders(services.db, max),
     deployments: new DeploymentLoaders(services.db),
     predictions: new PredictionLoaders(services.db),
+    monitoring: new MonitoringLoaders(services.db),
   };
 }
 

@@ -16,6 +16,8 @@ export const ID_PREFIXES = {
   DeploymentRequest: 'dreq',
   Prediction: 'pred',
   BatchPredictionJob: 'bpj',
+  AlertRule: 'rule',
+  Alert: 'alr',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, redactUrl } from './config';
 import { Database } from './db/database';
 import { createLogger } from './logger';
 import { createSchema } from './schema';
-import { createServices, stopTraining } from './services';
+import { createServices, startMonitoring, stopTraining } from './services';
 import { seedDemoData } from '../seeds';
 
 /** Starts the server: config, database (migrated), demo seed, HTTP + WebSocket; stops cleanly on SIGTERM/SIGINT. */
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   await services.training.recover();
   await services.batchPredictions.recover();
   services.predictionLog.start();
+  await startMonitoring(services);
   const app = await startApp(services, await createSchema({ events: services.events }));
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, `aimass listening on ${app.url.replace('127.0.0.1', 'localhost')}`);
 

@@ -15,9 +15,11 @@ import { EvaluationResolver } from './modules/evaluations/evaluation.resolver';
 import { SystemResolver } from './modules/system/system.resolver';
 import { DeploymentRequestResolver, DeploymentResolver, ModelDeploymentsResolver } from './modules/deployments/deployment.resolver';
 import { BatchPredictionResolver, PredictionResolver } from './modules/predictions/prediction.resolver';
+import { DriftResolver } from './modules/monitoring/drift.resolver';
+import { AlertResolver, AlertRuleResolver, HealthResolver } from './modules/monitoring/monitoring.resolver';
 
 /** Every resolver of the API; schema.graphql is printed from exactly this list. */
-export const RESOLVERS = [AuthResolver, NodeResolver, DatasetResolver, DatasetVersionResolver, ModelResolver, ModelVersionResolver, TrainingRunResolver, MetricSeriesResolver, EvaluationResolver, DeploymentResolver, DeploymentRequestResolver, ModelDeploymentsResolver, PredictionResolver, BatchPredictionResolver, SystemResolver] as const;
+export const RESOLVERS = [AuthResolver, NodeResolver, DatasetResolver, DatasetVersionResolver, ModelResolver, ModelVersionResolver, TrainingRunResolver, MetricSeriesResolver, EvaluationResolver, DeploymentResolver, DeploymentRequestResolver, ModelDeploymentsResolver, PredictionResolver, BatchPredictionResolver, DriftResolver, HealthResolver, AlertRuleResolver, AlertResolver, SystemResolver] as const;
 
 /**
  * The executable schema: every operation guarded by `@Authorized` (authChecker) and every

@@ -22,6 +22,12 @@ import { PredictionLog } from './modules/predictions/prediction-log';
 import { PredictionService } from './modules/predictions/prediction.service';
 import { BatchPredictionService } from './modules/predictions/batch-prediction.service';
 import { RequestStats } from './monitoring/request-stats';
+import { HealthSampler } from './monitoring/health-sampler';
+import { AlertEngine } from './modules/monitoring/alert-engine';
+import { AlertService } from './modules/monitoring/alert.service';
+import { HealthService } from './modules/monitoring/health.service';
+import { Environment } from './modules/deployments/environment';
+import { DriftService } from './modules/monitoring/drift.service';
 
 /** Every service, built once per process and shared by all requests. */
 export interface Services {
@@ -48,8 +54,14 @@ export interface Services {
   predictionLog: PredictionLog;
   predictions: PredictionService;
   batchPredictions: BatchPredictionService;
+  /** Served data against training, per live version. */
+  drift: DriftService;
   /** Recent requests and predictions, for health snapshots. */
   requestStats: RequestStats;
+  healthSampler: HealthSampler;
+  health: HealthService;
+  alerts: AlertService;
+  alertEngine: AlertEngine;
   startedAt: Date;
 }
 
@@ -68,14 +80,28 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
   const modelCache = new ModelCache(db, artifacts, config.serving, config.training.backend);
   const liveRoutes = new LiveRoutes(db);
   const requestStats = new RequestStats();
+  const healthSampler = new HealthSampler(config.monitoring, requestStats, {
+    get waiting() { return trainingQueue.waiting; },
+    get running() { return trainingQueue.running; },
+    failedSince: (seconds) => training.failedSince(seconds),
+  }, (error) => log.error({ err: error }, 'health snapshot failed'));
+  const alerts = new AlertService({ db, config, events });
+  const alertEngine = new AlertEngine({ db, events, log, maxRssMb: config.monitoring.maxRssMb });
+  alerts.onRuleChanged = (ruleId) => alertEngine.forgetRule(ruleId);
+  const health = new HealthService({ db, config: config.monitoring, sampler: healthSampler, log });
   const predictionLog = new PredictionLog(db, config.database, { sampleRate: config.serving.logSampleRate, flushMs: config.serving.logFlushMs, retentionDays: config.serving.logRetentionDays }, log);
   return {
+    healthSampler,
+    health,
+    alerts,
+    alertEngine,
     modelCache,
     liveRoutes,
     deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions }),
     predictionLog,
     requestStats,
     predictions: new PredictionService({ db, config: config.serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, log: predictionLog, modelVersions, stats: requestStats }),
+    drift: new DriftService({ db, artifacts, log }),
     batchPredictions: new BatchPredictionService({ db, config, log, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions }),
     events,
     config,
@@ -99,10 +125,37 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
 }
 
 /**
+ * Starts the monitoring loop: built-in rules, open alerts restored, a snapshot every
+ * HEALTH_INTERVAL_SECONDS feeding the alert engine, history and subscribers, and the scheduled
+ * drift check of PRODUCTION models.
+ */
+export async function startMonitoring(services: Services): Promise<void> {
+  const { alerts, alertEngine, healthSampler, health, events, config, log, drift } = services;
+  await alerts.ensureBuiltIns();
+  await alertEngine.restore();
+  healthSampler.onSnapshot((snapshot, failed) => alertEngine.onSnapshot(snapshot, failed));
+  healthSampler.onSnapshot((snapshot) => health.store(snapshot));
+  healthSampler.onSnapshot((snapshot) => events.publish('HEALTH_SNAPSHOT', 'all', snapshot));
+  healthSampler.start();
+  if (config.monitoring.driftCheckSeconds > 0) {
+    const check = async () => {
+      const results = await drift.checkAll(Environment.PRODUCTION, config.monitoring.driftWindowSeconds);
+      await alertEngine.onDrift(results.map((r) => ({ modelId: r.modelId, environment: Environment.PRODUCTION, maxPsi: r.maxPsi })));
+    };
+    driftTimers.set(services, setInterval(() => void check().catch((error) => log.error({ err: error }, 'drift check failed')), config.monitoring.driftCheckSeconds * 1000));
+    driftTimers.get(services)!.unref();
+  }
+}
+
+const driftTimers = new WeakMap<Services, NodeJS.Timeout>();
+
+/**
  * Stops training for shutdown: children are killed (their runs end FAILED, and a restart would
  * say so anyway), the queue drains, and buffered metric points are written.
  */
 export async function stopTraining(services: Services): Promise<void> {
+  services.healthSampler.stop();
+  clearInterval(driftTimers.get(services));
   services.supervisor.killAll();
   await services.trainingQueue.close();
   await services.trainingMetrics.flush();

@@ -10,6 +10,8 @@ import { Deployment, LiveDeployment } from '../modules/deployments/deployment.en
 import { DeploymentRequest } from '../modules/deployments/deployment-request.entity';
 import { Prediction } from '../modules/predictions/prediction.entity';
 import { BatchPredictionJob } from '../modules/predictions/batch-prediction-job.entity';
+import { AlertRule } from '../modules/monitoring/alert-rule.entity';
+import { Alert, StoredHealthSnapshot } from '../modules/monitoring/alert.entity';
 
 /** Every TypeORM entity; listed by class so tsc output and vitest load the same set. */
-export const ENTITIES = [Dataset, DatasetVersion, Model, ModelVersion, ApiKey, AuditEntry, TrainingRun, Evaluation, Deployment, LiveDeployment, DeploymentRequest, Prediction, BatchPredictionJob];
+export const ENTITIES = [Dataset, DatasetVersion, Model, ModelVersion, ApiKey, AuditEntry, TrainingRun, Evaluation, Deployment, LiveDeployment, DeploymentRequest, Prediction, BatchPredictionJob, AlertRule, Alert, StoredHealthSnapshot];

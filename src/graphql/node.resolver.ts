@@ -20,6 +20,8 @@ function loaderFor(loaders: Loaders, type: NodeTypeName | null) {
     case 'DeploymentRequest': return loaders.deployments.requestById;
     case 'Prediction': return loaders.predictions.byId;
     case 'BatchPredictionJob': return loaders.predictions.batchById;
+    case 'Alert': return loaders.monitoring.alertById;
+    case 'AlertRule': return loaders.monitoring.ruleById;
     default: return null;
   }
 }

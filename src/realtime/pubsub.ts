@@ -18,7 +18,28 @@ export type TopicMap = {
   DEPLOYMENT_REQUEST_UPDATED: [scope: 'all', payload: { requestId: string; modelId: string }];
   /** A batch prediction job's status or progress changed; routed by job id. */
   BATCH_PREDICTION_UPDATED: [jobId: string, payload: { jobId: string }];
+  /** An alert opened, was acknowledged or resolved; one stream ('all'), filtered per subscriber. */
+  HEALTH_ALERTS: [scope: 'all', payload: { alertId: string; modelId: string | null; severity: string }];
+  /** A new health snapshot was taken (the payload is the snapshot: it exists only in memory). */
+  HEALTH_SNAPSHOT: [scope: 'all', payload: HealthSnapshotData];
 };
+
+/** A health snapshot as published; the GraphQL type HealthSnapshot has the same shape. */
+export interface HealthSnapshotData {
+  at: Date;
+  windowSeconds: number;
+  requestRate: number;
+  errorRate: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  cpuPercent: number;
+  rssMb: number;
+  heapUsedMb: number;
+  eventLoopLagMs: number;
+  trainingsQueued: number;
+  trainingsRunning: number;
+  trainingsFailed: number;
+  predictions: { modelId: string; requestRate: number; rowRate: number; errorRate: number; latencyMs: { p50: number | null; p95: number | null; p99: number | null } }[];
+}
 
 /** One metric point as subscribers receive it. */
 export interface MetricEvent {

@@ -17,7 +17,7 @@ const DEPLOYERS: RoleName[] = ['DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
 const NO_REQUEST = 'dreq_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 const NO_JOB = 'bpj_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 
-interface Fixture { datasetId: string; modelId: string; versionId: string; runId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string>; newRunId(): Promise<string> }
+interface Fixture { datasetId: string; modelId: string; versionId: string; runId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string>; newRunId(): Promise<string>; newRuleId(): Promise<string> }
 type Call = (f: Fixture) => Promise<{ query: string; variables?: Record<string, unknown> }> | { query: string; variables?: Record<string, unknown> };
 
 const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: boolean }> = {
@@ -58,9 +58,20 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Subscription.deploymentRequestUpdated': { allowed: READERS, subscription: true, call: (f) => ({ query: 'subscription($m: ID) { deploymentRequestUpdated(modelId: $m) { status } }', variables: { m: f.modelId } }) },
   'Mutation.predict': { allowed: ALL, call: () => ({ query: 'mutation { predict(input: { model: "policy-model", environment: TEST, rows: [{ x: 1 }] }) { latencyMs } }' }) },
   'Query.predictions': { allowed: READERS, call: () => ({ query: '{ predictions(first: 1) { totalCount } }' }) },
+  'Query.driftReport': { allowed: READERS, call: () => ({ query: '{ driftReport(model: "policy-model") { rowCount status message } }' }) },
   'Mutation.startBatchPrediction': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { startBatchPrediction(input: { modelVersionId: $v, datasetId: $d }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
   'Query.batchPrediction': { allowed: READERS, call: () => ({ query: 'query($id: ID!) { batchPrediction(id: $id) { status } }', variables: { id: NO_JOB } }) },
   'Subscription.batchPredictionUpdated': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription($id: ID!) { batchPredictionUpdated(jobId: $id) { status } }', variables: { id: NO_JOB } }) },
+  'Query.health': { allowed: READERS, call: () => ({ query: '{ health { at requestRate } }' }) },
+  'Query.healthHistory': { allowed: READERS, call: () => ({ query: '{ healthHistory(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", resolutionSeconds: 3600) { at } }' }) },
+  'Subscription.healthSnapshots': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription { healthSnapshots { at } }' }) },
+  'Query.alertRules': { allowed: READERS, call: () => ({ query: '{ alertRules { id } }' }) },
+  'Mutation.createAlertRule': { allowed: ['ADMIN'], call: (f) => ({ query: 'mutation($name: String!) { createAlertRule(input: { name: $name, metric: CPU_PERCENT, threshold: 1000, enabled: false }) { id } }', variables: { name: `r${f.n}` } }) },
+  'Mutation.updateAlertRule': { allowed: ['ADMIN'], call: async (f) => ({ query: 'mutation($id: ID!) { updateAlertRule(input: { id: $id, threshold: 2000 }) { id } }', variables: { id: await f.newRuleId() } }) },
+  'Mutation.deleteAlertRule': { allowed: ['ADMIN'], call: async (f) => ({ query: 'mutation($id: ID!) { deleteAlertRule(id: $id) { id } }', variables: { id: await f.newRuleId() } }) },
+  'Query.alerts': { allowed: ALL, call: () => ({ query: '{ alerts(first: 1) { totalCount } }' }) },
+  'Mutation.acknowledgeAlert': { allowed: DEPLOYERS, call: () => ({ query: 'mutation { acknowledgeAlert(id: "alr_01JZZZZZZZZZZZZZZZZZZZZZZZ") { id } }' }) },
+  'Subscription.healthAlerts': { allowed: ALL, subscription: true, call: () => ({ query: 'subscription { healthAlerts(minSeverity: WARNING) { id } }' }) },
   'Subscription.datasetVersionCreated': { allowed: READERS, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { datasetVersionCreated(datasetId: $id) { version } }', variables: { id: f.datasetId } }) },
 };
 
@@ -84,6 +95,7 @@ beforeAll(async () => {
     get n() { return ++n; },
     newModelId: async () => (await services.models.create({ name: `throwaway-${++n}`, task: ModelTask.REGRESSION, architecture: Architecture.MLP, featureColumns: ['x'], targetColumn: 'y' })).id,
     newKeyId: async () => (await services.apiKeys.create({ name: `throwaway-${++n}`, role: 'VIEWER' as never }, null)).apiKey.id,
+    newRuleId: async () => (await services.alerts.createRule({ name: `throwaway-${++n}`, metric: 'CPU_PERCENT', comparator: 'GT', threshold: 1000, forSeconds: 0, cooldownSeconds: 0, severity: 'INFO', enabled: false } as never)).id,
   };
   for (const role of ALL) keys[role] = await server.createKey(role, role === 'PARTNER' ? ['policy-model'] : undefined);
 });

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { Database } from '../../src/db/database';
 import { createLogger } from '../../src/logger';
 import { createSchema } from '../../src/schema';
-import { createServices, stopTraining, type Services } from '../../src/services';
+import { createServices, startMonitoring, stopTraining, type Services } from '../../src/services';
 import { seedDemoData } from '../../seeds';
 import { freshDatabase } from './test-database';
 
@@ -58,6 +58,7 @@ export async function startTestServer(options: { seed?: boolean; env?: Record<st
   const services = createServices(config, db, log);
   await services.apiKeys.bootstrap();
   if (options.seed) await seedDemoData(services);
+  await startMonitoring(services);
   const app = await startApp(services, await createSchema({ events: services.events }), 0);
 
   const request = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {

@@ -108,6 +108,15 @@ export class TrainingRunService {
     return run;
   }
 
+  /** Runs that ended FAILED within the last `seconds` (health snapshots and the training-failed alert). */
+  async failedSince(seconds: number): Promise<{ runId: string; modelId: string }[]> {
+    const { db } = this.deps;
+    const rows = await db.manager.createQueryBuilder(TrainingRun, 'r').select(['r.id', 'r.modelId'])
+      .where('r.status = :status AND r.finished_at >= :since', { status: TrainingStatus.FAILED, since: db.sqlDate(new Date(Date.now() - seconds * 1000)) })
+      .orderBy('r.finished_at', 'DESC').getMany();
+    return rows.map((r) => ({ runId: r.id, modelId: r.modelId }));
+  }
+
   async get(id: string): Promise<TrainingRun> {
     const run = await this.deps.db.manager.findOneBy(TrainingRun, { id });
     if (!run) throw notFound('TrainingRun', id);

@@ -1,0 +1,145 @@
+import { In, Not } from 'typeorm';
+import type { Database } from '../../db/database';
+import { newId } from '../../ids';
+import type { Logger } from '../../logger';
+import { AlertStateMachine, type AlertTransition, type Observation } from '../../monitoring/alert-state';
+import type { EventBus, HealthSnapshotData } from '../../realtime/pubsub';
+import { Model } from '../models/model.entity';
+import { AlertMetric, AlertState, PER_MODEL_METRICS } from './alert-enums';
+import { Alert } from './alert.entity';
+import { AlertRule } from './alert-rule.entity';
+
+const SYMBOL = { GT: '>', GTE: '≥', LT: '<', LTE: '≤' } as const;
+
+/** Process-wide metrics read straight off a snapshot. */
+const PROCESS_VALUE: Partial<Record<AlertMetric, (s: HealthSnapshotData, maxRssMb: number) => number | null>> = {
+  REQUEST_RATE: (s) => s.requestRate,
+  ERROR_RATE: (s) => s.errorRate,
+  LATENCY_P50_MS: (s) => s.latencyMs.p50,
+  LATENCY_P95_MS: (s) => s.latencyMs.p95,
+  LATENCY_P99_MS: (s) => s.latencyMs.p99,
+  CPU_PERCENT: (s) => s.cpuPercent,
+  RSS_MB: (s) => s.rssMb,
+  RSS_PERCENT_OF_MAX: (s, max) => (s.rssMb / max) * 100,
+  HEAP_USED_MB: (s) => s.heapUsedMb,
+  EVENT_LOOP_LAG_MS: (s) => s.eventLoopLagMs,
+  TRAININGS_QUEUED: (s) => s.trainingsQueued,
+  TRAININGS_RUNNING: (s) => s.trainingsRunning,
+};
+
+/** Per-model serving metrics read off a snapshot's predictions. */
+const MODEL_VALUE: Partial<Record<AlertMetric, (p: HealthSnapshotData['predictions'][number]) => number | null>> = {
+  PREDICT_LATENCY_P95_MS: (p) => p.latencyMs.p95,
+  PREDICT_LATENCY_P99_MS: (p) => p.latencyMs.p99,
+  PREDICT_ERROR_RATE: (p) => p.errorRate,
+  PREDICTION_ROW_RATE: (p) => p.rowRate,
+};
+
+/**
+ * Evaluates every enabled rule on each health snapshot and on each drift check, through the
+ * alert state machine (open once, de-duplicate, resolve, cool down), and stores and publishes
+ * what changes. State lives in this process; open alerts are restored from the database at start.
+ */
+export class AlertEngine {
+  private readonly machine = new AlertStateMachine();
+  /** Training runs seen failing, per rule: a run that leaves the window resolves its alert. */
+  private readonly failedSeen = new Map<string, Set<string>>();
+
+  constructor(private readonly deps: { db: Database; events: EventBus; log: Logger; maxRssMb: number }) {}
+
+  /** Picks up alerts left open by the previous process. */
+  async restore(): Promise<void> {
+    for (const alert of await this.deps.db.manager.findBy(Alert, { state: Not(AlertState.RESOLVED) })) {
+      this.machine.restoreOpen(alert.ruleId, alert.subject, alert.createdAt.getTime());
+    }
+  }
+
+  /** Open alerts, for /metrics. */
+  openCount(): number {
+    return this.machine.openCount();
+  }
+
+  async onSnapshot(snapshot: HealthSnapshotData, failedRuns: { runId: string; modelId: string }[]): Promise<void> {
+    const at = snapshot.at.getTime();
+    const rules = await this.enabledRules();
+    const work: [AlertRule, Observation, { modelId?: string | null; runId?: string | null }][] = [];
+    for (const rule of rules) {
+      const process = PROCESS_VALUE[rule.metric];
+      const perModel = MODEL_VALUE[rule.metric];
+      if (process) work.push([rule, { ruleId: rule.id, subject: '', value: process(snapshot, this.deps.maxRssMb), at }, {}]);
+      else if (perModel) {
+        for (const p of snapshot.predictions) {
+          if (rule.modelId && rule.modelId !== p.modelId) continue;
+          work.push([rule, { ruleId: rule.id, subject: p.modelId, value: perModel(p), at }, { modelId: p.modelId }]);
+        }
+      } else if (rule.metric === AlertMetric.TRAINING_FAILED) {
+        const seen = this.failedSeen.get(rule.id) ?? new Set<string>();
+        const now = new Set(failedRuns.map((r) => r.runId));
+        for (const run of failedRuns) work.push([rule, { ruleId: rule.id, subject: run.runId, value: 1, at }, { modelId: run.modelId, runId: run.runId }]);
+        // A failure that left the window counts 0 now, which resolves its alert.
+        for (const runId of seen) if (!now.has(runId)) work.push([rule, { ruleId: rule.id, subject: runId, value: 0, at }, { runId }]);
+        this.failedSeen.set(rule.id, now);
+      }
+    }
+    await this.apply(work);
+  }
+
+  /** Drift check results: the largest feature PSI of each model's live version in an environment. */
+  async onDrift(results: { modelId: string; environment: string; maxPsi: number | null }[], at = Date.now()): Promise<void> {
+    const rules = (await this.enabledRules()).filter((r) => r.metric === AlertMetric.DRIFT_PSI);
+    const work: [AlertRule, Observation, { modelId?: string | null }][] = [];
+    for (const rule of rules) {
+      for (const result of results) {
+        if ((rule.environment && rule.environment !== result.environment) || (rule.modelId && rule.modelId !== result.modelId)) continue;
+        work.push([rule, { ruleId: rule.id, subject: result.modelId, value: result.maxPsi, at }, { modelId: result.modelId }]);
+      }
+    }
+    await this.apply(work);
+  }
+
+  /** A rule changed or went: its open alerts resolve now and it starts afresh. */
+  async forgetRule(ruleId: string): Promise<void> {
+    const rule = await this.deps.db.manager.findOneBy(AlertRule, { id: ruleId });
+    for (const transition of this.machine.dropRule(ruleId, Date.now())) await this.persist(rule, transition, {});
+    this.failedSeen.delete(ruleId);
+  }
+
+  private enabledRules(): Promise<AlertRule[]> {
+    return this.deps.db.manager.find(AlertRule, { where: { enabled: true } });
+  }
+
+  private async apply(work: [AlertRule, Observation, { modelId?: string | null; runId?: string | null }][]): Promise<void> {
+    const transitions = work.map(([rule, observation, refs]) => [rule, this.machine.observe(rule, observation), refs] as const).filter(([, t]) => t !== null);
+    if (!transitions.length) return;
+    const modelIds = [...new Set(transitions.map(([, , refs]) => refs.modelId).filter((id): id is string => !!id))];
+    const names = new Map((modelIds.length ? await this.deps.db.manager.find(Model, { where: { id: In(modelIds) } }) : []).map((m) => [m.id, m.name]));
+    for (const [rule, transition, refs] of transitions) await this.persist(rule, transition!, refs, names);
+  }
+
+  private async persist(rule: AlertRule | null, transition: AlertTransition, refs: { modelId?: string | null; runId?: string | null }, names = new Map<string, string>()): Promise<void> {
+    const { db, events } = this.deps;
+    if (transition.kind === 'open' && rule) {
+      const alert = Object.assign(new Alert(), {
+        id: newId('Alert'), ruleId: rule.id, ruleName: rule.name, metric: rule.metric, severity: rule.severity, state: AlertState.OPEN, subject: transition.subject,
+        modelId: refs.modelId ?? null, runId: refs.runId ?? null, value: transition.value, threshold: rule.threshold, comparator: rule.comparator,
+        message: describe(rule, transition.value, refs, names), createdAt: new Date(transition.at), acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null,
+      });
+      await db.transaction((m) => m.insert(Alert, alert));
+      events.publish('HEALTH_ALERTS', 'all', { alertId: alert.id, modelId: alert.modelId, severity: alert.severity });
+      return;
+    }
+    const open = await db.manager.findOneBy(Alert, { ruleId: transition.ruleId, subject: transition.subject, state: Not(AlertState.RESOLVED) });
+    if (!open) return;
+    await db.transaction((m) => m.update(Alert, { id: open.id }, { state: AlertState.RESOLVED, resolvedAt: new Date(transition.at) }));
+    events.publish('HEALTH_ALERTS', 'all', { alertId: open.id, modelId: open.modelId, severity: open.severity });
+  }
+}
+
+/** "p95 predict latency of credit-mlp is 1,240 ms (> 1,000)". */
+function describe(rule: AlertRule, value: number, refs: { modelId?: string | null; runId?: string | null }, names: Map<string, string>): string {
+  const fmt = (n: number) => Number(n.toPrecision(4)).toLocaleString('en-US');
+  if (rule.metric === AlertMetric.TRAINING_FAILED) return `training run ${refs.runId} failed${refs.modelId ? ` (model ${names.get(refs.modelId) ?? refs.modelId})` : ''}`;
+  const what = rule.metric.toLowerCase().replace(/_/g, ' ');
+  const of = refs.modelId && PER_MODEL_METRICS.has(rule.metric) ? ` of ${names.get(refs.modelId) ?? refs.modelId}` : '';
+  return `${rule.name}: ${what}${of} is ${fmt(value)} (${SYMBOL[rule.comparator]} ${fmt(rule.threshold)})`;
+}

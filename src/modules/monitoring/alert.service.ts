@@ -1,0 +1,133 @@
+import type { Config } from '../../config';
+import type { Database } from '../../db/database';
+import { paginate, type Page, type PageArgs } from '../../db/pagination';
+import { isUniqueViolation } from '../../db/unique-violation';
+import { badInput, conflict, notFound } from '../../errors';
+import { newId } from '../../ids';
+import type { EventBus } from '../../realtime/pubsub';
+import type { Caller } from '../auth/caller';
+import { Environment } from '../deployments/environment';
+import { Model } from '../models/model.entity';
+import { AlertComparator, AlertMetric, AlertSeverity, AlertState, PER_MODEL_METRICS, SEVERITY_RANK } from './alert-enums';
+import { Alert } from './alert.entity';
+import { AlertRule } from './alert-rule.entity';
+import type { AlertFilter, CreateAlertRuleInput, UpdateAlertRuleInput } from './alert-rule.inputs';
+
+/** The rules every installation starts with (switch them off or change them; they cannot be deleted). */
+export function builtInRules(config: Config): Omit<AlertRule, 'id' | 'createdAt' | 'updatedAt'>[] {
+  const rule = (builtIn: string, name: string, metric: AlertMetric, threshold: number, forSeconds: number, severity: AlertSeverity, environment: Environment | null = null) =>
+    ({ builtIn, name, metric, comparator: AlertComparator.GT, threshold, forSeconds, cooldownSeconds: 300, severity, modelId: null, environment, enabled: true });
+  return [
+    { ...rule('training-failed', 'A training run failed', AlertMetric.TRAINING_FAILED, 0, 0, AlertSeverity.WARNING), cooldownSeconds: 0 },
+    rule('latency-p95', 'p95 request latency above 1 s', AlertMetric.LATENCY_P95_MS, 1000, 60, AlertSeverity.WARNING),
+    rule('error-rate', 'Error rate above 5 %', AlertMetric.ERROR_RATE, 0.05, 60, AlertSeverity.WARNING),
+    rule('rss', `Memory above 80 % of MAX_RSS_MB (${config.monitoring.maxRssMb} MB)`, AlertMetric.RSS_PERCENT_OF_MAX, 80, 60, AlertSeverity.CRITICAL),
+    rule('drift', 'Population drift (PSI above 0.25) on a PRODUCTION model', AlertMetric.DRIFT_PSI, 0.25, 0, AlertSeverity.WARNING, Environment.PRODUCTION),
+  ];
+}
+
+/** Alert rules and alerts as users see them: create, change, list, acknowledge. */
+export class AlertService {
+  /** Called after a rule changes or goes, so the engine forgets its state (and resolves its open alerts). */
+  onRuleChanged: (ruleId: string) => Promise<void> = async () => {};
+
+  constructor(private readonly deps: { db: Database; config: Config; events: EventBus }) {}
+
+  /** Creates the built-in rules that are missing (a unique key makes concurrent starts harmless). */
+  async ensureBuiltIns(): Promise<void> {
+    const { db, config } = this.deps;
+    for (const spec of builtInRules(config)) {
+      if (await db.manager.existsBy(AlertRule, { builtIn: spec.builtIn! })) continue;
+      const now = new Date();
+      try {
+        await db.transaction((m) => m.insert(AlertRule, Object.assign(new AlertRule(), { ...spec, id: newId('AlertRule'), createdAt: now, updatedAt: now })));
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+
+  async createRule(input: CreateAlertRuleInput): Promise<AlertRule> {
+    this.checkThreshold(input.threshold, 'input.threshold');
+    if (input.modelId != null) {
+      if (!PER_MODEL_METRICS.has(input.metric)) throw badInput(`${input.metric} is process-wide; modelId applies only to per-model metrics`, { field: 'input.modelId' });
+      if (!(await this.deps.db.manager.existsBy(Model, { id: input.modelId }))) throw notFound('Model', input.modelId);
+    }
+    const now = new Date();
+    const rule = Object.assign(new AlertRule(), {
+      id: newId('AlertRule'), name: input.name.trim(), metric: input.metric, comparator: input.comparator, threshold: input.threshold, forSeconds: input.forSeconds,
+      cooldownSeconds: input.cooldownSeconds, severity: input.severity, modelId: input.modelId ?? null,
+      environment: input.metric === AlertMetric.DRIFT_PSI ? Environment.PRODUCTION : null, enabled: input.enabled, builtIn: null, createdAt: now, updatedAt: now,
+    });
+    await this.deps.db.transaction((m) => m.insert(AlertRule, rule));
+    return rule;
+  }
+
+  async updateRule(input: UpdateAlertRuleInput): Promise<AlertRule> {
+    const rule = await this.getRule(input.id);
+    if (input.threshold != null) this.checkThreshold(input.threshold, 'input.threshold');
+    const changes: Partial<AlertRule> = { updatedAt: new Date() };
+    for (const key of ['name', 'comparator', 'threshold', 'forSeconds', 'cooldownSeconds', 'severity', 'enabled'] as const) {
+      if (input[key] != null) (changes as Record<string, unknown>)[key] = key === 'name' ? input.name!.trim() : input[key];
+    }
+    await this.deps.db.transaction((m) => m.update(AlertRule, { id: rule.id }, changes));
+    await this.onRuleChanged(rule.id);
+    return Object.assign(rule, changes);
+  }
+
+  async deleteRule(id: string): Promise<AlertRule> {
+    const rule = await this.getRule(id);
+    if (rule.builtIn) throw conflict(`built-in rule ${JSON.stringify(rule.builtIn)} cannot be deleted; set enabled: false to switch it off`, { builtIn: rule.builtIn });
+    await this.onRuleChanged(rule.id);
+    await this.deps.db.transaction((m) => m.delete(AlertRule, { id: rule.id }));
+    return rule;
+  }
+
+  async getRule(id: string): Promise<AlertRule> {
+    const rule = await this.deps.db.manager.findOneBy(AlertRule, { id });
+    if (!rule) throw notFound('AlertRule', id);
+    return rule;
+  }
+
+  rules(): Promise<AlertRule[]> {
+    return this.deps.db.manager.find(AlertRule, { order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async acknowledge(id: string, caller: Caller | null): Promise<Alert> {
+    const alert = await this.get(id);
+    if (alert.state !== AlertState.OPEN) throw conflict(`alert is ${alert.state}; only OPEN alerts can be acknowledged`, { state: alert.state });
+    const changes = { state: AlertState.ACKNOWLEDGED, acknowledgedAt: new Date(), acknowledgedBy: caller?.keyName ?? null };
+    const moved = await this.deps.db.transaction((m) => m.update(Alert, { id, state: AlertState.OPEN }, changes));
+    if (!moved.affected) throw conflict('alert changed meanwhile (resolved or acknowledged); read it again', { alertId: id });
+    Object.assign(alert, changes);
+    this.deps.events.publish('HEALTH_ALERTS', 'all', { alertId: alert.id, modelId: alert.modelId, severity: alert.severity });
+    return alert;
+  }
+
+  async get(id: string): Promise<Alert> {
+    const alert = await this.deps.db.manager.findOneBy(Alert, { id });
+    if (!alert) throw notFound('Alert', id);
+    return alert;
+  }
+
+  list(filter: AlertFilter | null | undefined, page: PageArgs, modelScope: string[] | null): Promise<Page<Alert>> {
+    const { db, config } = this.deps;
+    const qb = db.manager.createQueryBuilder(Alert, 'a');
+    if (filter?.state) qb.andWhere('a.state = :state', { state: filter.state });
+    if (filter?.minSeverity) {
+      const allowed = Object.values(AlertSeverity).filter((s) => SEVERITY_RANK[s] >= SEVERITY_RANK[filter.minSeverity!]);
+      qb.andWhere('a.severity IN (:...allowed)', { allowed });
+    }
+    if (filter?.modelId) qb.andWhere('a.model_id = :modelId', { modelId: filter.modelId });
+    if (filter?.ruleId) qb.andWhere('a.rule_id = :ruleId', { ruleId: filter.ruleId });
+    if (filter?.from) qb.andWhere('a.created_at >= :from', { from: db.sqlDate(filter.from) });
+    if (filter?.to) qb.andWhere('a.created_at < :to', { to: db.sqlDate(filter.to) });
+    // A partner sees the alerts of its own models only.
+    if (modelScope) qb.andWhere(modelScope.length ? 'a.model_id IN (:...scope)' : '1 = 0', { scope: modelScope });
+    return paginate(qb, 'a', page, { direction: 'DESC' }, config.maxPageSize);
+  }
+
+  private checkThreshold(value: number, field: string): void {
+    if (!Number.isFinite(value)) throw badInput('threshold must be a finite number', { field });
+  }
+}
