@@ -1,0 +1,193 @@
+/**
+ * Drift reports: the rows a live version served (from the prediction log) against the training
+ * summary saved in its preprocessor. The statistics themselves are in src/ml/drift.ts.
+ */
+import { LRUCache } from 'lru-cache';
+import type { ArtifactStore } from '../../db/artifact-store';
+import type { Database } from '../../db/database';
+import { badInput, notFound } from '../../errors';
+import { typeOfId } from '../../ids';
+import type { Logger } from '../../logger';
+import { categoryDrift, driftStatus, ksAgainstDeciles, numericDrift, psi, scoreShares, servedCategory, servedNumber } from '../../ml/drift';
+import type { FeatureEncoding, Preprocessor } from '../../ml/preprocessing';
+import type { TargetEncoder } from '../../ml/target-encoding';
+import { parseBoolean, parseDateMs } from '../datasets/value-parsers';
+import { LiveDeployment } from '../deployments/deployment.entity';
+import { Environment } from '../deployments/environment';
+import { loadModelArtifact } from '../models/model-artifact';
+import { FeatureType } from '../models/model-signature.type';
+import { Model } from '../models/model.entity';
+import { ModelVersion } from '../models/model-version.entity';
+import { Prediction } from '../predictions/prediction.entity';
+import type { DriftBin, DriftReport, DriftStatus, FeatureDrift } from './drift.types';
+
+/** Most served rows one report reads (the newest of the window): bounds its memory and time. */
+export const DRIFT_MAX_ROWS = 10_000;
+/** The window when none is given: the last 24 hours. */
+export const DEFAULT_DRIFT_WINDOW_SECONDS = 86_400;
+
+/** What a report needs from a version's artifact; versions never change, so it is cached. */
+interface TrainingSummary {
+  features: FeatureEncoding[];
+  binary: boolean;
+  forecast: boolean;
+}
+
+type ServedRow = Pick<Prediction, 'inputs' | 'outputs' | 'createdAt'>;
+
+/** Compares served rows with training, per live version; also checks every live model for alerting. */
+export class DriftService {
+  // Reading an artifact pulls its weights too; the summary is small, so keep it rather than reread.
+  private readonly summaries = new LRUCache<string, TrainingSummary>({ max: 500 });
+
+  constructor(private readonly deps: { db: Database; artifacts: ArtifactStore; log: Logger }) {}
+
+  /**
+   * The drift report of the version live in `environment`, over [from, to) (default: the 24 h up
+   * to now). Nothing deployed, or nothing served, is an answer with a message and no status.
+   * @throws NOT_FOUND for an unknown model; BAD_USER_INPUT when from is not before to.
+   */
+  async report(modelRef: string, environment: Environment = Environment.PRODUCTION, from?: Date | null, to?: Date | null): Promise<DriftReport> {
+    const end = to ?? new Date();
+    const start = from ?? new Date(end.getTime() - DEFAULT_DRIFT_WINDOW_SECONDS * 1000);
+    if (start.getTime() >= end.getTime()) throw badInput(`from (${start.toISOString()}) must be before to (${end.toISOString()})`, { field: 'from' });
+    const model = await this.model(modelRef);
+    const report: DriftReport = {
+      model, environment, modelVersion: null, from: start, to: end, rowCount: 0, sampled: false,
+      status: null, maxPsi: null, message: null, features: [], scorePsi: null, scoreBins: null,
+    };
+    const { db } = this.deps;
+    const live = await db.manager.findOneBy(LiveDeployment, { modelId: model.id, environment });
+    if (!live) return { ...report, message: `model ${JSON.stringify(model.name)} has no version deployed to ${environment}` };
+    const version = await db.manager.findOneByOrFail(ModelVersion, { id: live.modelVersionId });
+    report.modelVersion = version;
+    const rows = await this.served(model.id, version.id, environment, start, end);
+    if (rows.length === 0) return { ...report, message: `no predictions served between ${start.toISOString()} and ${end.toISOString()}` };
+    report.sampled = rows.length > DRIFT_MAX_ROWS;
+    if (report.sampled) rows.length = DRIFT_MAX_ROWS;
+    report.rowCount = rows.length;
+
+    const summary = await this.summary(version);
+    // A forecast is logged as one entry holding its history: its newest row is the one it adds.
+    const inputs = rows.map((r) => (summary.forecast && Array.isArray(r.inputs?.history) ? r.inputs.history.at(-1) ?? {} : r.inputs ?? {}));
+    report.features = summary.features.flatMap((e) => featureDrift(e, inputs));
+    if (report.features.length > 0) {
+      report.maxPsi = Math.max(...report.features.map((f) => f.psi));
+      // driftStatus only grows with PSI, so the largest PSI gives the worst status.
+      report.status = driftStatus(report.maxPsi) as DriftStatus;
+    } else {
+      report.message = 'this version has no saved training profile of its features to compare with';
+    }
+    if (summary.binary) {
+      // Rows are newest first: once cut to the newest, the window really starts at the oldest kept.
+      const shift = scoreShift(rows, report.sampled ? rows[rows.length - 1].createdAt : start, end);
+      report.scorePsi = shift?.psi ?? null;
+      report.scoreBins = shift?.bins ?? null;
+    }
+    return report;
+  }
+
+  /**
+   * Max PSI and status of every model live in `environment` over the last `windowSeconds`, for
+   * alerting. A model whose report fails is logged and given nulls, so one bad artifact does not
+   * hide the others.
+   */
+  async checkAll(environment: Environment = Environment.PRODUCTION, windowSeconds = DEFAULT_DRIFT_WINDOW_SECONDS): Promise<{ modelId: string; maxPsi: number | null; status: DriftStatus | null }[]> {
+    const to = new Date();
+    const from = new Date(to.getTime() - windowSeconds * 1000);
+    const live = await this.deps.db.manager.find(LiveDeployment, { where: { environment }, order: { modelId: 'ASC' } });
+    const results: { modelId: string; maxPsi: number | null; status: DriftStatus | null }[] = [];
+    // One at a time: each report reads up to DRIFT_MAX_ROWS rows, and this runs in the background.
+    for (const { modelId } of live) {
+      try {
+        const { maxPsi, status } = await this.report(modelId, environment, from, to);
+        results.push({ modelId, maxPsi, status });
+      } catch (error) {
+        this.deps.log.warn({ err: error, modelId, environment }, 'drift check failed');
+        results.push({ modelId, maxPsi: null, status: null });
+      }
+    }
+    return results;
+  }
+
+  private async model(ref: string): Promise<Model> {
+    const { manager } = this.deps.db;
+    const model = typeOfId(ref) === 'Model' ? await manager.findOneBy(Model, { id: ref }) : await manager.findOneBy(Model, { name: ref });
+    if (!model) throw notFound('Model', ref);
+    return model;
+  }
+
+  /** Newest first, one more than the cap so the caller can tell whether it applied. */
+  private served(modelId: string, versionId: string, environment: Environment, from: Date, to: Date): Promise<ServedRow[]> {
+    const { db } = this.deps;
+    return db.manager.createQueryBuilder(Prediction, 'p')
+      .select(['p.id', 'p.inputs', 'p.outputs', 'p.createdAt'])
+      // model_id first: it leads the (model_id, created_at) index.
+      .where('p.model_id = :modelId', { modelId })
+      .andWhere('p.created_at >= :from AND p.created_at < :to', { from: db.sqlDate(from), to: db.sqlDate(to) })
+      .andWhere('p.model_version_id = :versionId AND p.environment = :environment', { versionId, environment })
+      .orderBy('p.createdAt', 'DESC')
+      .limit(DRIFT_MAX_ROWS + 1)
+      .getMany();
+  }
+
+  private async summary(version: ModelVersion): Promise<TrainingSummary> {
+    const cached = this.summaries.get(version.id);
+    if (cached) return cached;
+    let summary: TrainingSummary = { features: [], binary: false, forecast: false };
+    if (version.artifactId) {
+      const artifact = await loadModelArtifact(this.deps.artifacts, version.artifactId);
+      summary = {
+        features: (artifact.preprocessor as Preprocessor | null)?.features ?? [],
+        binary: (artifact.targetEncoder as TargetEncoder).kind === 'binary',
+        forecast: artifact.task === 'TIME_SERIES_FORECAST',
+      };
+    }
+    this.summaries.set(version.id, summary);
+    return summary;
+  }
+}
+
+/** One feature's drift, or nothing when its training profile is missing or no value was served. */
+function featureDrift(e: FeatureEncoding, inputs: Record<string, unknown>[]): FeatureDrift[] {
+  if (e.kind === 'onehot') {
+    if (!e.shares) return [];
+    const result = categoryDrift(e.categories, e.shares, inputs.map((row) => servedCategory(row[e.name])));
+    return result ? [{ feature: e.name, type: FeatureType.CATEGORY, ks: null, status: driftStatus(result.psi) as DriftStatus, ...result }] : [];
+  }
+  if (!e.deciles) return [];
+  const values = inputs.map((row) => servedValue(e.source, row[e.name]));
+  const result = numericDrift(e.deciles, values, e.max);
+  if (!result) return [];
+  const ks = ksAgainstDeciles(e.deciles, values.filter((v): v is number => v !== null), e.max);
+  return [{ feature: e.name, type: FeatureType[e.source], ks, status: driftStatus(result.psi) as DriftStatus, ...result }];
+}
+
+/** A served value on the scale training profiled it: dates as days since 1970, flags also as yes/no text. */
+function servedValue(source: 'NUMBER' | 'BOOLEAN' | 'DATE', value: unknown): number | null {
+  if (source === 'DATE' && typeof value === 'string') {
+    const ms = parseDateMs(value);
+    return ms === null ? null : ms / 86_400_000;
+  }
+  if (source === 'BOOLEAN' && typeof value === 'string' && servedNumber(value) === null) {
+    const flag = parseBoolean(value);
+    return flag === null ? null : flag ? 1 : 0;
+  }
+  return servedNumber(value);
+}
+
+/** Scores of the window's first half (expected) against its second half (actual); null when a half is empty. */
+function scoreShift(rows: ServedRow[], from: Date, to: Date): { psi: number; bins: DriftBin[] } | null {
+  const middle = (from.getTime() + to.getTime()) / 2;
+  const early: number[] = [];
+  const late: number[] = [];
+  for (const row of rows) {
+    const score = row.outputs?.value;
+    if (typeof score === 'number' && Number.isFinite(score)) (row.createdAt.getTime() < middle ? early : late).push(score);
+  }
+  if (early.length === 0 || late.length === 0) return null;
+  const expected = scoreShares(early);
+  const actual = scoreShares(late);
+  const bins = expected.map((share, i) => ({ label: `${(i / 10).toFixed(1)} to ${((i + 1) / 10).toFixed(1)}`, expected: share, actual: actual[i] }));
+  return { psi: psi(expected, actual), bins };
+}
