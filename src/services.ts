@@ -79,7 +79,7 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
   training.attachQueue(trainingQueue);
   const modelCache = new ModelCache(db, artifacts, config.serving, config.training.backend);
   const liveRoutes = new LiveRoutes(db);
-  const requestStats = new RequestStats();
+  const requestStats = new RequestStats(config.monitoring.windowSeconds);
   const healthSampler = new HealthSampler(config.monitoring, requestStats, {
     get waiting() { return trainingQueue.waiting; },
     get running() { return trainingQueue.running; },

@@ -72,7 +72,14 @@ export class QueryLimiter {
     const key = queryText === undefined ? undefined : `${operationName ?? ''}\n${costShape(variables)}\n${queryText}`;
     let cost = key === undefined ? undefined : this.costs.get(key);
     if (cost === undefined) {
-      cost = getComplexity({ schema: this.schema, query: document, variables, operationName: operationName ?? undefined, estimators: [listAwareEstimator] });
+      try {
+        cost = getComplexity({ schema: this.schema, query: document, variables, operationName: operationName ?? undefined, estimators: [listAwareEstimator] });
+      } catch (error) {
+        // The estimator coerces the variables first; a bad one (an unknown enum value, "NaN" for a
+        // Float) is the client's input error, which would otherwise surface as a 500.
+        if (error instanceof GraphQLError) return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+        throw error;
+      }
       if (key !== undefined) this.costs.set(key, cost);
     }
     if (cost <= this.limits.maxCost) return null;
