@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -9,6 +10,8 @@ import { createContext, type Context } from './context';
 import { createErrorFormatter } from './graphql/format-error';
 import type { Caller } from './modules/auth/caller';
 import { Role } from './modules/auth/role';
+import { ServerMetrics } from './monitoring/prometheus';
+import { requestIdFrom, requestObserver } from './monitoring/request-observer';
 import { authenticate } from './security/authenticate';
 import { QueryLimiter } from './security/query-limits';
 import { startWsServer } from './security/ws-server';
@@ -22,22 +25,40 @@ export interface RunningApp {
   url: string;
   port: number;
   httpServer: http.Server;
+  /** This server's Prometheus metrics (served at /metrics); the prediction service reports to it. */
+  metrics: ServerMetrics;
   /** Stops accepting, lets requests in flight finish (up to SHUTDOWN_GRACE_MS), closes sockets. */
   close(): Promise<void>;
 }
 
+/** What startApp may be given besides services and schema. */
+export interface AppOptions {
+  /** Security off: the security benchmark's baseline only. */
+  insecure?: boolean;
+  /** Metrics to report to; a new ServerMetrics when absent. */
+  metrics?: ServerMetrics;
+}
+
+/** What the /graphql middleware leaves for the context function in `res.locals`. */
+interface GraphQLLocals {
+  requestId: string;
+  startedAt: number;
+}
+
 /**
- * HTTP (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql, plus /healthz and
- * /readyz. The database is the caller's: close it after `close()`.
+ * HTTP (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql, plus /healthz, /readyz
+ * and /metrics. The database is the caller's: close it after `close()`.
  */
-export async function startApp(services: Services, schema: GraphQLSchema, port = services.config.port, options: { insecure?: boolean } = {}): Promise<RunningApp> {
+export async function startApp(services: Services, schema: GraphQLSchema, port = services.config.port, options: AppOptions = {}): Promise<RunningApp> {
   const { config, log } = services;
   const app = express();
   const httpServer = http.createServer(app);
   const formatError = createErrorFormatter(log);
+  const metrics = options.metrics ?? new ServerMetrics(services.db, log);
+  const observer = requestObserver(services, metrics);
 
   const limiter = options.insecure ? null : new QueryLimiter(schema, config.limits, config.introspection);
-  const wsCleanup = startWsServer(httpServer, schema, services, limiter, formatError);
+  const wsCleanup = startWsServer(httpServer, schema, services, limiter, formatError, observer);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -51,6 +72,7 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
     parseOptions: limiter?.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      observer,
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       {
         // Cost depends on variables (`first: $n`), so it is checked per request, not per document.
@@ -72,13 +94,33 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
     const ready = await services.db.isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready });
   });
+  // For Prometheus to scrape. Unauthenticated like /healthz: it holds counts and ids, no data;
+  // where that is too much, keep the path off the public ingress.
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metricsText());
+  });
+  // First, so every /graphql answer echoes the id, including the 400/413 refusals below.
+  app.use('/graphql', (req, res, next) => {
+    const locals: GraphQLLocals = { requestId: requestIdFrom(req.headers['x-request-id']), startedAt: performance.now() };
+    Object.assign(res.locals, locals);
+    res.setHeader('x-request-id', locals.requestId);
+    next();
+  });
   // A CSV travels JSON-escaped, so the body may be larger than the CSV itself.
   app.use('/graphql', express.json({ limit: config.maxUploadBytes * 2 + 1024 * 1024 }), expressMiddleware(apollo, {
-    context: async ({ req }) => {
+    context: async ({ req, res }) => {
+      const { requestId, startedAt } = res.locals as GraphQLLocals;
       const clientAddress = req.socket.remoteAddress ?? null;
-      const caller = options.insecure ? insecureCaller : await authenticate(services, req.headers.authorization);
-      if (!options.insecure) services.rateLimiter.check(caller, clientAddress);
-      return createContext(services, { caller, clientAddress, requestId: String(req.headers['x-request-id'] ?? '').slice(0, 100) });
+      try {
+        const caller = options.insecure ? insecureCaller : await authenticate(services, req.headers.authorization);
+        if (!options.insecure) services.rateLimiter.check(caller, clientAddress);
+        return createContext(services, { caller, clientAddress, requestId });
+      } catch (error) {
+        // Refused before Apollo's pipeline, so the observer plugin never hears of it.
+        const params = (req.method === 'GET' ? req.query : req.body) ?? {};
+        observer.recordRefusal({ requestId, query: params.query, operationName: params.operationName, startedAt, clientAddress }, error);
+        throw error;
+      }
     },
   }));
   app.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
@@ -97,6 +139,7 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
     url: `http://127.0.0.1:${actualPort}/graphql`,
     port: actualPort,
     httpServer,
+    metrics,
     close: () => apollo.stop(),
   };
 }

@@ -46,7 +46,7 @@ export interface Config {
 }
 
 export interface MonitoringConfig {
-  /** `HEALTH_INTERVAL_SECONDS` (default 5): how often a health snapshot is taken and alert rules are evaluated. */
+  /** `HEALTH_INTERVAL_SECONDS` (default 5; 0 = off): how often a health snapshot is taken and alert rules are evaluated. */
   intervalSeconds: number;
   /** `HEALTH_WINDOW_SECONDS` (default 60): the sliding window rates and percentiles cover. */
   windowSeconds: number;
@@ -244,7 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logFlushMs: integer('PREDICTION_LOG_FLUSH_MS', 250, 10, 60_000),
     },
     monitoring: {
-      intervalSeconds: integer('HEALTH_INTERVAL_SECONDS', 5, 1, 3600),
+      intervalSeconds: integer('HEALTH_INTERVAL_SECONDS', 5, 0, 3600),
       windowSeconds: integer('HEALTH_WINDOW_SECONDS', 60, 5, 3600),
       persistSeconds: integer('HEALTH_PERSIST_SECONDS', 60, 1, 86_400),
       retentionDays: integer('HEALTH_RETENTION_DAYS', 7, 1, 3650),

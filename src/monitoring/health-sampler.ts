@@ -36,8 +36,9 @@ export class HealthSampler {
     this.listeners.push(listener);
   }
 
+  /** Samples every intervalSeconds; 0 leaves it off (snapshots are then taken only when asked for). */
   start(): void {
-    if (this.timer) return;
+    if (this.timer || this.config.intervalSeconds === 0) return;
     this.timer = setInterval(() => void this.sample().catch(this.onError), this.config.intervalSeconds * 1000);
     this.timer.unref();
   }

@@ -4,11 +4,13 @@ import {
   type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
 
+import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { createContext } from '../context';
 import type { Caller } from '../modules/auth/caller';
+import type { RequestObserver } from '../monitoring/request-observer';
 import type { Services } from '../services';
 import { authenticate } from './authenticate';
 import type { QueryLimiter } from './query-limits';
@@ -19,7 +21,7 @@ type Extra = { socket: WebSocket; request: IncomingMessage; caller?: Caller | nu
  * graphql-ws on the HTTP server's /graphql path. Apollo's plugins do not run here, so the same
  * checks are applied by hand: the key in connectionParams (a bad one closes the socket with
  * 4403), rate limits, parse/validation/cost limits, a cap on live subscriptions per socket, and
- * the same error formatting.
+ * the same error formatting. `observer`, when given, records each operation as over HTTP.
  */
 export function startWsServer(
   httpServer: HttpServer,
@@ -27,6 +29,7 @@ export function startWsServer(
   services: Services,
   limiter: QueryLimiter | null,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+  observer?: RequestObserver,
 ) {
   const { config } = services;
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
@@ -39,7 +42,7 @@ export function startWsServer(
       return new GraphQLError(e.message, { nodes: e.nodes, extensions: { code, ...extensions } });
     });
 
-  return useServer<Record<string, unknown>, Extra>({
+  const options: ServerOptions<Record<string, unknown>, Extra> = {
     schema,
     connectionInitWaitTimeout: config.limits.connectionInitTimeoutMs,
     onConnect: async (ctx) => {
@@ -91,5 +94,6 @@ export function startWsServer(
     },
     execute,
     subscribe,
-  }, wsServer);
+  };
+  return useServer<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer);
 }
