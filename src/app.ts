@@ -10,7 +10,7 @@ import { createContext, type Context } from './context';
 import { createErrorFormatter } from './graphql/format-error';
 import type { Caller } from './modules/auth/caller';
 import { Role } from './modules/auth/role';
-import { ServerMetrics } from './monitoring/prometheus';
+import type { ServerMetrics } from './monitoring/prometheus';
 import { requestIdFrom, requestObserver } from './monitoring/request-observer';
 import { authenticate } from './security/authenticate';
 import { QueryLimiter } from './security/query-limits';
@@ -35,7 +35,7 @@ export interface RunningApp {
 export interface AppOptions {
   /** Security off: the security benchmark's baseline only. */
   insecure?: boolean;
-  /** Metrics to report to; a new ServerMetrics when absent. */
+  /** Metrics to report to; the services' own when absent. */
   metrics?: ServerMetrics;
 }
 
@@ -54,7 +54,7 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
   const app = express();
   const httpServer = http.createServer(app);
   const formatError = createErrorFormatter(log);
-  const metrics = options.metrics ?? new ServerMetrics(services.db, log);
+  const metrics = options.metrics ?? services.metrics;
   const observer = requestObserver(services, metrics);
 
   const limiter = options.insecure ? null : new QueryLimiter(schema, config.limits, config.introspection);

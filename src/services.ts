@@ -22,6 +22,7 @@ import { PredictionLog } from './modules/predictions/prediction-log';
 import { PredictionService } from './modules/predictions/prediction.service';
 import { BatchPredictionService } from './modules/predictions/batch-prediction.service';
 import { RequestStats } from './monitoring/request-stats';
+import { ServerMetrics } from './monitoring/prometheus';
 import { HealthSampler } from './monitoring/health-sampler';
 import { AlertEngine } from './modules/monitoring/alert-engine';
 import { AlertService } from './modules/monitoring/alert.service';
@@ -58,6 +59,8 @@ export interface Services {
   drift: DriftService;
   /** Recent requests and predictions, for health snapshots. */
   requestStats: RequestStats;
+  /** Prometheus metrics served at /metrics. */
+  metrics: ServerMetrics;
   healthSampler: HealthSampler;
   health: HealthService;
   alerts: AlertService;
@@ -88,9 +91,12 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
   const alerts = new AlertService({ db, config, events });
   const alertEngine = new AlertEngine({ db, events, log, maxRssMb: config.monitoring.maxRssMb });
   alerts.onRuleChanged = (ruleId) => alertEngine.forgetRule(ruleId);
+  const metrics = new ServerMetrics(db, log);
+  metrics.setOpenAlertsSource(() => alertEngine.openCount());
   const health = new HealthService({ db, config: config.monitoring, sampler: healthSampler, log });
   const predictionLog = new PredictionLog(db, config.database, { sampleRate: config.serving.logSampleRate, flushMs: config.serving.logFlushMs, retentionDays: config.serving.logRetentionDays }, log);
   return {
+    metrics,
     healthSampler,
     health,
     alerts,
@@ -100,7 +106,7 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
     deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions }),
     predictionLog,
     requestStats,
-    predictions: new PredictionService({ db, config: config.serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, log: predictionLog, modelVersions, stats: requestStats }),
+    predictions: new PredictionService({ db, config: config.serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, log: predictionLog, modelVersions, stats: requestStats, metrics }),
     drift: new DriftService({ db, artifacts, log }),
     batchPredictions: new BatchPredictionService({ db, config, log, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions }),
     events,

@@ -46,6 +46,8 @@ export interface ModelArtifact {
   windowSize: number;
   horizon: number;
   featureNames: string[];
+  /** Binary models: shares of the test split's scores in 10 equal-width bins over [0, 1], the baseline of score drift (absent in older artifacts). */
+  scoreShares?: number[] | null;
 }
 
 /** Scoring a stored model on other rows (evaluateModelVersion). */
@@ -66,6 +68,8 @@ export interface EvaluationResult {
   rocCurve: { fpr: number; tpr: number; threshold: number }[] | null;
   confusionMatrix: number[][] | null;
   featureImportance: { feature: string; importance: number }[] | null;
+  /** Binary models: see ModelArtifact.scoreShares. */
+  scoreShares?: number[] | null;
 }
 
 export type ParentMessage = { type: 'start'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob };

@@ -281,6 +281,21 @@ describe('prediction log', () => {
   });
 });
 
+describe('/metrics', () => {
+  it('counts served rows per model and version', async () => {
+    const before = await servedRows(v1);
+    await predict({ environment: 'TEST', rows: sample.slice(0, 7) });
+    expect(await servedRows(v1)).toBe(before + 7);
+  });
+});
+
+/** aimass_predictions_total for this model and a version, read off /metrics. */
+async function servedRows(versionId: string): Promise<number> {
+  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const line = text.split('\n').find((l) => l.startsWith('aimass_predictions_total{') && l.includes(`model="${modelId}"`) && l.includes(`version="${versionId}"`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 describe('batch prediction', () => {
   it('scores every row of the dataset into a new version with prediction columns, streaming progress', async () => {
     const client = wsClient(server.wsUrl, auth.viewer);

@@ -31,6 +31,8 @@ interface TrainingSummary {
   features: FeatureEncoding[];
   binary: boolean;
   forecast: boolean;
+  /** The test split's score shares at training time (see ModelArtifact.scoreShares); null for older artifacts. */
+  scoreShares: number[] | null;
 }
 
 type ServedRow = Pick<Prediction, 'inputs' | 'outputs' | 'createdAt'>;
@@ -80,7 +82,9 @@ export class DriftService {
     }
     if (summary.binary) {
       // Rows are newest first: once cut to the newest, the window really starts at the oldest kept.
-      const shift = scoreShift(rows, report.sampled ? rows[rows.length - 1].createdAt : start, end);
+      const shift = summary.scoreShares
+        ? scoreDrift(summary.scoreShares, rows)
+        : scoreShift(rows, report.sampled ? rows[rows.length - 1].createdAt : start, end);
       report.scorePsi = shift?.psi ?? null;
       report.scoreBins = shift?.bins ?? null;
     }
@@ -134,13 +138,14 @@ export class DriftService {
   private async summary(version: ModelVersion): Promise<TrainingSummary> {
     const cached = this.summaries.get(version.id);
     if (cached) return cached;
-    let summary: TrainingSummary = { features: [], binary: false, forecast: false };
+    let summary: TrainingSummary = { features: [], binary: false, forecast: false, scoreShares: null };
     if (version.artifactId) {
       const artifact = await loadModelArtifact(this.deps.artifacts, version.artifactId);
       summary = {
         features: (artifact.preprocessor as Preprocessor | null)?.features ?? [],
         binary: (artifact.targetEncoder as TargetEncoder).kind === 'binary',
         forecast: artifact.task === 'TIME_SERIES_FORECAST',
+        scoreShares: artifact.scoreShares ?? null,
       };
     }
     this.summaries.set(version.id, summary);
@@ -176,7 +181,18 @@ function servedValue(source: 'NUMBER' | 'BOOLEAN' | 'DATE', value: unknown): num
   return servedNumber(value);
 }
 
-/** Scores of the window's first half (expected) against its second half (actual); null when a half is empty. */
+/** Served scores against the test split's at training time. */
+function scoreDrift(expected: number[], rows: ServedRow[]): { psi: number; bins: DriftBin[] } | null {
+  const scores = rows.map((row) => row.outputs?.value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return scores.length ? scoreBins(expected, scoreShares(scores)) : null;
+}
+
+function scoreBins(expected: number[], actual: number[]): { psi: number; bins: DriftBin[] } {
+  const bins = expected.map((share, i) => ({ label: `${(i / 10).toFixed(1)} to ${((i + 1) / 10).toFixed(1)}`, expected: share, actual: actual[i] }));
+  return { psi: psi(expected, actual), bins };
+}
+
+/** Older artifacts without a training baseline: the window's first half (expected) against its second half (actual); null when a half is empty. */
 function scoreShift(rows: ServedRow[], from: Date, to: Date): { psi: number; bins: DriftBin[] } | null {
   const middle = (from.getTime() + to.getTime()) / 2;
   const early: number[] = [];
@@ -186,8 +202,5 @@ function scoreShift(rows: ServedRow[], from: Date, to: Date): { psi: number; bin
     if (typeof score === 'number' && Number.isFinite(score)) (row.createdAt.getTime() < middle ? early : late).push(score);
   }
   if (early.length === 0 || late.length === 0) return null;
-  const expected = scoreShares(early);
-  const actual = scoreShares(late);
-  const bins = expected.map((share, i) => ({ label: `${(i / 10).toFixed(1)} to ${((i + 1) / 10).toFixed(1)}`, expected: share, actual: actual[i] }));
-  return { psi: psi(expected, actual), bins };
+  return scoreBins(scoreShares(early), scoreShares(late));
 }

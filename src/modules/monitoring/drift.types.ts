@@ -94,7 +94,7 @@ export class DriftReport {
   @Field(() => [FeatureDrift], { description: 'One entry per input feature, in the version\'s feature order. Features without a training profile (versions saved before profiles existed) or without any served value are left out.' })
   features!: FeatureDrift[];
 
-  @Field(() => Float, { nullable: true, description: 'Binary classifiers only: PSI of the prediction score (positive-class probability) as a shift within the window, comparing the rows served in its first half (expected) with those served in its second half (actual), because no training score distribution is stored. When `sampled`, the window is taken to start at the oldest row read. Null for other tasks, or when either half has no rows.' })
+  @Field(() => Float, { nullable: true, description: 'Binary classifiers only: PSI of the prediction score (positive-class probability) of the served rows (actual) against the scores of the held-out test split when the version was trained (expected), in 10 equal-width bins. Versions trained before that baseline was kept compare the first half of the window with its second half instead. Null for other tasks or without served scores.' })
   scorePsi!: number | null;
 
   @Field(() => [DriftBin], { nullable: true, description: 'The score distribution behind scorePsi, in 10 equal-width bins over [0, 1]; null when scorePsi is.' })

@@ -13,6 +13,7 @@ import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
 import type { PredictionLog } from './prediction-log';
 import type { RequestStats } from '../../monitoring/request-stats';
+import type { ServerMetrics } from '../../monitoring/prometheus';
 
 export interface PredictRequest {
   model: string;
@@ -40,7 +41,7 @@ export interface PredictionFilter {
 
 /** Serves predictions from live deployments and reads the prediction log. */
 export class PredictionService {
-  constructor(private readonly deps: { db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache; log: PredictionLog; modelVersions: ModelVersionService; stats: RequestStats }) {}
+  constructor(private readonly deps: { db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache; log: PredictionLog; modelVersions: ModelVersionService; stats: RequestStats; metrics: ServerMetrics }) {}
 
   async predict(request: PredictRequest, requestId: string | null): Promise<PredictAnswer> {
     const started = performance.now();
@@ -68,6 +69,7 @@ export class PredictionService {
     }
     const latencyMs = performance.now() - started;
     this.deps.stats.recordPredict(route.model.id, latencyMs, false, rows.length);
+    this.deps.metrics.recordPrediction(route.model.id, route.modelVersionId, rows.length);
     const createdAt = new Date();
     // A forecast answers a whole history with one prediction: it is logged as one entry.
     const perRow = predictions.length === rows.length;
