@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { benchApiThroughput } from './api-throughput';
 import { benchIngest } from './ingest';
+import { benchFanout, benchMonitoring } from './monitoring';
 import { benchSecurityOverhead } from './security-overhead';
 import { benchTrainingHistory } from './training-history';
 import { benchTrainingOverhead } from './training-overhead';
@@ -49,6 +50,16 @@ async function main() {
     console.log('== Serving: 10,000 rows in one predict vs raw model.predict; 64 clients of single-row predicts, micro-batching on vs off; predict with security on vs off');
     results.serving = await benchServing(seconds);
     console.log(JSON.stringify(results.serving, null, 2));
+  }
+  if (want('fanout')) {
+    console.log(`== Subscription fan-out: ${process.env.BENCH_FANOUT_CLIENTS ?? 1000} graphql-ws clients on one run's trainingMetrics, 20 points a second for ${process.env.BENCH_FANOUT_SECONDS ?? 30}s`);
+    results.fanout = await benchFanout();
+    console.log(JSON.stringify(results.fanout, null, 2));
+  }
+  if (want('monitoring')) {
+    console.log(`== Monitoring overhead: 64 clients of single-row predicts, ${process.env.BENCH_SERVING_SECONDS ?? 15}s per run, monitoring on (health 1s, drift 5s, every row logged) vs off, twice`);
+    results.monitoring = await benchMonitoring();
+    console.log(JSON.stringify(results.monitoring, null, 2));
   }
   const out = path.resolve(__dirname, '../../bench/results');
   fs.mkdirSync(out, { recursive: true });

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config';
 import { Database } from '../../src/db/database';
 import { createLogger } from '../../src/logger';
 import { createSchema } from '../../src/schema';
-import { createServices } from '../../src/services';
+import { createServices, startMonitoring, stopTraining } from '../../src/services';
 
 /**
  * aimass as main.ts starts it, or with BENCH_INSECURE=1 without keys, limits, rate limits and
@@ -17,8 +17,11 @@ async function main() {
   const db = await Database.open(config.database, log);
   const services = createServices(config, db, log);
   await services.apiKeys.bootstrap();
+  // As main.ts does, so benchmarks measure what production runs.
+  services.predictionLog.start();
+  await startMonitoring(services);
   const app = await startApp(services, await createSchema({ insecure, events: services.events }), config.port, { insecure });
   console.log(`listening on ${app.url}`);
-  process.on('SIGTERM', () => { void app.close().then(() => db.close()).then(() => process.exit(0)); });
+  process.on('SIGTERM', () => { void app.close().then(() => stopTraining(services)).then(() => db.close()).then(() => process.exit(0)); });
 }
 void main();
