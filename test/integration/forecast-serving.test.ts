@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { numericColumn, readDataset } from '../support/csv';
+import { DEPLOY, trainVersion } from '../support/serving';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+let server: TestServer;
+let versionId: string;
+const csv = readDataset('SP500.csv');
+const closes = numericColumn(csv, 'Close');
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const { createDataset } = await server.query('mutation($csv: String!) { createDataset(input: { name: "sp500-serving", csv: $csv }) { id } }', { csv });
+  const { createModel } = await server.query('mutation { createModel(input: { name: "sp500-forecast", task: TIME_SERIES_FORECAST, architecture: LSTM, featureColumns: [], targetColumn: "Close", hyperparameters: { windowSize: 6, horizon: 2, epochs: 3, batchSize: 8, hiddenUnits: [8] } }) { id } }');
+  versionId = await trainVersion(server, createModel.id, createDataset.id, 1);
+  await server.query(DEPLOY, { input: { modelVersionId: versionId, environment: 'TEST' } });
+}, 120_000);
+afterAll(() => server?.close());
+
+const FORECAST = 'mutation($rows: [JSONObject!]!) { predict(input: { model: "sp500-forecast", environment: TEST, rows: $rows }) { modelVersion { id } predictions { value label forecast } } }';
+
+it('forecasts the next horizon steps in price units from the last windowSize observations', async () => {
+  const history = closes.slice(-8).map((Close) => ({ Close }));
+  const { predict } = await server.query(FORECAST, { rows: history });
+  expect(predict.modelVersion.id).toBe(versionId);
+  expect(predict.predictions).toHaveLength(1);
+  const [p] = predict.predictions;
+  expect(p.label).toBeNull();
+  expect(p.forecast).toHaveLength(2);
+  expect(p.value).toBe(p.forecast[0]);
+  // In the series' units (hundreds to ~1,500), not standardised ones.
+  for (const step of p.forecast) {
+    expect(step).toBeGreaterThan(Math.min(...closes) * 0.5);
+    expect(step).toBeLessThan(Math.max(...closes) * 1.5);
+  }
+  // Only the last windowSize rows count: older history does not change the answer.
+  const trimmed = await server.query(FORECAST, { rows: closes.slice(-6).map((Close) => ({ Close })) });
+  expect(trimmed.predict.predictions[0].forecast).toEqual(p.forecast);
+});
+
+it('refuses a history shorter than the window, and a missing value in it', async () => {
+  const short = await server.request(FORECAST, { rows: closes.slice(-3).map((Close) => ({ Close })) });
+  expect(short.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  expect(short.errors?.[0].message).toMatch(/needs the last 6 observations/);
+  const gap = await server.request(FORECAST, { rows: [...closes.slice(-5).map((Close) => ({ Close })), { Close: null }] });
+  expect(gap.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+});
