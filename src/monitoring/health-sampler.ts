@@ -49,9 +49,9 @@ export class HealthSampler {
     this.loopDelay.disable();
   }
 
-  /** The newest snapshot, taking one if none was taken yet. */
+  /** The newest snapshot; with the sampler off (or before its first tick), one taken now, unannounced. */
   async latest(): Promise<HealthSnapshotData> {
-    return this.ring.at(-1) ?? this.sample();
+    return (this.timer ? this.ring.at(-1) : undefined) ?? this.sample(false);
   }
 
   /** Snapshots still in memory, oldest first. */
@@ -59,8 +59,8 @@ export class HealthSampler {
     return [...this.ring];
   }
 
-  /** Takes one snapshot now and hands it to the listeners. */
-  async sample(): Promise<HealthSnapshotData> {
+  /** Takes one snapshot now; `announce` keeps it and hands it to the listeners (alerts, history, subscribers). */
+  async sample(announce = true): Promise<HealthSnapshotData> {
     const requests = this.stats.requests.summary();
     const failed = await this.training.failedSince(this.config.windowSeconds);
     const memory = process.memoryUsage();
@@ -83,6 +83,7 @@ export class HealthSampler {
         latencyMs: { p50: summary.p50Ms, p95: summary.p95Ms, p99: summary.p99Ms },
       })),
     };
+    if (!announce) return snapshot;
     this.loopDelay.reset();
     this.ring.push(snapshot);
     if (this.ring.length > RING) this.ring.shift();

@@ -96,8 +96,16 @@ export class PredictionLog {
     const id = this.nextBatch++;
     return new Promise<void>((resolve) => {
       this.waiting.set(id, { resolve, size: rows.length });
-      // One JSON text crosses to the thread: far cheaper than structured-cloning thousands of objects.
-      this.thread().postMessage({ type: 'write', id, rows: JSON.stringify(rows) });
+      try {
+        // One JSON text crosses to the thread: far cheaper than structured-cloning thousands of objects.
+        this.thread().postMessage({ type: 'write', id, rows: JSON.stringify(rows) });
+      } catch (error) {
+        // No writer thread (it could not start): the rows are lost, counted and reported; serving goes on.
+        this.waiting.delete(id);
+        this.counts.failed += rows.length;
+        this.log?.error({ err: error, rows: rows.length }, 'could not hand prediction log rows to the writer');
+        resolve();
+      }
     });
   }
 
