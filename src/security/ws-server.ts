@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import {
-  execute, GraphQLError, getOperationAST, parse, specifiedRules, subscribe, validate,
+  execute, GraphQLError, getOperationAST, parse, specifiedRules, validate,
   type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
 
@@ -14,6 +14,8 @@ import type { RequestObserver } from '../monitoring/request-observer';
 import type { Services } from '../services';
 import { authenticate } from './authenticate';
 import type { QueryLimiter } from './query-limits';
+import { sharedSubscribe } from '../realtime/shared-subscribe';
+import type { Context } from '../context';
 
 type Extra = { socket: WebSocket; request: IncomingMessage; caller?: Caller | null; subscriptions?: Set<string> };
 
@@ -32,6 +34,7 @@ export function startWsServer(
   observer?: RequestObserver,
 ) {
   const { config } = services;
+  const sharingKeys = new WeakMap<Context, string>();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
   const rules = [...specifiedRules, ...(limiter?.validationRules ?? [])];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
@@ -78,10 +81,10 @@ export function startWsServer(
           }
           active.add(id);
         }
-        const args: ExecutionArgs = {
-          schema, document, operationName: payload.operationName, variableValues: payload.variables,
-          contextValue: createContext(services, { caller, clientAddress, requestId: `ws:${id}` }),
-        };
+        const contextValue = createContext(services, { caller, clientAddress, requestId: `ws:${id}` });
+        // What a shared event result may depend on besides the event: the operation and the caller's permissions.
+        sharingKeys.set(contextValue, JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, caller?.role ?? null, caller?.modelScope ?? null]));
+        const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
         return args;
       } catch (error) {
         if (error instanceof GraphQLError) return refuse([error], String(error.extensions.code ?? 'BAD_REQUEST'));
@@ -93,7 +96,7 @@ export function startWsServer(
       ctx.extra.subscriptions?.delete(id);
     },
     execute,
-    subscribe,
+    subscribe: sharedSubscribe((args) => sharingKeys.get(args.contextValue as Context) ?? null),
   };
   return useServer<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer);
 }

@@ -1,0 +1,52 @@
+import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
+
+/**
+ * graphql-js `subscribe`, but each event is executed once per distinct (operation, variables,
+ * caller permissions) and the result shared by every subscriber with the same key, instead of
+ * once per subscriber. A thousand clients on one training run's metrics then cost one execution
+ * per point, not a thousand. Events are matched by object identity, which the in-process event
+ * bus preserves for all subscribers of a topic; replayed points are per subscriber and are
+ * executed per subscriber as before.
+ *
+ * `keyOf` gives the sharing key of a subscription (null: never share). It must include anything
+ * a result can depend on besides the event: the query text, its variables, and the caller's role
+ * and model scope (field-level permissions differ by role).
+ */
+export function sharedSubscribe(keyOf: (args: ExecutionArgs) => string | null) {
+  const results = new WeakMap<object, Map<string, ReturnType<typeof execute>>>();
+  const executeOnce = (args: ExecutionArgs, key: string | null, payload: unknown) => {
+    const run = () => execute({ ...args, rootValue: payload });
+    if (key === null || typeof payload !== 'object' || payload === null) return run();
+    let byKey = results.get(payload);
+    if (!byKey) results.set(payload, (byKey = new Map()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = run()));
+    return result;
+  };
+  return async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
+    const key = keyOf(args);
+    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+    // An iterator object rather than a generator: return() must reach the source at once, even
+    // while a next() is waiting on a quiet stream (a generator would queue it behind that next()).
+    const mapped: AsyncIterableIterator<ExecutionResult> = {
+      async next() {
+        const step = await iterator.next();
+        return step.done ? { value: undefined, done: true } : { value: await executeOnce(args, key, step.value), done: false };
+      },
+      async return() {
+        await iterator.return?.();
+        return { value: undefined, done: true };
+      },
+      async throw(error?: unknown) {
+        await iterator.return?.();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return mapped;
+      },
+    };
+    return mapped;
+  };
+}
