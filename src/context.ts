@@ -44,9 +44,14 @@ export function createLoaders(services: Services): Loaders {
 }
 
 export function createContext(services: Services, request: { caller?: Caller | null; clientAddress?: string | null; requestId?: string } = {}): Context {
+  // Built on first use: a WebSocket subscription gets a context of its own, and a thousand
+  // subscribers that never touch a relation should not hold a thousand sets of DataLoaders.
+  let loaders: Loaders | undefined;
   return {
     services,
-    loaders: createLoaders(services),
+    get loaders() {
+      return (loaders ??= createLoaders(services));
+    },
     caller: request.caller ?? null,
     clientAddress: request.clientAddress ?? null,
     requestId: request.requestId || randomUUID(),
