@@ -141,7 +141,8 @@ export async function startMonitoring(services: Services): Promise<void> {
   await alertEngine.restore();
   healthSampler.onSnapshot((snapshot, failed) => alertEngine.onSnapshot(snapshot, failed));
   healthSampler.onSnapshot((snapshot) => health.store(snapshot));
-  healthSampler.onSnapshot((snapshot) => events.publish('HEALTH_SNAPSHOT', 'all', snapshot));
+  // A copy: subscribers' shared results are cached per event object, and the sampler keeps its own in a long ring.
+  healthSampler.onSnapshot((snapshot) => events.publish('HEALTH_SNAPSHOT', 'all', { ...snapshot }));
   healthSampler.start();
   if (config.monitoring.driftCheckSeconds > 0) {
     const check = async () => {
@@ -165,6 +166,7 @@ export async function stopTraining(services: Services): Promise<void> {
   services.supervisor.killAll();
   await services.trainingQueue.close();
   await services.trainingMetrics.flush();
-  await services.batchPredictions.close();
+  // The log first: a long batch job must not hold served rows in memory until a SIGKILL.
   await services.predictionLog.close();
+  await services.batchPredictions.close();
 }

@@ -24,6 +24,7 @@ export class HealthSampler {
   private readonly listeners: ((snapshot: HealthSnapshotData, failedRuns: { runId: string; modelId: string }[]) => Promise<void> | void)[] = [];
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   private timer: NodeJS.Timeout | null = null;
+  private sampling = false;
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
 
@@ -39,7 +40,12 @@ export class HealthSampler {
   /** Samples every intervalSeconds; 0 leaves it off (snapshots are then taken only when asked for). */
   start(): void {
     if (this.timer || this.config.intervalSeconds === 0) return;
-    this.timer = setInterval(() => void this.sample().catch(this.onError), this.config.intervalSeconds * 1000);
+    this.timer = setInterval(() => {
+      // A slow tick (a busy database) is not stacked with the next one.
+      if (this.sampling) return;
+      this.sampling = true;
+      void this.sample().catch(this.onError).finally(() => { this.sampling = false; });
+    }, this.config.intervalSeconds * 1000);
     this.timer.unref();
   }
 

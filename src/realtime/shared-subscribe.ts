@@ -10,12 +10,14 @@ import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionRes
  *
  * `keyOf` gives the sharing key of a subscription (null: never share). It must include anything
  * a result can depend on besides the event: the query text, its variables, and the caller's role
- * and model scope (field-level permissions differ by role).
+ * and model scope (field-level permissions differ by role). `contextFor` makes the context each
+ * event executes with.
  */
-export function sharedSubscribe(keyOf: (args: ExecutionArgs) => string | null) {
+export function sharedSubscribe(keyOf: (args: ExecutionArgs) => string | null, contextFor: (args: ExecutionArgs) => unknown = (args) => args.contextValue) {
   const results = new WeakMap<object, Map<string, ReturnType<typeof execute>>>();
   const executeOnce = (args: ExecutionArgs, key: string | null, payload: unknown) => {
-    const run = () => execute({ ...args, rootValue: payload });
+    // A fresh context per event: DataLoaders must not serve one event's rows to the next.
+    const run = () => execute({ ...args, rootValue: payload, contextValue: contextFor(args) });
     if (key === null || typeof payload !== 'object' || payload === null) return run();
     let byKey = results.get(payload);
     if (!byKey) results.set(payload, (byKey = new Map()));
@@ -28,19 +30,25 @@ export function sharedSubscribe(keyOf: (args: ExecutionArgs) => string | null) {
     if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
     const key = keyOf(args);
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+    let close!: () => void;
+    const closed = new Promise<{ done: true; value: undefined }>((resolve) => { close = () => resolve({ done: true, value: undefined }); });
     // An iterator object rather than a generator: return() must reach the source at once, even
     // while a next() is waiting on a quiet stream (a generator would queue it behind that next()).
     const mapped: AsyncIterableIterator<ExecutionResult> = {
       async next() {
-        const step = await iterator.next();
+        // A source built as an async generator handles return() only once its pending next()
+        // settles (on a quiet stream: never), so the wait is raced against this stream closing.
+        const step = await Promise.race([iterator.next(), closed]);
         return step.done ? { value: undefined, done: true } : { value: await executeOnce(args, key, step.value), done: false };
       },
       async return() {
-        await iterator.return?.();
+        close();
+        void Promise.resolve(iterator.return?.()).catch(() => undefined);
         return { value: undefined, done: true };
       },
       async throw(error?: unknown) {
-        await iterator.return?.();
+        close();
+        void Promise.resolve(iterator.return?.()).catch(() => undefined);
         throw error;
       },
       [Symbol.asyncIterator]() {

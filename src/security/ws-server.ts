@@ -17,7 +17,7 @@ import type { QueryLimiter } from './query-limits';
 import { sharedSubscribe } from '../realtime/shared-subscribe';
 import type { Context } from '../context';
 
-type Extra = { socket: WebSocket; request: IncomingMessage; caller?: Caller | null; subscriptions?: Set<string> };
+type Extra = { socket: WebSocket; request: IncomingMessage; caller?: Caller | null; authorization?: unknown; subscriptions?: Set<string> };
 
 /**
  * graphql-ws on the HTTP server's /graphql path. Apollo's plugins do not run here, so the same
@@ -35,6 +35,8 @@ export function startWsServer(
 ) {
   const { config } = services;
   const sharingKeys = new WeakMap<Context, string>();
+  // Each subscription event runs with a fresh context (new DataLoaders), built from its subscription's request.
+  const requests = new WeakMap<Context, { caller: Caller | null; clientAddress: string | null; requestId: string }>();
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
   const rules = [...specifiedRules, ...(limiter?.validationRules ?? [])];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
@@ -51,17 +53,21 @@ export function startWsServer(
     onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};
       try {
-        ctx.extra.caller = await authenticate(services, params.authorization ?? params.Authorization);
+        ctx.extra.authorization = params.authorization ?? params.Authorization;
+        ctx.extra.caller = await authenticate(services, ctx.extra.authorization);
       } catch {
         return false; // graphql-ws closes with 4403 Forbidden
       }
       ctx.extra.subscriptions = new Set();
       return true;
     },
-    onSubscribe: (ctx, id, payload) => {
-      const caller = ctx.extra.caller ?? null;
+    onSubscribe: async (ctx, id, payload) => {
       const clientAddress = ctx.extra.request.socket.remoteAddress ?? null;
       try {
+        // Checked again for every operation (the key lookup is cached for 5 s): a key revoked while
+        // its socket is open stops working on that socket too.
+        const caller = await authenticate(services, ctx.extra.authorization);
+        ctx.extra.caller = caller;
         if (limiter) services.rateLimiter.check(caller, clientAddress);
         let document;
         try {
@@ -81,7 +87,9 @@ export function startWsServer(
           }
           active.add(id);
         }
-        const contextValue = createContext(services, { caller, clientAddress, requestId: `ws:${id}` });
+        const request = { caller, clientAddress, requestId: `ws:${id}` };
+        const contextValue = createContext(services, request);
+        requests.set(contextValue, request);
         // What a shared event result may depend on besides the event: the operation and the caller's permissions.
         sharingKeys.set(contextValue, JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, caller?.role ?? null, caller?.modelScope ?? null]));
         const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
@@ -96,7 +104,13 @@ export function startWsServer(
       ctx.extra.subscriptions?.delete(id);
     },
     execute,
-    subscribe: sharedSubscribe((args) => sharingKeys.get(args.contextValue as Context) ?? null),
+    subscribe: sharedSubscribe(
+      (args) => sharingKeys.get(args.contextValue as Context) ?? null,
+      (args) => {
+        const request = requests.get(args.contextValue as Context);
+        return request ? createContext(services, request) : args.contextValue;
+      },
+    ),
   };
   return useServer<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer);
 }

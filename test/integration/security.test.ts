@@ -139,6 +139,34 @@ describe('query limits, over HTTP and graphql-ws', () => {
     await client.dispose();
   });
 
+  it('stops a key revoked while its WebSocket is open from running anything more on it', async () => {
+    const secret = await server.createKey('VIEWER');
+    const client = wsClient(server.wsUrl, `Bearer ${secret}`);
+    // A live subscription keeps the (lazy) socket open across the revocation.
+    const held = await wsSubscribeOutcome(client, 'subscription { healthSnapshots { at } }', {}, 50);
+    expect(held.open).toBe(true);
+    expect((await wsRequest(client, '{ viewer { role } }')).data.viewer.role).toBe('VIEWER');
+    const { apiKeys } = await server.query('{ apiKeys(first: 100) { edges { node { id prefix } } } }');
+    const key = apiKeys.edges.map((e: any) => e.node).find((k: any) => secret.startsWith(`aim_${k.prefix}_`));
+    await server.query('mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: key.id });
+    const after = await wsRequest(client, '{ viewer { role } }');
+    expect(after.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    held.dispose();
+    await client.dispose();
+  });
+
+  it('frees a filtered subscription slot at once when the client leaves, though no event ever matched', async () => {
+    const client = wsClient(server.wsUrl, viewer);
+    // Quiet streams: no alert of this model and no snapshot will come; the cap is 3 per socket.
+    for (let i = 0; i < 6; i++) {
+      const outcome = await wsSubscribeOutcome(client, 'subscription { healthAlerts(modelId: "mdl_01JZZZZZZZZZZZZZZZZZZZZZZZ", minSeverity: CRITICAL) { id } }', {}, 50);
+      expect(outcome.open, `subscription ${i}: ${JSON.stringify(outcome.errors)}`).toBe(true);
+      outcome.dispose();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await client.dispose();
+  });
+
   it('keeps Apollo CSRF prevention on', async () => {
     const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: viewer }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
     expect(res.status).toBe(400);

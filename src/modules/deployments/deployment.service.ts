@@ -66,9 +66,12 @@ export class DeploymentService {
     if (caller?.keyId && run?.createdBy === caller.keyId) throw forbidden('maker-checker: the key that trained this version cannot approve putting it live');
     const version = await this.deps.modelVersions.get(request.modelVersionId);
     const model = await this.deps.models.get(request.modelId);
+    if (model.archivedAt) throw conflict(`model ${JSON.stringify(model.name)} was archived after the request`, { modelId: model.id });
     // The live version may have changed since the request: the gate is checked again.
     const live = await this.live(model.id, request.environment);
-    const gate = this.gateFor(model, version, live ? await this.deps.modelVersions.get(live.modelVersionId) : null);
+    const liveVersion = live ? await this.deps.modelVersions.get(live.modelVersionId) : null;
+    if (live?.modelVersionId === version.id) throw conflict(`version ${version.version} is already live in ${request.environment}`, { deploymentId: live.deploymentId });
+    const gate = this.gateFor(model, version, liveVersion);
     if (gate && !gate.passed) throw conflict(`promotion gate now fails: ${gate.summary}`, { gate });
     const decidedAt = new Date();
     const decision = { status: DeploymentRequestStatus.APPROVED, decidedById: caller?.keyId ?? null, decidedBy: caller?.keyName ?? null, decisionComment: comment, decidedAt };

@@ -51,6 +51,8 @@ export class AlertEngine {
   async restore(): Promise<void> {
     for (const alert of await this.deps.db.manager.findBy(Alert, { state: Not(AlertState.RESOLVED) })) {
       this.machine.restoreOpen(alert.ruleId, alert.subject, alert.createdAt.getTime());
+      // A failed run that left the window while the server was down must still resolve.
+      if (alert.metric === AlertMetric.TRAINING_FAILED) this.failedSeen.set(alert.ruleId, (this.failedSeen.get(alert.ruleId) ?? new Set()).add(alert.subject));
     }
   }
 
@@ -59,7 +61,22 @@ export class AlertEngine {
     return this.machine.openCount();
   }
 
-  async onSnapshot(snapshot: HealthSnapshotData, failedRuns: { runId: string; modelId: string }[]): Promise<void> {
+  /**
+   * Evaluations run one at a time: an open still being written must be visible to the resolve
+   * that follows it (on SQLite writes queue behind a lock), or the alert would stay OPEN.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.catch(() => undefined).then(work);
+    this.turn = run;
+    return run;
+  }
+
+  onSnapshot(snapshot: HealthSnapshotData, failedRuns: { runId: string; modelId: string }[]): Promise<void> {
+    return this.serially(() => this.evaluateSnapshot(snapshot, failedRuns));
+  }
+
+  private async evaluateSnapshot(snapshot: HealthSnapshotData, failedRuns: { runId: string; modelId: string }[]): Promise<void> {
     const at = snapshot.at.getTime();
     const rules = await this.enabledRules();
     const work: [AlertRule, Observation, { modelId?: string | null; runId?: string | null }][] = [];
@@ -85,7 +102,11 @@ export class AlertEngine {
   }
 
   /** Drift check results: the largest feature PSI of each model's live version in an environment. */
-  async onDrift(results: { modelId: string; environment: string; maxPsi: number | null }[], at = Date.now()): Promise<void> {
+  onDrift(results: { modelId: string; environment: string; maxPsi: number | null }[], at = Date.now()): Promise<void> {
+    return this.serially(() => this.evaluateDrift(results, at));
+  }
+
+  private async evaluateDrift(results: { modelId: string; environment: string; maxPsi: number | null }[], at: number): Promise<void> {
     const rules = (await this.enabledRules()).filter((r) => r.metric === AlertMetric.DRIFT_PSI);
     const work: [AlertRule, Observation, { modelId?: string | null }][] = [];
     for (const rule of rules) {
@@ -98,7 +119,11 @@ export class AlertEngine {
   }
 
   /** A rule changed or went: its open alerts resolve now and it starts afresh. */
-  async forgetRule(ruleId: string): Promise<void> {
+  forgetRule(ruleId: string): Promise<void> {
+    return this.serially(() => this.dropRule(ruleId));
+  }
+
+  private async dropRule(ruleId: string): Promise<void> {
     const rule = await this.deps.db.manager.findOneBy(AlertRule, { id: ruleId });
     for (const transition of this.machine.dropRule(ruleId, Date.now())) await this.persist(rule, transition, {});
     this.failedSeen.delete(ruleId);

@@ -78,8 +78,9 @@ export class AlertService {
   async deleteRule(id: string): Promise<AlertRule> {
     const rule = await this.getRule(id);
     if (rule.builtIn) throw conflict(`built-in rule ${JSON.stringify(rule.builtIn)} cannot be deleted; set enabled: false to switch it off`, { builtIn: rule.builtIn });
-    await this.onRuleChanged(rule.id);
+    // Deleted first, so no evaluation in between can open an alert for it again.
     await this.deps.db.transaction((m) => m.delete(AlertRule, { id: rule.id }));
+    await this.onRuleChanged(rule.id);
     return rule;
   }
 

@@ -3,6 +3,7 @@ import type { Context } from '../../context';
 import { badInput } from '../../errors';
 import { connectionType } from '../../graphql/connection';
 import type { HealthSnapshotData } from '../../realtime/pubsub';
+import { filter } from '@graphql-yoga/subscription';
 import { assertModelScope } from '../auth/model-scope';
 import { Roles } from '../auth/role';
 import { Model } from '../models/model.entity';
@@ -48,19 +49,23 @@ export class HealthResolver {
   }
 }
 
-/** The events of `source` that pass `keep`. */
-async function* only<T>(source: AsyncIterable<T>, keep: (event: T) => boolean): AsyncGenerator<T> {
-  for await (const event of source) if (keep(event)) yield event;
+/**
+ * The events of `source` that pass `keep`. A Repeater-based filter, not an async generator: a
+ * client that leaves must release the bus listener at once, not when the next matching event
+ * (perhaps never) arrives.
+ */
+function only<T>(source: AsyncIterable<T>, keep: (event: T) => boolean): AsyncIterable<T> {
+  return filter(keep)(source);
 }
 
-/** Passes an event on only when at least `ms` passed since the last one passed. */
-async function* everyAtLeast(source: AsyncIterable<HealthSnapshotData>, ms: number): AsyncGenerator<HealthSnapshotData> {
+/** Passes a snapshot on only when at least `ms` passed since the last one passed. */
+function everyAtLeast(source: AsyncIterable<HealthSnapshotData>, ms: number): AsyncIterable<HealthSnapshotData> {
   let last = -Infinity;
-  for await (const snapshot of source) {
-    if (snapshot.at.getTime() - last < ms) continue;
+  return only(source, (snapshot) => {
+    if (snapshot.at.getTime() - last < ms) return false;
     last = snapshot.at.getTime();
-    yield snapshot;
-  }
+    return true;
+  });
 }
 
 @Resolver(() => AlertRule)

@@ -5,7 +5,7 @@ import { newId } from '../../ids';
 import type { Logger } from '../../logger';
 import type { EventBus } from '../../realtime/pubsub';
 import type { ModelCache } from '../../serving/model-cache';
-import type { LoadedModel, ServedPrediction } from '../../serving/loaded-model';
+import { ModelUnloadedError, type LoadedModel, type ServedPrediction } from '../../serving/loaded-model';
 import { InProcessQueue, type JobQueue } from '../../training/queue';
 import type { DatasetService } from '../datasets/dataset.service';
 import type { DatasetVersion } from '../datasets/dataset-version.entity';
@@ -78,11 +78,18 @@ export class BatchPredictionService {
     await this.update(job, { status: BatchPredictionStatus.RUNNING, startedAt: new Date() });
     try {
       const source = await this.deps.datasets.getVersion(job.datasetVersionId);
-      const model = await this.deps.cache.load(job.modelVersionId);
-      const columns = outputColumns(source, model);
+      // Loaded again for each chunk (a cache hit): a deploy elsewhere may evict the version mid-job.
+      const model = () => this.deps.cache.load(job.modelVersionId);
+      const columns = outputColumns(source, await model());
       let lastPublished = 0;
       const output = await this.deps.datasets.deriveVersion(source, columns, async (rows) => {
-        const cells = await scoreRows(model, source, rows);
+        let cells: RawRow[];
+        try {
+          cells = await scoreRows(await model(), source, rows);
+        } catch (error) {
+          if (!(error instanceof ModelUnloadedError)) throw error;
+          cells = await scoreRows(await model(), source, rows);
+        }
         job.rowsDone += rows.length;
         // Progress at most every 250 ms: a million rows must not mean a million events.
         if (Date.now() - lastPublished > 250) {

@@ -124,10 +124,15 @@ export class PredictionLog {
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
-    if (!this.writer) return;
+    if (!this.writer && this.buffer.length === 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      return;
+    }
     await this.flush();
     const writer = this.writer;
     this.writer = null;
+    if (!writer) return;
     await new Promise<void>((resolve) => {
       writer.once('exit', () => resolve());
       writer.postMessage({ type: 'close' });
