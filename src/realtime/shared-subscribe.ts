@@ -30,25 +30,37 @@ export function sharedSubscribe(keyOf: (args: ExecutionArgs) => string | null, c
     if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
     const key = keyOf(args);
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() as AsyncIterator<unknown>;
-    let close!: () => void;
-    const closed = new Promise<{ done: true; value: undefined }>((resolve) => { close = () => resolve({ done: true, value: undefined }); });
-    // An iterator object rather than a generator: return() must reach the source at once, even
-    // while a next() is waiting on a quiet stream (a generator would queue it behind that next()).
+    const done = { value: undefined, done: true } as const;
+    let closed = false;
+    // The caller of a pending next(): return() settles it at once. (Racing every next() against
+    // one long-lived "closed" promise would pile a reaction onto it per event.)
+    let settlePending: ((result: IteratorResult<ExecutionResult>) => void) | null = null;
+    const close = () => {
+      closed = true;
+      settlePending?.(done);
+      settlePending = null;
+      // A source built as an async generator handles return() only once its pending next()
+      // settles (on a quiet stream: never); nobody waits for it here.
+      void Promise.resolve(iterator.return?.()).catch(() => undefined);
+    };
     const mapped: AsyncIterableIterator<ExecutionResult> = {
-      async next() {
-        // A source built as an async generator handles return() only once its pending next()
-        // settles (on a quiet stream: never), so the wait is raced against this stream closing.
-        const step = await Promise.race([iterator.next(), closed]);
-        return step.done ? { value: undefined, done: true } : { value: await executeOnce(args, key, step.value), done: false };
+      next() {
+        if (closed) return Promise.resolve(done);
+        return new Promise<IteratorResult<ExecutionResult>>((resolve, reject) => {
+          settlePending = resolve;
+          iterator.next().then(async (step) => {
+            if (closed) return;
+            settlePending = null;
+            resolve(step.done ? done : { value: await executeOnce(args, key, step.value), done: false });
+          }).catch(reject);
+        });
       },
       async return() {
         close();
-        void Promise.resolve(iterator.return?.()).catch(() => undefined);
-        return { value: undefined, done: true };
+        return done;
       },
       async throw(error?: unknown) {
         close();
-        void Promise.resolve(iterator.return?.()).catch(() => undefined);
         throw error;
       },
       [Symbol.asyncIterator]() {
