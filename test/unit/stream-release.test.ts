@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { currentThenLive } from '../../src/realtime/current-then-live';
+import { metricStream } from '../../src/modules/training/metric-stream';
+import type { Services } from '../../src/services';
+
+/** A source that never yields and records when it is returned (a quiet run's event stream). */
+function quietSource() {
+  const state = { returned: false };
+  const iterable: AsyncIterable<never> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => new Promise<IteratorResult<never>>((resolve) => { void quiet.then(() => resolve({ done: true, value: undefined })); }),
+      return: async () => { state.returned = true; release(); return { done: true, value: undefined }; },
+    }),
+  };
+  let release!: () => void;
+  const quiet = new Promise<void>((resolve) => { release = resolve; });
+  return { iterable, state };
+}
+
+describe('streams release their source when the client leaves', () => {
+  it('currentThenLive: after the current state, return() reaches the quiet source at once', async () => {
+    const { iterable, state } = quietSource();
+    const stream = currentThenLive(iterable, 'current')[Symbol.asyncIterator]();
+    expect((await stream.next()).value).toBe('current');
+    const pending = stream.next();
+    await stream.return!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(state.returned).toBe(true);
+    expect((await pending).done).toBe(true);
+  });
+
+  it('metricStream: a subscriber of a finished (quiet) run releases the bus listener at once', async () => {
+    const { iterable, state } = quietSource();
+    const services = { events: { subscribe: () => iterable }, trainingMetrics: { since: async () => [] } } as unknown as Services;
+    const stream = metricStream(services, 'run_x', -1, null)[Symbol.asyncIterator]();
+    const pending = stream.next();
+    await new Promise((r) => setTimeout(r, 10));
+    await stream.return!();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(state.returned).toBe(true);
+    expect((await pending).done).toBe(true);
+  });
+});
