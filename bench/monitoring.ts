@@ -9,7 +9,7 @@ import { BENCH_AUTH, BENCH_KEY_ENV } from './api-throughput';
 import { gql } from './lib/graphql-client';
 import { loadGraphQL, type LoadResult } from './lib/load';
 import { round } from './lib/training-data';
-import { servingFixture } from './serving';
+import { PREDICT_ONE, servingFixture } from './serving';
 
 const METRICS = 'subscription($runId: ID!) { trainingMetrics(runId: $runId) { name step timestamp } }';
 /** Sockets opened at a time: well under the listen backlog, and each batch is authenticated before the next. */
@@ -102,8 +102,7 @@ type Mode = keyof typeof MONITORING;
 export async function benchMonitoring(seconds = Number(process.env.BENCH_SERVING_SECONDS ?? 15)) {
   const { file, rows, close } = await servingFixture();
   await close();
-  const row = JSON.stringify(rows[0]).replace(/"(\w+)":/g, '$1:');
-  const predict = `mutation { predict(input: { model: "bench-serving", rows: [${row}] }) { predictions { value } } }`;
+  const predict = PREDICT_ONE(rows[0]);
   const runs: Record<Mode, (LoadResult & { healthRequestRate?: number })[]> = { off: [], on: [], logOnly: [], samplerAndDriftOnly: [] };
   for (let pass = 0; pass < 2; pass++) {
     for (const mode of ['off', 'on', 'logOnly', 'samplerAndDriftOnly'] as const) {

@@ -18,7 +18,7 @@ const BATCH_ROWS = 10_000;
 /** Calls before timing, on both sides of a comparison. */
 const WARM_UP = 10;
 const MODEL = 'bench-serving';
-const PREDICT_ONE = (row: Record<string, unknown>) => `mutation { predict(input: { model: "${MODEL}", rows: [${JSON.stringify(row).replace(/"(\w+)":/g, '$1:')}] }) { predictions { value } } }`;
+export const PREDICT_ONE = (row: Record<string, unknown>) => `mutation { predict(input: { model: "${MODEL}", rows: [${JSON.stringify(row).replace(/"(\w+)":/g, '$1:')}] }) { predictions { value } } }`;
 
 /**
  * Serving: (1) one request of 10,000 rows through GraphQL against raw model.predict on the same

@@ -81,7 +81,7 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
   const trainingQueue = new InProcessQueue((runId) => training.execute(runId), config.training.concurrency, (error, runId) => log.error({ err: error, runId }, 'training run crashed in the server'));
   training.attachQueue(trainingQueue);
   const modelCache = new ModelCache(db, artifacts, config.serving, config.training.backend);
-  const liveRoutes = new LiveRoutes(db);
+  const liveRoutes = new LiveRoutes(db, models);
   const requestStats = new RequestStats(config.monitoring.windowSeconds);
   const healthSampler = new HealthSampler(config.monitoring, requestStats, {
     get waiting() { return trainingQueue.waiting; },
@@ -107,7 +107,7 @@ export function createServices(config: Config, db: Database, log: Logger): Servi
     predictionLog,
     requestStats,
     predictions: new PredictionService({ db, config: config.serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, log: predictionLog, modelVersions, stats: requestStats, metrics }),
-    drift: new DriftService({ db, artifacts, log }),
+    drift: new DriftService({ db, artifacts, log, models }),
     batchPredictions: new BatchPredictionService({ db, config, log, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions }),
     events,
     config,

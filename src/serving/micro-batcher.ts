@@ -8,13 +8,6 @@ export interface MicroBatcherOptions {
   enabled: boolean;
 }
 
-/** The documented defaults, for callers that only override some options. */
-export const DEFAULT_MICRO_BATCHER_OPTIONS: Readonly<MicroBatcherOptions> = {
-  maxBatchSize: 256,
-  maxDelayMs: 2,
-  enabled: true,
-};
-
 /** Runs the model on `rows` rows whose inputs are concatenated in `input` (rows × inputWidth values, row-major). Returns rows × outputWidth values. */
 export type BatchRunner = (input: Float32Array, rows: number) => Promise<Float32Array>;
 

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/database';
 import { notFound } from '../../errors';
-import { typeOfId } from '../../ids';
-import { Model } from '../models/model.entity';
+import type { Model } from '../models/model.entity';
+import type { ModelService } from '../models/model.service';
 import { Environment } from './environment';
 import { LiveDeployment } from './deployment.entity';
 
@@ -21,7 +21,7 @@ export interface LiveRoute {
 export class LiveRoutes {
   private readonly routes: LRUCache<string, LiveRoute>;
 
-  constructor(private readonly db: Database, ttlMs = 5000) {
+  constructor(private readonly db: Database, private readonly models: ModelService, ttlMs = 5000) {
     this.routes = new LRUCache<string, LiveRoute>({ max: 10_000, ttl: ttlMs });
   }
 
@@ -29,10 +29,7 @@ export class LiveRoutes {
     const key = `${environment}\u0000${modelRef}`;
     const cached = this.routes.get(key);
     if (cached) return cached;
-    const model = typeOfId(modelRef) === 'Model'
-      ? await this.db.manager.findOneBy(Model, { id: modelRef })
-      : await this.db.manager.findOneBy(Model, { name: modelRef });
-    if (!model) throw notFound('Model', modelRef);
+    const model = await this.models.byRef(modelRef);
     const live = await this.db.manager.findOneBy(LiveDeployment, { modelId: model.id, environment });
     if (!live) throw notFound('Deployment', `${model.name}@${environment}`, `model ${JSON.stringify(model.name)} has no version deployed to ${environment}; deploy one with deployModelVersion`);
     const route = { model, modelVersionId: live.modelVersionId, deploymentId: live.deploymentId };

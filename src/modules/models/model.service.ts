@@ -84,6 +84,11 @@ export class ModelService {
     return model;
   }
 
+  /** A model by a reference that is either its id or its name (predict, drift reports, log filters). */
+  async byRef(ref: string): Promise<Model> {
+    return typeOfId(ref) === 'Model' ? this.get(ref) : this.find({ name: ref });
+  }
+
   /** A model by id or by name, as `model(id, name)` and predict accept either. */
   async find(ref: { id?: string | null; name?: string | null }): Promise<Model> {
     if ((ref.id == null) === (ref.name == null)) throw badInput('give exactly one of id or name', { field: 'id' });

@@ -5,8 +5,7 @@
 import { LRUCache } from 'lru-cache';
 import type { ArtifactStore } from '../../db/artifact-store';
 import type { Database } from '../../db/database';
-import { badInput, notFound } from '../../errors';
-import { typeOfId } from '../../ids';
+import { badInput } from '../../errors';
 import type { Logger } from '../../logger';
 import { categoryDrift, driftStatus, ksAgainstDeciles, numericDrift, psi, scoreShares, servedCategory, servedNumber } from '../../ml/drift';
 import type { FeatureEncoding, Preprocessor } from '../../ml/preprocessing';
@@ -16,7 +15,7 @@ import { LiveDeployment } from '../deployments/deployment.entity';
 import { Environment } from '../deployments/environment';
 import { loadModelArtifact } from '../models/model-artifact';
 import { FeatureType } from '../models/model-signature.type';
-import { Model } from '../models/model.entity';
+import type { ModelService } from '../models/model.service';
 import { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from '../predictions/prediction.entity';
 import type { DriftBin, DriftReport, DriftStatus, FeatureDrift } from './drift.types';
@@ -42,7 +41,7 @@ export class DriftService {
   // Reading an artifact pulls its weights too; the summary is small, so keep it rather than reread.
   private readonly summaries = new LRUCache<string, TrainingSummary>({ max: 500 });
 
-  constructor(private readonly deps: { db: Database; artifacts: ArtifactStore; log: Logger }) {}
+  constructor(private readonly deps: { db: Database; artifacts: ArtifactStore; log: Logger; models: ModelService }) {}
 
   /**
    * The drift report of the version live in `environment`, over [from, to) (default: the 24 h up
@@ -53,7 +52,7 @@ export class DriftService {
     const end = to ?? new Date();
     const start = from ?? new Date(end.getTime() - DEFAULT_DRIFT_WINDOW_SECONDS * 1000);
     if (start.getTime() >= end.getTime()) throw badInput(`from (${start.toISOString()}) must be before to (${end.toISOString()})`, { field: 'from' });
-    const model = await this.model(modelRef);
+    const model = await this.deps.models.byRef(modelRef);
     const report: DriftReport = {
       model, environment, modelVersion: null, from: start, to: end, rowCount: 0, sampled: false,
       status: null, maxPsi: null, message: null, features: [], scorePsi: null, scoreBins: null,
@@ -112,13 +111,6 @@ export class DriftService {
       }
     }
     return results;
-  }
-
-  private async model(ref: string): Promise<Model> {
-    const { manager } = this.deps.db;
-    const model = typeOfId(ref) === 'Model' ? await manager.findOneBy(Model, { id: ref }) : await manager.findOneBy(Model, { name: ref });
-    if (!model) throw notFound('Model', ref);
-    return model;
   }
 
   /** Newest first, one more than the cap so the caller can tell whether it applied. */

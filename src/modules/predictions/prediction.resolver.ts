@@ -2,7 +2,6 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import type { Context } from '../../context';
 import { badInput } from '../../errors';
 import { ModelScoped } from '../auth/model-scope';
-import { typeOfId } from '../../ids';
 import { Roles } from '../auth/role';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Model } from '../models/model.entity';
@@ -36,7 +35,7 @@ export class PredictionResolver {
     let modelVersionId = filter?.modelVersionId ?? null;
     if (filter?.version != null && !filter.model) throw badInput('filter.version needs filter.model', { field: 'filter.version' });
     if (filter?.model) {
-      const model = await services.models.find(typeOfId(filter.model) === 'Model' ? { id: filter.model } : { name: filter.model });
+      const model = await services.models.byRef(filter.model);
       modelId = model.id;
       if (filter.version != null) modelVersionId = (await services.modelVersions.byNumber(model.id, filter.version)).id;
     }
