@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { startApp } from '../src/app';
-import { createSchema } from '../src/schema';
+import { startApp } from '../src/server/transport/http';
+import { createSchema } from '../src/server/schema';
 import { startChildServer } from './lib/child-server';
 import { createModelsWithVersions, scratchServices } from './lib/fixtures';
 import { loadGraphQL, type LoadResult } from './lib/load';

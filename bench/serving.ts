@@ -7,7 +7,7 @@ import { Architecture, ModelTask } from '../src/modules/models/model-enums';
 import { loadModelArtifact } from '../src/modules/models/model-artifact';
 import { ModelVersion } from '../src/modules/models/model-version.entity';
 import { TrainingStatus } from '../src/modules/training/training-run.entity';
-import type { Services } from '../src/services';
+import type { Services } from '../src/server/services';
 import { BENCH_AUTH, BENCH_KEY_ENV } from './api-throughput';
 import { startChildServer } from './lib/child-server';
 import { scratchServices } from './lib/fixtures';

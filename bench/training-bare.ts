@@ -4,10 +4,10 @@ import { buildModel } from '../src/ml/architectures';
 import { tf } from '../src/ml/tf';
 import { resolveHyperparameters } from '../src/modules/models/hyperparameters';
 import { Architecture } from '../src/modules/models/model-enums';
-import { toTypedValue, type ColumnType } from '../src/modules/datasets/value-parsers';
-import { evaluateModel } from '../src/training/evaluate-model';
-import { prepareData } from '../src/training/prepare-data';
-import type { TrainJob } from '../src/training/protocol';
+import { toTypedValue, type ColumnType } from '../src/ml/value-parsers';
+import { evaluateModel } from '../src/engines/trainer/evaluate-model';
+import { prepareData } from '../src/engines/trainer/prepare-data';
+import type { TrainJob } from '../src/engines/trainer/protocol';
 import { parseSimpleCsv, syntheticBinaryCsv, syntheticFeatureNames, SYNTHETIC_TARGET } from './lib/training-data';
 
 /** What training-overhead passes (as JSON in argv[2]): the same settings the API run gets. */

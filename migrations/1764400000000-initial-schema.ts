@@ -1,5 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { columnTypes } from '../src/db/column-types';
+import { columnTypes } from '../src/engines/db/column-types';
 
 /** Artifacts, datasets and their versions, models and model versions. */
 export class InitialSchema1764400000000 implements MigrationInterface {

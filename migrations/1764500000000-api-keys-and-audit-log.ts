@@ -1,5 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { columnTypes } from '../src/db/column-types';
+import { columnTypes } from '../src/engines/db/column-types';
 
 /** API keys (hashes only) and the append-only audit log of mutations. */
 export class ApiKeysAndAuditLog1764500000000 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { columnTypes } from '../src/db/column-types';
+import { columnTypes } from '../src/engines/db/column-types';
 
 /** Training runs, their metric points, and evaluations of model versions. */
 export class Training1764600000000 implements MigrationInterface {

@@ -1,5 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { columnTypes } from '../src/db/column-types';
+import { columnTypes } from '../src/engines/db/column-types';
 
 /**
  * Per-100-step min/max rollups of training metrics, kept as points are written, so a history of a

@@ -1,5 +1,5 @@
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { columnTypes } from '../src/db/column-types';
+import { columnTypes } from '../src/engines/db/column-types';
 
 /** Deployments (append-only events + the live one per environment), approval requests, the prediction log and batch prediction jobs. */
 export class Serving1764800000000 implements MigrationInterface {

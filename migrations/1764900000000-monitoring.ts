@@ -1,5 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { columnTypes } from '../src/db/column-types';
+import { columnTypes } from '../src/engines/db/column-types';
 
 /** Alert rules, alerts (open → acknowledged → resolved), and health snapshots kept for history. */
 export class Monitoring1764900000000 implements MigrationInterface {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { loadConfig } from '../src/config';
-import { Database } from '../src/db/database';
-import { createLogger } from '../src/logger';
-import { createServices } from '../src/services';
+import { loadConfig } from '../src/core/config';
+import { Database } from '../src/engines/db/database';
+import { createLogger } from '../src/core/logger';
+import { createServices } from '../src/server/services';
 import { seedDemoData } from '../seeds';
 
 /** `npm run seed`: loads the demo data into the configured database when it is empty. */

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { startApp } from './app';
-import { ConfigError, loadConfig, redactUrl } from './config';
-import { Database } from './db/database';
-import { createLogger } from './logger';
-import { createSchema } from './schema';
-import { createServices, startMonitoring, stopTraining } from './services';
+import { startApp } from './server/transport/http';
+import { ConfigError, loadConfig, redactUrl } from './core/config';
+import { Database } from './engines/db/database';
+import { createLogger } from './core/logger';
+import { createSchema } from './server/schema';
+import { createServices, startMonitoring, stopTraining } from './server/services';
 import { seedDemoData } from '../seeds';
 
 /** Starts the server: config, database (migrated), demo seed, HTTP + WebSocket; stops cleanly on SIGTERM/SIGINT. */

@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { Database } from '../../src/db/database';
-import { createLogger } from '../../src/logger';
+import { loadConfig } from '../../src/core/config';
+import { Database } from '../../src/engines/db/database';
+import { createLogger } from '../../src/core/logger';
 import { Architecture, ModelTask } from '../../src/modules/models/model-enums';
-import { createServices, type Services } from '../../src/services';
+import { createServices, type Services } from '../../src/server/services';
 
 /** A throw-away SQLite file and the services over it (bench/ only; the servers it feeds run in child processes). */
 export async function scratchServices(name: string, env: Record<string, string> = {}): Promise<{ services: Services; file: string; close: () => Promise<void> }> {

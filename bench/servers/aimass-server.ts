@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { startApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { Database } from '../../src/db/database';
-import { createLogger } from '../../src/logger';
-import { createSchema } from '../../src/schema';
-import { createServices, startMonitoring, stopTraining } from '../../src/services';
+import { startApp } from '../../src/server/transport/http';
+import { loadConfig } from '../../src/core/config';
+import { Database } from '../../src/engines/db/database';
+import { createLogger } from '../../src/core/logger';
+import { createSchema } from '../../src/server/schema';
+import { createServices, startMonitoring, stopTraining } from '../../src/server/services';
 
 /**
  * aimass as main.ts starts it, or with BENCH_INSECURE=1 without keys, limits, rate limits and

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import readline from 'node:readline';
-import { startApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { Database } from '../../src/db/database';
-import { newId } from '../../src/ids';
-import { createLogger } from '../../src/logger';
+import { startApp } from '../../src/server/transport/http';
+import { loadConfig } from '../../src/core/config';
+import { Database } from '../../src/engines/db/database';
+import { newId } from '../../src/core/ids';
+import { createLogger } from '../../src/core/logger';
 import { resolveHyperparameters } from '../../src/modules/models/hyperparameters';
 import { Architecture, ModelTask } from '../../src/modules/models/model-enums';
 import { SplitStrategy, TrainingRun, TrainingStatus } from '../../src/modules/training/training-run.entity';
-import { createSchema } from '../../src/schema';
-import { createServices, startMonitoring, stopTraining, type Services } from '../../src/services';
+import { createSchema } from '../../src/server/schema';
+import { createServices, startMonitoring, stopTraining, type Services } from '../../src/server/services';
 
 /** Metric events published per second once told `go`. */
 const RATE = 20;

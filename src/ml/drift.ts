@@ -3,7 +3,7 @@
  * side is only the summary saved in the preprocessor (deciles, category shares), so the training
  * data is never read again; everything here is pure arithmetic on arrays.
  */
-import { isBlank, parseNumber } from '../modules/datasets/value-parsers';
+import { isBlank, parseNumber } from './value-parsers';
 
 /** How far a feature has drifted, from its PSI. */
 export type DriftStatus = 'STABLE' | 'MODERATE' | 'SIGNIFICANT';

@@ -3,7 +3,7 @@
  * plain JSON so it is saved with the model and applied unchanged at prediction time: a prediction
  * must see exactly the scaling and category columns the model was trained with.
  */
-import { isBlank, parseBoolean, parseDateMs, parseNumber, type ColumnType } from '../modules/datasets/value-parsers';
+import { isBlank, parseBoolean, parseDateMs, parseNumber, type ColumnType } from './value-parsers';
 
 /** An input column of a model and its dataset type. */
 export interface FeatureSpec {

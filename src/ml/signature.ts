@@ -5,7 +5,7 @@
  * `"1O0"` would otherwise become the training mean and give a confident but meaningless prediction.
  */
 import type { Preprocessor } from './preprocessing';
-import { isBlank, parseBoolean, parseDateMs, parseNumber } from '../modules/datasets/value-parsers';
+import { isBlank, parseBoolean, parseDateMs, parseNumber } from './value-parsers';
 
 /** The type of a model input as clients see it. */
 export type SignatureType = 'NUMBER' | 'BOOLEAN' | 'DATE' | 'CATEGORY';

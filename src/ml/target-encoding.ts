@@ -2,7 +2,7 @@
  * Encodes a model's target column for training and decodes the network's output back into the
  * client's labels or units. The fitted state is plain JSON, saved with the model.
  */
-import { parseNumber } from '../modules/datasets/value-parsers';
+import { parseNumber } from './value-parsers';
 
 /** What a model predicts. */
 export type Task = 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION' | 'TIME_SERIES_FORECAST';

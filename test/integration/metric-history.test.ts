@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Database } from '../../src/db/database';
+import { Database } from '../../src/engines/db/database';
 import { MetricStore } from '../../src/modules/training/metric-store';
 import { freshDatabase } from '../support/test-database';
 

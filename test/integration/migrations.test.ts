@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { expect, it } from 'vitest';
-import { Database } from '../../src/db/database';
+import { Database } from '../../src/engines/db/database';
 import { freshDatabase } from '../support/test-database';
 
 // Migrations are the source of truth for the schema (synchronize is off); this catches an entity

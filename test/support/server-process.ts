@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { DatabaseConfig } from '../../src/config';
+import type { DatabaseConfig } from '../../src/core/config';
 import { TEST_ADMIN_KEY } from './test-server';
 
 const MAIN = path.resolve(__dirname, '../../dist/src/main.js');

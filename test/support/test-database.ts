@@ -3,7 +3,7 @@ import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';
 import mysql from 'mysql2/promise';
-import type { DatabaseConfig } from '../../src/config';
+import type { DatabaseConfig } from '../../src/core/config';
 
 /** Which database the integration suite runs on: DB=sqlite (default) or DB=mysql with TEST_MYSQL_URL. */
 export const TEST_DB = (process.env.DB ?? 'sqlite') as 'sqlite' | 'mysql';

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { startApp, type RunningApp } from '../../src/app';
-import { loadConfig, type Config } from '../../src/config';
-import { Database } from '../../src/db/database';
-import { createLogger } from '../../src/logger';
-import { createSchema } from '../../src/schema';
-import { createServices, startMonitoring, stopTraining, type Services } from '../../src/services';
+import { startApp, type RunningApp } from '../../src/server/transport/http';
+import { loadConfig, type Config } from '../../src/core/config';
+import { Database } from '../../src/engines/db/database';
+import { createLogger } from '../../src/core/logger';
+import { createSchema } from '../../src/server/schema';
+import { createServices, startMonitoring, stopTraining, type Services } from '../../src/server/services';
 import { seedDemoData } from '../../seeds';
 import { freshDatabase } from './test-database';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlertStateMachine, breaches, type RuleSpec } from '../../src/monitoring/alert-state';
+import { AlertStateMachine, breaches, type RuleSpec } from '../../src/modules/monitoring/alert-state';
 
 const s = 1000;
 const rule = (over: Partial<RuleSpec> = {}): RuleSpec => ({ id: 'r1', comparator: 'GT', threshold: 100, forSeconds: 30, cooldownSeconds: 60, ...over });

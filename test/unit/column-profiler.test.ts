@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ColumnProfiler, InvalidValueError, type ColumnProfile } from '../../src/modules/datasets/column-profiler';
-import type { ColumnType } from '../../src/modules/datasets/value-parsers';
+import type { ColumnType } from '../../src/ml/value-parsers';
 
 function profile(
   values: (string | null)[],

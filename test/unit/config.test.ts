@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactUrl } from '../../src/config';
+import { ConfigError, loadConfig, redactUrl } from '../../src/core/config';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {

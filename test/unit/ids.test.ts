@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId, typeOfId } from '../../src/ids';
+import { newId, typeOfId } from '../../src/core/ids';
 
 describe('ids', () => {
   it('are prefixed by type and round-trip through typeOfId', () => {

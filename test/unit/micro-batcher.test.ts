@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type BatchRunner, MicroBatcher, type MicroBatcherOptions } from '../../src/serving/micro-batcher';
+import { type BatchRunner, MicroBatcher, type MicroBatcherOptions } from '../../src/engines/serving/micro-batcher';
 
 // Rows are [marker, value]; the fake model maps each to [marker + value, marker], so every slice is checkable.
 const IN = 2;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionArgs } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { sharedSubscribe } from '../../src/realtime/shared-subscribe';
+import { sharedSubscribe } from '../../src/engines/events/shared-subscribe';
 
 /** A schema whose subscription field counts how often an event is resolved. */
 function setup() {

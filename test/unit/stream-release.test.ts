@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { currentThenLive } from '../../src/realtime/current-then-live';
+import { currentThenLive } from '../../src/engines/events/current-then-live';
 import { metricStream } from '../../src/modules/training/metric-stream';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/server/services';
 
 /** A source that never yields and records when it is returned (a quiet run's event stream). */
 function quietSource() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/security/rate-limiter';
-import { TokenBucket } from '../../src/security/token-bucket';
+import { RateLimiter } from '../../src/server/transport/rate-limiter';
+import { TokenBucket } from '../../src/server/transport/token-bucket';
 
 describe('TokenBucket', () => {
   it('grants a burst, then refills continuously at the rate, never above the burst', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { boundedStream, SlowSubscriberError } from '../../src/realtime/bounded-stream';
-import { isChildMessage, isParentMessage } from '../../src/training/protocol';
-import { InProcessQueue } from '../../src/training/queue';
+import { boundedStream, SlowSubscriberError } from '../../src/engines/events/bounded-stream';
+import { isChildMessage, isParentMessage } from '../../src/engines/trainer/protocol';
+import { InProcessQueue } from '../../src/engines/jobs/job-queue';
 
 describe('IPC protocol guards', () => {
   it('accept well-formed child messages and refuse everything else', () => {

@@ -8,7 +8,7 @@ import {
   parseDateMs,
   parseNumber,
   toTypedValue,
-} from '../../src/modules/datasets/value-parsers';
+} from '../../src/ml/value-parsers';
 
 describe('parseNumber', () => {
   it('accepts decimal numbers in their usual spellings', () => {

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { jsonTransformer } from '../../db/json-transformer';
+import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Role } from './role';
 
 /** An API key. Only its hash is stored; the secret is shown once, when the key is created. */

@@ -1,10 +1,10 @@
 import { LRUCache } from 'lru-cache';
-import type { Config } from '../../config';
-import type { Database } from '../../db/database';
-import { paginate, type Page, type PageArgs } from '../../db/pagination';
-import { badInput, notFound } from '../../errors';
-import { newId } from '../../ids';
-import type { Logger } from '../../logger';
+import type { Config } from '../../core/config';
+import type { Database } from '../../engines/db/database';
+import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { badInput, notFound } from '../../core/errors';
+import { newId } from '../../core/ids';
+import type { Logger } from '../../core/logger';
 import { Model } from '../models/model.entity';
 import { ApiKey } from './api-key.entity';
 import { generateToken, hashToken, prefixOf, tokenMatches } from './api-key-token';

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { jsonTransformer } from '../../db/json-transformer';
+import { jsonTransformer } from '../../engines/db/json-transformer';
 
 /** One mutation call, as the audit trail keeps it. Never updated or deleted through the API. */
 @ObjectType({ description: 'One mutation call: who, what, with which arguments, and how it ended. Append-only.' })

@@ -1,5 +1,5 @@
 import { defaultFieldResolver, GraphQLError, type GraphQLSchema } from 'graphql';
-import type { Context } from '../../context';
+import type { Context } from '../shared/context';
 
 /**
  * Mutations that read rather than change: predict is recorded row by row in the prediction log

@@ -1,7 +1,7 @@
-import type { Config } from '../../config';
-import type { Database } from '../../db/database';
-import { paginate, type Page, type PageArgs } from '../../db/pagination';
-import { newId } from '../../ids';
+import type { Config } from '../../core/config';
+import type { Database } from '../../engines/db/database';
+import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { newId } from '../../core/ids';
 import { AuditEntry } from './audit-entry.entity';
 import type { Caller } from './caller';
 import { redactArguments } from './audit-redaction';

@@ -1,6 +1,6 @@
 import type { AuthChecker } from 'type-graphql';
-import type { Context } from '../../context';
-import { forbidden, unauthenticated } from '../../errors';
+import type { Context } from '../shared/context';
+import { forbidden, unauthenticated } from '../../core/errors';
 import type { Role } from './role';
 
 /**

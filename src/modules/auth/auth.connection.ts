@@ -1,4 +1,4 @@
-import { connectionType } from '../../graphql/connection';
+import { connectionType } from '../shared/connection';
 import { ApiKey } from './api-key.entity';
 import { AuditEntry } from './audit-entry.entity';
 

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Length, MaxLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
-import { PageArgs } from '../../graphql/page.args';
+import { PageArgs } from '../shared/page.args';
 import { ApiKey } from './api-key.entity';
 import { Role } from './role';
 

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { Context } from '../../context';
+import type { Context } from '../shared/context';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyConnection, AuditEntryConnection } from './auth.connection';
 import { ApiKeysArgs, AuditLogArgs, CreateApiKeyInput, CreatedApiKey, Viewer } from './auth.inputs';

@@ -1,7 +1,7 @@
 import { UseMiddleware } from 'type-graphql';
-import type { Context } from '../../context';
-import { forbidden } from '../../errors';
-import { typeOfId } from '../../ids';
+import type { Context } from '../shared/context';
+import { forbidden } from '../../core/errors';
+import { typeOfId } from '../../core/ids';
 import { Model } from '../models/model.entity';
 
 /** Pulls the model reference (a model id or name, or the id of an object that belongs to one) from an operation's arguments. */

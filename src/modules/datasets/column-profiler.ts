@@ -5,7 +5,7 @@ import {
   parseBoolean,
   parseDateMs,
   parseNumber,
-} from './value-parsers';
+} from '../../ml/value-parsers';
 
 /** Summary of one column after a full pass over its values. */
 export interface ColumnProfile {

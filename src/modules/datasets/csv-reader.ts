@@ -1,6 +1,6 @@
 import { finished } from 'node:stream/promises';
 import { CsvError, Parser } from 'csv-parse';
-import { isBlank } from './value-parsers';
+import { isBlank } from '../../ml/value-parsers';
 
 /** CSV input: the whole text, or chunks of it (e.g. `fs.createReadStream(path)`). */
 export type CsvSource = string | AsyncIterable<Buffer | string>;

@@ -1,9 +1,9 @@
 import { ColumnProfiler, InvalidValueError, type ColumnProfile } from './column-profiler';
 import { CsvFormatError, openCsv, type CsvSource } from './csv-reader';
 import { decodeRows, RowChunkWriter, type RawRow } from './row-chunks';
-import type { ArtifactStore, ArtifactWriter } from '../../db/artifact-store';
-import type { ColumnType } from './value-parsers';
-import { badInput } from '../../errors';
+import type { ArtifactStore, ArtifactWriter } from '../../engines/db/artifact-store';
+import type { ColumnType } from '../../ml/value-parsers';
+import { badInput } from '../../core/errors';
 
 /** What ingesting rows produced: the columns with their statistics, and the row count. */
 export interface IngestResult {

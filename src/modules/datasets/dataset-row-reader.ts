@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import type { ArtifactStore } from '../../db/artifact-store';
-import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '../../db/pagination';
+import type { ArtifactStore } from '../../engines/db/artifact-store';
+import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '../../engines/db/pagination';
 import { decodeRows, type RawRow } from './row-chunks';
-import { toTypedValue } from './value-parsers';
+import { toTypedValue } from '../../ml/value-parsers';
 import type { DatasetVersion } from './dataset-version.entity';
 import type { DatasetRow } from './dataset-row.type';
 

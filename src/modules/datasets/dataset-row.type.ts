@@ -1,6 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
-import { connectionType } from '../../graphql/connection';
+import { connectionType } from '../shared/connection';
 
 @ObjectType({ description: 'One row of a dataset version.' })
 export class DatasetRow {

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node } from '../../graphql/node';
-import { bigintTransformer, jsonTransformer } from '../../db/json-transformer';
+import { Node } from '../shared/node';
+import { bigintTransformer, jsonTransformer } from '../../engines/db/json-transformer';
 import { ColumnStats } from './column-stats.type';
 
 export enum DatasetVersionSource {

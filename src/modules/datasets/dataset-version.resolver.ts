@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { Roles } from '../auth/role';
-import type { Context } from '../../context';
-import { PageArgs } from '../../graphql/page.args';
+import type { Context } from '../shared/context';
+import { PageArgs } from '../shared/page.args';
 import { Dataset } from './dataset.entity';
 import { DatasetRowConnection } from './dataset-row.type';
 import { DatasetVersion } from './dataset-version.entity';

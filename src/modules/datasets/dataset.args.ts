@@ -1,6 +1,6 @@
 import { ArgsType, Field, Int } from 'type-graphql';
-import { PageArgs } from '../../graphql/page.args';
-import { NamedOrder } from '../../graphql/order.inputs';
+import { PageArgs } from '../shared/page.args';
+import { NamedOrder } from '../shared/order.inputs';
 import { DatasetFilter } from './dataset.inputs';
 
 @ArgsType()

@@ -1,4 +1,4 @@
-import { connectionType } from '../../graphql/connection';
+import { connectionType } from '../shared/connection';
 import { Dataset } from './dataset.entity';
 import { DatasetVersion } from './dataset-version.entity';
 

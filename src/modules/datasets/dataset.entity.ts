@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node } from '../../graphql/node';
+import { Node } from '../shared/node';
 
 /** Whether a dataset is a fixed file or keeps receiving rows. */
 export enum DatasetKind {

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Database } from '../../db/database';
-import { byIdLoader, groupedCountLoader, pageLoaders } from '../../db/grouped-page-loader';
+import type { Database } from '../../engines/db/database';
+import { byIdLoader, groupedCountLoader, pageLoaders } from '../../engines/db/grouped-page-loader';
 import { Dataset } from './dataset.entity';
 import { DatasetVersion } from './dataset-version.entity';
 

@@ -1,8 +1,8 @@
 import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../auth/role';
-import type { Context } from '../../context';
-import { notFound } from '../../errors';
-import { PageArgs } from '../../graphql/page.args';
+import type { Context } from '../shared/context';
+import { notFound } from '../../core/errors';
+import { PageArgs } from '../shared/page.args';
 import { ColumnStats } from './column-stats.type';
 import { DatasetConnection, DatasetVersionConnection } from './dataset.connection';
 import { DatasetRowsArgs, DatasetsArgs } from './dataset.args';

@@ -1,19 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../../config';
-import type { ArtifactStore, ArtifactWriter } from '../../db/artifact-store';
-import type { Database } from '../../db/database';
-import { paginate, type Page, type PageArgs } from '../../db/pagination';
-import { isUniqueViolation } from '../../db/unique-violation';
-import { badInput, conflict, notFound } from '../../errors';
-import { NamedOrderField, type NamedOrder } from '../../graphql/order.inputs';
-import { newId } from '../../ids';
+import type { Config } from '../../core/config';
+import type { ArtifactStore, ArtifactWriter } from '../../engines/db/artifact-store';
+import type { Database } from '../../engines/db/database';
+import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { isUniqueViolation } from '../../engines/db/unique-violation';
+import { badInput, conflict, notFound } from '../../core/errors';
+import { NamedOrderField, type NamedOrder } from '../shared/order.inputs';
+import { newId } from '../../core/ids';
 import { appendToVersion, csvRowsInSchemaOrder, deriveColumns, ingestCsv, jsonRowsInSchemaOrder, type FixedSchema, type IngestResult } from './dataset-ingest';
 import { Dataset, DatasetKind } from './dataset.entity';
 import type { AppendDatasetRowsInput, CreateDatasetInput, DatasetFilter } from './dataset.inputs';
 import { DatasetVersion, DatasetVersionSource } from './dataset-version.entity';
 import type { ColumnStats } from './column-stats.type';
-import type { EventBus } from '../../realtime/pubsub';
+import type { EventBus } from '../../engines/events/event-bus';
 import type { RawRow } from './row-chunks';
 
 /** Creates datasets from CSV, appends versions, and lists them. The only writer of dataset tables. */

@@ -1,4 +1,4 @@
-import type { ArtifactWriter } from '../../db/artifact-store';
+import type { ArtifactWriter } from '../../engines/db/artifact-store';
 
 /** A row as stored: the raw text of each cell, null for an empty one. Types apply on read. */
 export type RawRow = (string | null)[];

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Node } from '../../graphql/node';
-import { jsonTransformer } from '../../db/json-transformer';
+import { Node } from '../shared/node';
+import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Environment } from './environment';
 import { GateCheck } from './promotion-gate';
 

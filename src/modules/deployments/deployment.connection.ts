@@ -1,4 +1,4 @@
-import { connectionType } from '../../graphql/connection';
+import { connectionType } from '../shared/connection';
 import { Deployment } from './deployment.entity';
 import { DeploymentRequest } from './deployment-request.entity';
 

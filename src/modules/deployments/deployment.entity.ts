@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { Node } from '../../graphql/node';
+import { Node } from '../shared/node';
 import { Environment } from './environment';
 
 export enum DeploymentAction {

@@ -1,6 +1,6 @@
 import { IsOptional, Length, MaxLength, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
-import { PageArgs } from '../../graphql/page.args';
+import { PageArgs } from '../shared/page.args';
 import { DeploymentRequestStatus } from './deployment-request.entity';
 import { Environment } from './environment';
 import { PromotionGateInput } from './promotion-gate';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import type { Database } from '../../db/database';
-import { byIdLoader } from '../../db/grouped-page-loader';
+import type { Database } from '../../engines/db/database';
+import { byIdLoader } from '../../engines/db/grouped-page-loader';
 import { Deployment, LiveDeployment } from './deployment.entity';
 import { DeploymentRequest } from './deployment-request.entity';
 

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../../context';
+import type { Context } from '../shared/context';
 import { Roles } from '../auth/role';
 import { Model } from '../models/model.entity';
 import { ModelVersion } from '../models/model-version.entity';

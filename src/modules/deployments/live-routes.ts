@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { Database } from '../../db/database';
-import { notFound } from '../../errors';
+import type { Database } from '../../engines/db/database';
+import { notFound } from '../../core/errors';
 import type { Model } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { Environment } from './environment';

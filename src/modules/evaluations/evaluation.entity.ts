@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Node } from '../../graphql/node';
-import { jsonTransformer } from '../../db/json-transformer';
+import { Node } from '../shared/node';
+import { jsonTransformer } from '../../engines/db/json-transformer';
 
 @ObjectType({ description: 'Quality figures; classification fields are null for regression models and the other way round.' })
 export class EvaluationMetrics {

@@ -1,8 +1,8 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { IsInt, IsOptional, Min } from 'class-validator';
-import type { Context } from '../../context';
-import { connectionType } from '../../graphql/connection';
-import { PageArgs } from '../../graphql/page.args';
+import type { Context } from '../shared/context';
+import { connectionType } from '../shared/connection';
+import { PageArgs } from '../shared/page.args';
 import { Roles } from '../auth/role';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { ModelVersion } from '../models/model-version.entity';

@@ -1,10 +1,10 @@
-import type { Config } from '../../config';
-import type { ArtifactStore } from '../../db/artifact-store';
-import type { Database } from '../../db/database';
-import { paginate, type Page, type PageArgs } from '../../db/pagination';
-import { badInput } from '../../errors';
-import { newId } from '../../ids';
-import type { TrainingSupervisor } from '../../training/supervisor';
+import type { Config } from '../../core/config';
+import type { ArtifactStore } from '../../engines/db/artifact-store';
+import type { Database } from '../../engines/db/database';
+import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { badInput } from '../../core/errors';
+import { newId } from '../../core/ids';
+import type { TrainingSupervisor } from '../../engines/trainer/supervisor';
 import type { DatasetRowReader } from '../datasets/dataset-row-reader';
 import type { DatasetService } from '../datasets/dataset.service';
 import { loadModelArtifact } from '../models/model-artifact';

@@ -1,5 +1,5 @@
-import type { ModelArtifact } from '../../training/protocol';
-import type { ArtifactStore } from '../../db/artifact-store';
+import type { ModelArtifact } from '../../engines/trainer/protocol';
+import type { ArtifactStore } from '../../engines/db/artifact-store';
 
 /** Weights are sent as bytes, the rest as JSON: [4-byte JSON length][JSON][weight bytes]. */
 export function encodeModelArtifact(artifact: ModelArtifact): Buffer {

@@ -1,8 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Node } from '../../graphql/node';
-import { jsonTransformer } from '../../db/json-transformer';
+import { Node } from '../shared/node';
+import { jsonTransformer } from '../../engines/db/json-transformer';
 import type { Signature } from '../../ml/signature';
 
 /** One trained, immutable version of a model, numbered per model. */

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../auth/role';
 import { ModelScoped } from '../auth/model-scope';
-import type { Context } from '../../context';
+import type { Context } from '../shared/context';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Model } from './model.entity';
 import { ModelVersion } from './model-version.entity';

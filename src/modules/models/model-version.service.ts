@@ -1,7 +1,7 @@
-import type { Database } from '../../db/database';
-import { isUniqueViolation } from '../../db/unique-violation';
-import { conflict, notFound } from '../../errors';
-import { newId } from '../../ids';
+import type { Database } from '../../engines/db/database';
+import { isUniqueViolation } from '../../engines/db/unique-violation';
+import { conflict, notFound } from '../../core/errors';
+import { newId } from '../../core/ids';
 import { ModelVersion } from './model-version.entity';
 import type { Signature } from '../../ml/signature';
 

@@ -1,6 +1,6 @@
 import { ArgsType, Field } from 'type-graphql';
-import { NamedOrder } from '../../graphql/order.inputs';
-import { PageArgs } from '../../graphql/page.args';
+import { NamedOrder } from '../shared/order.inputs';
+import { PageArgs } from '../shared/page.args';
 import { ModelFilter } from './model.inputs';
 
 @ArgsType()

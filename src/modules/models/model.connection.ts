@@ -1,4 +1,4 @@
-import { connectionType } from '../../graphql/connection';
+import { connectionType } from '../shared/connection';
 import { Model } from './model.entity';
 import { ModelVersion } from './model-version.entity';
 

@@ -1,5 +1,5 @@
-import type { Database } from '../../db/database';
-import { byIdLoader, groupedCountLoader, pageLoaders } from '../../db/grouped-page-loader';
+import type { Database } from '../../engines/db/database';
+import { byIdLoader, groupedCountLoader, pageLoaders } from '../../engines/db/grouped-page-loader';
 import { Model } from './model.entity';
 import { ModelVersion } from './model-version.entity';
 

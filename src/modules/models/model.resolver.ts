@@ -1,8 +1,8 @@
 import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../auth/role';
 import { ModelScoped } from '../auth/model-scope';
-import type { Context } from '../../context';
-import { PageArgs } from '../../graphql/page.args';
+import type { Context } from '../shared/context';
+import { PageArgs } from '../shared/page.args';
 import { ModelConnection, ModelVersionConnection } from './model.connection';
 import { ModelsArgs } from './model.args';
 import { Model } from './model.entity';

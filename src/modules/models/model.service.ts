@@ -1,10 +1,10 @@
-import type { Config } from '../../config';
-import type { Database } from '../../db/database';
-import { paginate, type Page, type PageArgs } from '../../db/pagination';
-import { isUniqueViolation } from '../../db/unique-violation';
-import { badInput, conflict, notFound } from '../../errors';
-import { NamedOrderField, type NamedOrder } from '../../graphql/order.inputs';
-import { newId, typeOfId } from '../../ids';
+import type { Config } from '../../core/config';
+import type { Database } from '../../engines/db/database';
+import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { isUniqueViolation } from '../../engines/db/unique-violation';
+import { badInput, conflict, notFound } from '../../core/errors';
+import { NamedOrderField, type NamedOrder } from '../shared/order.inputs';
+import { newId, typeOfId } from '../../core/ids';
 import { escapeLike } from '../datasets/dataset.service';
 import { resolveHyperparameters } from './hyperparameters';
 import { Model } from './model.entity';

@@ -1,9 +1,9 @@
 import { In, Not } from 'typeorm';
-import type { Database } from '../../db/database';
-import { newId } from '../../ids';
-import type { Logger } from '../../logger';
-import { AlertStateMachine, type AlertTransition, type Observation } from '../../monitoring/alert-state';
-import type { EventBus, HealthSnapshotData } from '../../realtime/pubsub';
+import type { Database } from '../../engines/db/database';
+import { newId } from '../../core/ids';
+import type { Logger } from '../../core/logger';
+import { AlertStateMachine, type AlertTransition, type Observation } from './alert-state';
+import type { EventBus, HealthSnapshotData } from '../../engines/events/event-bus';
 import { Model } from '../models/model.entity';
 import { AlertMetric, AlertState, PER_MODEL_METRICS } from './alert-enums';
 import { Alert } from './alert.entity';

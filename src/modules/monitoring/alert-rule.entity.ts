@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Node } from '../../graphql/node';
+import { Node } from '../shared/node';
 import { Environment } from '../deployments/environment';
 import { AlertComparator, AlertMetric, AlertSeverity } from './alert-enums';
 

@@ -1,6 +1,6 @@
 import { IsOptional, Length, Max, Min } from 'class-validator';
 import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
-import { PageArgs } from '../../graphql/page.args';
+import { PageArgs } from '../shared/page.args';
 import { AlertComparator, AlertMetric, AlertSeverity, AlertState } from './alert-enums';
 
 @InputType({ description: 'A new alert rule.' })

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, Float, ID, ObjectType } from 'type-graphql';
-import { Node } from '../../graphql/node';
+import { Node } from '../shared/node';
 import { AlertComparator, AlertMetric, AlertSeverity, AlertState } from './alert-enums';
 
 /** One firing of a rule for one subject (the process, a model, or a training run). */

@@ -1,10 +1,10 @@
-import type { Config } from '../../config';
-import type { Database } from '../../db/database';
-import { paginate, type Page, type PageArgs } from '../../db/pagination';
-import { isUniqueViolation } from '../../db/unique-violation';
-import { badInput, conflict, notFound } from '../../errors';
-import { newId } from '../../ids';
-import type { EventBus } from '../../realtime/pubsub';
+import type { Config } from '../../core/config';
+import type { Database } from '../../engines/db/database';
+import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { isUniqueViolation } from '../../engines/db/unique-violation';
+import { badInput, conflict, notFound } from '../../core/errors';
+import { newId } from '../../core/ids';
+import type { EventBus } from '../../engines/events/event-bus';
 import type { Caller } from '../auth/caller';
 import { Environment } from '../deployments/environment';
 import { Model } from '../models/model.entity';

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import type { Context } from '../../context';
+import type { Context } from '../shared/context';
 import { Roles } from '../auth/role';
 import { Environment } from '../deployments/environment';
 import { DriftReport } from './drift.types';

@@ -3,14 +3,14 @@
  * summary saved in its preprocessor. The statistics themselves are in src/ml/drift.ts.
  */
 import { LRUCache } from 'lru-cache';
-import type { ArtifactStore } from '../../db/artifact-store';
-import type { Database } from '../../db/database';
-import { badInput } from '../../errors';
-import type { Logger } from '../../logger';
+import type { ArtifactStore } from '../../engines/db/artifact-store';
+import type { Database } from '../../engines/db/database';
+import { badInput } from '../../core/errors';
+import type { Logger } from '../../core/logger';
 import { categoryDrift, driftStatus, ksAgainstDeciles, numericDrift, psi, scoreShares, servedCategory, servedNumber } from '../../ml/drift';
 import type { FeatureEncoding, Preprocessor } from '../../ml/preprocessing';
 import type { TargetEncoder } from '../../ml/target-encoding';
-import { parseBoolean, parseDateMs } from '../datasets/value-parsers';
+import { parseBoolean, parseDateMs } from '../../ml/value-parsers';
 import { LiveDeployment } from '../deployments/deployment.entity';
 import { Environment } from '../deployments/environment';
 import { loadModelArtifact } from '../models/model-artifact';

@@ -1,10 +1,10 @@
 import { Between } from 'typeorm';
-import type { MonitoringConfig } from '../../config';
-import type { Database } from '../../db/database';
-import { badInput } from '../../errors';
-import type { Logger } from '../../logger';
-import type { HealthSampler } from '../../monitoring/health-sampler';
-import type { HealthSnapshotData } from '../../realtime/pubsub';
+import type { MonitoringConfig } from '../../core/config';
+import type { Database } from '../../engines/db/database';
+import { badInput } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { HealthSampler } from '../../engines/telemetry/health-sampler';
+import type { HealthSnapshotData } from '../../engines/events/event-bus';
 import { StoredHealthSnapshot } from './alert.entity';
 
 const SWEEP_MS = 3_600_000;

@@ -1,8 +1,8 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../../context';
-import { badInput } from '../../errors';
-import { connectionType } from '../../graphql/connection';
-import type { HealthSnapshotData } from '../../realtime/pubsub';
+import type { Context } from '../shared/context';
+import { badInput } from '../../core/errors';
+import { connectionType } from '../shared/connection';
+import type { HealthSnapshotData } from '../../engines/events/event-bus';
 import { filter } from '@graphql-yoga/subscription';
 import { assertModelScope } from '../auth/model-scope';
 import { Roles } from '../auth/role';

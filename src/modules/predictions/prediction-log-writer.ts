@@ -7,7 +7,7 @@
  * Messages out: `{ type: 'written', id, count }` or `{ type: 'failed', id, message }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DatabaseConfig } from '../../config';
+import type { DatabaseConfig } from '../../core/config';
 
 /** One log row as the main thread sends it: id, model, version, environment, inputs, outputs, latency, request id, time (SQL-ready: text on SQLite, ISO text for MySQL). */
 export type WireRow = [string, string, string, string, unknown, unknown, number, string | null, Date | string];

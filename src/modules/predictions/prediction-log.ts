@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import { compiledScript } from '../../compiled-script';
-import type { DatabaseConfig } from '../../config';
-import type { Database } from '../../db/database';
-import { newId } from '../../ids';
-import type { Logger } from '../../logger';
+import { compiledScript } from '../../core/compiled-script';
+import type { DatabaseConfig } from '../../core/config';
+import type { Database } from '../../engines/db/database';
+import { newId } from '../../core/ids';
+import type { Logger } from '../../core/logger';
 import type { WireRow } from './prediction-log-writer';
 
 /** The served rows of one request, as the log receives them: `inputs[i]` was answered with `outputs[i]`. */

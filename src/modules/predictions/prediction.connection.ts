@@ -1,4 +1,4 @@
-import { connectionType } from '../../graphql/connection';
+import { connectionType } from '../shared/connection';
 import { Prediction } from './prediction.entity';
 
 export const PredictionConnection = connectionType(Prediction, 'Prediction');

@@ -1,8 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, ObjectType } from 'type-graphql';
-import { Node } from '../../graphql/node';
-import { jsonTransformer } from '../../db/json-transformer';
+import { Node } from '../shared/node';
+import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Environment } from '../deployments/environment';
 import { RowPrediction } from './prediction.types';
 

@@ -1,7 +1,7 @@
 import { IsOptional, Length, Min } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { PageArgs } from '../../graphql/page.args';
+import { PageArgs } from '../shared/page.args';
 import { Environment } from '../deployments/environment';
 
 @InputType({ description: 'Rows to score with the version live in an environment.' })

@@ -1,5 +1,5 @@
-import type { Database } from '../../db/database';
-import { byIdLoader } from '../../db/grouped-page-loader';
+import type { Database } from '../../engines/db/database';
+import { byIdLoader } from '../../engines/db/grouped-page-loader';
 import { BatchPredictionJob } from './batch-prediction-job.entity';
 import { Prediction } from './prediction.entity';
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../../context';
-import { badInput } from '../../errors';
+import type { Context } from '../shared/context';
+import { badInput } from '../../core/errors';
 import { ModelScoped } from '../auth/model-scope';
 import { Roles } from '../auth/role';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
@@ -11,7 +11,7 @@ import { PredictionConnection } from './prediction.connection';
 import { Prediction } from './prediction.entity';
 import { PredictInput, PredictionsArgs, StartBatchPredictionInput } from './prediction.inputs';
 import { PredictResult } from './prediction.types';
-import { currentThenLive } from '../../realtime/current-then-live';
+import { currentThenLive } from '../../engines/events/current-then-live';
 
 @Resolver(() => Prediction)
 export class PredictionResolver {

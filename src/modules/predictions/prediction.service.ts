@@ -1,19 +1,19 @@
-import type { ServingConfig } from '../../config';
-import type { Database } from '../../db/database';
-import { paginate, type Page, type PageArgs } from '../../db/pagination';
-import { badInput } from '../../errors';
+import type { ServingConfig } from '../../core/config';
+import type { Database } from '../../engines/db/database';
+import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { badInput } from '../../core/errors';
 import { RowValidationError, validateRows } from '../../ml/signature';
 import { TargetError } from '../../ml/target-encoding';
-import type { ModelCache } from '../../serving/model-cache';
-import { ModelUnloadedError, type LoadedModel, type ServedPrediction } from '../../serving/loaded-model';
+import type { ModelCache } from '../../engines/serving/model-cache';
+import { ModelUnloadedError, type LoadedModel, type ServedPrediction } from '../../engines/serving/loaded-model';
 import { Environment } from '../deployments/environment';
 import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
 import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
 import type { PredictionLog } from './prediction-log';
-import type { RequestStats } from '../../monitoring/request-stats';
-import type { ServerMetrics } from '../../monitoring/prometheus';
+import type { RequestStats } from '../../engines/telemetry/request-stats';
+import type { ServerMetrics } from '../../engines/telemetry/prometheus';
 
 export interface PredictRequest {
   model: string;

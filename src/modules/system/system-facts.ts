@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Database } from '../../db/database';
+import type { Database } from '../../engines/db/database';
 
 const cache = new WeakMap<Database, Promise<{ version: string; databaseVersion: string }>>();
 

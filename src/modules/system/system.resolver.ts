@@ -1,6 +1,6 @@
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { Roles } from '../auth/role';
-import type { Context } from '../../context';
+import type { Context } from '../shared/context';
 import { DatabaseKind, SystemInfo } from './system-info.type';
 import { systemFacts } from './system-facts';
 

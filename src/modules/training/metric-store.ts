@@ -1,6 +1,6 @@
-import type { Database } from '../../db/database';
+import type { Database } from '../../engines/db/database';
 import { downsampleMinMax } from '../../ml/downsample';
-import type { MetricEvent } from '../../realtime/pubsub';
+import type { MetricEvent } from '../../engines/events/event-bus';
 
 export interface SeriesSummary {
   name: string;

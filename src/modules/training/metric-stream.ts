@@ -1,7 +1,7 @@
-import type { MetricEvent } from '../../realtime/pubsub';
-import { boundedStream } from '../../realtime/bounded-stream';
-import { releasing } from '../../realtime/releasing';
-import type { Services } from '../../services';
+import type { MetricEvent } from '../../engines/events/event-bus';
+import { boundedStream } from '../../engines/events/bounded-stream';
+import { releasing } from '../../engines/events/releasing';
+import type { Services } from '../../server/services';
 
 /** Events a metrics subscriber may fall behind before it is cut off. */
 const SUBSCRIBER_BUFFER = 10_000;

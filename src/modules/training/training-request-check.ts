@@ -1,4 +1,4 @@
-import { badInput } from '../../errors';
+import { badInput } from '../../core/errors';
 import type { DatasetVersion } from '../datasets/dataset-version.entity';
 import type { Hyperparameters } from '../models/hyperparameters';
 import type { Model } from '../models/model.entity';

@@ -1,4 +1,4 @@
-import { connectionType } from '../../graphql/connection';
+import { connectionType } from '../shared/connection';
 import { TrainingRun } from './training-run.entity';
 
 export const TrainingRunConnection = connectionType(TrainingRun, 'TrainingRun');

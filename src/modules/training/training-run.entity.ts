@@ -1,8 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Node } from '../../graphql/node';
-import { jsonTransformer } from '../../db/json-transformer';
+import { Node } from '../shared/node';
+import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Hyperparameters } from '../models/hyperparameters';
 
 export enum TrainingStatus {

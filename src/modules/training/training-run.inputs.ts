@@ -1,6 +1,6 @@
 import { IsInt, IsNumber, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
-import { PageArgs } from '../../graphql/page.args';
+import { PageArgs } from '../shared/page.args';
 import { HyperparametersInput } from '../models/hyperparameters';
 import { SplitStrategy, TrainingStatus } from './training-run.entity';
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../../context';
-import { badInput } from '../../errors';
+import type { Context } from '../shared/context';
+import { badInput } from '../../core/errors';
 import { assertModelScope, ModelScoped } from '../auth/model-scope';
 import { Roles } from '../auth/role';
 import { DatasetVersion } from '../datasets/dataset-version.entity';

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import type { DatabaseConfig } from '../../core/config';
+import type { Logger } from '../../core/logger';
+import { QueryCounter } from './query-counter';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from '../../../migrations';
+
+/**
+ * The one relational database: a TypeORM DataSource plus the rules every service relies on.
+ * SQLite has a single connection, so its transactions are serialised here; MySQL has a pool.
+ */
+export class Database {
+  readonly counter: QueryCounter;
+  private sqliteLock: Promise<unknown> = Promise.resolve();
+  private migrated = false;
+
+  private constructor(readonly dataSource: DataSource, readonly kind: DatabaseConfig['kind'], counter: QueryCounter) {
+    this.counter = counter;
+  }
+
+  /** Opens the database and brings its schema up to date. */
+  static async open(config: DatabaseConfig, log?: Logger, options: { entities?: MixedList<Function | string | EntitySchema> } = {}): Promise<Database> {
+    const counter = new QueryCounter(log);
+    const common = { entities: options.entities ?? ENTITIES, migrations: MIGRATIONS, logger: counter, logging: true, synchronize: false } as const;
+    let dataSource: DataSource;
+    if (config.kind === 'sqlite') {
+      if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true });
+      dataSource = new DataSource({
+        ...common,
+        type: 'better-sqlite3',
+        database: config.file,
+        enableWAL: true,
+        // WAL with synchronous=NORMAL is durable across process crashes and avoids an fsync per commit.
+        prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+          db.pragma('synchronous = NORMAL');
+          db.pragma('busy_timeout = 5000');
+        },
+      });
+    } else {
+      dataSource = new DataSource({
+        ...common,
+        type: 'mysql',
+        url: config.url,
+        charset: 'utf8mb4_unicode_ci',
+        timezone: 'Z',
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+        extra: { connectionLimit: 10 },
+      });
+    }
+    await dataSource.initialize();
+    const database = new Database(dataSource, config.kind, counter);
+    await dataSource.runMigrations({ transaction: 'each' });
+    database.migrated = true;
+    return database;
+  }
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /** Runs `work` in one transaction; on SQLite one transaction at a time. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.kind !== 'sqlite') return this.dataSource.transaction(work);
+    return this.exclusive(() => this.dataSource.transaction(work));
+  }
+
+  /**
+   * Runs one writing statement outside a transaction. On SQLite it waits for any open transaction,
+   * because the single connection would otherwise make it part of that transaction (and of its
+   * rollback).
+   */
+  write(sql: string, parameters: unknown[] = []): Promise<any> {
+    if (this.kind !== 'sqlite') return this.dataSource.query(sql, parameters);
+    return this.exclusive(() => this.dataSource.query(sql, parameters));
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.sqliteLock.then(work);
+    this.sqliteLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** True when the database answers and the schema is migrated (for /readyz). */
+  async isReady(): Promise<boolean> {
+    if (!this.migrated || !this.dataSource.isInitialized) return false;
+    try {
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A Date as a raw-SQL parameter: SQLite stores TypeORM's UTC text form, MySQL takes the Date. */
+  sqlDate(date: Date): Date | string {
+    return this.kind === 'sqlite' ? date.toISOString().replace('T', ' ').replace('Z', '') : date;
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

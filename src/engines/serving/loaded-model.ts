@@ -1,0 +1,163 @@
+/**
+ * A model version ready to serve: the network, its saved encoders and a micro-batcher in front of
+ * it. Turns client rows into the tensor the network takes and its output back into predictions.
+ */
+import { baselineRow, occlusionContributions } from '../../ml/explain';
+import { encodedRanges, transformRows, type Preprocessor } from '../../ml/preprocessing';
+import { signatureOf, type Signature } from '../../ml/signature';
+import { decodePrediction, encodeTargets, type TargetEncoder } from '../../ml/target-encoding';
+import { tf, type LayersModel } from '../../ml/tf';
+import type { ModelArtifact } from '../trainer/protocol';
+import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
+import type { ModelVersion } from '../../modules/models/model-version.entity';
+
+/** A decoded prediction as the API returns it. */
+export interface ServedPrediction {
+  value: number;
+  label: string | null;
+  probabilities: { label: string; probability: number }[];
+  forecast: number[] | null;
+  contributions: { feature: string; contribution: number }[] | null;
+}
+
+/** The version was dropped from the cache between look-up and use; the caller loads it again. */
+export class ModelUnloadedError extends Error {
+  constructor(versionId: string) {
+    super(`model version ${versionId} was unloaded`);
+    this.name = 'ModelUnloadedError';
+  }
+}
+
+export class LoadedModel {
+  /** The version row as loaded (immutable), so serving answers `modelVersion` without a query. */
+  readonly signature: Signature;
+  readonly batcher: MicroBatcher;
+  /** Values per unit: one row for tabular models, a whole window for forecasts. */
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  /** Weight bytes, what the cache's size bound counts. */
+  readonly bytes: number;
+  private readonly preprocessor: Preprocessor | null;
+  private readonly encoder: TargetEncoder;
+  private readonly forecast: boolean;
+  private inFlight = 0;
+  private retired = false;
+
+  constructor(readonly version: ModelVersion, private readonly network: LayersModel, private readonly artifact: ModelArtifact, private readonly targetColumn: string, batching: MicroBatcherOptions) {
+    this.preprocessor = artifact.preprocessor as Preprocessor | null;
+    this.encoder = artifact.targetEncoder as TargetEncoder;
+    this.forecast = artifact.task === 'TIME_SERIES_FORECAST';
+    this.signature = signatureOf(this.preprocessor, this.forecast ? [targetColumn] : []);
+    const covariates = this.preprocessor?.outputSize ?? 0;
+    this.inputWidth = this.forecast ? artifact.windowSize * (1 + covariates) : covariates;
+    this.outputWidth = this.forecast ? artifact.horizon : this.encoder.kind === 'multiclass' ? this.encoder.classes.length : 1;
+    this.bytes = artifact.weightData.byteLength;
+    this.batcher = new MicroBatcher((x, rows) => this.run(x, rows), this.inputWidth, this.outputWidth, batching);
+  }
+
+  /** Builds one from a stored artifact; the weights go onto the process's tfjs backend. */
+  static async fromArtifact(version: ModelVersion, artifact: ModelArtifact, targetColumn: string, batching: MicroBatcherOptions): Promise<LoadedModel> {
+    const network = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as tf.io.WeightsManifestEntry[], weightData: artifact.weightData,
+    }));
+    const loaded = new LoadedModel(version, network, artifact, targetColumn, batching);
+    await loaded.warmUp();
+    return loaded;
+  }
+
+  /**
+   * A few passes on zeros before the first request: tfjs allocates its buffers and V8 compiles the
+   * hot kernels on first use, which would otherwise land on the first requests after a deploy.
+   */
+  private async warmUp(passes = 3): Promise<void> {
+    const rows = 256;
+    for (let i = 0; i < passes; i++) await this.run(new Float32Array(rows * this.inputWidth), rows);
+  }
+
+  /** True for binary and multiclass models (they answer a label and a score). */
+  get classifier(): boolean {
+    return this.encoder.kind !== 'regression';
+  }
+
+  /** How many rows a forecast needs: its window. Tabular models take any number. */
+  get historyRows(): number | null {
+    return this.forecast ? this.artifact.windowSize : null;
+  }
+
+  /**
+   * Encodes validated rows: one unit per row, or for a forecast one unit from the last
+   * `windowSize` rows (the caller has checked there are enough).
+   */
+  encode(rows: Record<string, unknown>[]): { x: Float32Array; units: number } {
+    if (!this.forecast) return { x: transformRows(this.preprocessor!, rows), units: 1 * rows.length };
+    const window = rows.slice(-this.artifact.windowSize);
+    const series = encodeTargets(this.encoder, window.map((row) => row[this.targetColumn]));
+    const k = this.preprocessor?.outputSize ?? 0;
+    const covariates = this.preprocessor ? transformRows(this.preprocessor, window) : null;
+    const x = new Float32Array(this.inputWidth);
+    for (let t = 0; t < window.length; t++) {
+      x[t * (1 + k)] = series[t];
+      if (covariates) x.set(covariates.subarray(t * k, (t + 1) * k), t * (1 + k) + 1);
+    }
+    return { x, units: 1 };
+  }
+
+  /** Output values of `units` units → predictions. */
+  decode(output: Float32Array, units: number): ServedPrediction[] {
+    const out: ServedPrediction[] = [];
+    for (let u = 0; u < units; u++) {
+      const row = Array.from(output.subarray(u * this.outputWidth, (u + 1) * this.outputWidth));
+      if (this.forecast) {
+        const steps = row.map((v) => decodePrediction(this.encoder, [v]).value as number);
+        out.push({ value: steps[0], label: null, probabilities: [], forecast: steps, contributions: null });
+        continue;
+      }
+      const decoded = decodePrediction(this.encoder, row);
+      const value = this.encoder.kind === 'multiclass' ? Math.max(...row) : (decoded.value as number);
+      out.push({ value, label: decoded.label, probabilities: decoded.probabilities, forecast: null, contributions: null });
+    }
+    return out;
+  }
+
+  /** Occlusion contributions for tabular rows (see FeatureContribution in the schema); null for forecasts. */
+  async explain(x: Float32Array, units: number): Promise<{ feature: string; contribution: number }[][] | null> {
+    if (this.forecast || !this.preprocessor) return null;
+    const scoreOf = (output: Float32Array): number => {
+      if (this.encoder.kind === 'regression') return decodePrediction(this.encoder, [output[0]]).value as number;
+      return this.encoder.kind === 'multiclass' ? Math.max(...output) : output[0];
+    };
+    // Straight to the network: the occluded copies make a batch of their own.
+    return occlusionContributions((input, rows) => this.run(input, rows), x, units, this.inputWidth, this.outputWidth, encodedRanges(this.preprocessor), baselineRow(this.preprocessor), scoreOf);
+  }
+
+  /** One forward pass. Counted, so a model dropped from the cache is disposed only when idle. */
+  async run(x: Float32Array, rows: number): Promise<Float32Array> {
+    if (this.disposed) throw new ModelUnloadedError(this.version.id);
+    this.inFlight++;
+    try {
+      const shape = this.forecast ? [rows, this.artifact.windowSize, this.inputWidth / this.artifact.windowSize] : [rows, this.inputWidth];
+      const output = tf.tidy(() => this.network.predict(tf.tensor(x, shape)) as tf.Tensor);
+      try {
+        return (await output.data()) as Float32Array;
+      } finally {
+        output.dispose();
+      }
+    } finally {
+      this.inFlight--;
+      if (this.retired && this.inFlight === 0) this.disposeNow();
+    }
+  }
+
+  /** Frees the weights now, or after the last forward pass in flight. */
+  retire(): void {
+    this.retired = true;
+    if (this.inFlight === 0) this.disposeNow();
+  }
+
+  private disposed = false;
+  private disposeNow(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.network.dispose();
+  }
+}

@@ -1,0 +1,74 @@
+import { binaryMetrics, confusionMatrix, multiclassMetrics, regressionMetrics, rocCurve } from '../../ml/evaluation';
+import { permutationImportance } from '../../ml/permutation-importance';
+import { scoreShares } from '../../ml/drift';
+import { createRandom } from '../../ml/random';
+import { tf, type LayersModel } from '../../ml/tf';
+import type { PreparedData } from './prepare-data';
+import type { EvaluationResult } from './protocol';
+
+const THRESHOLD = 0.5;
+
+/** Measures a trained model on the held-out test rows, in the units the client thinks in. */
+export async function evaluateModel(model: LayersModel, data: PreparedData, seed: number, split: EvaluationResult['split'] = 'TEST'): Promise<EvaluationResult> {
+  return finiteOnly(await measure(model, data, seed, split));
+}
+
+/** NaN (e.g. AUC of a test split holding one class) cannot travel as a GraphQL Float: it becomes null. */
+function finiteOnly(result: EvaluationResult): EvaluationResult {
+  const metrics = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null]));
+  const featureImportance = result.featureImportance?.filter((f) => Number.isFinite(f.importance)) ?? null;
+  return { ...result, metrics, featureImportance };
+}
+
+async function measure(model: LayersModel, data: PreparedData, seed: number, split: EvaluationResult['split']): Promise<EvaluationResult> {
+  const { test } = data;
+  const predict = async (x: Float32Array, rows: number): Promise<Float32Array> => {
+    const input = tf.tensor(x, data.xShape(rows));
+    const output = model.predict(input) as tf.Tensor;
+    const values = (await output.data()) as Float32Array;
+    tf.dispose([input, output]);
+    return values;
+  };
+  const base = { split, rowCount: test.count };
+  if (test.count === 0) return { ...base, threshold: null, metrics: {}, rocCurve: null, confusionMatrix: null, featureImportance: null };
+  const scores = await predict(test.x, test.count);
+  const encoder = data.targetEncoder;
+  const random = createRandom(seed);
+
+  if (encoder.kind === 'binary') {
+    const labels = test.y;
+    const score = (s: Float32Array) => binaryMetrics(labels, s, THRESHOLD).auc;
+    return {
+      ...base,
+      threshold: THRESHOLD,
+      metrics: { ...binaryMetrics(labels, scores, THRESHOLD) },
+      rocCurve: rocCurve(labels, scores, 200),
+      confusionMatrix: confusionMatrix(labels, Array.from(scores, (s) => (s >= THRESHOLD ? 1 : 0)), 2),
+      scoreShares: scoreShares(Array.from(scores)),
+      featureImportance: await permutationImportance(predict, test.x, test.count, data.inputSize, data.ranges, score, random),
+    };
+  }
+  if (encoder.kind === 'multiclass') {
+    const classes = encoder.classes.length;
+    const rows = (flat: Float32Array) => Array.from({ length: test.count }, (_, i) => Array.from(flat.subarray(i * classes, (i + 1) * classes)));
+    const labels = rows(test.y).map((oneHot) => oneHot.indexOf(1));
+    const argmax = (p: number[]) => p.indexOf(Math.max(...p));
+    const m = multiclassMetrics(labels, rows(scores));
+    return {
+      ...base,
+      threshold: null,
+      metrics: { accuracy: m.accuracy, precision: m.macroPrecision, recall: m.macroRecall, f1: m.macroF1, logLoss: m.logLoss },
+      rocCurve: null,
+      confusionMatrix: confusionMatrix(labels, rows(scores).map(argmax), classes),
+      featureImportance: await permutationImportance(predict, test.x, test.count, data.inputSize, data.ranges, (s) => multiclassMetrics(labels, rows(s)).accuracy, random),
+    };
+  }
+  // Regression and forecasts are scored in the target's own units, not standardised ones.
+  const unscale = (values: Float32Array) => Array.from(values, (v) => v * encoder.std + encoder.mean);
+  const actual = unscale(test.y);
+  const metrics = regressionMetrics(actual, unscale(scores));
+  const importance = data.ranges.length
+    ? await permutationImportance(predict, test.x, test.count, data.inputSize, data.ranges, (s) => -regressionMetrics(actual, unscale(s)).rmse, random)
+    : null;
+  return { ...base, threshold: null, metrics: { ...metrics }, rocCurve: null, confusionMatrix: null, featureImportance: importance };
+}

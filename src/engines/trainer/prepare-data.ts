@@ -1,0 +1,146 @@
+import { fitPreprocessor, transformRows, encodedRanges, type Preprocessor } from '../../ml/preprocessing';
+import { splitIndices } from '../../ml/split';
+import { classWeights, encodeTargets, fitTargetEncoder, type TargetEncoder } from '../../ml/target-encoding';
+import { makeWindows } from '../../ml/windows';
+import type { ModelArtifact, TrainJob } from './protocol';
+
+export interface Part {
+  x: Float32Array;
+  y: Float32Array;
+  count: number;
+}
+
+/** A job's rows turned into tensors' worth of numbers, split, with the fitted encoders. */
+export interface PreparedData {
+  inputSize: number;
+  outputSize: number;
+  xShape(count: number): number[];
+  yShape(count: number): number[];
+  train: Part;
+  validation: Part;
+  test: Part;
+  preprocessor: Preprocessor | null;
+  targetEncoder: TargetEncoder;
+  classWeight: Record<number, number> | null;
+  /** Which input columns belong to each feature (tabular models), for permutation importance. */
+  ranges: { feature: string; start: number; end: number }[];
+}
+
+/** Encoders are fitted on the training split only, so nothing leaks from validation or test. */
+export function prepareData(job: TrainJob): PreparedData {
+  const rows = job.rows.filter((row) => row[job.target.name] != null);
+  return job.task === 'TIME_SERIES_FORECAST' ? prepareForecast(job, rows) : prepareTabular(job, rows);
+}
+
+function prepareTabular(job: TrainJob, rows: Record<string, unknown>[]): PreparedData {
+  const targets = rows.map((row) => row[job.target.name]);
+  const classification = job.task !== 'REGRESSION';
+  // A first encoder only to stratify the split; the stored one is refitted on training rows.
+  const labels = encodeTargets(fitTargetEncoder(targets, job.task), targets);
+  const split = splitIndices(rows.length, { ...job.split, seed: job.seed, stratify: classification ? labels : undefined });
+  const pick = <T>(items: T[], indices: number[]) => indices.map((i) => items[i]);
+  const targetEncoder = fitTargetEncoder(pick(targets, split.train), job.task);
+  const preprocessor = fitPreprocessor(pick(rows, split.train), job.features);
+  const width = preprocessor.outputSize;
+  const classes = targetEncoder.kind === 'multiclass' ? targetEncoder.classes.length : 1;
+
+  const part = (indices: number[]): Part => {
+    const x = transformRows(preprocessor, pick(rows, indices));
+    const encoded = encodeTargets(targetEncoder, pick(targets, indices));
+    let y: Float32Array = encoded;
+    if (targetEncoder.kind === 'multiclass') {
+      y = new Float32Array(indices.length * classes);
+      encoded.forEach((cls, i) => { y[i * classes + cls] = 1; });
+    }
+    return { x, y, count: indices.length };
+  };
+  const train = part(split.train);
+  const balanced = classification && job.hyperparameters.classWeighting === 'BALANCED';
+  const trainClasses = targetEncoder.kind === 'multiclass' ? encodeTargets(targetEncoder, pick(targets, split.train)) : train.y;
+  return {
+    inputSize: width,
+    outputSize: classes,
+    xShape: (count) => [count, width],
+    yShape: (count) => [count, classes],
+    train,
+    validation: part(split.validation),
+    test: part(split.test),
+    preprocessor,
+    targetEncoder,
+    classWeight: balanced ? classWeights(trainClasses, Math.max(2, classes)) : null,
+    ranges: encodedRanges(preprocessor),
+  };
+}
+
+/** Sliding windows over the rows in dataset order: past `windowSize` steps → next `horizon` values. */
+function prepareForecast(job: TrainJob, rows: Record<string, unknown>[]): PreparedData {
+  const { windowSize, horizon } = job.hyperparameters;
+  const values = rows.map((row) => row[job.target.name]);
+  const trainRows = Math.max(1, Math.round(rows.length * (1 - job.split.validation - job.split.test)));
+  const targetEncoder = fitTargetEncoder(values.slice(0, trainRows), job.task);
+  const series = encodeTargets(targetEncoder, values);
+  let preprocessor: Preprocessor | null = null;
+  let covariates: Float32Array | null = null;
+  if (job.features.length) {
+    preprocessor = fitPreprocessor(rows.slice(0, trainRows), job.features);
+    covariates = transformRows(preprocessor, rows);
+  }
+  const k = preprocessor?.outputSize ?? 0;
+  const windows = makeWindows(series, covariates, k, windowSize, horizon);
+  const split = splitIndices(windows.count, { ...job.split, strategy: 'TIME_ORDERED', seed: job.seed });
+  const stepWidth = windowSize * windows.stepFeatures;
+  const part = (indices: number[]): Part => {
+    const x = new Float32Array(indices.length * stepWidth);
+    const y = new Float32Array(indices.length * horizon);
+    indices.forEach((sample, i) => {
+      x.set(windows.x.subarray(sample * stepWidth, (sample + 1) * stepWidth), i * stepWidth);
+      y.set(windows.y.subarray(sample * horizon, (sample + 1) * horizon), i * horizon);
+    });
+    return { x, y, count: indices.length };
+  };
+  return {
+    inputSize: windows.stepFeatures,
+    outputSize: horizon,
+    xShape: (count) => [count, windowSize, windows.stepFeatures],
+    yShape: (count) => [count, horizon],
+    train: part(split.train),
+    validation: part(split.validation),
+    test: part(split.test),
+    preprocessor,
+    targetEncoder,
+    classWeight: null,
+    ranges: [],
+  };
+}
+
+/** Every row of another dataset version, prepared with a trained model's saved encoders, as one test part. */
+export function prepareForEvaluation(artifact: ModelArtifact, rows: Record<string, unknown>[], targetName: string): PreparedData {
+  const kept = rows.filter((row) => row[targetName] != null);
+  const targetEncoder = artifact.targetEncoder as TargetEncoder;
+  const preprocessor = artifact.preprocessor as Preprocessor | null;
+  const targets = kept.map((row) => row[targetName]);
+  const empty: Part = { x: new Float32Array(0), y: new Float32Array(0), count: 0 };
+  if (artifact.task === 'TIME_SERIES_FORECAST') {
+    const k = preprocessor?.outputSize ?? 0;
+    const windows = makeWindows(encodeTargets(targetEncoder, targets), preprocessor ? transformRows(preprocessor, kept) : null, k, artifact.windowSize, artifact.horizon);
+    return {
+      inputSize: windows.stepFeatures, outputSize: artifact.horizon,
+      xShape: (count) => [count, artifact.windowSize, windows.stepFeatures], yShape: (count) => [count, artifact.horizon],
+      train: empty, validation: empty, test: { x: windows.x, y: windows.y, count: windows.count },
+      preprocessor, targetEncoder, classWeight: null, ranges: [],
+    };
+  }
+  const width = preprocessor!.outputSize;
+  const classes = targetEncoder.kind === 'multiclass' ? targetEncoder.classes.length : 1;
+  const encoded = encodeTargets(targetEncoder, targets);
+  let y: Float32Array = encoded;
+  if (targetEncoder.kind === 'multiclass') {
+    y = new Float32Array(kept.length * classes);
+    encoded.forEach((cls, i) => { y[i * classes + cls] = 1; });
+  }
+  return {
+    inputSize: width, outputSize: classes, xShape: (count) => [count, width], yShape: (count) => [count, classes],
+    train: empty, validation: empty, test: { x: transformRows(preprocessor!, kept), y, count: kept.length },
+    preprocessor, targetEncoder, classWeight: null, ranges: encodedRanges(preprocessor!),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The messages between the API process (supervisor) and a training child, over Node's IPC
+ * channel with `serialization: 'advanced'` (structured clone, so typed arrays and Buffers pass as
+ * they are). The child gets everything in one `start` message and never touches the database.
+ */
+import type { ColumnType } from '../../ml/value-parsers';
+
+export interface TrainJob {
+  runId: string;
+  task: 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION' | 'TIME_SERIES_FORECAST';
+  architecture: 'LOGISTIC_REGRESSION' | 'LINEAR_REGRESSION' | 'MLP' | 'LSTM';
+  features: { name: string; type: ColumnType }[];
+  target: { name: string; type: ColumnType };
+  /** Typed rows holding only the feature and target columns, in dataset order. */
+  rows: Record<string, unknown>[];
+  hyperparameters: {
+    epochs: number; batchSize: number; learningRate: number; hiddenUnits: number[]; activation: string;
+    dropout: number; l2: number; windowSize: number; horizon: number; classWeighting: 'NONE' | 'BALANCED';
+  };
+  split: { validation: number; test: number; strategy: 'RANDOM' | 'TIME_ORDERED' };
+  seed: number;
+  /** TFJS_BACKEND, when the operator forces one. */
+  backend: 'tensorflow' | 'wasm' | 'cpu' | null;
+  /** Send a loss point after every batch, not only every epoch. */
+  batchMetrics: boolean;
+}
+
+export interface MetricPointMessage {
+  name: string;
+  step: number;
+  epoch: number;
+  value: number;
+  /** Milliseconds since the epoch, taken in the child when the value was computed. */
+  timestamp: number;
+}
+
+/** Everything a trained model needs to serve: topology, weights, and how to prepare its input. */
+export interface ModelArtifact {
+  modelTopology: unknown;
+  weightSpecs: unknown;
+  weightData: ArrayBuffer;
+  preprocessor: unknown;
+  targetEncoder: unknown;
+  task: TrainJob['task'];
+  architecture: TrainJob['architecture'];
+  windowSize: number;
+  horizon: number;
+  featureNames: string[];
+  /** Binary models: shares of the test split's scores in 10 equal-width bins over [0, 1], the baseline of score drift (absent in older artifacts). */
+  scoreShares?: number[] | null;
+}
+
+/** Scoring a stored model on other rows (evaluateModelVersion). */
+export interface EvaluateJob {
+  artifact: ModelArtifact;
+  /** Typed rows with the model's feature and target columns, in dataset order. */
+  rows: Record<string, unknown>[];
+  targetName: string;
+  seed: number;
+  backend: TrainJob['backend'];
+}
+
+export interface EvaluationResult {
+  split: 'TEST' | 'FULL';
+  rowCount: number;
+  threshold: number | null;
+  metrics: Record<string, number | null>;
+  rocCurve: { fpr: number; tpr: number; threshold: number }[] | null;
+  confusionMatrix: number[][] | null;
+  featureImportance: { feature: string; importance: number }[] | null;
+  /** Binary models: see ModelArtifact.scoreShares. */
+  scoreShares?: number[] | null;
+}
+
+export type ParentMessage = { type: 'start'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob };
+
+export type ChildMessage =
+  | { type: 'started'; backend: string; libraryVersions: Record<string, string> }
+  | { type: 'metrics'; points: MetricPointMessage[] }
+  | { type: 'progress'; epochsCompleted: number; progress: number }
+  | { type: 'done'; artifact: ModelArtifact; evaluation: EvaluationResult; summary: Record<string, number> }
+  | { type: 'evaluated'; evaluation: EvaluationResult }
+  | { type: 'error'; message: string };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+function isMetricPoint(value: unknown): value is MetricPointMessage {
+  return isObject(value) && typeof value.name === 'string' && Number.isInteger(value.step) && Number.isInteger(value.epoch)
+    && typeof value.value === 'number' && isFiniteNumber(value.timestamp);
+}
+
+/** Checks a message from a child before the supervisor trusts it; anything else is a protocol error. */
+export function isChildMessage(value: unknown): value is ChildMessage {
+  if (!isObject(value) || typeof value.type !== 'string') return false;
+  switch (value.type) {
+    case 'started': return typeof value.backend === 'string' && isObject(value.libraryVersions);
+    case 'metrics': return Array.isArray(value.points) && value.points.every(isMetricPoint);
+    case 'progress': return Number.isInteger(value.epochsCompleted) && isFiniteNumber(value.progress) && value.progress >= 0 && value.progress <= 1;
+    case 'done': return isObject(value.artifact) && value.artifact.weightData instanceof ArrayBuffer && isObject(value.evaluation) && isObject(value.summary);
+    case 'evaluated': return isObject(value.evaluation) && isObject(value.evaluation.metrics);
+    case 'error': return typeof value.message === 'string';
+    default: return false;
+  }
+}
+
+export function isParentMessage(value: unknown): value is ParentMessage {
+  if (!isObject(value) || !isObject(value.job) || !Array.isArray(value.job.rows)) return false;
+  if (value.type === 'start') return typeof value.job.runId === 'string';
+  return value.type === 'evaluate' && isObject(value.job.artifact) && value.job.artifact.weightData instanceof ArrayBuffer;
+}

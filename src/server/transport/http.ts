@@ -1,0 +1,148 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { createContext, type Context } from '../../modules/shared/context';
+import { createErrorFormatter } from './format-error';
+import type { Caller } from '../../modules/auth/caller';
+import { Role } from '../../modules/auth/role';
+import type { ServerMetrics } from '../../engines/telemetry/prometheus';
+import { requestIdFrom, requestObserver } from './request-observer';
+import { authenticate } from './authenticate';
+import { QueryLimiter } from './query-limits';
+import { startWsServer } from './ws';
+import type { Services } from '../services';
+
+/** Stands in for every request when security is off (the security benchmark's baseline only). */
+const insecureCaller: Caller = { keyId: 'key_insecure', keyName: 'insecure', role: Role.ADMIN, modelScope: null };
+
+/** A running server: its URL and a graceful stop. */
+export interface RunningApp {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  /** This server's Prometheus metrics (served at /metrics); the prediction service reports to it. */
+  metrics: ServerMetrics;
+  /** Stops accepting, lets requests in flight finish (up to SHUTDOWN_GRACE_MS), closes sockets. */
+  close(): Promise<void>;
+}
+
+/** What startApp may be given besides services and schema. */
+export interface AppOptions {
+  /** Security off: the security benchmark's baseline only. */
+  insecure?: boolean;
+  /** Metrics to report to; the services' own when absent. */
+  metrics?: ServerMetrics;
+}
+
+/** What the /graphql middleware leaves for the context function in `res.locals`. */
+interface GraphQLLocals {
+  requestId: string;
+  startedAt: number;
+}
+
+/**
+ * HTTP (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql, plus /healthz, /readyz
+ * and /metrics. The database is the caller's: close it after `close()`.
+ */
+export async function startApp(services: Services, schema: GraphQLSchema, port = services.config.port, options: AppOptions = {}): Promise<RunningApp> {
+  const { config, log } = services;
+  const app = express();
+  const httpServer = http.createServer(app);
+  const formatError = createErrorFormatter(log);
+  const metrics = options.metrics ?? services.metrics;
+  const observer = requestObserver(services, metrics);
+
+  const limiter = options.insecure ? null : new QueryLimiter(schema, config.limits, config.introspection);
+  const wsCleanup = startWsServer(httpServer, schema, services, limiter, formatError, observer);
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT; a second stop() from Apollo's own handler would never resolve.
+    stopOnTerminationSignals: false,
+    // Explicit, so NODE_ENV=production (which flips Apollo's default) does not decide it.
+    introspection: config.introspection,
+    validationRules: limiter?.validationRules ?? [],
+    parseOptions: limiter?.parseOptions,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      // No cache hints are used; Apollo's default cache-control plugin would wrap every field resolver to look for them.
+      ApolloServerPluginCacheControlDisabled(),
+      observer,
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        // Cost depends on variables (`first: $n`), so it is checked per request, not per document.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, request }) {
+              const error = limiter?.checkCost(document, request.variables, request.operationName, request.query);
+              if (error) throw error;
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await services.db.isReady();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready });
+  });
+  // For Prometheus to scrape. Unauthenticated like /healthz: it holds counts and ids, no data;
+  // where that is too much, keep the path off the public ingress.
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metricsText());
+  });
+  // First, so every /graphql answer echoes the id, including the 400/413 refusals below.
+  app.use('/graphql', (req, res, next) => {
+    const locals: GraphQLLocals = { requestId: requestIdFrom(req.headers['x-request-id']), startedAt: performance.now() };
+    Object.assign(res.locals, locals);
+    res.setHeader('x-request-id', locals.requestId);
+    next();
+  });
+  // A CSV travels JSON-escaped, so the body may be larger than the CSV itself.
+  app.use('/graphql', express.json({ limit: config.maxUploadBytes * 2 + 1024 * 1024 }), expressMiddleware(apollo, {
+    context: async ({ req, res }) => {
+      const { requestId, startedAt } = res.locals as GraphQLLocals;
+      const clientAddress = req.socket.remoteAddress ?? null;
+      try {
+        const caller = options.insecure ? insecureCaller : await authenticate(services, req.headers.authorization);
+        if (!options.insecure) services.rateLimiter.check(caller, clientAddress);
+        return createContext(services, { caller, clientAddress, requestId });
+      } catch (error) {
+        // Refused before Apollo's pipeline, so the observer plugin never hears of it.
+        const params = (req.method === 'GET' ? req.query : req.body) ?? {};
+        observer.recordRefusal({ requestId, query: params.query, operationName: params.operationName, startedAt, clientAddress }, error);
+        throw error;
+      }
+    },
+  }));
+  app.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: `Request body is over the limit of ${config.maxUploadBytes * 2 + 1024 * 1024} bytes (MAX_UPLOAD_BYTES is ${config.maxUploadBytes})`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    } else if (error.type === 'entity.parse.failed' || error.status === 400) {
+      res.status(400).json({ errors: [{ message: `Request body is not valid JSON: ${error.message}`, extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      next(error);
+    }
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  const actualPort = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actualPort}/graphql`,
+    port: actualPort,
+    httpServer,
+    metrics,
+    close: () => apollo.stop(),
+  };
+}

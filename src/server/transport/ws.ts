@@ -1,0 +1,116 @@
+import type { Server as HttpServer } from 'node:http';
+import {
+  execute, GraphQLError, getOperationAST, parse, specifiedRules, validate,
+  type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema,
+} from 'graphql';
+
+import type { ServerOptions } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import { createContext } from '../../modules/shared/context';
+import type { Caller } from '../../modules/auth/caller';
+import type { RequestObserver } from './request-observer';
+import type { Services } from '../services';
+import { authenticate } from './authenticate';
+import type { QueryLimiter } from './query-limits';
+import { sharedSubscribe } from '../../engines/events/shared-subscribe';
+import type { Context } from '../../modules/shared/context';
+
+type Extra = { socket: WebSocket; request: IncomingMessage; caller?: Caller | null; authorization?: unknown; subscriptions?: Set<string> };
+
+/**
+ * graphql-ws on the HTTP server's /graphql path. Apollo's plugins do not run here, so the same
+ * checks are applied by hand: the key in connectionParams (a bad one closes the socket with
+ * 4403), rate limits, parse/validation/cost limits, a cap on live subscriptions per socket, and
+ * the same error formatting. `observer`, when given, records each operation as over HTTP.
+ */
+export function startWsServer(
+  httpServer: HttpServer,
+  schema: GraphQLSchema,
+  services: Services,
+  limiter: QueryLimiter | null,
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+  observer?: RequestObserver,
+) {
+  const { config } = services;
+  const sharingKeys = new WeakMap<Context, string>();
+  // Each subscription event runs with a fresh context (new DataLoaders), built from its subscription's request.
+  const requests = new WeakMap<Context, { caller: Caller | null; clientAddress: string | null; requestId: string }>();
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
+  const rules = [...specifiedRules, ...(limiter?.validationRules ?? [])];
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  // Errors refused before execution, coded as Apollo codes them over HTTP (minus HTTP-only extensions).
+  const refuse = (errors: readonly GraphQLError[], code: string) =>
+    errors.map((e) => {
+      const { http: _http, ...extensions } = e.extensions;
+      return new GraphQLError(e.message, { nodes: e.nodes, extensions: { code, ...extensions } });
+    });
+
+  const options: ServerOptions<Record<string, unknown>, Extra> = {
+    schema,
+    connectionInitWaitTimeout: config.limits.connectionInitTimeoutMs,
+    onConnect: async (ctx) => {
+      const params = ctx.connectionParams ?? {};
+      try {
+        ctx.extra.authorization = params.authorization ?? params.Authorization;
+        ctx.extra.caller = await authenticate(services, ctx.extra.authorization);
+      } catch {
+        return false; // graphql-ws closes with 4403 Forbidden
+      }
+      ctx.extra.subscriptions = new Set();
+      return true;
+    },
+    onSubscribe: async (ctx, id, payload) => {
+      const clientAddress = ctx.extra.request.socket.remoteAddress ?? null;
+      try {
+        // Checked again for every operation (the key lookup is cached for 5 s): a key revoked while
+        // its socket is open stops working on that socket too.
+        const caller = await authenticate(services, ctx.extra.authorization);
+        ctx.extra.caller = caller;
+        if (limiter) services.rateLimiter.check(caller, clientAddress);
+        let document;
+        try {
+          document = parse(payload.query, limiter?.parseOptions);
+        } catch (error) {
+          if (error instanceof GraphQLError) return refuse([error], 'GRAPHQL_PARSE_FAILED');
+          throw error;
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) return refuse(errors, 'GRAPHQL_VALIDATION_FAILED');
+        const costError = limiter?.checkCost(document, payload.variables ?? undefined, payload.operationName, payload.query);
+        if (costError) return refuse([costError], 'GRAPHQL_VALIDATION_FAILED');
+        if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
+          const active = ctx.extra.subscriptions!;
+          if (active.size >= config.limits.maxSubscriptionsPerConnection) {
+            return refuse([new GraphQLError(`At most ${config.limits.maxSubscriptionsPerConnection} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`, { extensions: { limit: 'subscriptions' } })], 'RATE_LIMITED');
+          }
+          active.add(id);
+        }
+        const request = { caller, clientAddress, requestId: `ws:${id}` };
+        const contextValue = createContext(services, request);
+        requests.set(contextValue, request);
+        // What a shared event result may depend on besides the event: the operation and the caller's permissions.
+        sharingKeys.set(contextValue, JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, caller?.role ?? null, caller?.modelScope ?? null]));
+        const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        return args;
+      } catch (error) {
+        if (error instanceof GraphQLError) return refuse([error], String(error.extensions.code ?? 'BAD_REQUEST'));
+        throw error;
+      }
+    },
+    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors as GraphQLError[]) } : result),
+    onComplete: (ctx, id) => {
+      ctx.extra.subscriptions?.delete(id);
+    },
+    execute,
+    subscribe: sharedSubscribe(
+      (args) => sharingKeys.get(args.contextValue as Context) ?? null,
+      (args) => {
+        const request = requests.get(args.contextValue as Context);
+        return request ? createContext(services, request) : args.contextValue;
+      },
+    ),
+  };
+  return useServer<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer);
+}
