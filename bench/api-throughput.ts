@@ -1,8 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { startApp } from '../src/server/transport/http';
-import { createSchema } from '../src/server/schema';
+import { loadConfig } from '../src/core/config';
+import { startServer } from '../src/server/start-server';
 import { startChildServer } from './lib/child-server';
-import { createModelsWithVersions, scratchServices } from './lib/fixtures';
+import { createModelsWithVersions } from './lib/fixtures';
 import { loadGraphQL, type LoadResult } from './lib/load';
 
 export const NESTED_QUERY = (first: number, inner: number) =>
@@ -19,12 +21,13 @@ export const BENCH_AUTH = { authorization: `Bearer ${BENCH_KEY}` };
  * second of aimass against a bare @apollo/server, each server in its own process, in one run.
  */
 export async function benchApiThroughput(seconds: number) {
-  const { services, file, close } = await scratchServices('api', BENCH_KEY_ENV);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimass-bench-api-'));
+  const file = path.join(dir, 'bench.sqlite');
+  const app = await startServer({ ...loadConfig({ LOG_LEVEL: 'warn', ...BENCH_KEY_ENV }), database: { kind: 'sqlite', file } }, { port: 0 });
+  const { services } = app;
   await createModelsWithVersions(services);
 
   const statements: Record<string, number> = {};
-  await services.apiKeys.bootstrap();
-  const app = await startApp(services, await createSchema({ events: services.events }), 0);
   for (const [first, inner] of [[50, 5], [100, 5], [10, 1], [50, 20]]) {
     const before = services.db.counter.count;
     const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...BENCH_AUTH }, body: JSON.stringify({ query: NESTED_QUERY(first, inner) }) });
@@ -33,7 +36,6 @@ export async function benchApiThroughput(seconds: number) {
     statements[`models(first: ${first}) versions(first: ${inner})`] = services.db.counter.count - before;
   }
   await app.close();
-  await close();
 
   const dist = path.resolve(__dirname, '..');
   const runs: Record<string, LoadResult[]> = { bare: [], trivial: [], nested: [] };

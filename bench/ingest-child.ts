@@ -10,7 +10,7 @@ import { DatasetKind } from '../src/modules/datasets/dataset.entity';
  */
 async function main() {
   const rows = Number(process.argv[2]);
-  const source = fs.readFileSync(path.resolve(__dirname, '../../../shared/data/UniversalBank.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  const source = fs.readFileSync(path.resolve(__dirname, '../../test/fixtures/data/UniversalBank.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
   const { services, file, close } = await scratchServices('ingest');
   const csvFile = path.join(path.dirname(file), 'input.csv');
   const out = fs.createWriteStream(csvFile);

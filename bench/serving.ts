@@ -4,7 +4,7 @@ import { transformRows, type Preprocessor } from '../src/ml/preprocessing';
 import { tf } from '../src/ml/tf';
 import { Environment } from '../src/modules/deployments/environment';
 import { Architecture, ModelTask } from '../src/modules/models/model-enums';
-import { loadModelArtifact } from '../src/modules/models/model-artifact';
+import { loadModelArtifact } from '../src/engines/db/model-artifacts';
 import { ModelVersion } from '../src/modules/models/model-version.entity';
 import { TrainingStatus } from '../src/modules/training/training-run.entity';
 import type { Services } from '../src/server/services';

@@ -63,7 +63,7 @@ async function main() {
   const hp = job.hyperparameters;
   const model = buildModel({
     architecture: job.architecture, task: job.task, inputSize: data.inputSize, outputSize: data.outputSize,
-    hiddenUnits: hp.hiddenUnits, activation: hp.activation as never, dropout: hp.dropout, l2: hp.l2,
+    hiddenUnits: hp.hiddenUnits, activation: hp.activation, dropout: hp.dropout, l2: hp.l2,
     learningRate: hp.learningRate, windowSize: hp.windowSize, seed: job.seed,
   });
   const trainX = tf.tensor(data.train.x, data.xShape(data.train.count));

@@ -12,8 +12,9 @@ import { resolveHyperparameters } from '../src/modules/models/hyperparameters';
 import { Architecture, ModelTask } from '../src/modules/models/model-enums';
 import { MetricStore } from '../src/modules/training/metric-store';
 import { SplitStrategy, TrainingRun, TrainingStatus } from '../src/modules/training/training-run.entity';
-import type { MetricEvent } from '../src/engines/events/event-bus';
-import { createServices } from '../src/server/services';
+import type { MetricEvent } from '../src/modules/training/metric.types';
+import { databaseSchema } from '../src/server/registry';
+import { startServer } from '../src/server/start-server';
 import { forcedStops, gql, startAimass } from './lib/graphql-client';
 import { gaussian, percentile, round, seededRandom } from './lib/training-data';
 import { mean } from './lib/training-run';
@@ -100,17 +101,17 @@ async function historyOn(databaseUrl: string, count: number, requests: number) {
 /** A migrated database with one model, dataset and run, and `count` loss points for the run. */
 async function seed(databaseUrl: string, count: number): Promise<{ runId: string; spike: Spike; insertSeconds: number; insertPath: string }> {
   const config = loadConfig({ LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl });
-  const log = createLogger('warn');
-  const db = await Database.open(config.database, log);
+  const server = await startServer(config, { listen: false });
+  const { services } = server;
+  const { db } = services;
   try {
-    const services = createServices(config, db, log);
     const dataset = await services.datasets.create({ name: 'history', kind: DatasetKind.STATIC, csv: 'x,y\n1,0\n2,1\n3,0\n4,1\n' });
     const version = await services.datasets.version(dataset.id);
     const model = await services.models.create({ name: 'history', task: ModelTask.BINARY_CLASSIFICATION, architecture: Architecture.MLP, featureColumns: ['x'], targetColumn: 'y' });
     const now = new Date();
     // Inserted as a finished run, not started: nothing must train in this process.
     const run = Object.assign(new TrainingRun(), {
-      id: newId('TrainingRun'), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.SUCCEEDED, progress: 1, epochsCompleted: 1000,
+      id: newId(TrainingRun), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.SUCCEEDED, progress: 1, epochsCompleted: 1000,
       hyperparameters: resolveHyperparameters(Architecture.MLP), split: { validation: 0.15, test: 0.2, strategy: SplitStrategy.RANDOM }, seed: 1, priority: 0,
       backend: 'wasm', libraryVersions: null, error: null, modelVersionId: null, createdBy: null, queuedAt: now, startedAt: now, finishedAt: now,
     });
@@ -153,14 +154,14 @@ async function seed(databaseUrl: string, count: number): Promise<{ runId: string
     }
     return { runId: run.id, spike, insertSeconds, insertPath: store.write ? 'MetricStore.write' : 'INSERT INTO training_metric' };
   } finally {
-    await db.close();
+    await server.close();
   }
 }
 
 /** Where a request's time goes: MetricStore's two calls timed in this process (server stopped), median of 5. */
 async function sqlBreakdown(databaseUrl: string, runId: string) {
   const config = loadConfig({ LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl });
-  const db = await Database.open(config.database, createLogger('warn'));
+  const db = await Database.open(config.database, databaseSchema(), createLogger('warn'));
   try {
     const store = new MetricStore(db);
     const time = async (work: () => Promise<unknown>) => {

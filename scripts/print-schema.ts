@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { printSchemaFile } from '../src/schema-file';
+import { printSchemaFile } from '../src/server/schema-file';
 
 /** `npm run schema`: writes schema.graphql from the code. */
 async function main() {

@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { startApp } from './server/transport/http';
-import { ConfigError, loadConfig, redactUrl } from './core/config';
-import { Database } from './engines/db/database';
+import { ConfigError, loadConfig } from './core/config';
 import { createLogger } from './core/logger';
-import { createSchema } from './server/schema';
-import { createServices, startMonitoring, stopTraining } from './server/services';
+import { startServer } from './server/start-server';
 import { seedDemoData } from '../seeds';
 
-/** Starts the server: config, database (migrated), demo seed, HTTP + WebSocket; stops cleanly on SIGTERM/SIGINT. */
+/** Starts the server (see startServer for the order), with the demo seed on an empty database; stops cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -20,20 +17,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const where = config.database.kind === 'sqlite' ? config.database.file : redactUrl(config.database.url);
-  const db = await Database.open(config.database, log);
-  log.info({ database: config.database.kind, where }, 'database ready, migrations applied');
-  const services = createServices(config, db, log);
-  await services.apiKeys.bootstrap();
-  const swept = await services.artifacts.deleteOrphans();
-  if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
-  if (config.seedDemo) await seedDemoData(services);
-  await services.training.recover();
-  await services.batchPredictions.recover();
-  services.predictionLog.start();
-  await startMonitoring(services);
-  const app = await startApp(services, await createSchema({ events: services.events }));
-  log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, `aimass listening on ${app.url.replace('127.0.0.1', 'localhost')}`);
+  const server = await startServer(config, { seed: config.seedDemo ? seedDemoData : undefined });
+  const url = server.url.replace('127.0.0.1', 'localhost');
+  log.info({ url }, `aimass listening on ${url}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -41,9 +27,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down: draining HTTP and WebSocket');
     try {
-      await app.close();
-      await stopTraining(services);
-      await db.close();
+      await server.close();
       log.info('stopped');
       process.exit(0);
     } catch (error) {

@@ -3,19 +3,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/core/config';
-import { Database } from '../../src/engines/db/database';
-import { createLogger } from '../../src/core/logger';
 import { Architecture, ModelTask } from '../../src/modules/models/model-enums';
-import { createServices, type Services } from '../../src/server/services';
+import type { Services } from '../../src/modules/shared/context';
+import { startServer } from '../../src/server/start-server';
 
-/** A throw-away SQLite file and the services over it (bench/ only; the servers it feeds run in child processes). */
+/**
+ * A throw-away SQLite file and aimass's services over it, started as main.ts starts them but
+ * without listening (bench/ only: the servers measured run in child processes over the file).
+ */
 export async function scratchServices(name: string, env: Record<string, string> = {}): Promise<{ services: Services; file: string; close: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `aimass-bench-${name}-`));
   const file = path.join(dir, 'bench.sqlite');
   const config = { ...loadConfig({ LOG_LEVEL: 'warn', DATASET_IMPORT_DIR: dir, ...env }), database: { kind: 'sqlite' as const, file } };
-  const log = createLogger('warn');
-  const db = await Database.open(config.database, log);
-  return { services: createServices(config, db, log), file, close: () => db.close() };
+  const server = await startServer(config, { listen: false });
+  return { services: server.services, file, close: () => server.close() };
 }
 
 /** `models` models with `versions` versions each, as the nested-query benchmark needs. */

@@ -1,15 +1,12 @@
 import 'reflect-metadata';
 import readline from 'node:readline';
-import { startApp } from '../../src/server/transport/http';
 import { loadConfig } from '../../src/core/config';
-import { Database } from '../../src/engines/db/database';
 import { newId } from '../../src/core/ids';
-import { createLogger } from '../../src/core/logger';
 import { resolveHyperparameters } from '../../src/modules/models/hyperparameters';
 import { Architecture, ModelTask } from '../../src/modules/models/model-enums';
 import { SplitStrategy, TrainingRun, TrainingStatus } from '../../src/modules/training/training-run.entity';
-import { createSchema } from '../../src/server/schema';
-import { createServices, startMonitoring, stopTraining, type Services } from '../../src/server/services';
+import type { Services } from '../../src/modules/shared/context';
+import { startServer } from '../../src/server/start-server';
 
 /** Metric events published per second once told `go`. */
 const RATE = 20;
@@ -17,12 +14,10 @@ const RATE = 20;
 const WARMUP_MS = 250;
 
 /**
- * aimass started as main.ts starts it (keys, recovery, prediction-log sweeper, monitoring), over
- * a scratch database, with one RUNNING training run that nothing trains: the fan-out benchmark
- * publishes that run's TRAINING_METRICS events itself, so only pub/sub → graphql-ws is measured.
- * With BENCH_FANOUT_RUN=0 it is only main.ts's start without the pino "listening" line, which
- * LOG_LEVEL=warn hides (the monitoring benchmark's server: bench/servers/aimass-server.ts starts
- * no monitoring, and main.ts at LOG_LEVEL=info logs every request).
+ * aimass started through startServer as main.ts starts it, over a scratch database, with one
+ * RUNNING training run that nothing trains: the fan-out benchmark publishes that run's
+ * TRAINING_METRICS events itself, so only pub/sub → graphql-ws is measured. With
+ * BENCH_FANOUT_RUN=0 it is only that start (the monitoring benchmark's server).
  *
  * stdout: `run <id>` (fan-out only), then `listening on <url>`; after `go`, `done <json>`.
  * stdin, one command a line (stdin keeps the control channel off the HTTP port being measured):
@@ -39,21 +34,12 @@ async function main() {
   let peakRss = process.memoryUsage().rss;
   if (fanout) setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100).unref();
 
-  const config = loadConfig();
-  const log = createLogger(config.logLevel);
-  const db = await Database.open(config.database, log);
-  const services = createServices(config, db, log);
-  await services.apiKeys.bootstrap();
-  await services.artifacts.deleteOrphans();
-  await services.training.recover();
-  await services.batchPredictions.recover();
-  services.predictionLog.start();
-  await startMonitoring(services);
-  // After recover(): it would mark a RUNNING run left from before the start as FAILED.
+  const app = await startServer(loadConfig());
+  const { services } = app;
+  // After the start (training recovery would mark a RUNNING run left from before as FAILED).
   const runId = fanout ? await runningRun(services) : null;
-  const app = await startApp(services, await createSchema({ events: services.events }), config.port);
   process.on('SIGTERM', () => {
-    void app.close().then(() => stopTraining(services)).then(() => db.close()).then(() => process.exit(0), () => process.exit(1));
+    void app.close().then(() => process.exit(0), () => process.exit(1));
   });
   if (runId) console.log(`run ${runId}`);
   console.log(`listening on ${app.url}`);
@@ -103,7 +89,7 @@ async function runningRun(services: Services): Promise<string> {
   const dataset = await services.datasets.create({ name: 'bench-fanout-data', csv } as never);
   const version = await services.datasets.version(dataset.id);
   const model = await services.models.create({ name: 'bench-fanout', task: ModelTask.BINARY_CLASSIFICATION, architecture: Architecture.MLP, featureColumns: ['a', 'b'], targetColumn: 'y' } as never);
-  const id = newId('TrainingRun');
+  const id = newId(TrainingRun);
   const now = new Date();
   await services.db.manager.insert(TrainingRun, {
     id, modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.RUNNING, progress: 0, epochsCompleted: 0,

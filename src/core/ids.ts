@@ -1,31 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
-/** The type prefix of every object id; `node(id)` uses it to find the object's type. */
-export const ID_PREFIXES = {
-  Dataset: 'ds',
-  DatasetVersion: 'dsv',
-  Model: 'mdl',
-  ModelVersion: 'mv',
-  Artifact: 'art',
-  ApiKey: 'key',
-  TrainingRun: 'run',
-  Evaluation: 'ev',
-  AuditEntry: 'aud',
-  Deployment: 'dep',
-  DeploymentRequest: 'dreq',
-  Prediction: 'pred',
-  BatchPredictionJob: 'bpj',
-  AlertRule: 'rule',
-  Alert: 'alr',
-} as const;
+/**
+ * What an id is minted for: an entity class with a static `idPrefix` (e.g. `Model.idPrefix =
+ * 'mdl'`), or any object carrying one. Each module declares its prefixes on its entities; the
+ * server's registry checks that no two modules share one.
+ */
+export interface IdType {
+  readonly idPrefix: string;
+}
 
-export type NodeTypeName = keyof typeof ID_PREFIXES;
-export type IdPrefix = (typeof ID_PREFIXES)[NodeTypeName];
-
-const TYPE_BY_PREFIX = new Map<string, NodeTypeName>(
-  Object.entries(ID_PREFIXES).map(([type, prefix]) => [prefix, type as NodeTypeName]),
-);
 /**
  * ulid's default generator asks the OS for one random byte per character (16 calls per id); the
  * prediction log makes thousands of ids a second, so bytes come from a refilled pool instead.
@@ -42,15 +26,22 @@ function pooledRandom(): number {
 // Monotonic, so ids made in the same millisecond still sort in creation order (cursors rely on it).
 const nextUlid = monotonicFactory(pooledRandom);
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const PREFIX = /^[a-z]{1,8}$/;
 
 /** A new opaque id: `<prefix>_<ULID>`, sortable by creation time. */
-export function newId(type: NodeTypeName): string {
-  return `${ID_PREFIXES[type]}_${nextUlid()}`;
+export function newId(type: IdType): string {
+  return `${type.idPrefix}_${nextUlid()}`;
 }
 
-/** The type an id names, or null when it is not a well-formed aimass id. */
-export function typeOfId(id: string): NodeTypeName | null {
+/** The prefix of a well-formed aimass id (`mdl` for `mdl_01J…`), or null for anything else. */
+export function prefixOfId(id: string): string | null {
   const cut = id.indexOf('_');
-  if (cut < 0 || !ULID.test(id.slice(cut + 1))) return null;
-  return TYPE_BY_PREFIX.get(id.slice(0, cut)) ?? null;
+  if (cut < 1) return null;
+  const prefix = id.slice(0, cut);
+  return PREFIX.test(prefix) && ULID.test(id.slice(cut + 1)) ? prefix : null;
+}
+
+/** True when `id` is a well-formed id of `type`: a cheap check before any query. */
+export function isIdOf(id: string, type: IdType): boolean {
+  return prefixOfId(id) === type.idPrefix;
 }

@@ -3,19 +3,13 @@
  * hyperparameters. Only built-in layers, initializers and regularizers are used, so a saved
  * topology loads back with tf.loadLayersModel and nothing registered.
  */
+import { TASKS_BY_ARCHITECTURE, type ActivationName, type ArchitectureName, type TaskName } from './model-spec';
 import { tf } from './tf';
-
-/** The network families on offer. */
-export type Architecture = 'LOGISTIC_REGRESSION' | 'LINEAR_REGRESSION' | 'MLP' | 'LSTM';
-/** What the model predicts; it decides the output layer and the loss. */
-export type Task = 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION' | 'TIME_SERIES_FORECAST';
-/** Activations allowed for hidden layers. */
-export type HiddenActivation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'linear';
 
 /** Everything buildModel needs; callers have validated ranges, buildModel re-checks as a guard. */
 export interface ModelSpec {
-  architecture: Architecture;
-  task: Task;
+  architecture: ArchitectureName;
+  task: TaskName;
   /** Features per row, or per time step for LSTM. */
   inputSize: number;
   /** 1 for binary and regression, the class count for multiclass, the horizon for forecasts. */
@@ -23,7 +17,7 @@ export interface ModelSpec {
   /** Units per hidden layer (MLP); the LSTM uses the first entry (default 32). Ignored by the regressions. */
   hiddenUnits: number[];
   /** Hidden-layer activation (MLP only; the LSTM keeps its standard tanh/sigmoid gates). */
-  activation: HiddenActivation;
+  activation: ActivationName;
   /** Dropout rate in [0, 1) after each hidden layer (MLP) or after the recurrent layer (LSTM). */
   dropout: number;
   /** L2 penalty on hidden, recurrent and single-layer regression kernels; 0 for none. */
@@ -39,13 +33,6 @@ export interface ModelSpec {
 /** Loss function name, as tfjs-layers' compile() takes it. */
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
 
-const TASKS_BY_ARCHITECTURE: Record<Architecture, readonly Task[]> = {
-  LOGISTIC_REGRESSION: ['BINARY_CLASSIFICATION'],
-  LINEAR_REGRESSION: ['REGRESSION'],
-  MLP: ['BINARY_CLASSIFICATION', 'MULTICLASS_CLASSIFICATION', 'REGRESSION'],
-  // Forecast inputs are [window, features] per sample; only the recurrent layer reads that shape.
-  LSTM: ['TIME_SERIES_FORECAST'],
-};
 const ACTIVATIONS: readonly string[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'];
 const DEFAULT_LSTM_UNITS = 32;
 // Orthogonal init (Keras' default for recurrent kernels) costs a QR decomposition that grows
@@ -53,7 +40,7 @@ const DEFAULT_LSTM_UNITS = 32;
 const MAX_ORTHOGONAL_UNITS = 128;
 
 /** The loss a task trains with. */
-export function lossName(task: Task): LossName {
+export function lossName(task: TaskName): LossName {
   switch (task) {
     case 'BINARY_CLASSIFICATION':
       return 'binaryCrossentropy';
@@ -68,7 +55,7 @@ export function lossName(task: Task): LossName {
 }
 
 /** The evaluation metric models of a task are compared by (AUC, accuracy, or RMSE: lower is better). */
-export function primaryMetric(task: Task): 'auc' | 'accuracy' | 'rmse' {
+export function primaryMetric(task: TaskName): 'auc' | 'accuracy' | 'rmse' {
   lossName(task); // rejects an unknown task
   return task === 'BINARY_CLASSIFICATION' ? 'auc' : task === 'MULTICLASS_CLASSIFICATION' ? 'accuracy' : 'rmse';
 }

@@ -2,6 +2,7 @@
  * Splits row indexes into training, validation and test sets, reproducibly from a seed so a run
  * can be repeated and its test rows identified again.
  */
+import type { SplitStrategyName } from './model-spec';
 import { createRandom, shuffleInPlace } from './random';
 
 /** How to split; fractions are of all rows. */
@@ -11,7 +12,7 @@ export interface SplitOptions {
   /** Fraction of rows for test, 0 ≤ test; validation + test < 1. */
   test: number;
   /** RANDOM shuffles; TIME_ORDERED keeps the given order (earliest rows train, latest test). */
-  strategy: 'RANDOM' | 'TIME_ORDERED';
+  strategy: SplitStrategyName;
   seed: number;
   /** The class of each row (classification): RANDOM then keeps class proportions in every part. */
   stratify?: ArrayLike<number>;

@@ -2,10 +2,8 @@
  * Encodes a model's target column for training and decodes the network's output back into the
  * client's labels or units. The fitted state is plain JSON, saved with the model.
  */
+import type { TaskName } from './model-spec';
 import { parseNumber } from './value-parsers';
-
-/** What a model predicts. */
-export type Task = 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION' | 'TIME_SERIES_FORECAST';
 
 /**
  * The fitted target encoding. Class labels are the values' text (`1` → `'1'`, `true` → `'true'`).
@@ -38,7 +36,7 @@ export const MAX_CLASSES = 100;
  *   population mean and std, std 1 when the target is constant.
  * @throws TargetError when the values do not suit the task.
  */
-export function fitTargetEncoder(values: unknown[], task: Task): TargetEncoder {
+export function fitTargetEncoder(values: unknown[], task: TaskName): TargetEncoder {
   if (task === 'REGRESSION' || task === 'TIME_SERIES_FORECAST') {
     const numbers: number[] = [];
     for (const value of values) {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Database } from '../../src/engines/db/database';
+import { databaseSchema } from '../../src/server/registry';
 import { MetricStore } from '../../src/modules/training/metric-store';
 import { freshDatabase } from '../support/test-database';
 
@@ -9,7 +10,7 @@ let drop: () => Promise<void>;
 beforeAll(async () => {
   const fresh = await freshDatabase();
   drop = fresh.drop;
-  db = await Database.open(fresh.config);
+  db = await Database.open(fresh.config, databaseSchema());
 });
 afterAll(async () => {
   await db?.close();

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { expect, it } from 'vitest';
 import { Database } from '../../src/engines/db/database';
+import { databaseSchema } from '../../src/server/registry';
 import { freshDatabase } from '../support/test-database';
 
 // Migrations are the source of truth for the schema (synchronize is off); this catches an entity
 // column that no migration creates, or one whose nullability differs, on the database under test.
 it('every entity column exists in the migrated tables with the same nullability', async () => {
   const { config, drop } = await freshDatabase();
-  const db = await Database.open(config);
+  const db = await Database.open(config, databaseSchema());
   const runner = db.dataSource.createQueryRunner();
   try {
     for (const entity of db.dataSource.entityMetadatas) {

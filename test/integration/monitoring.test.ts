@@ -110,7 +110,7 @@ describe('alerts', () => {
     const { startTrainingRun: run } = await server.query(START_RUN, { input: { modelId: createModel.id, datasetId: createDataset.id } });
     const { finished } = collectAlerts(client, {}, (events) => events.some((e) => e.metric === 'TRAINING_FAILED' && e.run?.id === run.id), ALERT_WITH_RUN);
     await waitForRun(server, run.id, (r) => r.epochsCompleted >= 1);
-    process.kill(server.services.supervisor.pidOf(run.id)!, 'SIGKILL');
+    process.kill(server.services.trainer.pidOf(run.id)!, 'SIGKILL');
     const events = await finished;
     await client.dispose();
     const alert = events.find((e) => e.run?.id === run.id);

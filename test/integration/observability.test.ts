@@ -7,8 +7,17 @@ import { wsClient, wsRequest } from '../support/ws-client';
 
 let server: TestServer;
 let base: string;
+/** Every line the server logs, parsed; warnings and errors still reach stderr. */
+const logLines: { level: number; msg: string; [key: string]: unknown }[] = [];
 beforeAll(async () => {
-  server = await startTestServer();
+  const log = pino({ level: 'info' }, {
+    write: (text: string) => {
+      const line = JSON.parse(text);
+      logLines.push(line);
+      if (line.level >= 40) process.stderr.write(text);
+    },
+  });
+  server = await startTestServer({ log });
   base = server.url.replace('/graphql', '');
 });
 afterAll(() => server?.close());
@@ -106,15 +115,20 @@ describe('/metrics', () => {
     expect(after.some((s) => s.name === 'aimass_nodejs_eventloop_lag_seconds')).toBe(true);
   });
 
-  it('reads open alerts from the alert engine, or from the source it is given', async () => {
+  it('counts open alerts at scrape time, as the alert engine holds them', async () => {
     const open = (samples: Sample[]) => samples.find((s) => s.name === 'aimass_alerts_open')?.value;
-    expect(open(await scrape())).toBe(server.services.alertEngine.openCount());
-    server.app.metrics.setOpenAlertsSource(() => 3);
+    const { alertEngine, healthSampler } = server.services;
+    const before = open(await scrape());
+    expect(before).toBe(alertEngine.openCount());
+    // A rule that holds for any snapshot, fed one snapshot: one alert opens.
+    const { createAlertRule: rule } = await server.query('mutation { createAlertRule(input: { name: "always", metric: REQUEST_RATE, comparator: GTE, threshold: 0, cooldownSeconds: 0 }) { id } }');
     try {
-      expect(open(await scrape())).toBe(3);
+      await alertEngine.onSnapshot(await healthSampler.latest(), []);
+      expect(open(await scrape())).toBe(before! + 1);
     } finally {
-      server.app.metrics.setOpenAlertsSource(() => server.services.alertEngine.openCount());
+      await server.query('mutation($id: ID!) { deleteAlertRule(id: $id) { id } }', { id: rule.id });
     }
+    expect(open(await scrape())).toBe(before);
   });
 
   it('counts training runs by status at scrape time, and a subscription once when it starts', async () => {
@@ -188,15 +202,8 @@ describe('x-request-id', () => {
   });
 
   it('is in the one structured log line written per request', async () => {
-    const lines: any[] = [];
-    const original = server.services.log;
-    server.services.log = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line)); } });
-    try {
-      await post({ query: 'query LogMe { viewer { role } }' }, { 'x-request-id': 'log-line-1' });
-    } finally {
-      server.services.log = original;
-    }
-    const logged = lines.filter((l) => l.msg === 'graphql request');
+    await post({ query: 'query LogMe { viewer { role } }' }, { 'x-request-id': 'log-line-1' });
+    const logged = logLines.filter((l) => l.msg === 'graphql request' && l.requestId === 'log-line-1');
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ level: 30, requestId: 'log-line-1', operation: 'LogMe', outcome: 'ok' });
     expect(logged[0].durationMs).toBeGreaterThanOrEqual(0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../../src/ml/tf';
 import type { Preprocessor } from '../../src/ml/preprocessing';
-import { loadModelArtifact } from '../../src/modules/models/model-artifact';
+import { loadModelArtifact } from '../../src/engines/db/model-artifacts';
 import { ModelVersion } from '../../src/modules/models/model-version.entity';
 import { CREDIT_FEATURES, DEPLOY, PREDICT, creditCsv, creditRows, featuresOf, trainVersion } from '../support/serving';
 import { startTestServer, type TestServer } from '../support/test-server';

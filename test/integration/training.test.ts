@@ -153,7 +153,7 @@ describe('cancel, crash and reconnect', () => {
   it('marks a run FAILED with a readable error when its process is killed, keeping the metrics so far', async () => {
     const { startTrainingRun: run } = await server.query(START_RUN, { input: { modelId: slowId, datasetId: bankId } });
     await waitForRun(server, run.id, (r) => r.epochsCompleted >= 1);
-    process.kill(server.services.supervisor.pidOf(run.id)!, 'SIGKILL');
+    process.kill(server.services.trainer.pidOf(run.id)!, 'SIGKILL');
     const ended = await waitForRun(server, run.id, (r) => r.status !== 'RUNNING');
     expect(ended.status).toBe('FAILED');
     expect(ended.error).toMatch(/SIGKILL/);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATA_DIR } from './test-server';
+import { DATA_DIR } from './fixtures';
 
-/** Reads a shared dataset as text, in place. */
+/** Reads a fixture dataset (test/fixtures/data) as text. */
 export function readDataset(file: string): string {
   return readFileSync(path.join(DATA_DIR, file), 'utf8');
 }

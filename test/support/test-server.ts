@@ -1,19 +1,14 @@
 import 'reflect-metadata';
-import path from 'node:path';
-import { startApp, type RunningApp } from '../../src/server/transport/http';
 import { loadConfig, type Config } from '../../src/core/config';
-import { Database } from '../../src/engines/db/database';
-import { createLogger } from '../../src/core/logger';
-import { createSchema } from '../../src/server/schema';
-import { createServices, startMonitoring, stopTraining, type Services } from '../../src/server/services';
+import type { Logger } from '../../src/core/logger';
+import type { Services } from '../../src/modules/shared/context';
+import { startServer, type RunningServer } from '../../src/server/start-server';
 import { seedDemoData } from '../../seeds';
 import { freshDatabase } from './test-database';
 
 /** The ADMIN key every test server starts with (AIMASS_BOOTSTRAP_ADMIN_KEY). */
 export const TEST_ADMIN_KEY = 'aim_testadmin0000_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
 
-/** The shared finance datasets, read in place (never copied into the project). */
-export const DATA_DIR = path.resolve(__dirname, '../../../shared/data');
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -26,7 +21,8 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   services: Services;
-  app: RunningApp;
+  /** The server as startServer returned it. */
+  app: RunningServer;
   /** The ADMIN key's Authorization header value. */
   adminAuth: string;
   /** Creates a key with `role` (and, for PARTNER, `modelScope`) and returns its secret. */
@@ -45,7 +41,7 @@ function withAuth(headers: Record<string, string>): Record<string, string> {
   return { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}), ...rest };
 }
 
-export async function startTestServer(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { seed?: boolean; env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
   const { config: database, drop } = await freshDatabase();
   // Rate limits stay on for the other roles; ADMIN and anonymous requests drive many tests quickly.
   const config: Config = {
@@ -53,13 +49,12 @@ export async function startTestServer(options: { seed?: boolean; env?: Record<st
     port: 0,
     database,
   };
-  const log = createLogger(config.logLevel);
-  const db = await Database.open(database, log);
-  const services = createServices(config, db, log);
-  await services.apiKeys.bootstrap();
-  if (options.seed) await seedDemoData(services);
-  await startMonitoring(services);
-  const app = await startApp(services, await createSchema({ events: services.events }), 0);
+  // The production start path (main.ts's), on a fresh database and a free port.
+  const app = await startServer(config, { port: 0, seed: options.seed ? seedDemoData : undefined, log: options.log }).catch(async (error) => {
+    await drop();
+    throw error;
+  });
+  const { services } = app;
 
   const request = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const res = await fetch(app.url, {
@@ -96,8 +91,6 @@ export async function startTestServer(options: { seed?: boolean; env?: Record<st
     },
     async close() {
       await app.close();
-      await stopTraining(services);
-      await db.close();
       await drop();
     },
   };

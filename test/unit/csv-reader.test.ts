@@ -3,8 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ColumnProfiler, type ColumnProfile } from '../../src/modules/datasets/column-profiler';
 import { CsvFormatError, openCsv, type CsvSource } from '../../src/modules/datasets/csv-reader';
-
-const DATA_DIR = path.resolve(__dirname, '../../../shared/data');
+import { DATA_DIR } from '../support/fixtures';
 
 async function readAll(source: CsvSource, batchSize?: number) {
   const { header, batches } = await openCsv(source, { batchSize });
@@ -45,7 +44,7 @@ async function profileCsv(
   return { header, rowCount: rows.length, columns: profilers.map((p) => p.finish()) };
 }
 
-/** A plain split, independent of the reader; fine for the unquoted shared files. */
+/** A plain split, independent of the reader; fine for the unquoted fixture files. */
 function splitCsv(text: string): string[][] {
   return text
     .replace(/^\uFEFF/, '')
@@ -235,7 +234,7 @@ describe('openCsv errors', () => {
   });
 });
 
-describe('openCsv on the shared datasets', () => {
+describe('openCsv on the fixture datasets', () => {
   const sp500Path = path.join(DATA_DIR, 'SP500.csv');
 
   it('reads SP500.csv (BOM, CRLF, 1-May-95 dates) as a string and as a file stream', async () => {

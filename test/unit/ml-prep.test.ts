@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DATA_DIR } from '../support/fixtures';
 import { describe, expect, it } from 'vitest';
 import { encodedRanges, fitPreprocessor, transformRows } from '../../src/ml/preprocessing';
 import { splitIndices } from '../../src/ml/split';
 import { encodeTargets, fitTargetEncoder } from '../../src/ml/target-encoding';
 
-// Read in place from the shared data folder; the file is all numeric, with CRLF line ends.
-const CSV = path.resolve(__dirname, '../../../shared/data/GermanCredit.csv');
+// The fixture copy of GermanCredit.csv: all numeric, with CRLF line ends.
+const CSV = path.join(DATA_DIR, 'GermanCredit.csv');
 
 function readGermanCredit(): Record<string, number>[] {
   const lines = readFileSync(CSV, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line.length > 0);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { checkGate } from '../../src/modules/deployments/promotion-gate';
+import { checkGate } from '../../src/modules/models/promotion-gate';
 
 describe('checkGate', () => {
   it('passes a higher-is-better metric at or above the threshold, fails below it with the numbers', () => {

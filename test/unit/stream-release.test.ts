@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currentThenLive } from '../../src/engines/events/current-then-live';
 import { metricStream } from '../../src/modules/training/metric-stream';
-import type { Services } from '../../src/server/services';
 
 /** A source that never yields and records when it is returned (a quiet run's event stream). */
 function quietSource() {
@@ -31,8 +30,8 @@ describe('streams release their source when the client leaves', () => {
 
   it('metricStream: a subscriber of a finished (quiet) run releases the bus listener at once', async () => {
     const { iterable, state } = quietSource();
-    const services = { events: { subscribe: () => iterable }, trainingMetrics: { since: async () => [] } } as unknown as Services;
-    const stream = metricStream(services, 'run_x', -1, null)[Symbol.asyncIterator]();
+    const sources = { events: { subscribe: () => iterable }, metricStore: { since: async () => [] } } as unknown as Parameters<typeof metricStream>[0];
+    const stream = metricStream(sources, 'run_x', -1, null)[Symbol.asyncIterator]();
     const pending = stream.next();
     await new Promise((r) => setTimeout(r, 10));
     await stream.return!();

@@ -30,7 +30,8 @@ describe('InProcessQueue', () => {
   it('runs at most `concurrency` jobs, highest priority first, FIFO within a priority, and can remove waiting jobs', async () => {
     const started: string[] = [];
     const release = new Map<string, () => void>();
-    const queue = new InProcessQueue((id) => new Promise<void>((resolve) => { started.push(id); release.set(id, resolve); }), 1);
+    const queue = new InProcessQueue({ concurrency: 1 });
+    queue.process((id) => new Promise<void>((resolve) => { started.push(id); release.set(id, resolve); }));
     queue.enqueue('a');
     queue.enqueue('low', -5);
     queue.enqueue('b');
@@ -48,10 +49,25 @@ describe('InProcessQueue', () => {
     expect(started).toEqual(['a', 'high', 'b', 'low']);
   });
 
+  it('holds jobs enqueued before a consumer starts, then runs them in order', async () => {
+    const queue = new InProcessQueue({ concurrency: 1 });
+    const done: string[] = [];
+    queue.enqueue('first');
+    queue.enqueue('second');
+    await new Promise((r) => setImmediate(r));
+    expect([queue.running, queue.waiting]).toEqual([0, 2]);
+    queue.process(async (id) => { done.push(id); });
+    expect(() => queue.process(async () => {})).toThrow(/already has a consumer/);
+    await new Promise((r) => setImmediate(r));
+    await queue.close();
+    expect(done).toEqual(['first', 'second']);
+  });
+
   it('keeps going when a job throws', async () => {
     const errors: unknown[] = [];
     const done: string[] = [];
-    const queue = new InProcessQueue(async (id) => { if (id === 'bad') throw new Error('x'); done.push(id); }, 2, (e) => errors.push(e));
+    const queue = new InProcessQueue({ concurrency: 2, onError: (e) => errors.push(e) });
+    queue.process(async (id) => { if (id === 'bad') throw new Error('x'); done.push(id); });
     queue.enqueue('bad');
     queue.enqueue('good');
     await queue.close();

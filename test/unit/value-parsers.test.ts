@@ -56,7 +56,7 @@ describe('parseBoolean', () => {
 });
 
 describe('parseDate', () => {
-  it('parses D-Mon-YY as found in the shared data, with the 00-49/50-99 century rule', () => {
+  it('parses D-Mon-YY as found in the fixture data (SP500.csv), with the 00-49/50-99 century rule', () => {
     expect(parseDate('1-May-95')?.getTime()).toBe(Date.UTC(1995, 4, 1));
     expect(parseDate('01-May-1995')?.getTime()).toBe(Date.UTC(1995, 4, 1));
     expect(parseDate('15-jan-03')?.getTime()).toBe(Date.UTC(2003, 0, 15));

@@ -1,4 +1,7 @@
-import { newId } from '../../core/ids';
+import { newId, type IdType } from '../../core/ids';
+
+/** Ids of stored blobs read `art_<ULID>`. */
+export const Artifact: IdType = { idPrefix: 'art' };
 import type { Database } from './database';
 
 /** One stored piece of an artifact: `itemCount` items (rows, or bytes) starting at `firstItem`. */
@@ -27,7 +30,7 @@ export class ArtifactStore {
 
   /** Starts a new artifact; write chunks to it, then reference its id in a transaction. */
   async create(kind: string): Promise<ArtifactWriter> {
-    const id = newId('Artifact');
+    const id = newId(Artifact);
     await this.db.write(
       'INSERT INTO artifact (id, kind, byte_size, chunk_count, item_count, created_at) VALUES (?, ?, 0, 0, 0, ?)',
       [id, kind, this.db.sqlDate(new Date())],

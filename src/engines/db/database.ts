@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { DatabaseConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import { QueryCounter } from './query-counter';
-import { ENTITIES } from './entities';
-import { MIGRATIONS } from '../../../migrations';
+
+/** The tables a database holds: entity classes and the migrations that create them. */
+export interface DatabaseSchema {
+  entities: readonly Function[];
+  migrations: readonly Function[];
+}
 
 /**
  * The one relational database: a TypeORM DataSource plus the rules every service relies on.
@@ -20,10 +24,14 @@ export class Database {
     this.counter = counter;
   }
 
-  /** Opens the database and brings its schema up to date. */
-  static async open(config: DatabaseConfig, log?: Logger, options: { entities?: MixedList<Function | string | EntitySchema> } = {}): Promise<Database> {
+  /**
+   * Opens the database and brings its schema up to date with `schema.migrations` (TypeORM runs
+   * them in timestamp order, whatever order they are given in). The caller says which entities
+   * and migrations exist: the server derives both from its module registry.
+   */
+  static async open(config: DatabaseConfig, schema: DatabaseSchema, log?: Logger): Promise<Database> {
     const counter = new QueryCounter(log);
-    const common = { entities: options.entities ?? ENTITIES, migrations: MIGRATIONS, logger: counter, logging: true, synchronize: false } as const;
+    const common = { entities: [...schema.entities], migrations: [...schema.migrations], logger: counter, logging: true as const, synchronize: false };
     let dataSource: DataSource;
     if (config.kind === 'sqlite') {
       if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true });

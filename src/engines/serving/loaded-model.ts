@@ -7,9 +7,8 @@ import { encodedRanges, transformRows, type Preprocessor } from '../../ml/prepro
 import { signatureOf, type Signature } from '../../ml/signature';
 import { decodePrediction, encodeTargets, type TargetEncoder } from '../../ml/target-encoding';
 import { tf, type LayersModel } from '../../ml/tf';
-import type { ModelArtifact } from '../trainer/protocol';
+import type { ModelArtifact } from '../../ml/model-artifact';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
-import type { ModelVersion } from '../../modules/models/model-version.entity';
 
 /** A decoded prediction as the API returns it. */
 export interface ServedPrediction {
@@ -28,7 +27,11 @@ export class ModelUnloadedError extends Error {
   }
 }
 
-export class LoadedModel {
+/**
+ * `V` is the caller's record of the version (the models module's entity): kept as loaded so
+ * serving can answer which version served without a query.
+ */
+export class LoadedModel<V extends { id: string } = { id: string }> {
   /** The version row as loaded (immutable), so serving answers `modelVersion` without a query. */
   readonly signature: Signature;
   readonly batcher: MicroBatcher;
@@ -43,7 +46,7 @@ export class LoadedModel {
   private inFlight = 0;
   private retired = false;
 
-  constructor(readonly version: ModelVersion, private readonly network: LayersModel, private readonly artifact: ModelArtifact, private readonly targetColumn: string, batching: MicroBatcherOptions) {
+  constructor(readonly version: V, private readonly network: LayersModel, private readonly artifact: ModelArtifact, private readonly targetColumn: string, batching: MicroBatcherOptions) {
     this.preprocessor = artifact.preprocessor as Preprocessor | null;
     this.encoder = artifact.targetEncoder as TargetEncoder;
     this.forecast = artifact.task === 'TIME_SERIES_FORECAST';
@@ -56,7 +59,7 @@ export class LoadedModel {
   }
 
   /** Builds one from a stored artifact; the weights go onto the process's tfjs backend. */
-  static async fromArtifact(version: ModelVersion, artifact: ModelArtifact, targetColumn: string, batching: MicroBatcherOptions): Promise<LoadedModel> {
+  static async fromArtifact<V extends { id: string }>(version: V, artifact: ModelArtifact, targetColumn: string, batching: MicroBatcherOptions): Promise<LoadedModel<V>> {
     const network = await tf.loadLayersModel(tf.io.fromMemory({
       modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as tf.io.WeightsManifestEntry[], weightData: artifact.weightData,
     }));

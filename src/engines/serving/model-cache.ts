@@ -1,25 +1,32 @@
 import { LRUCache } from 'lru-cache';
 import type { ServingConfig } from '../../core/config';
-import type { ArtifactStore } from '../db/artifact-store';
-import type { Database } from '../db/database';
 import { selectBackend, type BackendName } from '../../ml/backend';
-import { loadModelArtifact } from '../../modules/models/model-artifact';
-import { Model } from '../../modules/models/model.entity';
-import { ModelVersion } from '../../modules/models/model-version.entity';
-import { badInput, notFound } from '../../core/errors';
+import type { ModelArtifact } from '../../ml/model-artifact';
 import { LoadedModel } from './loaded-model';
+
+/** What the cache needs to load a version: handed in by the module that owns versions. */
+export interface StoredVersion<V> {
+  /** The owner's record of the version, kept on the loaded model. */
+  version: V;
+  artifact: ModelArtifact;
+  /** The model's target column (a forecast's history rows carry it). */
+  targetColumn: string;
+}
+
+/** Reads a version's record and weights; throws the owner's NOT_FOUND / BAD_USER_INPUT errors. */
+export type VersionReader<V> = (versionId: string) => Promise<StoredVersion<V>>;
 
 /**
  * Loaded model versions, least recently used dropped first once their weights pass
  * MODEL_CACHE_MAX_MB. Concurrent loads of one version share one load. A dropped model is
  * disposed after its last forward pass in flight.
  */
-export class ModelCache {
-  private readonly loaded: LRUCache<string, LoadedModel>;
-  private readonly loading = new Map<string, Promise<LoadedModel>>();
+export class ModelCache<V extends { id: string }> {
+  private readonly loaded: LRUCache<string, LoadedModel<V>>;
+  private readonly loading = new Map<string, Promise<LoadedModel<V>>>();
 
-  constructor(private readonly db: Database, private readonly artifacts: ArtifactStore, private readonly config: ServingConfig, private readonly backend: BackendName | null) {
-    this.loaded = new LRUCache<string, LoadedModel>({
+  constructor(private readonly readVersion: VersionReader<V>, private readonly config: ServingConfig, private readonly backend: BackendName | null) {
+    this.loaded = new LRUCache<string, LoadedModel<V>>({
       maxSize: config.modelCacheMaxMb * 1024 * 1024,
       // A model bigger than the whole bound still loads (it is in use); it is dropped first.
       sizeCalculation: (model) => Math.max(1, Math.min(model.bytes, config.modelCacheMaxMb * 1024 * 1024)),
@@ -28,7 +35,7 @@ export class ModelCache {
   }
 
   /** The version ready to serve, loading it (once, however many ask) when it is not in memory. */
-  load(versionId: string): Promise<LoadedModel> {
+  load(versionId: string): Promise<LoadedModel<V>> {
     const ready = this.loaded.get(versionId);
     if (ready) return Promise.resolve(ready);
     let pending = this.loading.get(versionId);
@@ -56,14 +63,10 @@ export class ModelCache {
     this.loaded.clear();
   }
 
-  private async read(versionId: string): Promise<LoadedModel> {
-    const version = await this.db.manager.findOneBy(ModelVersion, { id: versionId });
-    if (!version) throw notFound('ModelVersion', versionId);
-    if (!version.artifactId) throw badInput(`model version ${versionId} has no trained weights`, { modelVersionId: versionId });
-    const model = await this.db.manager.findOneByOrFail(Model, { id: version.modelId });
+  private async read(versionId: string): Promise<LoadedModel<V>> {
+    const stored = await this.readVersion(versionId);
     await selectBackend(this.backend);
-    const artifact = await loadModelArtifact(this.artifacts, version.artifactId);
-    return LoadedModel.fromArtifact(version, artifact, model.targetColumn, {
+    return LoadedModel.fromArtifact(stored.version, stored.artifact, stored.targetColumn, {
       enabled: this.config.microBatching, maxBatchSize: this.config.maxBatchSize, maxDelayMs: this.config.maxBatchDelayMs,
     });
   }

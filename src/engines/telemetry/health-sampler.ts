@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MonitoringConfig } from '../../core/config';
-import type { HealthSnapshotData } from '../events/event-bus';
+import type { HealthSnapshotData } from './health-snapshot';
 import type { RequestStats } from './request-stats';
 
 /** Where the sampler reads the training queue and recent failures; small, so tests can fake it. */

@@ -1,7 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Database } from '../db/database';
 import type { Logger } from '../../core/logger';
-import { TrainingStatus } from '../../modules/training/training-run.entity';
 
 /**
  * Distinct operation labels kept before new ones become `other`. Operation names are chosen by
@@ -21,16 +19,15 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
  * registry rather than prom-client's global one, so several servers in one process (the tests)
  * neither clash on metric names nor count each other's requests.
  */
-export class ServerMetrics {
+export class PrometheusMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'operation' | 'outcome'>;
   private readonly durations: Histogram<'operation'>;
   private readonly predictions: Counter<'model' | 'version'>;
   private readonly operations = new Set<string>();
-  private openAlerts: () => number = () => 0;
 
-  /** `db` is read at scrape time (training runs by status); `log` hears when that read fails. */
-  constructor(db: Database, log?: Logger) {
+  /** `log` hears when a scrape-time gauge cannot be read. */
+  constructor(private readonly log?: Logger) {
     const registers = [this.registry];
     // Process CPU, memory, handles, event loop lag and GC pauses, as aimass_process_… / aimass_nodejs_….
     collectDefaultMetrics({ register: this.registry, prefix: 'aimass_' });
@@ -53,36 +50,28 @@ export class ServerMetrics {
       labelNames: ['model', 'version'],
       registers,
     });
+  }
+
+  /**
+   * A gauge whose value is read when Prometheus scrapes, e.g. training runs by status from the
+   * database (so it is the database's count, whichever process changed it). Modules register
+   * theirs when they are built. When `read` fails, the series is left absent for that scrape
+   * ("unknown"); a stale value would lie, and one failing source must not fail the whole scrape.
+   */
+  gaugeAtScrape(spec: { name: string; help: string; labelNames?: string[] }, read: (set: (labels: Record<string, string>, value: number) => void) => Promise<void> | void): void {
+    const log = this.log;
     new Gauge({
-      name: 'aimass_training_runs',
-      help: 'Training runs in the database, by status.',
-      labelNames: ['status'],
-      registers,
-      // Counted at scrape time, so the value is the database's, whichever process changed it.
+      name: spec.name,
+      help: spec.help,
+      labelNames: spec.labelNames ?? [],
+      registers: [this.registry],
       async collect() {
+        this.reset();
         try {
-          const rows: { status: string; runs: number | string }[] = await db.manager.query('SELECT status, COUNT(*) AS runs FROM training_run GROUP BY status');
-          // Every status is exported, at 0 when absent, so a series does not vanish when its last run moves on.
-          for (const status of Object.values(TrainingStatus)) this.set({ status }, 0);
-          for (const row of rows) this.set({ status: row.status }, Number(row.runs));
-        } catch (error) {
-          // A database outage must not fail the whole scrape; an absent series says "unknown", a stale one would lie.
-          this.reset();
-          log?.warn({ err: error }, 'could not count training runs for /metrics');
-        }
-      },
-    });
-    const alerts = (): number => this.openAlerts();
-    new Gauge({
-      name: 'aimass_alerts_open',
-      help: 'Alerts currently open.',
-      registers,
-      collect() {
-        try {
-          this.set(alerts());
+          await read((labels, value) => this.set(labels, value));
         } catch (error) {
           this.reset();
-          log?.warn({ err: error }, 'could not count open alerts for /metrics');
+          log?.warn({ err: error, metric: spec.name }, 'could not read a gauge for /metrics');
         }
       },
     });
@@ -103,11 +92,6 @@ export class ServerMetrics {
   /** `rows` rows predicted by one model version. Called by the prediction service. */
   recordPrediction(modelId: string, modelVersionId: string, rows: number): void {
     this.predictions.inc({ model: modelId, version: modelVersionId }, rows);
-  }
-
-  /** Where `aimass_alerts_open` comes from; read at every scrape (0 until set). */
-  setOpenAlertsSource(source: () => number): void {
-    this.openAlerts = source;
   }
 
   /** Every metric in the Prometheus text format, with scrape-time gauges freshly collected. */

@@ -2,7 +2,8 @@ import { fitPreprocessor, transformRows, encodedRanges, type Preprocessor } from
 import { splitIndices } from '../../ml/split';
 import { classWeights, encodeTargets, fitTargetEncoder, type TargetEncoder } from '../../ml/target-encoding';
 import { makeWindows } from '../../ml/windows';
-import type { ModelArtifact, TrainJob } from './protocol';
+import type { ModelArtifact } from '../../ml/model-artifact';
+import type { TrainJob } from './protocol';
 
 export interface Part {
   x: Float32Array;

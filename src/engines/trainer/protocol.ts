@@ -3,21 +3,20 @@
  * channel with `serialization: 'advanced'` (structured clone, so typed arrays and Buffers pass as
  * they are). The child gets everything in one `start` message and never touches the database.
  */
+import type { ArchitectureName, HyperparameterValues, SplitStrategyName, TaskName } from '../../ml/model-spec';
+import type { ModelArtifact } from '../../ml/model-artifact';
 import type { ColumnType } from '../../ml/value-parsers';
 
 export interface TrainJob {
   runId: string;
-  task: 'BINARY_CLASSIFICATION' | 'MULTICLASS_CLASSIFICATION' | 'REGRESSION' | 'TIME_SERIES_FORECAST';
-  architecture: 'LOGISTIC_REGRESSION' | 'LINEAR_REGRESSION' | 'MLP' | 'LSTM';
+  task: TaskName;
+  architecture: ArchitectureName;
   features: { name: string; type: ColumnType }[];
   target: { name: string; type: ColumnType };
   /** Typed rows holding only the feature and target columns, in dataset order. */
   rows: Record<string, unknown>[];
-  hyperparameters: {
-    epochs: number; batchSize: number; learningRate: number; hiddenUnits: number[]; activation: string;
-    dropout: number; l2: number; windowSize: number; horizon: number; classWeighting: 'NONE' | 'BALANCED';
-  };
-  split: { validation: number; test: number; strategy: 'RANDOM' | 'TIME_ORDERED' };
+  hyperparameters: HyperparameterValues;
+  split: { validation: number; test: number; strategy: SplitStrategyName };
   seed: number;
   /** TFJS_BACKEND, when the operator forces one. */
   backend: 'tensorflow' | 'wasm' | 'cpu' | null;
@@ -32,22 +31,6 @@ export interface MetricPointMessage {
   value: number;
   /** Milliseconds since the epoch, taken in the child when the value was computed. */
   timestamp: number;
-}
-
-/** Everything a trained model needs to serve: topology, weights, and how to prepare its input. */
-export interface ModelArtifact {
-  modelTopology: unknown;
-  weightSpecs: unknown;
-  weightData: ArrayBuffer;
-  preprocessor: unknown;
-  targetEncoder: unknown;
-  task: TrainJob['task'];
-  architecture: TrainJob['architecture'];
-  windowSize: number;
-  horizon: number;
-  featureNames: string[];
-  /** Binary models: shares of the test split's scores in 10 equal-width bins over [0, 1], the baseline of score drift (absent in older artifacts). */
-  scoreShares?: number[] | null;
 }
 
 /** Scoring a stored model on other rows (evaluateModelVersion). */

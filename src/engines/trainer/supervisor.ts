@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { ModelArtifact } from '../../ml/model-artifact';
 import { compiledScript } from '../../core/compiled-script';
 import type { TrainingConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
-import { isChildMessage, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ModelArtifact, type ParentMessage, type TrainJob } from './protocol';
+import { isChildMessage, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ParentMessage, type TrainJob } from './protocol';
 
 /** What the supervisor reports while a child trains; each hook is awaited in message order. */
 export interface TrainingHooks {

@@ -1,12 +1,15 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { jsonTransformer } from '../../engines/db/json-transformer';
-import { Role } from './role';
+import { Role } from '../shared/role';
 
 /** An API key. Only its hash is stored; the secret is shown once, when the key is created. */
 @ObjectType({ description: 'An API key. The secret is shown only once, by createApiKey; the server keeps a hash.' })
 @Entity('api_key')
 export class ApiKey {
+  /** Ids of this type read `key_<ULID>`. */
+  static readonly idPrefix = 'key';
+
   @Field(() => ID, { description: 'Id, `key_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -5,16 +5,15 @@ import { paginate, type Page, type PageArgs } from '../../engines/db/pagination'
 import { badInput, notFound } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
-import { Model } from '../models/model.entity';
 import { ApiKey } from './api-key.entity';
 import { generateToken, hashToken, prefixOf, tokenMatches } from './api-key-token';
-import type { Caller } from './caller';
-import { Role } from './role';
+import type { Caller } from '../shared/caller';
+import { Role } from '../shared/role';
 
 export interface NewApiKey {
   name: string;
   role: Role;
-  /** Model ids or names; required for PARTNER, refused for other roles. */
+  /** Model ids (the resolver turns names into ids); required for PARTNER, refused for other roles. */
   modelScope?: string[] | null;
 }
 
@@ -32,7 +31,7 @@ export class ApiKeyService {
   async create(input: NewApiKey, createdBy: string | null): Promise<{ apiKey: ApiKey; secret: string }> {
     const name = input.name.trim();
     if (!name || name.length > 200) throw badInput('name must be 1 to 200 characters', { field: 'input.name' });
-    const modelScope = await this.resolveScope(input.role, input.modelScope);
+    const modelScope = this.checkedScope(input.role, input.modelScope);
     const { token, prefix } = generateToken();
     return { apiKey: await this.insert(name, input.role, modelScope, token, prefix, createdBy), secret: token };
   }
@@ -83,25 +82,19 @@ export class ApiKeyService {
 
   private async insert(name: string, role: Role, modelScope: string[] | null, token: string, prefix: string, createdBy: string | null) {
     const key = Object.assign(new ApiKey(), {
-      id: newId('ApiKey'), name, role, modelScope, prefix, secretHash: hashToken(token), createdBy, createdAt: new Date(), revokedAt: null,
+      id: newId(ApiKey), name, role, modelScope, prefix, secretHash: hashToken(token), createdBy, createdAt: new Date(), revokedAt: null,
     });
     await this.db.transaction((manager) => manager.insert(ApiKey, key));
     return key;
   }
 
-  /** PARTNER keys must name their models (by id or name); other roles see every model. */
-  private async resolveScope(role: Role, scope: string[] | null | undefined): Promise<string[] | null> {
+  /** PARTNER keys must name their models; other roles see every model. */
+  private checkedScope(role: Role, scope: string[] | null | undefined): string[] | null {
     if (role !== Role.PARTNER) {
       if (scope?.length) throw badInput('modelScope applies to PARTNER keys only', { field: 'input.modelScope' });
       return null;
     }
     if (!scope?.length) throw badInput('a PARTNER key needs a modelScope naming at least one model', { field: 'input.modelScope' });
-    const ids: string[] = [];
-    for (const ref of scope) {
-      const model = (await this.db.manager.findOneBy(Model, { id: ref })) ?? (await this.db.manager.findOneBy(Model, { name: ref }));
-      if (!model) throw notFound('Model', ref);
-      if (!ids.includes(model.id)) ids.push(model.id);
-    }
-    return ids;
+    return [...new Set(scope)];
   }
 }

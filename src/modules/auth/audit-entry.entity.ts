@@ -7,6 +7,9 @@ import { jsonTransformer } from '../../engines/db/json-transformer';
 @ObjectType({ description: 'One mutation call: who, what, with which arguments, and how it ended. Append-only.' })
 @Entity('audit_log')
 export class AuditEntry {
+  /** Ids of this type read `aud_<ULID>`. */
+  static readonly idPrefix = 'aud';
+
   @Field(() => ID, { description: 'Id, `aud_…` (time-sortable).' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -3,7 +3,7 @@ import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import { newId } from '../../core/ids';
 import { AuditEntry } from './audit-entry.entity';
-import type { Caller } from './caller';
+import type { Caller } from '../shared/caller';
 import { redactArguments } from './audit-redaction';
 
 export interface AuditRecord {
@@ -31,7 +31,7 @@ export class AuditService {
 
   async record(record: AuditRecord): Promise<void> {
     const entry = Object.assign(new AuditEntry(), {
-      id: newId('AuditEntry'),
+      id: newId(AuditEntry),
       actorKeyId: record.caller?.keyId ?? null,
       actorName: record.caller?.keyName ?? null,
       actorRole: record.caller?.role ?? null,

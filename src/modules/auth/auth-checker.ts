@@ -1,7 +1,7 @@
 import type { AuthChecker } from 'type-graphql';
 import type { Context } from '../shared/context';
 import { forbidden, unauthenticated } from '../../core/errors';
-import type { Role } from './role';
+import type { Role } from '../shared/role';
 
 /**
  * type-graphql's check behind every `@Authorized(...roles)`: no key → UNAUTHENTICATED, a key whose

@@ -2,7 +2,7 @@ import { ArrayMaxSize, IsOptional, Length, MaxLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { PageArgs } from '../shared/page.args';
 import { ApiKey } from './api-key.entity';
-import { Role } from './role';
+import { Role } from '../shared/role';
 
 @InputType({ description: 'A new API key.' })
 export class CreateApiKeyInput {

@@ -1,9 +1,10 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { notFound } from '../../core/errors';
 import type { Context } from '../shared/context';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyConnection, AuditEntryConnection } from './auth.connection';
 import { ApiKeysArgs, AuditLogArgs, CreateApiKeyInput, CreatedApiKey, Viewer } from './auth.inputs';
-import { Roles } from './role';
+import { Role, Roles } from '../shared/role';
 
 @Resolver()
 export class AuthResolver {
@@ -21,8 +22,14 @@ export class AuthResolver {
 
   @Authorized(...Roles.ADMINS)
   @Mutation(() => CreatedApiKey, { description: 'Issues an API key; the secret is in the answer and nowhere else. ADMIN only.' })
-  async createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() { services, caller }: Context) {
-    return Object.assign(new CreatedApiKey(), await services.apiKeys.create(input, caller!.keyId));
+  async createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() { services, caller, nodes }: Context) {
+    // Names become ids here, where the request's lookups are; the service checks the rest (and refuses a scope on other roles).
+    const modelScope = input.role !== Role.PARTNER || !input.modelScope ? input.modelScope : (await Promise.all(input.modelScope.map(async (ref) => {
+      const id = await nodes.modelId(ref);
+      if (!id) throw notFound('Model', ref);
+      return id;
+    })));
+    return Object.assign(new CreatedApiKey(), await services.apiKeys.create({ ...input, modelScope }, caller!.keyId));
   }
 
   @Authorized(...Roles.ADMINS)

@@ -1,8 +1,6 @@
 import { UseMiddleware } from 'type-graphql';
 import type { Context } from '../shared/context';
 import { forbidden } from '../../core/errors';
-import { typeOfId } from '../../core/ids';
-import { Model } from '../models/model.entity';
 
 /** Pulls the model reference (a model id or name, or the id of an object that belongs to one) from an operation's arguments. */
 export type ModelRefOf = (args: Record<string, any>) => string | null | undefined;
@@ -28,22 +26,6 @@ export function ModelScoped(refOf: ModelRefOf): MethodDecorator {
 export async function assertModelScope(context: Context, ref: string | null | undefined): Promise<void> {
   const scope = context.caller?.modelScope;
   if (!scope) return;
-  const modelId = ref ? await modelIdOf(ref, context) : null;
+  const modelId = ref ? await context.nodes.modelIdOf(ref) : null;
   if (!modelId || !scope.includes(modelId)) throw forbidden(`this key may not use model ${JSON.stringify(ref ?? null)}`);
-}
-
-/** The model an id or name refers to; extend the switch as new model-owned types appear. */
-async function modelIdOf(ref: string, { loaders, services }: Context): Promise<string | null> {
-  switch (typeOfId(ref)) {
-    case 'Model':
-      return (await loaders.models.byId.load(ref))?.id ?? null;
-    case 'ModelVersion':
-      return (await loaders.models.versionById.load(ref))?.modelId ?? null;
-    case 'TrainingRun':
-      return (await loaders.training.byId.load(ref))?.modelId ?? null;
-    case null:
-      return (await services.db.manager.findOneBy(Model, { name: ref }))?.id ?? null;
-    default:
-      return null;
-  }
 }

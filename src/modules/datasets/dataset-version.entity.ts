@@ -18,6 +18,9 @@ registerEnumType(DatasetVersionSource, {
 @ObjectType({ implements: Node, description: 'An immutable snapshot of a dataset\'s rows; training runs record the exact version they used.' })
 @Entity('dataset_version')
 export class DatasetVersion implements Node {
+  /** Ids of this type read `dsv_<ULID>`. */
+  static readonly idPrefix = 'dsv';
+
   @Field(() => ID, { description: 'Global id, `dsv_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import type { Context } from '../shared/context';
 import { PageArgs } from '../shared/page.args';
 import { Dataset } from './dataset.entity';

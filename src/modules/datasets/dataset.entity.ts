@@ -16,6 +16,9 @@ registerEnumType(DatasetKind, {
 @ObjectType({ implements: Node, description: 'A named table of data, such as credit applicants or daily prices. Rows live in immutable, numbered versions.' })
 @Entity('dataset')
 export class Dataset implements Node {
+  /** Ids of this type read `ds_<ULID>`. */
+  static readonly idPrefix = 'ds';
+
   @Field(() => ID, { description: 'Global id, `ds_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

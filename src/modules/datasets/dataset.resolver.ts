@@ -1,5 +1,5 @@
 import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import type { Context } from '../shared/context';
 import { notFound } from '../../core/errors';
 import { PageArgs } from '../shared/page.args';

@@ -4,6 +4,7 @@ import type { Config } from '../../core/config';
 import type { ArtifactStore, ArtifactWriter } from '../../engines/db/artifact-store';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { escapeLike } from '../../engines/db/like';
 import { isUniqueViolation } from '../../engines/db/unique-violation';
 import { badInput, conflict, notFound } from '../../core/errors';
 import { NamedOrderField, type NamedOrder } from '../shared/order.inputs';
@@ -13,7 +14,7 @@ import { Dataset, DatasetKind } from './dataset.entity';
 import type { AppendDatasetRowsInput, CreateDatasetInput, DatasetFilter } from './dataset.inputs';
 import { DatasetVersion, DatasetVersionSource } from './dataset-version.entity';
 import type { ColumnStats } from './column-stats.type';
-import type { EventBus } from '../../engines/events/event-bus';
+import type { EventBus } from '../shared/topics';
 import type { RawRow } from './row-chunks';
 
 /** Creates datasets from CSV, appends versions, and lists them. The only writer of dataset tables. */
@@ -38,7 +39,7 @@ export class DatasetService {
       await writer.finish();
       const now = new Date();
       const dataset = Object.assign(new Dataset(), {
-        id: newId('Dataset'), name, description: input.description ?? null, kind: input.kind ?? DatasetKind.STATIC,
+        id: newId(Dataset), name, description: input.description ?? null, kind: input.kind ?? DatasetKind.STATIC,
         latestVersion: 1, createdAt: now, updatedAt: now,
       });
       try {
@@ -135,7 +136,7 @@ export class DatasetService {
 
   private newVersion(datasetId: string, version: number, result: IngestResult, artifactId: string, parentId: string | null, source: DatasetVersionSource, now: Date) {
     return Object.assign(new DatasetVersion(), {
-      id: newId('DatasetVersion'), datasetId, version, rowCount: result.rowCount, columns: result.columns as ColumnStats[],
+      id: newId(DatasetVersion), datasetId, version, rowCount: result.rowCount, columns: result.columns as ColumnStats[],
       artifactId, parentId, source, createdAt: now,
     });
   }
@@ -168,11 +169,6 @@ export class DatasetService {
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw badInput(`no file ${JSON.stringify(relative)} in DATASET_IMPORT_DIR`, { field: 'input.path' });
     return fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
   }
-}
-
-/** Escapes LIKE wildcards with `!`, an escape character SQLite and MySQL read the same way. */
-export function escapeLike(text: string): string {
-  return text.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
 function formatBytes(bytes: number): string {

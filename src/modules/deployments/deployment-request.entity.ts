@@ -3,7 +3,7 @@ import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Environment } from './environment';
-import { GateCheck } from './promotion-gate';
+import { GateCheck } from '../models/promotion-gate';
 
 export enum DeploymentRequestStatus {
   PENDING = 'PENDING',
@@ -16,6 +16,9 @@ registerEnumType(DeploymentRequestStatus, { name: 'DeploymentRequestStatus', des
 @ObjectType({ implements: Node, description: 'A request to put a version live in PRODUCTION, waiting for an APPROVER who is neither the requester nor the one who trained the version.' })
 @Entity('deployment_request')
 export class DeploymentRequest implements Node {
+  /** Ids of this type read `dreq_<ULID>`. */
+  static readonly idPrefix = 'dreq';
+
   @Field(() => ID, { description: 'Global id, `dreq_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -16,6 +16,9 @@ registerEnumType(DeploymentAction, { name: 'DeploymentAction', description: 'DEP
 @ObjectType({ implements: Node, description: 'A model version put live in an environment: who, when, from which version and why. Deployments are never changed; each deploy or rollback adds one.' })
 @Entity('deployment')
 export class Deployment implements Node {
+  /** Ids of this type read `dep_<ULID>`. */
+  static readonly idPrefix = 'dep';
+
   @Field(() => ID, { description: 'Global id, `dep_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -3,7 +3,6 @@ import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { PageArgs } from '../shared/page.args';
 import { DeploymentRequestStatus } from './deployment-request.entity';
 import { Environment } from './environment';
-import { PromotionGateInput } from './promotion-gate';
 
 @InputType({ description: 'Put a trained version live in an environment.' })
 export class DeployModelVersionInput {
@@ -32,23 +31,6 @@ export class RollbackDeploymentInput {
   @Field(() => String, { nullable: true, description: 'Why (at most 2,000 characters).' })
   @IsOptional() @MaxLength(2000)
   reason?: string | null;
-}
-
-@InputType({ description: 'The controls on putting a model live in PRODUCTION; only APPROVER and ADMIN keys may change them.' })
-export class SetModelControlsInput {
-  @Field(() => ID)
-  modelId!: string;
-
-  @Field(() => Boolean, { nullable: true, description: 'Require an approval by a second person for PRODUCTION (omit to keep).' })
-  @IsOptional()
-  requiresApproval?: boolean | null;
-
-  @Field(() => PromotionGateInput, { nullable: true, description: 'The new promotion gate (omit to keep; see clearPromotionGate).' })
-  @IsOptional() @ValidateNested()
-  promotionGate?: PromotionGateInput | null;
-
-  @Field({ defaultValue: false, description: 'Remove the promotion gate.' })
-  clearPromotionGate!: boolean;
 }
 
 @ArgsType()

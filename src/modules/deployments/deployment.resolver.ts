@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../shared/context';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import { Model } from '../models/model.entity';
 import { ModelVersion } from '../models/model-version.entity';
 import { DeployOutcome } from './deploy-outcome';
@@ -9,7 +9,7 @@ import { Deployment } from './deployment.entity';
 import { DeploymentRequest } from './deployment-request.entity';
 import {
   ApproveDeploymentRequestInput, DeployModelVersionInput, DeploymentHistoryArgs, DeploymentRequestsArgs, RejectDeploymentRequestInput,
-  RollbackDeploymentInput, SetModelControlsInput,
+  RollbackDeploymentInput,
 } from './deployment.inputs';
 
 @Resolver(() => Deployment)
@@ -36,12 +36,6 @@ export class DeploymentResolver {
   @Mutation(() => DeploymentRequest, { description: 'Rejects a PENDING request with a reason. CONFLICT when already decided.' })
   rejectDeploymentRequest(@Arg('input') input: RejectDeploymentRequestInput, @Ctx() { services, caller }: Context) {
     return services.deployments.reject(input.id, input.reason, caller);
-  }
-
-  @Authorized(...Roles.AUDITORS)
-  @Mutation(() => Model, { description: 'Sets whether PRODUCTION deploys of a model need approval and its promotion gate. Only APPROVER and ADMIN keys: those who build a model must not relax its controls.' })
-  setModelControls(@Arg('input') input: SetModelControlsInput, @Ctx() { services }: Context) {
-    return services.models.setControls(input);
   }
 
   @Authorized(...Roles.READERS)

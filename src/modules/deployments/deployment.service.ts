@@ -6,19 +6,19 @@ import { isUniqueViolation } from '../../engines/db/unique-violation';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { Signature } from '../../ml/signature';
-import type { EventBus } from '../../engines/events/event-bus';
+import type { EventBus } from '../shared/topics';
 import type { ModelCache } from '../../engines/serving/model-cache';
-import type { Caller } from '../auth/caller';
+import type { Caller } from '../shared/caller';
 import type { Model } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import type { ModelVersion } from '../models/model-version.entity';
 import type { ModelVersionService } from '../models/model-version.service';
-import { TrainingRun } from '../training/training-run.entity';
+import type { TrainingRunService } from '../training/training-run.service';
 import { Deployment, DeploymentAction, LiveDeployment } from './deployment.entity';
 import { DeploymentRequest, DeploymentRequestStatus } from './deployment-request.entity';
 import { Environment } from './environment';
 import type { LiveRoutes } from './live-routes';
-import { checkGate, type GateCheck } from './promotion-gate';
+import { checkGate, type GateCheck } from '../models/promotion-gate';
 
 export interface DeployInput {
   modelVersionId: string;
@@ -37,8 +37,8 @@ export type DeployOutcome = Deployment | DeploymentRequest;
  */
 export class DeploymentService {
   constructor(private readonly deps: {
-    db: Database; config: Config; events: EventBus; cache: ModelCache; routes: LiveRoutes;
-    models: ModelService; modelVersions: ModelVersionService;
+    db: Database; config: Pick<Config, 'maxPageSize'>; events: EventBus; cache: ModelCache<ModelVersion>; routes: LiveRoutes;
+    models: ModelService; modelVersions: ModelVersionService; training: Pick<TrainingRunService, 'trainedBy'>;
   }) {}
 
   async deploy(input: DeployInput, caller: Caller | null): Promise<DeployOutcome> {
@@ -62,8 +62,7 @@ export class DeploymentService {
   async approve(id: string, comment: string | null, caller: Caller | null): Promise<DeploymentRequest> {
     const request = await this.pending(id);
     if (caller?.keyId && caller.keyId === request.requestedById) throw forbidden('maker-checker: a request cannot be approved with the key that made it');
-    const run = await this.deps.db.manager.findOne(TrainingRun, { where: { modelVersionId: request.modelVersionId } });
-    if (caller?.keyId && run?.createdBy === caller.keyId) throw forbidden('maker-checker: the key that trained this version cannot approve putting it live');
+    if (caller?.keyId && (await this.deps.training.trainedBy(request.modelVersionId)) === caller.keyId) throw forbidden('maker-checker: the key that trained this version cannot approve putting it live');
     const version = await this.deps.modelVersions.get(request.modelVersionId);
     const model = await this.deps.models.get(request.modelId);
     if (model.archivedAt) throw conflict(`model ${JSON.stringify(model.name)} was archived after the request`, { modelId: model.id });
@@ -136,8 +135,14 @@ export class DeploymentService {
     return paginate(qb, 'r', page, { direction: 'DESC' }, this.deps.config.maxPageSize);
   }
 
-  private live(modelId: string, environment: Environment): Promise<LiveDeployment | null> {
+  /** What serves a model in an environment now: the live pointer, or null. */
+  live(modelId: string, environment: Environment): Promise<LiveDeployment | null> {
     return this.deps.db.manager.findOneBy(LiveDeployment, { modelId, environment });
+  }
+
+  /** Every model with a version live in `environment`, by model id. */
+  liveIn(environment: Environment): Promise<LiveDeployment[]> {
+    return this.deps.db.manager.find(LiveDeployment, { where: { environment }, order: { modelId: 'ASC' } });
   }
 
   private async pending(id: string): Promise<DeploymentRequest> {
@@ -160,7 +165,7 @@ export class DeploymentService {
     const open = await db.manager.findOneBy(DeploymentRequest, { modelVersionId: version.id, environment: input.environment, status: DeploymentRequestStatus.PENDING });
     if (open) throw conflict(`version ${version.version} already has a pending request for ${input.environment}`, { requestId: open.id });
     const request = Object.assign(new DeploymentRequest(), {
-      id: newId('DeploymentRequest'), modelId: model.id, modelVersionId: version.id, environment: input.environment, status: DeploymentRequestStatus.PENDING,
+      id: newId(DeploymentRequest), modelId: model.id, modelVersionId: version.id, environment: input.environment, status: DeploymentRequestStatus.PENDING,
       reason: input.reason ?? null, gate, requestedById: caller?.keyId ?? null, requestedBy: caller?.keyName ?? null,
       decidedById: null, decidedBy: null, decisionComment: null, decidedAt: null, deploymentId: null, createdAt: new Date(),
     });
@@ -179,7 +184,7 @@ export class DeploymentService {
     const deployment = await db.transaction(async (manager) => {
       const live = await manager.findOneBy(LiveDeployment, { modelId: model.id, environment });
       const event = Object.assign(new Deployment(), {
-        id: newId('Deployment'), modelId: model.id, modelVersionId: version.id, environment, action: options.action ?? DeploymentAction.DEPLOY,
+        id: newId(Deployment), modelId: model.id, modelVersionId: version.id, environment, action: options.action ?? DeploymentAction.DEPLOY,
         previousId: live?.deploymentId ?? null, restoresId: options.restoresId ?? null, requestId: options.requestId ?? null, reason: options.reason,
         deployedById: options.caller?.keyId ?? null, deployedBy: options.caller?.keyName ?? null, deployedAt: new Date(),
       });

@@ -35,6 +35,9 @@ export class FeatureImportance {
 @ObjectType({ implements: Node, description: 'A model version measured on a dataset version: after training, on the held-out test split.' })
 @Entity('evaluation')
 export class Evaluation implements Node {
+  /** Ids of this type read `ev_<ULID>`. */
+  static readonly idPrefix = 'ev';
+
   @Field(() => ID, { description: 'Global id, `ev_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -3,7 +3,7 @@ import { IsInt, IsOptional, Min } from 'class-validator';
 import type { Context } from '../shared/context';
 import { connectionType } from '../shared/connection';
 import { PageArgs } from '../shared/page.args';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { ModelVersion } from '../models/model-version.entity';
 import { Evaluation } from './evaluation.entity';

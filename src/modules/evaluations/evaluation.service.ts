@@ -4,10 +4,11 @@ import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import { badInput } from '../../core/errors';
 import { newId } from '../../core/ids';
+import type { EvaluationResult } from '../../engines/trainer/protocol';
 import type { TrainingSupervisor } from '../../engines/trainer/supervisor';
 import type { DatasetRowReader } from '../datasets/dataset-row-reader';
 import type { DatasetService } from '../datasets/dataset.service';
-import { loadModelArtifact } from '../models/model-artifact';
+import { loadModelArtifact } from '../../engines/db/model-artifacts';
 import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelService } from '../models/model.service';
 import { Evaluation } from './evaluation.entity';
@@ -21,12 +22,12 @@ export interface EvaluateInput {
 /** Evaluations: made after training, or on demand on any dataset version with the model's columns. */
 export class EvaluationService {
   constructor(private readonly deps: {
-    db: Database; config: Config; artifacts: ArtifactStore; datasets: DatasetService; datasetRows: DatasetRowReader;
-    models: ModelService; modelVersions: ModelVersionService; supervisor: TrainingSupervisor;
+    db: Database; config: Pick<Config, 'maxPageSize' | 'training'>; artifacts: ArtifactStore; datasets: DatasetService; datasetRows: DatasetRowReader;
+    models: ModelService; modelVersions: ModelVersionService; trainer: TrainingSupervisor;
   }) {}
 
   async evaluate(input: EvaluateInput): Promise<Evaluation> {
-    const { db, config, artifacts, datasets, datasetRows, models, modelVersions, supervisor } = this.deps;
+    const { config, artifacts, datasets, datasetRows, models, modelVersions, trainer } = this.deps;
     const version = await modelVersions.get(input.modelVersionId);
     if (!version.artifactId) throw badInput('this model version has no trained weights', { field: 'input.modelVersionId' });
     const model = await models.get(version.modelId);
@@ -44,16 +45,21 @@ export class EvaluationService {
     const rows = await datasetRows.allRows(target, [...model.featureColumns, model.targetColumn]);
     let result;
     try {
-      result = await supervisor.evaluate({ artifact, rows, targetName: model.targetColumn, seed: 1, backend: config.training.backend });
+      result = await trainer.evaluate({ artifact, rows, targetName: model.targetColumn, seed: 1, backend: config.training.backend });
     } catch (error) {
       throw badInput(`could not evaluate: ${error instanceof Error ? error.message : error}`, { field: 'input.datasetId' });
     }
+    return this.record(version.id, target.id, result);
+  }
+
+  /** Stores what the trainer measured for a version on a dataset version (after training: its TEST split). */
+  async record(modelVersionId: string, datasetVersionId: string, result: EvaluationResult): Promise<Evaluation> {
     const evaluation = Object.assign(new Evaluation(), {
-      id: newId('Evaluation'), modelVersionId: version.id, datasetVersionId: target.id, split: result.split, rowCount: result.rowCount,
+      id: newId(Evaluation), modelVersionId, datasetVersionId, split: result.split, rowCount: result.rowCount,
       threshold: result.threshold, metrics: result.metrics, rocCurve: result.rocCurve, confusionMatrix: result.confusionMatrix,
       featureImportance: result.featureImportance, createdAt: new Date(),
     });
-    await db.transaction((manager) => manager.insert(Evaluation, evaluation));
+    await this.deps.db.transaction((manager) => manager.insert(Evaluation, evaluation));
     return evaluation;
   }
 

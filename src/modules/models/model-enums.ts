@@ -1,11 +1,9 @@
 import { registerEnumType } from 'type-graphql';
+import { Activation, Architecture, ClassWeighting, ModelTask, TASKS_BY_ARCHITECTURE } from '../../ml/model-spec';
 
-export enum ModelTask {
-  BINARY_CLASSIFICATION = 'BINARY_CLASSIFICATION',
-  MULTICLASS_CLASSIFICATION = 'MULTICLASS_CLASSIFICATION',
-  REGRESSION = 'REGRESSION',
-  TIME_SERIES_FORECAST = 'TIME_SERIES_FORECAST',
-}
+// The enums are defined once in ml/ (the trainer and the maths use them too); here they become GraphQL enums.
+export { Activation, Architecture, ClassWeighting, ModelTask, TASKS_BY_ARCHITECTURE };
+
 registerEnumType(ModelTask, {
   name: 'ModelTask',
   description: 'What a model predicts; it decides the loss and the output layer.',
@@ -17,12 +15,6 @@ registerEnumType(ModelTask, {
   },
 });
 
-export enum Architecture {
-  LOGISTIC_REGRESSION = 'LOGISTIC_REGRESSION',
-  LINEAR_REGRESSION = 'LINEAR_REGRESSION',
-  MLP = 'MLP',
-  LSTM = 'LSTM',
-}
 registerEnumType(Architecture, {
   name: 'Architecture',
   description: 'The network. Which tasks each allows is listed per value.',
@@ -34,28 +26,9 @@ registerEnumType(Architecture, {
   },
 });
 
-/** Which tasks each architecture can learn. */
-export const TASKS_BY_ARCHITECTURE: Record<Architecture, ModelTask[]> = {
-  [Architecture.LOGISTIC_REGRESSION]: [ModelTask.BINARY_CLASSIFICATION],
-  [Architecture.LINEAR_REGRESSION]: [ModelTask.REGRESSION],
-  [Architecture.MLP]: [ModelTask.BINARY_CLASSIFICATION, ModelTask.MULTICLASS_CLASSIFICATION, ModelTask.REGRESSION],
-  [Architecture.LSTM]: [ModelTask.TIME_SERIES_FORECAST],
-};
 
-export enum Activation {
-  RELU = 'relu',
-  ELU = 'elu',
-  SELU = 'selu',
-  TANH = 'tanh',
-  SIGMOID = 'sigmoid',
-  LINEAR = 'linear',
-}
 registerEnumType(Activation, { name: 'Activation', description: 'Activation of hidden layers.' });
 
-export enum ClassWeighting {
-  NONE = 'NONE',
-  BALANCED = 'BALANCED',
-}
 registerEnumType(ClassWeighting, {
   name: 'ClassWeighting',
   description: 'NONE, or BALANCED: weight each class by n / (classes × its count), for imbalanced targets such as defaults.',

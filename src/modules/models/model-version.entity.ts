@@ -9,6 +9,9 @@ import type { Signature } from '../../ml/signature';
 @ObjectType({ implements: Node, description: 'A trained, immutable version of a model, numbered from 1 per model, with its lineage.' })
 @Entity('model_version')
 export class ModelVersion implements Node {
+  /** Ids of this type read `mv_<ULID>`. */
+  static readonly idPrefix = 'mv';
+
   @Field(() => ID, { description: 'Global id, `mv_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -1,12 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import { ModelScoped } from '../auth/model-scope';
 import type { Context } from '../shared/context';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Model } from './model.entity';
 import { ModelVersion } from './model-version.entity';
-import { Evaluation } from '../evaluations/evaluation.entity';
-import { TrainingRun } from '../training/training-run.entity';
 import { InputSignature } from './model-signature.type';
 
 @Resolver(() => ModelVersion)
@@ -28,17 +26,6 @@ export class ModelVersionResolver {
   @FieldResolver(() => Model, { description: 'The model this is a version of.' })
   model(@Root() version: ModelVersion, @Ctx() { loaders }: Context) {
     return loaders.models.byId.load(version.modelId);
-  }
-
-  @FieldResolver(() => Evaluation, { nullable: true, description: 'Its evaluation on the held-out test rows of its training run.' })
-  evaluation(@Root() version: ModelVersion, @Ctx() { loaders }: Context) {
-    return loaders.evaluations.testByModelVersion.load(version.id);
-  }
-
-  @Authorized(...Roles.READERS)
-  @FieldResolver(() => TrainingRun, { nullable: true, description: 'The run that trained it.' })
-  trainingRun(@Root() version: ModelVersion, @Ctx() { loaders }: Context) {
-    return version.trainingRunId ? loaders.training.byId.load(version.trainingRunId) : null;
   }
 
   // Training data stays with internal readers: a partner sees the model, never its rows.

@@ -28,7 +28,7 @@ export class ModelVersionService {
         return await this.db.transaction(async (manager) => {
           const [{ latest }] = await manager.query('SELECT COALESCE(MAX(version), 0) AS latest FROM model_version WHERE model_id = ?', [input.modelId]);
           const version = Object.assign(new ModelVersion(), {
-            id: newId('ModelVersion'), modelId: input.modelId, version: Number(latest) + 1,
+            id: newId(ModelVersion), modelId: input.modelId, version: Number(latest) + 1,
             datasetVersionId: input.datasetVersionId ?? null, trainingRunId: input.trainingRunId ?? null, artifactId: input.artifactId ?? null,
             metrics: input.metrics ?? {}, signature: input.signature ?? null, createdAt: new Date(),
           });
@@ -50,8 +50,13 @@ export class ModelVersionService {
   }
 
   async get(id: string): Promise<ModelVersion> {
-    const version = await this.db.manager.findOneBy(ModelVersion, { id });
+    const version = await this.find(id);
     if (!version) throw notFound('ModelVersion', id);
     return version;
+  }
+
+  /** The version, or null when there is none. */
+  find(id: string): Promise<ModelVersion | null> {
+    return this.db.manager.findOneBy(ModelVersion, { id });
   }
 }

@@ -4,12 +4,15 @@ import { Node } from '../shared/node';
 import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Architecture, ModelTask } from './model-enums';
 import { Hyperparameters } from './hyperparameters';
-import { PromotionGate } from '../deployments/promotion-gate';
+import { PromotionGate } from './promotion-gate';
 
 /** A named model definition: what it predicts, from which columns, with which network. */
 @ObjectType({ implements: Node, description: 'A named model: the task, the network, the feature and target columns, and default training settings. Training produces its versions.' })
 @Entity('model')
 export class Model implements Node {
+  /** Ids of this type read `mdl_<ULID>`. */
+  static readonly idPrefix = 'mdl';
+
   @Field(() => ID, { description: 'Global id, `mdl_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -2,6 +2,7 @@ import { ArrayMaxSize, IsOptional, Length, MaxLength, ValidateNested } from 'cla
 import { Field, ID, InputType } from 'type-graphql';
 import { Architecture, ModelTask } from './model-enums';
 import { HyperparametersInput } from './hyperparameters';
+import { PromotionGateInput } from './promotion-gate';
 
 @InputType({ description: 'A new model definition. The task must suit the architecture, and the target must not be a feature.' })
 export class CreateModelInput {
@@ -66,3 +67,19 @@ export class ModelFilter {
   includeArchived!: boolean;
 }
 
+@InputType({ description: 'The controls on putting a model live in PRODUCTION; only APPROVER and ADMIN keys may change them.' })
+export class SetModelControlsInput {
+  @Field(() => ID)
+  modelId!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Require an approval by a second person for PRODUCTION (omit to keep).' })
+  @IsOptional()
+  requiresApproval?: boolean | null;
+
+  @Field(() => PromotionGateInput, { nullable: true, description: 'The new promotion gate (omit to keep; see clearPromotionGate).' })
+  @IsOptional() @ValidateNested()
+  promotionGate?: PromotionGateInput | null;
+
+  @Field({ defaultValue: false, description: 'Remove the promotion gate.' })
+  clearPromotionGate!: boolean;
+}

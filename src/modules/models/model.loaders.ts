@@ -1,3 +1,5 @@
+import DataLoader from 'dataloader';
+import { In } from 'typeorm';
 import type { Database } from '../../engines/db/database';
 import { byIdLoader, groupedCountLoader, pageLoaders } from '../../engines/db/grouped-page-loader';
 import { Model } from './model.entity';
@@ -7,6 +9,12 @@ import { ModelVersion } from './model-version.entity';
 export class ModelLoaders {
   readonly byId = byIdLoader(this.db, Model);
   readonly versionById = byIdLoader(this.db, ModelVersion);
+  /** Models by name (partner scoping of operations that name a model). */
+  readonly byName = new DataLoader<string, Model | null>(async (names) => {
+    const rows = await this.db.manager.findBy(Model, { name: In([...names]) });
+    const byName = new Map(rows.map((row) => [row.name, row]));
+    return names.map((name) => byName.get(name) ?? null);
+  });
   readonly versionCount = groupedCountLoader(this.db, 'model_version', 'model_id');
 
   constructor(private readonly db: Database, private readonly maxPageSize: number) {}

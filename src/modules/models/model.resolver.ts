@@ -1,14 +1,13 @@
 import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import { ModelScoped } from '../auth/model-scope';
 import type { Context } from '../shared/context';
 import { PageArgs } from '../shared/page.args';
 import { ModelConnection, ModelVersionConnection } from './model.connection';
 import { ModelsArgs } from './model.args';
 import { Model } from './model.entity';
-import { CreateModelInput, UpdateModelInput } from './model.inputs';
+import { CreateModelInput, SetModelControlsInput, UpdateModelInput } from './model.inputs';
 import { ModelVersion } from './model-version.entity';
-import { TrainingRunConnection } from '../training/training-run.connection';
 
 @Resolver(() => Model)
 export class ModelResolver {
@@ -47,6 +46,12 @@ export class ModelResolver {
     return services.models.archive(id);
   }
 
+  @Authorized(...Roles.AUDITORS)
+  @Mutation(() => Model, { description: 'Sets whether PRODUCTION deploys of a model need approval and its promotion gate. Only APPROVER and ADMIN keys: those who build a model must not relax its controls.' })
+  setModelControls(@Arg('input') input: SetModelControlsInput, @Ctx() { services }: Context) {
+    return services.models.setControls(input);
+  }
+
   @FieldResolver(() => Boolean, { description: 'True once archived.' })
   archived(@Root() model: Model) {
     return model.archivedAt != null;
@@ -55,12 +60,6 @@ export class ModelResolver {
   @FieldResolver(() => ModelVersionConnection, { description: 'Trained versions, newest first.' })
   async versions(@Root() model: Model, @Args() page: PageArgs, @Ctx() { loaders }: Context) {
     return ModelVersionConnection.from(await loaders.models.versions(page).load(model.id));
-  }
-
-  @Authorized(...Roles.READERS)
-  @FieldResolver(() => TrainingRunConnection, { description: 'Training runs of this model, newest first.' })
-  async trainingRuns(@Root() model: Model, @Args() page: PageArgs, @Ctx() { loaders }: Context) {
-    return TrainingRunConnection.from(await loaders.training.byModel(page).load(model.id));
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The newest version, or null before the first training succeeds.' })

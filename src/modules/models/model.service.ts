@@ -1,16 +1,16 @@
+import { In } from 'typeorm';
 import type { Config } from '../../core/config';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import { isUniqueViolation } from '../../engines/db/unique-violation';
 import { badInput, conflict, notFound } from '../../core/errors';
 import { NamedOrderField, type NamedOrder } from '../shared/order.inputs';
-import { newId, typeOfId } from '../../core/ids';
-import { escapeLike } from '../datasets/dataset.service';
+import { isIdOf, newId } from '../../core/ids';
+import { escapeLike } from '../../engines/db/like';
 import { resolveHyperparameters } from './hyperparameters';
 import { Model } from './model.entity';
 import { ModelTask, TASKS_BY_ARCHITECTURE } from './model-enums';
-import type { CreateModelInput, ModelFilter, UpdateModelInput } from './model.inputs';
-import type { SetModelControlsInput } from '../deployments/deployment.inputs';
+import type { CreateModelInput, ModelFilter, SetModelControlsInput, UpdateModelInput } from './model.inputs';
 
 /** Creates, changes, archives and lists model definitions. The only writer of the model table. */
 export class ModelService {
@@ -35,7 +35,7 @@ export class ModelService {
     }
     const now = new Date();
     const model = Object.assign(new Model(), {
-      id: newId('Model'), name, description: input.description ?? null, task: input.task, architecture: input.architecture,
+      id: newId(Model), name, description: input.description ?? null, task: input.task, architecture: input.architecture,
       featureColumns: features, targetColumn: target, hyperparameters: resolveHyperparameters(input.architecture, input.hyperparameters),
       requiresApproval: true, promotionGate: null, archivedAt: null, createdAt: now, updatedAt: now,
     });
@@ -79,14 +79,14 @@ export class ModelService {
   }
 
   async get(id: string): Promise<Model> {
-    const model = typeOfId(id) === 'Model' ? await this.db.manager.findOneBy(Model, { id }) : null;
+    const model = isIdOf(id, Model) ? await this.db.manager.findOneBy(Model, { id }) : null;
     if (!model) throw notFound('Model', id);
     return model;
   }
 
   /** A model by a reference that is either its id or its name (predict, drift reports, log filters). */
   async byRef(ref: string): Promise<Model> {
-    return typeOfId(ref) === 'Model' ? this.get(ref) : this.find({ name: ref });
+    return isIdOf(ref, Model) ? this.get(ref) : this.find({ name: ref });
   }
 
   /** A model by id or by name, as `model(id, name)` and predict accept either. */
@@ -96,6 +96,12 @@ export class ModelService {
     const model = await this.db.manager.findOneBy(Model, { name: ref.name! });
     if (!model) throw notFound('Model', ref.name!);
     return model;
+  }
+
+  /** Names of the given models, by id (unknown ids are left out): alert messages name models. */
+  async namesOf(ids: string[]): Promise<Map<string, string>> {
+    const models = ids.length ? await this.db.manager.find(Model, { select: { id: true, name: true }, where: { id: In(ids) } }) : [];
+    return new Map(models.map((m) => [m.id, m.name]));
   }
 
   list(filter: ModelFilter | null | undefined, order: NamedOrder | null | undefined, page: PageArgs): Promise<Page<Model>> {

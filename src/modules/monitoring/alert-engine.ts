@@ -1,10 +1,11 @@
-import { In, Not } from 'typeorm';
+import { Not } from 'typeorm';
 import type { Database } from '../../engines/db/database';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import { AlertStateMachine, type AlertTransition, type Observation } from './alert-state';
-import type { EventBus, HealthSnapshotData } from '../../engines/events/event-bus';
-import { Model } from '../models/model.entity';
+import type { HealthSnapshotData } from '../../engines/telemetry/health-snapshot';
+import type { EventBus } from '../shared/topics';
+import type { ModelService } from '../models/model.service';
 import { AlertMetric, AlertState, PER_MODEL_METRICS } from './alert-enums';
 import { Alert } from './alert.entity';
 import { AlertRule } from './alert-rule.entity';
@@ -45,7 +46,7 @@ export class AlertEngine {
   /** Training runs seen failing, per rule: a run that leaves the window resolves its alert. */
   private readonly failedSeen = new Map<string, Set<string>>();
 
-  constructor(private readonly deps: { db: Database; events: EventBus; log: Logger; maxRssMb: number }) {}
+  constructor(private readonly deps: { db: Database; events: EventBus; log: Logger; maxRssMb: number; models: Pick<ModelService, 'namesOf'> }) {}
 
   /** Picks up alerts left open by the previous process. */
   async restore(): Promise<void> {
@@ -137,7 +138,7 @@ export class AlertEngine {
     const transitions = work.map(([rule, observation, refs]) => [rule, this.machine.observe(rule, observation), refs] as const).filter(([, t]) => t !== null);
     if (!transitions.length) return;
     const modelIds = [...new Set(transitions.map(([, , refs]) => refs.modelId).filter((id): id is string => !!id))];
-    const names = new Map((modelIds.length ? await this.deps.db.manager.find(Model, { where: { id: In(modelIds) } }) : []).map((m) => [m.id, m.name]));
+    const names = await this.deps.models.namesOf(modelIds);
     for (const [rule, transition, refs] of transitions) await this.persist(rule, transition!, refs, names);
   }
 
@@ -145,7 +146,7 @@ export class AlertEngine {
     const { db, events } = this.deps;
     if (transition.kind === 'open' && rule) {
       const alert = Object.assign(new Alert(), {
-        id: newId('Alert'), ruleId: rule.id, ruleName: rule.name, metric: rule.metric, severity: rule.severity, state: AlertState.OPEN, subject: transition.subject,
+        id: newId(Alert), ruleId: rule.id, ruleName: rule.name, metric: rule.metric, severity: rule.severity, state: AlertState.OPEN, subject: transition.subject,
         modelId: refs.modelId ?? null, runId: refs.runId ?? null, value: transition.value, threshold: rule.threshold, comparator: rule.comparator,
         message: describe(rule, transition.value, refs, names), createdAt: new Date(transition.at), acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null,
       });

@@ -8,6 +8,9 @@ import { AlertComparator, AlertMetric, AlertSeverity } from './alert-enums';
 @ObjectType({ implements: Node, description: 'When to raise an alert: `metric comparator threshold` holding for `forSeconds`, with a cool-down after it resolves. Built-in rules are on by default and can be changed or switched off, not deleted.' })
 @Entity('alert_rule')
 export class AlertRule implements Node {
+  /** Ids of this type read `rule_<ULID>`. */
+  static readonly idPrefix = 'rule';
+
   @Field(() => ID, { description: 'Global id, `rule_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

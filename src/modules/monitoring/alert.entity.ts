@@ -7,6 +7,9 @@ import { AlertComparator, AlertMetric, AlertSeverity, AlertState } from './alert
 @ObjectType({ implements: Node, description: 'A rule that started firing: opened once, kept (not repeated) while it keeps firing, resolved when it clears.' })
 @Entity('alert')
 export class Alert implements Node {
+  /** Ids of this type read `alr_<ULID>`. */
+  static readonly idPrefix = 'alr';
+
   @Field(() => ID, { description: 'Global id, `alr_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -4,10 +4,10 @@ import { paginate, type Page, type PageArgs } from '../../engines/db/pagination'
 import { isUniqueViolation } from '../../engines/db/unique-violation';
 import { badInput, conflict, notFound } from '../../core/errors';
 import { newId } from '../../core/ids';
-import type { EventBus } from '../../engines/events/event-bus';
-import type { Caller } from '../auth/caller';
+import type { EventBus } from '../shared/topics';
+import type { Caller } from '../shared/caller';
 import { Environment } from '../deployments/environment';
-import { Model } from '../models/model.entity';
+import type { ModelService } from '../models/model.service';
 import { AlertComparator, AlertMetric, AlertSeverity, AlertState, PER_MODEL_METRICS, SEVERITY_RANK } from './alert-enums';
 import { Alert } from './alert.entity';
 import { AlertRule } from './alert-rule.entity';
@@ -28,10 +28,11 @@ export function builtInRules(config: Config): Omit<AlertRule, 'id' | 'createdAt'
 
 /** Alert rules and alerts as users see them: create, change, list, acknowledge. */
 export class AlertService {
-  /** Called after a rule changes or goes, so the engine forgets its state (and resolves its open alerts). */
-  onRuleChanged: (ruleId: string) => Promise<void> = async () => {};
-
-  constructor(private readonly deps: { db: Database; config: Config; events: EventBus }) {}
+  constructor(private readonly deps: {
+    db: Database; config: Config; events: EventBus; models: Pick<ModelService, 'get'>;
+    /** Called after a rule changes or goes, so the engine forgets its state (and resolves its open alerts). */
+    onRuleChanged: (ruleId: string) => Promise<void>;
+  }) {}
 
   /** Creates the built-in rules that are missing (a unique key makes concurrent starts harmless). */
   async ensureBuiltIns(): Promise<void> {
@@ -40,7 +41,7 @@ export class AlertService {
       if (await db.manager.existsBy(AlertRule, { builtIn: spec.builtIn! })) continue;
       const now = new Date();
       try {
-        await db.transaction((m) => m.insert(AlertRule, Object.assign(new AlertRule(), { ...spec, id: newId('AlertRule'), createdAt: now, updatedAt: now })));
+        await db.transaction((m) => m.insert(AlertRule, Object.assign(new AlertRule(), { ...spec, id: newId(AlertRule), createdAt: now, updatedAt: now })));
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
@@ -51,11 +52,11 @@ export class AlertService {
     this.checkThreshold(input.threshold, 'input.threshold');
     if (input.modelId != null) {
       if (!PER_MODEL_METRICS.has(input.metric)) throw badInput(`${input.metric} is process-wide; modelId applies only to per-model metrics`, { field: 'input.modelId' });
-      if (!(await this.deps.db.manager.existsBy(Model, { id: input.modelId }))) throw notFound('Model', input.modelId);
+      await this.deps.models.get(input.modelId); // NOT_FOUND for an unknown model
     }
     const now = new Date();
     const rule = Object.assign(new AlertRule(), {
-      id: newId('AlertRule'), name: input.name.trim(), metric: input.metric, comparator: input.comparator, threshold: input.threshold, forSeconds: input.forSeconds,
+      id: newId(AlertRule), name: input.name.trim(), metric: input.metric, comparator: input.comparator, threshold: input.threshold, forSeconds: input.forSeconds,
       cooldownSeconds: input.cooldownSeconds, severity: input.severity, modelId: input.modelId ?? null,
       environment: input.metric === AlertMetric.DRIFT_PSI ? Environment.PRODUCTION : null, enabled: input.enabled, builtIn: null, createdAt: now, updatedAt: now,
     });
@@ -71,7 +72,7 @@ export class AlertService {
       if (input[key] != null) (changes as Record<string, unknown>)[key] = key === 'name' ? input.name!.trim() : input[key];
     }
     await this.deps.db.transaction((m) => m.update(AlertRule, { id: rule.id }, changes));
-    await this.onRuleChanged(rule.id);
+    await this.deps.onRuleChanged(rule.id);
     return Object.assign(rule, changes);
   }
 
@@ -80,7 +81,7 @@ export class AlertService {
     if (rule.builtIn) throw conflict(`built-in rule ${JSON.stringify(rule.builtIn)} cannot be deleted; set enabled: false to switch it off`, { builtIn: rule.builtIn });
     // Deleted first, so no evaluation in between can open an alert for it again.
     await this.deps.db.transaction((m) => m.delete(AlertRule, { id: rule.id }));
-    await this.onRuleChanged(rule.id);
+    await this.deps.onRuleChanged(rule.id);
     return rule;
   }
 

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../shared/context';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import { Environment } from '../deployments/environment';
 import { DriftReport } from './drift.types';
 

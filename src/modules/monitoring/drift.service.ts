@@ -4,20 +4,20 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { ArtifactStore } from '../../engines/db/artifact-store';
-import type { Database } from '../../engines/db/database';
 import { badInput } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { categoryDrift, driftStatus, ksAgainstDeciles, numericDrift, psi, scoreShares, servedCategory, servedNumber } from '../../ml/drift';
 import type { FeatureEncoding, Preprocessor } from '../../ml/preprocessing';
 import type { TargetEncoder } from '../../ml/target-encoding';
 import { parseBoolean, parseDateMs } from '../../ml/value-parsers';
-import { LiveDeployment } from '../deployments/deployment.entity';
+import type { DeploymentService } from '../deployments/deployment.service';
 import { Environment } from '../deployments/environment';
-import { loadModelArtifact } from '../models/model-artifact';
+import { loadModelArtifact } from '../../engines/db/model-artifacts';
 import { FeatureType } from '../models/model-signature.type';
 import type { ModelService } from '../models/model.service';
-import { ModelVersion } from '../models/model-version.entity';
-import { Prediction } from '../predictions/prediction.entity';
+import type { ModelVersion } from '../models/model-version.entity';
+import type { ModelVersionService } from '../models/model-version.service';
+import type { PredictionService, ServedRow } from '../predictions/prediction.service';
 import type { DriftBin, DriftReport, DriftStatus, FeatureDrift } from './drift.types';
 
 /** Most served rows one report reads (the newest of the window): bounds its memory and time. */
@@ -34,14 +34,15 @@ interface TrainingSummary {
   scoreShares: number[] | null;
 }
 
-type ServedRow = Pick<Prediction, 'inputs' | 'outputs' | 'createdAt'>;
-
 /** Compares served rows with training, per live version; also checks every live model for alerting. */
 export class DriftService {
   // Reading an artifact pulls its weights too; the summary is small, so keep it rather than reread.
   private readonly summaries = new LRUCache<string, TrainingSummary>({ max: 500 });
 
-  constructor(private readonly deps: { db: Database; artifacts: ArtifactStore; log: Logger; models: ModelService }) {}
+  constructor(private readonly deps: {
+    artifacts: ArtifactStore; log: Logger; models: Pick<ModelService, 'byRef'>; modelVersions: Pick<ModelVersionService, 'get'>;
+    deployments: Pick<DeploymentService, 'live' | 'liveIn'>; predictions: Pick<PredictionService, 'served'>;
+  }) {}
 
   /**
    * The drift report of the version live in `environment`, over [from, to) (default: the 24 h up
@@ -57,12 +58,12 @@ export class DriftService {
       model, environment, modelVersion: null, from: start, to: end, rowCount: 0, sampled: false,
       status: null, maxPsi: null, message: null, features: [], scorePsi: null, scoreBins: null,
     };
-    const { db } = this.deps;
-    const live = await db.manager.findOneBy(LiveDeployment, { modelId: model.id, environment });
+    const live = await this.deps.deployments.live(model.id, environment);
     if (!live) return { ...report, message: `model ${JSON.stringify(model.name)} has no version deployed to ${environment}` };
-    const version = await db.manager.findOneByOrFail(ModelVersion, { id: live.modelVersionId });
+    const version = await this.deps.modelVersions.get(live.modelVersionId);
     report.modelVersion = version;
-    const rows = await this.served(model.id, version.id, environment, start, end);
+    // One more than the cap, so the report can tell whether it applied.
+    const rows = await this.deps.predictions.served(model.id, version.id, environment, start, end, DRIFT_MAX_ROWS + 1);
     if (rows.length === 0) return { ...report, message: `no predictions served between ${start.toISOString()} and ${end.toISOString()}` };
     report.sampled = rows.length > DRIFT_MAX_ROWS;
     if (report.sampled) rows.length = DRIFT_MAX_ROWS;
@@ -98,7 +99,7 @@ export class DriftService {
   async checkAll(environment: Environment = Environment.PRODUCTION, windowSeconds = DEFAULT_DRIFT_WINDOW_SECONDS): Promise<{ modelId: string; maxPsi: number | null; status: DriftStatus | null }[]> {
     const to = new Date();
     const from = new Date(to.getTime() - windowSeconds * 1000);
-    const live = await this.deps.db.manager.find(LiveDeployment, { where: { environment }, order: { modelId: 'ASC' } });
+    const live = await this.deps.deployments.liveIn(environment);
     const results: { modelId: string; maxPsi: number | null; status: DriftStatus | null }[] = [];
     // One at a time: each report reads up to DRIFT_MAX_ROWS rows, and this runs in the background.
     for (const { modelId } of live) {
@@ -111,20 +112,6 @@ export class DriftService {
       }
     }
     return results;
-  }
-
-  /** Newest first, one more than the cap so the caller can tell whether it applied. */
-  private served(modelId: string, versionId: string, environment: Environment, from: Date, to: Date): Promise<ServedRow[]> {
-    const { db } = this.deps;
-    return db.manager.createQueryBuilder(Prediction, 'p')
-      .select(['p.id', 'p.inputs', 'p.outputs', 'p.createdAt'])
-      // model_id first: it leads the (model_id, created_at) index.
-      .where('p.model_id = :modelId', { modelId })
-      .andWhere('p.created_at >= :from AND p.created_at < :to', { from: db.sqlDate(from), to: db.sqlDate(to) })
-      .andWhere('p.model_version_id = :versionId AND p.environment = :environment', { versionId, environment })
-      .orderBy('p.createdAt', 'DESC')
-      .limit(DRIFT_MAX_ROWS + 1)
-      .getMany();
   }
 
   private async summary(version: ModelVersion): Promise<TrainingSummary> {

@@ -4,7 +4,7 @@ import type { Database } from '../../engines/db/database';
 import { badInput } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { HealthSampler } from '../../engines/telemetry/health-sampler';
-import type { HealthSnapshotData } from '../../engines/events/event-bus';
+import type { HealthSnapshotData } from '../../engines/telemetry/health-snapshot';
 import { StoredHealthSnapshot } from './alert.entity';
 
 const SWEEP_MS = 3_600_000;

@@ -2,10 +2,10 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Re
 import type { Context } from '../shared/context';
 import { badInput } from '../../core/errors';
 import { connectionType } from '../shared/connection';
-import type { HealthSnapshotData } from '../../engines/events/event-bus';
+import type { HealthSnapshotData } from '../../engines/telemetry/health-snapshot';
 import { filter } from '@graphql-yoga/subscription';
 import { assertModelScope } from '../auth/model-scope';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import { Model } from '../models/model.entity';
 import { TrainingRun } from '../training/training-run.entity';
 import { AlertSeverity, SEVERITY_RANK } from './alert-enums';

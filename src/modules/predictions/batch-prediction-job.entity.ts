@@ -15,6 +15,9 @@ registerEnumType(BatchPredictionStatus, { name: 'BatchPredictionStatus', descrip
 @ObjectType({ implements: Node, description: 'Scores every row of a dataset version and stores the rows with prediction columns as a new version of the same dataset.' })
 @Entity('batch_prediction_job')
 export class BatchPredictionJob implements Node {
+  /** Ids of this type read `bpj_<ULID>`. */
+  static readonly idPrefix = 'bpj';
+
   @Field(() => ID, { description: 'Global id, `bpj_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

@@ -1,18 +1,17 @@
-import type { Config } from '../../core/config';
 import type { Database } from '../../engines/db/database';
 import { badInput, notFound } from '../../core/errors';
 import { newId } from '../../core/ids';
-import type { Logger } from '../../core/logger';
-import type { EventBus } from '../../engines/events/event-bus';
+import type { EventBus } from '../shared/topics';
 import type { ModelCache } from '../../engines/serving/model-cache';
 import { ModelUnloadedError, type LoadedModel, type ServedPrediction } from '../../engines/serving/loaded-model';
-import { InProcessQueue, type JobQueue } from '../../engines/jobs/job-queue';
+import type { JobQueue } from '../../engines/jobs/job-queue';
 import type { DatasetService } from '../datasets/dataset.service';
 import type { DatasetVersion } from '../datasets/dataset-version.entity';
 import type { RawRow } from '../datasets/row-chunks';
 import { toTypedValue } from '../../ml/value-parsers';
 import { Environment } from '../deployments/environment';
 import type { LiveRoutes } from '../deployments/live-routes';
+import type { ModelVersion } from '../models/model-version.entity';
 import type { ModelVersionService } from '../models/model-version.service';
 import { BatchPredictionJob, BatchPredictionStatus } from './batch-prediction-job.entity';
 import type { StartBatchPredictionInput } from './prediction.inputs';
@@ -22,10 +21,20 @@ const PASS_ROWS = 2048;
 
 /** Scores whole dataset versions in the background and stores the result as a new dataset version. */
 export class BatchPredictionService {
-  private readonly queue: JobQueue;
+  constructor(private readonly deps: {
+    db: Database; events: EventBus; cache: ModelCache<ModelVersion>; routes: LiveRoutes; datasets: DatasetService; modelVersions: ModelVersionService;
+    /** The queue jobs wait in; this service consumes it once started. */
+    queue: JobQueue;
+  }) {}
 
-  constructor(private readonly deps: { db: Database; config: Config; log: Logger; events: EventBus; cache: ModelCache; routes: LiveRoutes; datasets: DatasetService; modelVersions: ModelVersionService }) {
-    this.queue = new InProcessQueue((id) => this.execute(id), 1, (error, id) => deps.log.error({ err: error, jobId: id }, 'batch prediction crashed'));
+  private get queue(): JobQueue {
+    return this.deps.queue;
+  }
+
+  /** Recovers jobs a previous process left behind, then starts running queued jobs. */
+  async startProcessing(): Promise<void> {
+    await this.recover();
+    this.queue.process((id) => this.execute(id));
   }
 
   async start(input: StartBatchPredictionInput, createdBy: string | null): Promise<BatchPredictionJob> {
@@ -43,7 +52,7 @@ export class BatchPredictionService {
     const missing = model.signature.features.filter((f) => !target.columns.some((c) => c.name === f.name)).map((f) => f.name);
     if (missing.length) throw badInput(`dataset version ${target.version} lacks the model's feature(s) ${missing.map((m) => JSON.stringify(m)).join(', ')}`, { field: 'input.datasetId', missing });
     const job = Object.assign(new BatchPredictionJob(), {
-      id: newId('BatchPredictionJob'), modelId: version.modelId, modelVersionId: version.id, environment, datasetVersionId: target.id,
+      id: newId(BatchPredictionJob), modelId: version.modelId, modelVersionId: version.id, environment, datasetVersionId: target.id,
       status: BatchPredictionStatus.QUEUED, rowsTotal: target.rowCount, rowsDone: 0, outputDatasetVersionId: null, error: null, createdBy,
       createdAt: new Date(), startedAt: null, finishedAt: null,
     });
@@ -68,7 +77,8 @@ export class BatchPredictionService {
     for (const job of await db.manager.find(BatchPredictionJob, { where: { status: BatchPredictionStatus.QUEUED }, order: { id: 'ASC' } })) this.queue.enqueue(job.id);
   }
 
-  close(): Promise<void> {
+  /** Stops taking jobs; resolves when the running one has finished. */
+  stopProcessing(): Promise<void> {
     return this.queue.close();
   }
 

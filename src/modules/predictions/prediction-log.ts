@@ -5,6 +5,7 @@ import type { Database } from '../../engines/db/database';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import type { WireRow } from './prediction-log-writer';
+import { Prediction } from './prediction.entity';
 
 /** The served rows of one request, as the log receives them: `inputs[i]` was answered with `outputs[i]`. */
 export interface LoggedRequest {
@@ -78,7 +79,7 @@ export class PredictionLog {
         continue;
       }
       // The id is taken now, so the log's id order is serving order even when writes lag.
-      this.buffer.push([newId('Prediction'), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, sqlDate]);
+      this.buffer.push([newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, sqlDate]);
     }
     if (this.buffer.length && !this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.options.flushMs);

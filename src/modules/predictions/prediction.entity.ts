@@ -10,6 +10,9 @@ import { RowPrediction } from './prediction.types';
 @ObjectType({ implements: Node, description: 'One served row from the prediction log: the inputs as sent, the answer, the version that gave it and how long the request took.' })
 @Entity('prediction')
 export class Prediction implements Node {
+  /** Ids of this type read `pred_<ULID>`. */
+  static readonly idPrefix = 'pred';
+
   @Field(() => ID, { description: 'Global id, `pred_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

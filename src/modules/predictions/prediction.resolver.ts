@@ -2,7 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import type { Context } from '../shared/context';
 import { badInput } from '../../core/errors';
 import { ModelScoped } from '../auth/model-scope';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Model } from '../models/model.entity';
 import { ModelVersion } from '../models/model-version.entity';

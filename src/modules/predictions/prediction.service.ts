@@ -8,12 +8,11 @@ import type { ModelCache } from '../../engines/serving/model-cache';
 import { ModelUnloadedError, type LoadedModel, type ServedPrediction } from '../../engines/serving/loaded-model';
 import { Environment } from '../deployments/environment';
 import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
-import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
 import type { PredictionLog } from './prediction-log';
 import type { RequestStats } from '../../engines/telemetry/request-stats';
-import type { ServerMetrics } from '../../engines/telemetry/prometheus';
+import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
 
 export interface PredictRequest {
   model: string;
@@ -31,6 +30,9 @@ export interface PredictAnswer {
   latencyMs: number;
 }
 
+/** A served row as drift reads it: what came in, what went out, when. */
+export type ServedRow = Pick<Prediction, 'inputs' | 'outputs' | 'createdAt'>;
+
 export interface PredictionFilter {
   modelId?: string | null;
   modelVersionId?: string | null;
@@ -41,7 +43,10 @@ export interface PredictionFilter {
 
 /** Serves predictions from live deployments and reads the prediction log. */
 export class PredictionService {
-  constructor(private readonly deps: { db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache; log: PredictionLog; modelVersions: ModelVersionService; stats: RequestStats; metrics: ServerMetrics }) {}
+  constructor(private readonly deps: {
+    db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache<ModelVersion>; predictionLog: PredictionLog;
+    requestStats: RequestStats; prometheus: PrometheusMetrics;
+  }) {}
 
   async predict(request: PredictRequest, requestId: string | null): Promise<PredictAnswer> {
     const started = performance.now();
@@ -64,16 +69,16 @@ export class PredictionService {
         predictions = await this.serve(model, rows, request.explain ?? false);
       }
     } catch (error) {
-      this.deps.stats.recordPredict(route.model.id, performance.now() - started, true, rows.length);
+      this.deps.requestStats.recordPredict(route.model.id, performance.now() - started, true, rows.length);
       throw error;
     }
     const latencyMs = performance.now() - started;
-    this.deps.stats.recordPredict(route.model.id, latencyMs, false, rows.length);
-    this.deps.metrics.recordPrediction(route.model.id, route.modelVersionId, rows.length);
+    this.deps.requestStats.recordPredict(route.model.id, latencyMs, false, rows.length);
+    this.deps.prometheus.recordPrediction(route.model.id, route.modelVersionId, rows.length);
     const createdAt = new Date();
     // A forecast answers a whole history with one prediction: it is logged as one entry.
     const perRow = predictions.length === rows.length;
-    this.deps.log.record({
+    this.deps.predictionLog.record({
       modelId: route.model.id, modelVersionId: route.modelVersionId, environment, latencyMs, requestId, createdAt,
       inputs: perRow ? rows : [{ history: rows }], outputs: predictions,
     });
@@ -108,6 +113,23 @@ export class PredictionService {
       contributions?.forEach((row, i) => { predictions[i].contributions = row; });
     }
     return predictions;
+  }
+
+  /**
+   * The newest rows one version served in an environment over [from, to), at most `limit`
+   * (drift reports read them).
+   */
+  served(modelId: string, modelVersionId: string, environment: string, from: Date, to: Date, limit: number): Promise<ServedRow[]> {
+    const { db } = this.deps;
+    return db.manager.createQueryBuilder(Prediction, 'p')
+      .select(['p.id', 'p.inputs', 'p.outputs', 'p.createdAt'])
+      // model_id first: it leads the (model_id, created_at) index.
+      .where('p.model_id = :modelId', { modelId })
+      .andWhere('p.created_at >= :from AND p.created_at < :to', { from: db.sqlDate(from), to: db.sqlDate(to) })
+      .andWhere('p.model_version_id = :modelVersionId AND p.environment = :environment', { modelVersionId, environment })
+      .orderBy('p.createdAt', 'DESC')
+      .limit(limit)
+      .getMany();
   }
 
   list(filter: PredictionFilter | null | undefined, page: PageArgs): Promise<Page<Prediction>> {

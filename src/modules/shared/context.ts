@@ -1,59 +1,49 @@
-import { randomUUID } from 'node:crypto';
-import type { Caller } from '../auth/caller';
-import { DatasetLoaders } from '../datasets/dataset.loaders';
-import { ModelLoaders } from '../models/model.loaders';
-import { EvaluationLoaders } from '../evaluations/evaluation.loaders';
-import { TrainingLoaders } from '../training/training-run.loaders';
-import { DeploymentLoaders } from '../deployments/deployment.loaders';
-import { PredictionLoaders } from '../predictions/prediction.loaders';
-import { MonitoringLoaders } from '../monitoring/monitoring.loaders';
-import type { Services } from '../../server/services';
+import type { Caller } from './caller';
+import type { Platform } from './platform';
 
-/** DataLoaders of one request; a subscription makes a fresh set per event so nothing goes stale. */
-export interface Loaders {
-  datasets: DatasetLoaders;
-  models: ModelLoaders;
-  evaluations: EvaluationLoaders;
-  training: TrainingLoaders;
-  deployments: DeploymentLoaders;
-  predictions: PredictionLoaders;
-  monitoring: MonitoringLoaders;
+/**
+ * The services of every module, by name. Empty here: each module adds its own in its
+ * `<name>.module.ts` (TypeScript declaration merging), so this file never lists modules and a
+ * module never imports a module above it to be typed.
+ *
+ * @example declare module '../shared/context' { interface ServiceMap { models: ModelService } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ServiceMap {}
+
+/** Each module's per-request DataLoaders, by name; filled in like ServiceMap. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface LoaderMap {}
+
+/** Every service of the process: what the platform provides plus what each module builds. */
+export type Services = Platform & ServiceMap;
+
+/** The DataLoaders of one request; a subscription makes a fresh set per event so nothing goes stale. */
+export type Loaders = LoaderMap;
+
+/**
+ * Objects by global id, across every module's node types (derived from the registry). Per
+ * request: lookups go through that request's DataLoaders.
+ */
+export interface NodeLookup {
+  /** The object an id names, or null when the id is malformed, of no node type, or unknown. */
+  load(id: string): Promise<unknown | null>;
+  /** The id of the model a model id or name names; null when there is none. */
+  modelId(ref: string): Promise<string | null>;
+  /**
+   * The id of the model that `ref` belongs to: a model id or name, or the id of an object a module
+   * declared as model-owned (a version, a run…). Null when there is none: PARTNER scoping refuses.
+   */
+  modelIdOf(ref: string): Promise<string | null>;
 }
 
 /** What every resolver receives. */
 export interface Context {
   services: Services;
   loaders: Loaders;
+  nodes: NodeLookup;
   /** The authenticated API key, or null (then only UNAUTHENTICATED answers come back). */
   caller: Caller | null;
   clientAddress: string | null;
   requestId: string;
-}
-
-export function createLoaders(services: Services): Loaders {
-  const max = services.config.maxPageSize;
-  return {
-    datasets: new DatasetLoaders(services.db, max),
-    models: new ModelLoaders(services.db, max),
-    evaluations: new EvaluationLoaders(services.db),
-    training: new TrainingLoaders(services.db, max),
-    deployments: new DeploymentLoaders(services.db),
-    predictions: new PredictionLoaders(services.db),
-    monitoring: new MonitoringLoaders(services.db),
-  };
-}
-
-export function createContext(services: Services, request: { caller?: Caller | null; clientAddress?: string | null; requestId?: string } = {}): Context {
-  // Built on first use: a WebSocket subscription gets a context of its own, and a thousand
-  // subscribers that never touch a relation should not hold a thousand sets of DataLoaders.
-  let loaders: Loaders | undefined;
-  return {
-    services,
-    get loaders() {
-      return (loaders ??= createLoaders(services));
-    },
-    caller: request.caller ?? null,
-    clientAddress: request.clientAddress ?? null,
-    requestId: request.requestId || randomUUID(),
-  };
 }

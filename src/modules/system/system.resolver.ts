@@ -1,5 +1,5 @@
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import type { Context } from '../shared/context';
 import { DatabaseKind, SystemInfo } from './system-info.type';
 import { systemFacts } from './system-facts';

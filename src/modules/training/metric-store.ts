@@ -1,6 +1,6 @@
 import type { Database } from '../../engines/db/database';
 import { downsampleMinMax } from '../../ml/downsample';
-import type { MetricEvent } from '../../engines/events/event-bus';
+import type { MetricEvent } from './metric.types';
 
 export interface SeriesSummary {
   name: string;

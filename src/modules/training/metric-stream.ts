@@ -1,7 +1,8 @@
-import type { MetricEvent } from '../../engines/events/event-bus';
+import type { MetricEvent } from './metric.types';
 import { boundedStream } from '../../engines/events/bounded-stream';
 import { releasing } from '../../engines/events/releasing';
-import type { Services } from '../../server/services';
+import type { EventBus } from '../shared/topics';
+import type { MetricStore } from './metric-store';
 
 /** Events a metrics subscriber may fall behind before it is cut off. */
 const SUBSCRIBER_BUFFER = 10_000;
@@ -11,19 +12,19 @@ const SUBSCRIBER_BUFFER = 10_000;
  * the live subscription opens BEFORE the stored points are read, and live points at or below a
  * series' last replayed step are skipped.
  */
-export function metricStream(services: Services, runId: string, sinceStep: number, names: string[] | null): AsyncIterableIterator<MetricEvent> {
-  const live = services.events.subscribe('TRAINING_METRICS', runId)[Symbol.asyncIterator]();
-  return releasing(replayThenLive(services, live, runId, sinceStep, names), live);
+export function metricStream(sources: { events: EventBus; metricStore: MetricStore }, runId: string, sinceStep: number, names: string[] | null): AsyncIterableIterator<MetricEvent> {
+  const live = sources.events.subscribe('TRAINING_METRICS', runId)[Symbol.asyncIterator]();
+  return releasing(replayThenLive(sources.metricStore, live, runId, sinceStep, names), live);
 }
 
-async function* replayThenLive(services: Services, live: AsyncIterator<MetricEvent>, runId: string, sinceStep: number, names: string[] | null): AsyncGenerator<MetricEvent> {
+async function* replayThenLive(metricStore: MetricStore, live: AsyncIterator<MetricEvent>, runId: string, sinceStep: number, names: string[] | null): AsyncGenerator<MetricEvent> {
   const stream = boundedStream(live, SUBSCRIBER_BUFFER);
   // Starting the bounded pump subscribes at once; its first value is awaited after the replay.
   let nextLive = stream.next();
   const wanted = (p: MetricEvent) => !names || names.includes(p.name);
   const lastStep = new Map<string, number>();
   try {
-    for (const point of await services.trainingMetrics.since(runId, sinceStep)) {
+    for (const point of await metricStore.since(runId, sinceStep)) {
       lastStep.set(point.name, point.step);
       if (wanted(point)) yield point;
     }

@@ -19,3 +19,13 @@ export class MetricSeries {
   @Field(() => Float) min!: number;
   @Field(() => Float) max!: number;
 }
+
+/** One metric point as the bus carries it and subscribers receive it. */
+export interface MetricEvent {
+  runId: string;
+  name: string;
+  step: number;
+  epoch: number;
+  value: number;
+  timestamp: number;
+}

@@ -4,6 +4,7 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import { Node } from '../shared/node';
 import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Hyperparameters } from '../models/hyperparameters';
+import { SplitStrategy } from '../../ml/model-spec';
 
 export enum TrainingStatus {
   QUEUED = 'QUEUED',
@@ -14,10 +15,8 @@ export enum TrainingStatus {
 }
 registerEnumType(TrainingStatus, { name: 'TrainingStatus', description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED (CANCELLED also straight from QUEUED).' });
 
-export enum SplitStrategy {
-  RANDOM = 'RANDOM',
-  TIME_ORDERED = 'TIME_ORDERED',
-}
+// Defined in ml/ (the trainer uses it too); registered here as a GraphQL enum.
+export { SplitStrategy };
 registerEnumType(SplitStrategy, { name: 'SplitStrategy', description: 'RANDOM: seeded shuffle, stratified for classification. TIME_ORDERED: no shuffle; oldest rows train, newest test (forecasts).' });
 
 /** How rows were divided into training, validation and test sets. */
@@ -31,6 +30,9 @@ export interface SplitSpec {
 @ObjectType({ implements: Node, description: 'One training of a model on an exact dataset version, with everything needed to reproduce it.' })
 @Entity('training_run')
 export class TrainingRun implements Node {
+  /** Ids of this type read `run_<ULID>`. */
+  static readonly idPrefix = 'run';
+
   @Field(() => ID, { description: 'Global id, `run_…`.' })
   @PrimaryColumn({ type: 'varchar', length: 40 })
   id!: string;

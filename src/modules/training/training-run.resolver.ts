@@ -2,7 +2,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Re
 import type { Context } from '../shared/context';
 import { badInput } from '../../core/errors';
 import { assertModelScope, ModelScoped } from '../auth/model-scope';
-import { Roles } from '../auth/role';
+import { Roles } from '../shared/role';
 import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Evaluation } from '../evaluations/evaluation.entity';
 import { Model } from '../models/model.entity';
@@ -44,7 +44,8 @@ export class TrainingRunResolver {
   @Subscription(() => MetricPoint, {
     subscribe: async ({ args, context }) => {
       await assertModelScope(context as Context, args.runId);
-      return metricStream((context as Context).services, args.runId, args.sinceStep ?? -1, args.names ?? null);
+      const { events, trainingMetrics } = (context as Context).services;
+      return metricStream({ events, metricStore: trainingMetrics }, args.runId, args.sinceStep ?? -1, args.names ?? null);
     },
     description: 'Metric points of a run: first those stored after sinceStep, then live ones as the run trains; no gap and no duplicate between the two. Reconnect with the last step you saw to resume. A subscriber that falls 10,000 points behind is disconnected.',
   })

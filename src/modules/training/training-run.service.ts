@@ -6,15 +6,15 @@ import { paginate, type Page, type PageArgs } from '../../engines/db/pagination'
 import { badInput, conflict, notFound } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
-import type { EventBus } from '../../engines/events/event-bus';
+import type { EventBus } from '../shared/topics';
 import type { JobQueue } from '../../engines/jobs/job-queue';
 import type { TrainingOutcome, TrainingSupervisor } from '../../engines/trainer/supervisor';
 import type { TrainJob } from '../../engines/trainer/protocol';
 import type { DatasetRowReader } from '../datasets/dataset-row-reader';
 import type { DatasetService } from '../datasets/dataset.service';
-import { Evaluation } from '../evaluations/evaluation.entity';
+import type { EvaluationService } from '../evaluations/evaluation.service';
 import { resolveHyperparameters } from '../models/hyperparameters';
-import { saveModelArtifact } from '../models/model-artifact';
+import { saveModelArtifact } from '../../engines/db/model-artifacts';
 import { ModelTask } from '../models/model-enums';
 import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelService } from '../models/model.service';
@@ -27,7 +27,7 @@ import { SplitStrategy, TrainingRun, TrainingStatus, type SplitSpec } from './tr
 
 export interface TrainingDeps {
   db: Database;
-  config: Config;
+  config: Pick<Config, 'maxPageSize' | 'training'>;
   log: Logger;
   events: EventBus;
   artifacts: ArtifactStore;
@@ -35,23 +35,40 @@ export interface TrainingDeps {
   datasetRows: DatasetRowReader;
   models: ModelService;
   modelVersions: ModelVersionService;
-  metrics: MetricStore;
-  supervisor: TrainingSupervisor;
+  evaluations: EvaluationService;
+  metricStore: MetricStore;
+  trainer: TrainingSupervisor;
+  /** The queue runs wait in; this service consumes it once started. */
+  queue: JobQueue;
 }
 
 const TERMINAL = [TrainingStatus.SUCCEEDED, TrainingStatus.FAILED, TrainingStatus.CANCELLED];
 
 /** Starts, runs, cancels and recovers training runs; the only writer of training tables. */
 export class TrainingRunService {
-  private queue!: JobQueue;
   /** Backend the latest training process reported (systemInfo shows it). */
   lastBackend: string | null = null;
 
   constructor(private readonly deps: TrainingDeps) {}
 
-  /** The queue calls `execute`; set once at start (the queue needs this service's handler). */
-  attachQueue(queue: JobQueue): void {
-    this.queue = queue;
+  private get queue(): JobQueue {
+    return this.deps.queue;
+  }
+
+  /** Recovers runs a previous process left behind, then starts training queued runs. */
+  async startProcessing(): Promise<void> {
+    await this.recover();
+    this.queue.process((runId) => this.execute(runId));
+  }
+
+  /**
+   * For shutdown: children are killed (their runs end FAILED, and a restart would say so anyway),
+   * the queue drains, and buffered metric points are written.
+   */
+  async stopProcessing(): Promise<void> {
+    this.deps.trainer.killAll();
+    await this.queue.close();
+    await this.deps.metricStore.flush();
   }
 
   /** Checks the whole request, records the run as QUEUED and returns at once. */
@@ -72,7 +89,7 @@ export class TrainingRunService {
     checkTrainingRequest(model, version, hyperparameters, split);
 
     const run = Object.assign(new TrainingRun(), {
-      id: newId('TrainingRun'), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0,
+      id: newId(TrainingRun), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0,
       hyperparameters, split, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), priority: input.priority ?? 0, backend: null, libraryVersions: null,
       error: null, modelVersionId: null, createdBy, queuedAt: new Date(), startedAt: null, finishedAt: null,
     });
@@ -104,7 +121,7 @@ export class TrainingRunService {
       }
     }
     this.cancelRequested.add(id);
-    this.deps.supervisor.cancel(id);
+    this.deps.trainer.cancel(id);
     return run;
   }
 
@@ -115,6 +132,20 @@ export class TrainingRunService {
       .where('r.status = :status AND r.finished_at >= :since', { status: TrainingStatus.FAILED, since: db.sqlDate(new Date(Date.now() - seconds * 1000)) })
       .orderBy('r.finished_at', 'DESC').getMany();
     return rows.map((r) => ({ runId: r.id, modelId: r.modelId }));
+  }
+
+  /** Runs in the database by status, every status present (0 when none): the /metrics gauge. */
+  async countByStatus(): Promise<Record<TrainingStatus, number>> {
+    const rows: { status: string; runs: number | string }[] = await this.deps.db.manager.query('SELECT status, COUNT(*) AS runs FROM training_run GROUP BY status');
+    const counts = Object.fromEntries(Object.values(TrainingStatus).map((status) => [status, 0])) as Record<TrainingStatus, number>;
+    for (const row of rows) counts[row.status as TrainingStatus] = Number(row.runs);
+    return counts;
+  }
+
+  /** The key that started the run which trained a version (maker-checker: it may not approve the version). */
+  async trainedBy(modelVersionId: string): Promise<string | null> {
+    const run = await this.deps.db.manager.findOne(TrainingRun, { select: { id: true, createdBy: true }, where: { modelVersionId } });
+    return run?.createdBy ?? null;
   }
 
   async get(id: string): Promise<TrainingRun> {
@@ -141,7 +172,7 @@ export class TrainingRunService {
 
   /** The queue's handler: one run from QUEUED to a final status. */
   async execute(runId: string): Promise<void> {
-    const { db, datasets, datasetRows, models, supervisor, metrics, events, config } = this.deps;
+    const { db, datasets, datasetRows, models, trainer, metricStore, events, config } = this.deps;
     const run = await this.get(runId);
     const claimed = await db.transaction((manager) => manager.update(TrainingRun, { id: runId, status: TrainingStatus.QUEUED }, { status: TrainingStatus.RUNNING, startedAt: new Date() }));
     if (!claimed.affected) return; // cancelled meanwhile
@@ -163,12 +194,12 @@ export class TrainingRunService {
         features: model.featureColumns.map((name) => ({ name, type: typeOf(name) })),
         target: { name: model.targetColumn, type: typeOf(model.targetColumn) },
         rows: await datasetRows.allRows(version, columns),
-        hyperparameters: run.hyperparameters as TrainJob['hyperparameters'],
+        hyperparameters: run.hyperparameters,
         split: run.split, seed: run.seed, backend: config.training.backend, batchMetrics: this.batchMetrics.get(runId) ?? false,
       };
-      outcome = await supervisor.run(job, {
+      outcome = await trainer.run(job, {
         onStarted: async ({ backend, libraryVersions }) => {
-          if (this.cancelRequested.delete(runId)) supervisor.cancel(runId);
+          if (this.cancelRequested.delete(runId)) trainer.cancel(runId);
           await db.transaction((m) => m.update(TrainingRun, { id: runId }, { backend, libraryVersions }));
           Object.assign(run, { backend, libraryVersions });
           this.lastBackend = backend;
@@ -176,7 +207,7 @@ export class TrainingRunService {
         },
         onMetrics: async (points) => {
           const stamped = points.map((p) => ({ ...p, runId }));
-          metrics.add(stamped);
+          metricStore.add(stamped);
           for (const point of stamped) events.publish('TRAINING_METRICS', runId, point);
         },
         onProgress: async (epochsCompleted, progress) => {
@@ -191,7 +222,7 @@ export class TrainingRunService {
     this.batchMetrics.delete(runId);
     this.cancelRequested.delete(runId);
     // Metric points that fail to write stay pending (the next flush retries); the run must still end.
-    await metrics.flush().catch((error) => this.deps.log.error({ err: error, runId }, 'could not write metric points'));
+    await metricStore.flush().catch((error) => this.deps.log.error({ err: error, runId }, 'could not write metric points'));
     if (outcome.kind === 'succeeded') {
       try {
         await this.succeed(run, outcome);
@@ -205,18 +236,13 @@ export class TrainingRunService {
   }
 
   private async succeed(run: TrainingRun, outcome: Extract<TrainingOutcome, { kind: 'succeeded' }>): Promise<void> {
-    const { db, artifacts, modelVersions } = this.deps;
+    const { artifacts, modelVersions, evaluations } = this.deps;
     const artifactId = await saveModelArtifact(artifacts, outcome.artifact);
     const { artifact } = outcome;
     const model = await this.deps.models.get(run.modelId);
     const signature = signatureOf(artifact.preprocessor as Preprocessor | null, artifact.task === 'TIME_SERIES_FORECAST' ? [model.targetColumn] : []);
     const version = await modelVersions.create({ modelId: run.modelId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, artifactId, metrics: outcome.summary, signature });
-    const { evaluation } = outcome;
-    await db.transaction((manager) => manager.insert(Evaluation, Object.assign(new Evaluation(), {
-      id: newId('Evaluation'), modelVersionId: version.id, datasetVersionId: run.datasetVersionId, split: evaluation.split, rowCount: evaluation.rowCount,
-      threshold: evaluation.threshold, metrics: evaluation.metrics, rocCurve: evaluation.rocCurve, confusionMatrix: evaluation.confusionMatrix,
-      featureImportance: evaluation.featureImportance, createdAt: new Date(),
-    })));
+    await evaluations.record(version.id, run.datasetVersionId, outcome.evaluation);
     await this.finish(run, { status: TrainingStatus.SUCCEEDED, modelVersionId: version.id, progress: 1 });
   }
 

@@ -7,37 +7,37 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { createContext, type Context } from '../../modules/shared/context';
+import type { Config } from '../../core/config';
+import type { Logger } from '../../core/logger';
+import type { Database } from '../../engines/db/database';
+import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
+import type { Context } from '../../modules/shared/context';
+import type { ContextFactory } from '../context';
 import { createErrorFormatter } from './format-error';
-import type { Caller } from '../../modules/auth/caller';
-import { Role } from '../../modules/auth/role';
-import type { ServerMetrics } from '../../engines/telemetry/prometheus';
-import { requestIdFrom, requestObserver } from './request-observer';
-import { authenticate } from './authenticate';
-import { QueryLimiter } from './query-limits';
+import type { RequestGate } from './request-gate';
+import { requestIdFrom, type RequestObserver } from './request-observer';
 import { startWsServer } from './ws';
-import type { Services } from '../services';
 
-/** Stands in for every request when security is off (the security benchmark's baseline only). */
-const insecureCaller: Caller = { keyId: 'key_insecure', keyName: 'insecure', role: Role.ADMIN, modelScope: null };
-
-/** A running server: its URL and a graceful stop. */
-export interface RunningApp {
+/** Listening transports: the URL and a graceful stop. */
+export interface Transports {
   url: string;
   port: number;
   httpServer: http.Server;
-  /** This server's Prometheus metrics (served at /metrics); the prediction service reports to it. */
-  metrics: ServerMetrics;
   /** Stops accepting, lets requests in flight finish (up to SHUTDOWN_GRACE_MS), closes sockets. */
   close(): Promise<void>;
 }
 
-/** What startApp may be given besides services and schema. */
-export interface AppOptions {
-  /** Security off: the security benchmark's baseline only. */
-  insecure?: boolean;
-  /** Metrics to report to; the services' own when absent. */
-  metrics?: ServerMetrics;
+/** What the transports need: settings, the request pipeline, and the few engines the side routes read. */
+export interface TransportDeps {
+  config: Config;
+  log: Logger;
+  /** For /readyz. */
+  db: Pick<Database, 'isReady'>;
+  /** For /metrics. */
+  prometheus: PrometheusMetrics;
+  contexts: ContextFactory;
+  gate: RequestGate;
+  observer: RequestObserver;
 }
 
 /** What the /graphql middleware leaves for the context function in `res.locals`. */
@@ -50,16 +50,13 @@ interface GraphQLLocals {
  * HTTP (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql, plus /healthz, /readyz
  * and /metrics. The database is the caller's: close it after `close()`.
  */
-export async function startApp(services: Services, schema: GraphQLSchema, port = services.config.port, options: AppOptions = {}): Promise<RunningApp> {
-  const { config, log } = services;
+export async function startTransports(schema: GraphQLSchema, deps: TransportDeps, port = deps.config.port): Promise<Transports> {
+  const { config, log, db, prometheus, contexts, gate, observer } = deps;
   const app = express();
   const httpServer = http.createServer(app);
   const formatError = createErrorFormatter(log);
-  const metrics = options.metrics ?? services.metrics;
-  const observer = requestObserver(services, metrics);
-
-  const limiter = options.insecure ? null : new QueryLimiter(schema, config.limits, config.introspection);
-  const wsCleanup = startWsServer(httpServer, schema, services, limiter, formatError, observer);
+  const limiter = gate.limits;
+  const wsCleanup = startWsServer(httpServer, schema, { config, contexts, gate }, formatError, observer);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -94,13 +91,13 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
-    const ready = await services.db.isReady();
+    const ready = await db.isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready });
   });
   // For Prometheus to scrape. Unauthenticated like /healthz: it holds counts and ids, no data;
   // where that is too much, keep the path off the public ingress.
   app.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.metricsText());
+    res.type(prometheus.contentType).send(await prometheus.metricsText());
   });
   // First, so every /graphql answer echoes the id, including the 400/413 refusals below.
   app.use('/graphql', (req, res, next) => {
@@ -115,9 +112,8 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
       const { requestId, startedAt } = res.locals as GraphQLLocals;
       const clientAddress = req.socket.remoteAddress ?? null;
       try {
-        const caller = options.insecure ? insecureCaller : await authenticate(services, req.headers.authorization);
-        if (!options.insecure) services.rateLimiter.check(caller, clientAddress);
-        return createContext(services, { caller, clientAddress, requestId });
+        const caller = await gate.admit(req.headers.authorization, clientAddress);
+        return contexts.create({ caller, clientAddress, requestId });
       } catch (error) {
         // Refused before Apollo's pipeline, so the observer plugin never hears of it.
         const params = (req.method === 'GET' ? req.query : req.body) ?? {};
@@ -142,7 +138,6 @@ export async function startApp(services: Services, schema: GraphQLSchema, port =
     url: `http://127.0.0.1:${actualPort}/graphql`,
     port: actualPort,
     httpServer,
-    metrics,
     close: () => apollo.stop(),
   };
 }

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { RateLimit, RateLimitedRole } from '../../core/config';
 import { rateLimited } from '../../core/errors';
-import type { Caller } from '../../modules/auth/caller';
+import type { Caller } from '../../modules/shared/caller';
 import { TokenBucket, type Clock } from './token-bucket';
 
 /**

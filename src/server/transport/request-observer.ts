@@ -5,8 +5,9 @@ import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLRequestListener 
 import { getOperationAST, Kind, parse, type DocumentNode } from 'graphql';
 import { areGraphQLErrors, type ConnectionInitMessage, type ServerOptions } from 'graphql-ws';
 import type { Context } from '../../modules/shared/context';
-import type { Services } from '../services';
-import type { ServerMetrics } from '../../engines/telemetry/prometheus';
+import type { Logger } from '../../core/logger';
+import type { RequestStats } from '../../engines/telemetry/request-stats';
+import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
 
 /** One finished GraphQL operation, as logged and counted. */
 export interface RequestEntry {
@@ -63,15 +64,15 @@ export function outcomeOf(errors: readonly { extensions?: { code?: unknown } }[]
  * experience, not only server faults. The Prometheus outcome label tells the two apart.
  */
 export class RequestObserver implements ApolloServerPlugin<Context> {
-  constructor(private readonly services: Services, private readonly metrics: ServerMetrics) {}
+  constructor(private readonly deps: { log: Logger; requestStats: RequestStats; prometheus: PrometheusMetrics; maxTokens: number }) {}
 
   /** Counts, stores and logs one finished operation. */
   record(entry: RequestEntry): void {
     const { requestId, operation, outcome, clientAddress } = entry;
     const durationMs = Math.round(entry.durationMs * 1000) / 1000;
-    this.metrics.recordRequest(operation, outcome, durationMs / 1000);
-    this.services.requestStats.recordRequest(durationMs, outcome !== 'ok');
-    this.services.log.info({ requestId, operation, outcome, durationMs, ...(clientAddress ? { clientAddress } : {}) }, 'graphql request');
+    this.deps.prometheus.recordRequest(operation, outcome, durationMs / 1000);
+    this.deps.requestStats.recordRequest(durationMs, outcome !== 'ok');
+    this.deps.log.info({ requestId, operation, outcome, durationMs, ...(clientAddress ? { clientAddress } : {}) }, 'graphql request');
   }
 
   /**
@@ -157,14 +158,9 @@ export class RequestObserver implements ApolloServerPlugin<Context> {
   private tryParse(query: unknown): DocumentNode | undefined {
     if (typeof query !== 'string') return undefined;
     try {
-      return parse(query, { maxTokens: this.services.config.limits.maxTokens });
+      return parse(query, { maxTokens: this.deps.maxTokens });
     } catch {
       return undefined;
     }
   }
-}
-
-/** The observer for one server: pass it to Apollo as a plugin, and to the WebSocket server. */
-export function requestObserver(services: Services, metrics: ServerMetrics): RequestObserver {
-  return new RequestObserver(services, metrics);
 }

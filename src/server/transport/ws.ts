@@ -8,32 +8,31 @@ import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
-import { createContext } from '../../modules/shared/context';
-import type { Caller } from '../../modules/auth/caller';
-import type { RequestObserver } from './request-observer';
-import type { Services } from '../services';
-import { authenticate } from './authenticate';
-import type { QueryLimiter } from './query-limits';
+import type { Config } from '../../core/config';
 import { sharedSubscribe } from '../../engines/events/shared-subscribe';
+import type { Caller } from '../../modules/shared/caller';
 import type { Context } from '../../modules/shared/context';
+import type { ContextFactory } from '../context';
+import type { RequestGate } from './request-gate';
+import type { RequestObserver } from './request-observer';
 
 type Extra = { socket: WebSocket; request: IncomingMessage; caller?: Caller | null; authorization?: unknown; subscriptions?: Set<string> };
 
 /**
- * graphql-ws on the HTTP server's /graphql path. Apollo's plugins do not run here, so the same
- * checks are applied by hand: the key in connectionParams (a bad one closes the socket with
- * 4403), rate limits, parse/validation/cost limits, a cap on live subscriptions per socket, and
- * the same error formatting. `observer`, when given, records each operation as over HTTP.
+ * graphql-ws on the HTTP server's /graphql path, behind the same RequestGate as HTTP: the key in
+ * connectionParams (a bad one closes the socket with 4403), rate limits, parse/validation/cost
+ * limits, plus a cap on live subscriptions per socket, and the same error formatting. `observer`,
+ * when given, records each operation as over HTTP.
  */
 export function startWsServer(
   httpServer: HttpServer,
   schema: GraphQLSchema,
-  services: Services,
-  limiter: QueryLimiter | null,
+  deps: { config: Pick<Config, 'maxUploadBytes' | 'limits'>; contexts: ContextFactory; gate: RequestGate },
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
   observer?: RequestObserver,
 ) {
-  const { config } = services;
+  const { config, contexts, gate } = deps;
+  const limiter = gate.limits;
   const sharingKeys = new WeakMap<Context, string>();
   // Each subscription event runs with a fresh context (new DataLoaders), built from its subscription's request.
   const requests = new WeakMap<Context, { caller: Caller | null; clientAddress: string | null; requestId: string }>();
@@ -54,7 +53,7 @@ export function startWsServer(
       const params = ctx.connectionParams ?? {};
       try {
         ctx.extra.authorization = params.authorization ?? params.Authorization;
-        ctx.extra.caller = await authenticate(services, ctx.extra.authorization);
+        ctx.extra.caller = await gate.authenticate(ctx.extra.authorization);
       } catch {
         return false; // graphql-ws closes with 4403 Forbidden
       }
@@ -66,9 +65,8 @@ export function startWsServer(
       try {
         // Checked again for every operation (the key lookup is cached for 5 s): a key revoked while
         // its socket is open stops working on that socket too.
-        const caller = await authenticate(services, ctx.extra.authorization);
+        const caller = await gate.admit(ctx.extra.authorization, clientAddress);
         ctx.extra.caller = caller;
-        if (limiter) services.rateLimiter.check(caller, clientAddress);
         let document;
         try {
           document = parse(payload.query, limiter?.parseOptions);
@@ -88,7 +86,7 @@ export function startWsServer(
           active.add(id);
         }
         const request = { caller, clientAddress, requestId: `ws:${id}` };
-        const contextValue = createContext(services, request);
+        const contextValue = contexts.create(request);
         requests.set(contextValue, request);
         // What a shared event result may depend on besides the event: the operation and the caller's permissions.
         sharingKeys.set(contextValue, JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, caller?.role ?? null, caller?.modelScope ?? null]));
@@ -108,7 +106,7 @@ export function startWsServer(
       (args) => sharingKeys.get(args.contextValue as Context) ?? null,
       (args) => {
         const request = requests.get(args.contextValue as Context);
-        return request ? createContext(services, request) : args.contextValue;
+        return request ? contexts.create(request) : args.contextValue;
       },
     ),
   };

@@ -1,21 +1,5 @@
-import type { ModelArtifact } from '../../engines/trainer/protocol';
-import type { ArtifactStore } from '../../engines/db/artifact-store';
-
-/** Weights are sent as bytes, the rest as JSON: [4-byte JSON length][JSON][weight bytes]. */
-export function encodeModelArtifact(artifact: ModelArtifact): Buffer {
-  const { weightData, ...rest } = artifact;
-  const json = Buffer.from(JSON.stringify(rest));
-  const header = Buffer.alloc(4);
-  header.writeUInt32BE(json.length);
-  return Buffer.concat([header, json, Buffer.from(weightData)]);
-}
-
-export function decodeModelArtifact(data: Buffer): ModelArtifact {
-  const length = data.readUInt32BE(0);
-  const rest = JSON.parse(data.subarray(4, 4 + length).toString('utf8'));
-  const weights = data.subarray(4 + length);
-  return { ...rest, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) };
-}
+import { decodeModelArtifact, encodeModelArtifact, type ModelArtifact } from '../../ml/model-artifact';
+import type { ArtifactStore } from './artifact-store';
 
 const CHUNK_BYTES = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { createSchema } from './server/schema';
+import { createSchema } from './schema';
 
 /** The text of schema.graphql: the schema built from code, sorted so diffs stay readable. */
 export async function printSchemaFile(): Promise<string> {

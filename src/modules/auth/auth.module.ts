@@ -1,0 +1,30 @@
+import { ApiKeysAndAuditLog1764500000000 } from '../../../migrations/1764500000000-api-keys-and-audit-log';
+import { defineModule } from '../shared/module-definition';
+import { ApiKey } from './api-key.entity';
+import { ApiKeyService } from './api-key.service';
+import { AuditEntry } from './audit-entry.entity';
+import { AuditService } from './audit.service';
+import { AuthResolver } from './auth.resolver';
+
+declare module '../shared/context' {
+  interface ServiceMap {
+    apiKeys: ApiKeyService;
+    audit: AuditService;
+  }
+}
+
+/** API keys and the audit log. The role checks and partner scoping every module uses live here too (auth-checker, model-scope). */
+export const authModule = defineModule({
+  name: 'auth',
+  entities: [ApiKey, AuditEntry],
+  migrations: [ApiKeysAndAuditLog1764500000000],
+  resolvers: [AuthResolver],
+  services: ({ db, config, log }) => ({
+    apiKeys: new ApiKeyService(db, config, log),
+    audit: new AuditService(db, config),
+  }),
+  // The first ADMIN key exists before anything is served.
+  init: async ({ apiKeys }) => {
+    await apiKeys.bootstrap();
+  },
+});

@@ -1,0 +1,50 @@
+import { Serving1764800000000 } from '../../../migrations/1764800000000-serving';
+import { defineModule } from '../shared/module-definition';
+import { Deployment, LiveDeployment } from './deployment.entity';
+import { DeploymentLoaders } from './deployment.loaders';
+import { DeploymentRequestResolver, DeploymentResolver, ModelDeploymentsResolver } from './deployment.resolver';
+import { DeploymentService } from './deployment.service';
+import { DeploymentRequest } from './deployment-request.entity';
+import { LiveRoutes } from './live-routes';
+
+declare module '../shared/context' {
+  interface ServiceMap {
+    deployments: DeploymentService;
+    /** (model, environment) → the live version, cached for predict's hot path. */
+    liveRoutes: LiveRoutes;
+  }
+  interface LoaderMap {
+    deployments: DeploymentLoaders;
+  }
+}
+
+declare module '../shared/topics' {
+  interface Topics {
+    /** A model's live deployment changed in some environment; routed by model id. */
+    DEPLOYMENT_CHANGED: [modelId: string, payload: { deploymentId: string; environment: string }];
+    /** A deployment request was made, approved or rejected; one stream for all ('all'), filtered by subscribers. */
+    DEPLOYMENT_REQUEST_UPDATED: [scope: 'all', payload: { requestId: string; modelId: string }];
+  }
+}
+
+/** Deployments (append-only events and a live pointer per environment), rollbacks, and maker-checker requests for PRODUCTION. */
+export const deploymentsModule = defineModule({
+  name: 'deployments',
+  entities: [Deployment, LiveDeployment, DeploymentRequest],
+  // The serving migration also added the models' controls and signatures, and the prediction tables.
+  migrations: [Serving1764800000000],
+  resolvers: [DeploymentResolver, DeploymentRequestResolver, ModelDeploymentsResolver],
+  nodes: [
+    { entity: Deployment, load: (loaders) => loaders.deployments.byId, modelOf: (deployment: Deployment) => deployment.modelId },
+    { entity: DeploymentRequest, load: (loaders) => loaders.deployments.requestById, modelOf: (request: DeploymentRequest) => request.modelId },
+  ],
+  topics: ['DEPLOYMENT_CHANGED', 'DEPLOYMENT_REQUEST_UPDATED'],
+  loaders: ({ db }) => ({ deployments: new DeploymentLoaders(db) }),
+  services: ({ db, config, events }, { models, modelVersions, modelCache, training }) => {
+    const liveRoutes = new LiveRoutes(db, models);
+    return {
+      liveRoutes,
+      deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions, training }),
+    };
+  },
+});

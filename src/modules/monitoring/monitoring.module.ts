@@ -1,0 +1,73 @@
+import { Monitoring1764900000000 } from '../../../migrations/1764900000000-monitoring';
+import type { HealthSnapshotData } from '../../engines/telemetry/health-snapshot';
+import { HealthSampler } from '../../engines/telemetry/health-sampler';
+import { defineModule } from '../shared/module-definition';
+import { AlertEngine } from './alert-engine';
+import { Alert, StoredHealthSnapshot } from './alert.entity';
+import { AlertRule } from './alert-rule.entity';
+import { AlertService } from './alert.service';
+import { DriftResolver } from './drift.resolver';
+import { DriftService } from './drift.service';
+import { HealthService } from './health.service';
+import { MonitoringLoop } from './monitoring-loop';
+import { MonitoringLoaders } from './monitoring.loaders';
+import { AlertResolver, AlertRuleResolver, HealthResolver } from './monitoring.resolver';
+
+declare module '../shared/context' {
+  interface ServiceMap {
+    healthSampler: HealthSampler;
+    health: HealthService;
+    alerts: AlertService;
+    alertEngine: AlertEngine;
+    /** Served data against training, per live version. */
+    drift: DriftService;
+    monitoringLoop: MonitoringLoop;
+  }
+  interface LoaderMap {
+    monitoring: MonitoringLoaders;
+  }
+}
+
+declare module '../shared/topics' {
+  interface Topics {
+    /** An alert opened, was acknowledged or resolved; one stream ('all'), filtered per subscriber. */
+    HEALTH_ALERTS: [scope: 'all', payload: { alertId: string; modelId: string | null; severity: string }];
+    /** A new health snapshot was taken (the payload is the snapshot: it exists only in memory). */
+    HEALTH_SNAPSHOT: [scope: 'all', payload: HealthSnapshotData];
+  }
+}
+
+/** Health snapshots, alert rules and alerts, and drift of served data against training. */
+export const monitoringModule = defineModule({
+  name: 'monitoring',
+  entities: [AlertRule, Alert, StoredHealthSnapshot],
+  migrations: [Monitoring1764900000000],
+  resolvers: [DriftResolver, HealthResolver, AlertRuleResolver, AlertResolver],
+  nodes: [
+    { entity: Alert, load: (loaders) => loaders.monitoring.alertById, modelOf: (alert: Alert) => alert.modelId },
+    { entity: AlertRule, load: (loaders) => loaders.monitoring.ruleById, modelOf: (rule: AlertRule) => rule.modelId },
+  ],
+  topics: ['HEALTH_ALERTS', 'HEALTH_SNAPSHOT'],
+  loaders: ({ db }) => ({ monitoring: new MonitoringLoaders(db) }),
+  services: ({ db, config, log, events, artifacts, requestStats, prometheus }, { training, trainingQueue, models, modelVersions, deployments, predictions }) => {
+    const healthSampler = new HealthSampler(config.monitoring, requestStats, {
+      get waiting() { return trainingQueue.waiting; },
+      get running() { return trainingQueue.running; },
+      failedSince: (seconds) => training.failedSince(seconds),
+    }, (error) => log.error({ err: error }, 'health snapshot failed'));
+    const alertEngine = new AlertEngine({ db, events, log, maxRssMb: config.monitoring.maxRssMb, models });
+    prometheus.gaugeAtScrape({ name: 'aimass_alerts_open', help: 'Alerts currently open.' }, (set) => set({}, alertEngine.openCount()));
+    const alerts = new AlertService({ db, config, events, models, onRuleChanged: (ruleId) => alertEngine.forgetRule(ruleId) });
+    const health = new HealthService({ db, config: config.monitoring, sampler: healthSampler, log });
+    const drift = new DriftService({ artifacts, log, models, modelVersions, deployments, predictions });
+    const monitoringLoop = new MonitoringLoop({ config: config.monitoring, log, events, sampler: healthSampler, alertEngine, health, drift });
+    return { healthSampler, health, alerts, alertEngine, drift, monitoringLoop };
+  },
+  // Built-in rules exist and open alerts are known before anything is served.
+  init: async ({ alerts, alertEngine }) => {
+    await alerts.ensureBuiltIns();
+    await alertEngine.restore();
+  },
+  start: ({ monitoringLoop }) => monitoringLoop.start(),
+  stop: ({ monitoringLoop }) => monitoringLoop.stop(),
+});

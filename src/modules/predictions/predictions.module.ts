@@ -1,0 +1,59 @@
+import { defineModule } from '../shared/module-definition';
+import { BatchPredictionJob } from './batch-prediction-job.entity';
+import { BatchPredictionService } from './batch-prediction.service';
+import { Prediction } from './prediction.entity';
+import { PredictionLoaders } from './prediction.loaders';
+import { PredictionLog } from './prediction-log';
+import { BatchPredictionResolver, PredictionResolver } from './prediction.resolver';
+import { PredictionService } from './prediction.service';
+
+declare module '../shared/context' {
+  interface ServiceMap {
+    predictions: PredictionService;
+    /** Served rows, buffered and written by a writer thread. */
+    predictionLog: PredictionLog;
+    batchPredictions: BatchPredictionService;
+  }
+  interface LoaderMap {
+    predictions: PredictionLoaders;
+  }
+}
+
+declare module '../shared/topics' {
+  interface Topics {
+    /** A batch prediction job's status or progress changed; routed by job id. */
+    BATCH_PREDICTION_UPDATED: [jobId: string, payload: { jobId: string }];
+  }
+}
+
+/** Serving: predict against live deployments (validated, micro-batched, logged) and batch prediction jobs. Tables from the serving migration. */
+export const predictionsModule = defineModule({
+  name: 'predictions',
+  entities: [Prediction, BatchPredictionJob],
+  resolvers: [PredictionResolver, BatchPredictionResolver],
+  nodes: [
+    { entity: Prediction, load: (loaders) => loaders.predictions.byId, modelOf: (prediction: Prediction) => prediction.modelId },
+    { entity: BatchPredictionJob, load: (loaders) => loaders.predictions.batchById, modelOf: (job: BatchPredictionJob) => job.modelId },
+  ],
+  topics: ['BATCH_PREDICTION_UPDATED'],
+  loaders: ({ db }) => ({ predictions: new PredictionLoaders(db) }),
+  services: ({ db, config, log, events, queues, requestStats, prometheus }, { liveRoutes, modelCache, datasets, modelVersions }) => {
+    const { serving } = config;
+    const predictionLog = new PredictionLog(db, config.database, { sampleRate: serving.logSampleRate, flushMs: serving.logFlushMs, retentionDays: serving.logRetentionDays }, log);
+    const batchQueue = queues('batch-predictions', { concurrency: 1, onError: (error, jobId) => log.error({ err: error, jobId }, 'batch prediction crashed') });
+    return {
+      predictionLog,
+      predictions: new PredictionService({ db, config: serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, predictionLog, requestStats, prometheus }),
+      batchPredictions: new BatchPredictionService({ db, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions, queue: batchQueue }),
+    };
+  },
+  start: async ({ predictionLog, batchPredictions }) => {
+    await batchPredictions.startProcessing();
+    predictionLog.start();
+  },
+  // The log first: a long batch job must not hold served rows in memory until a SIGKILL.
+  stop: async ({ predictionLog, batchPredictions }) => {
+    await predictionLog.close();
+    await batchPredictions.stopProcessing();
+  },
+});

@@ -1,0 +1,32 @@
+import type { Config } from '../../core/config';
+import type { Logger } from '../../core/logger';
+import type { ArtifactStore } from '../../engines/db/artifact-store';
+import type { Database } from '../../engines/db/database';
+import type { JobQueueFactory } from '../../engines/jobs/job-queue';
+import type { TrainingSupervisor } from '../../engines/trainer/supervisor';
+import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
+import type { RequestStats } from '../../engines/telemetry/request-stats';
+import type { EventBus } from './topics';
+
+/**
+ * What the server builds before any module and hands to every module's service factory: the
+ * engines, configured. Modules build everything else from these and from each other's services.
+ */
+export interface Platform {
+  config: Config;
+  db: Database;
+  log: Logger;
+  /** Pub/sub for subscriptions and cross-module events (in-process; Redis when scaled out). */
+  events: EventBus;
+  /** Blobs in the database: dataset rows, model weights. */
+  artifacts: ArtifactStore;
+  /** Makes the named job queues (training, batch predictions…). */
+  queues: JobQueueFactory;
+  /** Trains and evaluates in child processes (TensorFlow.js never loads in the API process for that). */
+  trainer: TrainingSupervisor;
+  /** This process's Prometheus registry, served at /metrics. */
+  prometheus: PrometheusMetrics;
+  /** Recent requests and predictions over a sliding window, for health snapshots. */
+  requestStats: RequestStats;
+  startedAt: Date;
+}

@@ -1,0 +1,62 @@
+import { MetricRollups1764700000000 } from '../../../migrations/1764700000000-metric-rollups';
+import { Training1764600000000 } from '../../../migrations/1764600000000-training';
+import type { JobQueue } from '../../engines/jobs/job-queue';
+import { defineModule } from '../shared/module-definition';
+import { MetricStore } from './metric-store';
+import type { MetricEvent } from './metric.types';
+import { ModelTrainingRunsResolver, ModelVersionTrainingRunResolver } from './model-training.resolver';
+import { TrainingRun } from './training-run.entity';
+import { TrainingLoaders } from './training-run.loaders';
+import { MetricSeriesResolver, TrainingRunResolver } from './training-run.resolver';
+import { TrainingRunService } from './training-run.service';
+
+declare module '../shared/context' {
+  interface ServiceMap {
+    training: TrainingRunService;
+    /** Metric points of runs: batched writes, rollups, replay. */
+    trainingMetrics: MetricStore;
+    /** The queue of training runs waiting for a process. */
+    trainingQueue: JobQueue;
+  }
+  interface LoaderMap {
+    training: TrainingLoaders;
+  }
+}
+
+declare module '../shared/topics' {
+  interface Topics {
+    /** Metric points of a training run, in step order; routed by run id. */
+    TRAINING_METRICS: [runId: string, payload: MetricEvent];
+    /** A run's status or progress changed; routed by run id, and by model id below. */
+    TRAINING_RUN_UPDATED: [runId: string, payload: { runId: string }];
+    MODEL_TRAINING_RUN_UPDATED: [modelId: string, payload: { runId: string }];
+  }
+}
+
+/** Training runs: queued, trained in child processes, streamed live, recorded as model versions with their test evaluation. */
+export const trainingModule = defineModule({
+  name: 'training',
+  entities: [TrainingRun],
+  // The training migration also created the evaluations table and model_version.training_run_id.
+  migrations: [Training1764600000000, MetricRollups1764700000000],
+  resolvers: [TrainingRunResolver, MetricSeriesResolver, ModelTrainingRunsResolver, ModelVersionTrainingRunResolver],
+  nodes: [{ entity: TrainingRun, load: (loaders) => loaders.training.byId, modelOf: (run: TrainingRun) => run.modelId }],
+  topics: ['TRAINING_METRICS', 'TRAINING_RUN_UPDATED', 'MODEL_TRAINING_RUN_UPDATED'],
+  loaders: ({ db, maxPageSize }) => ({ training: new TrainingLoaders(db, maxPageSize) }),
+  services: ({ db, config, log, events, artifacts, queues, trainer, prometheus }, { datasets, datasetRows, models, modelVersions, evaluations }) => {
+    const trainingMetrics = new MetricStore(db);
+    const trainingQueue = queues('training', {
+      concurrency: config.training.concurrency,
+      onError: (error, runId) => log.error({ err: error, runId }, 'training run crashed in the server'),
+    });
+    const training = new TrainingRunService({
+      db, config, log, events, artifacts, datasets, datasetRows, models, modelVersions, evaluations, metricStore: trainingMetrics, trainer, queue: trainingQueue,
+    });
+    prometheus.gaugeAtScrape({ name: 'aimass_training_runs', help: 'Training runs in the database, by status.', labelNames: ['status'] }, async (set) => {
+      for (const [status, runs] of Object.entries(await training.countByStatus())) set({ status }, runs);
+    });
+    return { training, trainingMetrics, trainingQueue };
+  },
+  start: ({ training }) => training.startProcessing(),
+  stop: ({ training }) => training.stopProcessing(),
+});
