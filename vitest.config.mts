@@ -22,6 +22,8 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Business rules on the services themselves, over a real SQLite database, without HTTP.
+      { extends: true, test: { name: 'service', include: ['test/service/**/*.test.ts'], env: { DB: 'sqlite' }, testTimeout: 60_000, hookTimeout: 60_000 } },
       integration('integration:sqlite', { DB: 'sqlite' }),
       // MariaDB/MySQL runs when TEST_MYSQL_URL names a server (.ci/run always sets it).
       ...(mysqlUrl ? [integration('integration:mysql', { DB: 'mysql' })] : []),

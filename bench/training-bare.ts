@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { selectBackend } from '../src/ml/backend';
-import { buildModel } from '../src/ml/architectures';
 import { tf } from '../src/ml/tf';
 import { resolveHyperparameters } from '../src/modules/models/hyperparameters';
 import { Architecture } from '../src/modules/models/model-enums';
 import { toTypedValue, type ColumnType } from '../src/ml/value-parsers';
 import { evaluateModel } from '../src/engines/trainer/evaluate-model';
+import { planFit } from '../src/engines/trainer/fit-plan';
 import { prepareData } from '../src/engines/trainer/prepare-data';
 import type { TrainJob } from '../src/engines/trainer/protocol';
 import { parseSimpleCsv, syntheticBinaryCsv, syntheticFeatureNames, SYNTHETIC_TARGET } from './lib/training-data';
@@ -54,32 +54,19 @@ async function main() {
     runId: 'bare', task: 'BINARY_CLASSIFICATION', architecture: 'MLP',
     features: features.map((name) => ({ name, type: typeOf(name) })), target: { name: SYNTHETIC_TARGET, type: typeOf(SYNTHETIC_TARGET) },
     rows,
-    hyperparameters: resolveHyperparameters(Architecture.MLP, { epochs: spec.epochs, batchSize: spec.batchSize, hiddenUnits: spec.hiddenUnits, learningRate: spec.learningRate }) as unknown as TrainJob['hyperparameters'],
+    hyperparameters: resolveHyperparameters(Architecture.MLP, { epochs: spec.epochs, batchSize: spec.batchSize, hiddenUnits: spec.hiddenUnits, learningRate: spec.learningRate }),
     split: { ...spec.split, strategy: 'RANDOM' }, seed: spec.seed, backend: spec.backend, batchMetrics: false,
   };
 
   const started = performance.now();
   const data = prepareData(job);
-  const hp = job.hyperparameters;
-  const model = buildModel({
-    architecture: job.architecture, task: job.task, inputSize: data.inputSize, outputSize: data.outputSize,
-    hiddenUnits: hp.hiddenUnits, activation: hp.activation, dropout: hp.dropout, l2: hp.l2,
-    learningRate: hp.learningRate, windowSize: hp.windowSize, seed: job.seed,
-  });
-  const trainX = tf.tensor(data.train.x, data.xShape(data.train.count));
-  const trainY = tf.tensor(data.train.y, data.yShape(data.train.count));
-  const validation = data.validation.count > 0
-    ? [tf.tensor(data.validation.x, data.xShape(data.validation.count)), tf.tensor(data.validation.y, data.yShape(data.validation.count))] as [tf.Tensor, tf.Tensor]
-    : undefined;
+  // The same network, tensors and fit options as the training child (one function builds both).
+  const plan = planFit(job, data);
+  const { model } = plan;
   const prepared = performance.now();
   const epochEnds: number[] = [];
-  const history = await model.fit(trainX, trainY, {
-    epochs: hp.epochs,
-    batchSize: Math.min(hp.batchSize, data.train.count),
-    validationData: validation,
-    shuffle: true,
-    classWeight: data.classWeight ?? undefined,
-    verbose: 0,
+  const history = await model.fit(plan.x, plan.y, {
+    ...plan.options,
     // Only a clock read per epoch (for the per-epoch comparison); no per-batch callback.
     callbacks: {
       onEpochEnd: () => { epochEnds.push(performance.now()); },
@@ -87,7 +74,7 @@ async function main() {
     },
   });
   const fitEnd = performance.now();
-  tf.dispose([trainX, trainY, ...(validation ?? [])]);
+  plan.dispose();
   const evaluation = await evaluateModel(model, data, job.seed);
   const evaluated = performance.now();
 

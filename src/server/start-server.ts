@@ -18,6 +18,11 @@ export interface StartOptions {
   port?: number;
   /** false: everything but the HTTP and WebSocket listeners (scripts and benchmark fixtures). Default true. */
   listen?: boolean;
+  /**
+   * false: build and initialise the modules but start no background work (queues stay unconsumed,
+   * no timers), so service tests can drive state transitions step by step. Default true.
+   */
+  start?: boolean;
   /** Loads data once the modules are initialised and before anything starts (main.ts: the demo seed). */
   seed?: (services: Services) => Promise<unknown>;
   /** Keys, limits, rate limits and audit off: the security benchmark's baseline only. */
@@ -68,9 +73,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
     for (const module of modules) await module.init?.(services);
     if (options.seed) await options.seed(services);
-    for (const module of modules) {
-      started.push(module);
-      await module.start?.(services);
+    if (options.start !== false) {
+      for (const module of modules) {
+        started.push(module);
+        await module.start?.(services);
+      }
     }
     const transports = options.listen === false ? null : await listen(services, modules, options);
     let closing: Promise<void> | null = null;

@@ -9,7 +9,7 @@ import { tf } from '../../ml/tf';
 import { isParentMessage, type ChildMessage, type EvaluateJob, type MetricPointMessage, type TrainJob } from './protocol';
 import { prepareData, prepareForEvaluation, type PreparedData } from './prepare-data';
 import { evaluateModel } from './evaluate-model';
-import { buildModel } from '../../ml/architectures';
+import { planFit } from './fit-plan';
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
@@ -24,20 +24,9 @@ async function train(job: TrainJob): Promise<void> {
 
   const data: PreparedData = prepareData(job);
   const hp = job.hyperparameters;
-  const model = buildModel({
-    architecture: job.architecture, task: job.task, inputSize: data.inputSize, outputSize: data.outputSize,
-    hiddenUnits: hp.hiddenUnits, activation: hp.activation, dropout: hp.dropout, l2: hp.l2,
-    learningRate: hp.learningRate, windowSize: hp.windowSize, seed: job.seed,
-  });
-
-  const trainX = tf.tensor(data.train.x, data.xShape(data.train.count));
-  const trainY = tf.tensor(data.train.y, data.yShape(data.train.count));
-  const validation = data.validation.count > 0
-    ? [tf.tensor(data.validation.x, data.xShape(data.validation.count)), tf.tensor(data.validation.y, data.yShape(data.validation.count))] as [tf.Tensor, tf.Tensor]
-    : undefined;
-
-  const batchSize = Math.min(hp.batchSize, data.train.count);
-  const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
+  const plan = planFit(job, data);
+  const { model } = plan;
+  const batchesPerEpoch = Math.ceil(data.train.count / plan.options.batchSize);
   let step = 0;
   let epochStarted = Date.now();
   let lastSend = Date.now();
@@ -60,13 +49,8 @@ async function train(job: TrainJob): Promise<void> {
       lastSend = Date.now();
     }
   };
-  await model.fit(trainX, trainY, {
-    epochs: hp.epochs,
-    batchSize,
-    validationData: validation,
-    shuffle: job.split.strategy === 'RANDOM',
-    classWeight: data.classWeight ?? undefined,
-    verbose: 0,
+  await model.fit(plan.x, plan.y, {
+    ...plan.options,
     callbacks: {
       onEpochBegin: async () => {
         epochStarted = Date.now();
@@ -87,7 +71,7 @@ async function train(job: TrainJob): Promise<void> {
       },
     },
   });
-  tf.dispose([trainX, trainY, ...(validation ?? [])]);
+  plan.dispose();
 
   const evaluation = await evaluateModel(model, data, job.seed);
   let saved: tf.io.ModelArtifacts | undefined;

@@ -1,7 +1,7 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Role } from '../shared/role';
+import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 /** An API key. Only its hash is stored; the secret is shown once, when the key is created. */
 @ObjectType({ description: 'An API key. The secret is shown only once, by createApiKey; the server keeps a hash.' })
@@ -11,7 +11,7 @@ export class ApiKey {
   static readonly idPrefix = 'key';
 
   @Field(() => ID, { description: 'Id, `key_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
   @Field({ description: 'Who or what the key is for.' })
@@ -23,7 +23,7 @@ export class ApiKey {
   role!: Role;
 
   @Field(() => [ID], { nullable: true, description: 'PARTNER keys: the model ids the key may use. Null for other roles.' })
-  @Column({ name: 'model_scope', type: 'text', nullable: true, transformer: jsonTransformer })
+  @JsonColumn({ name: 'model_scope', nullable: true })
   modelScope!: string[] | null;
 
   @Field({ description: 'Public part of the key (`aim_<prefix>_…`), to recognise it in logs without the secret.' })
@@ -34,14 +34,14 @@ export class ApiKey {
   secretHash!: string;
 
   @Field(() => ID, { nullable: true, description: 'The key that created this one (null for the bootstrap key).' })
-  @Column({ name: 'created_by', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('created_by', { nullable: true })
   createdBy!: string | null;
 
   @Field({ description: 'When the key was created.' })
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 
   @Field(() => Date, { nullable: true, description: 'When the key was revoked; a revoked key is refused.' })
-  @Column({ name: 'revoked_at', type: 'datetime', nullable: true })
+  @TimeColumn('revoked_at', { nullable: true })
   revokedAt!: Date | null;
 }

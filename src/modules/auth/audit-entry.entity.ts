@@ -1,7 +1,7 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { jsonTransformer } from '../../engines/db/json-transformer';
+import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 /** One mutation call, as the audit trail keeps it. Never updated or deleted through the API. */
 @ObjectType({ description: 'One mutation call: who, what, with which arguments, and how it ended. Append-only.' })
@@ -11,11 +11,11 @@ export class AuditEntry {
   static readonly idPrefix = 'aud';
 
   @Field(() => ID, { description: 'Id, `aud_…` (time-sortable).' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
   @Field(() => ID, { nullable: true, description: 'The API key used; null for an unauthenticated call.' })
-  @Column({ name: 'actor_key_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('actor_key_id', { nullable: true })
   actorKeyId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'That key\'s name at the time.' })
@@ -31,7 +31,7 @@ export class AuditEntry {
   operation!: string;
 
   @Field(() => GraphQLJSONObject, { description: 'The arguments, with secrets redacted and large values (CSV, rows) replaced by their size and SHA-256.' })
-  @Column({ type: 'text', transformer: jsonTransformer })
+  @JsonColumn()
   arguments!: Record<string, any>;
 
   @Field({ description: '`ok`, or the error code the call ended with (e.g. FORBIDDEN, BAD_USER_INPUT).' })
@@ -51,6 +51,6 @@ export class AuditEntry {
   requestId!: string;
 
   @Field({ description: 'When the call finished.' })
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 }

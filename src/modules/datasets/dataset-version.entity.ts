@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { bigintTransformer, jsonTransformer } from '../../engines/db/json-transformer';
 import { ColumnStats } from './column-stats.type';
+import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 export enum DatasetVersionSource {
   CREATE = 'CREATE',
@@ -22,10 +23,10 @@ export class DatasetVersion implements Node {
   static readonly idPrefix = 'dsv';
 
   @Field(() => ID, { description: 'Global id, `dsv_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
-  @Column({ name: 'dataset_id', type: 'varchar', length: 40 })
+  @RefColumn('dataset_id')
   datasetId!: string;
 
   @Field(() => Int, { description: 'Version number within the dataset, from 1.' })
@@ -37,13 +38,13 @@ export class DatasetVersion implements Node {
   rowCount!: number;
 
   @Field(() => [ColumnStats], { description: 'Columns in CSV order, with types and statistics over this version\'s rows.' })
-  @Column({ type: 'text', transformer: jsonTransformer })
+  @JsonColumn()
   columns!: ColumnStats[];
 
-  @Column({ name: 'artifact_id', type: 'varchar', length: 40 })
+  @RefColumn('artifact_id')
   artifactId!: string;
 
-  @Column({ name: 'parent_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('parent_id', { nullable: true })
   parentId!: string | null;
 
   @Field(() => DatasetVersionSource, { description: 'CREATE or APPEND.' })
@@ -51,6 +52,6 @@ export class DatasetVersion implements Node {
   source!: DatasetVersionSource;
 
   @Field({ description: 'When this version was made.' })
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 }

@@ -1,6 +1,7 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
+import { IdColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 /** Whether a dataset is a fixed file or keeps receiving rows. */
 export enum DatasetKind {
@@ -20,7 +21,7 @@ export class Dataset implements Node {
   static readonly idPrefix = 'ds';
 
   @Field(() => ID, { description: 'Global id, `ds_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
   @Field({ description: 'Unique name.' })
@@ -40,10 +41,10 @@ export class Dataset implements Node {
   latestVersion!: number;
 
   @Field({ description: 'When the dataset was created.' })
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 
   @Field({ description: 'When the dataset last changed (a new version, a new description).' })
-  @Column({ name: 'updated_at', type: 'datetime' })
+  @TimeColumn('updated_at')
   updatedAt!: Date;
 }

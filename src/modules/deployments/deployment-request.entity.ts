@@ -1,9 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
-import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Environment } from './environment';
 import { GateCheck } from '../models/promotion-gate';
+import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 export enum DeploymentRequestStatus {
   PENDING = 'PENDING',
@@ -20,13 +20,13 @@ export class DeploymentRequest implements Node {
   static readonly idPrefix = 'dreq';
 
   @Field(() => ID, { description: 'Global id, `dreq_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
-  @Column({ name: 'model_id', type: 'varchar', length: 40 })
+  @RefColumn('model_id')
   modelId!: string;
 
-  @Column({ name: 'model_version_id', type: 'varchar', length: 40 })
+  @RefColumn('model_version_id')
   modelVersionId!: string;
 
   @Field(() => Environment)
@@ -42,17 +42,17 @@ export class DeploymentRequest implements Node {
   reason!: string | null;
 
   @Field(() => GateCheck, { nullable: true, description: 'The promotion gate\'s numbers when the request was made (null when the model has no gate).' })
-  @Column({ type: 'text', nullable: true, transformer: jsonTransformer })
+  @JsonColumn({ nullable: true })
   gate!: GateCheck | null;
 
-  @Column({ name: 'requested_by', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('requested_by', { nullable: true })
   requestedById!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Name of the API key that asked.' })
   @Column({ name: 'requested_by_name', type: 'varchar', length: 200, nullable: true })
   requestedBy!: string | null;
 
-  @Column({ name: 'decided_by', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('decided_by', { nullable: true })
   decidedById!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Name of the API key that approved or rejected it.' })
@@ -64,13 +64,13 @@ export class DeploymentRequest implements Node {
   decisionComment!: string | null;
 
   @Field(() => Date, { nullable: true })
-  @Column({ name: 'decided_at', type: 'datetime', nullable: true })
+  @TimeColumn('decided_at', { nullable: true })
   decidedAt!: Date | null;
 
-  @Column({ name: 'deployment_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('deployment_id', { nullable: true })
   deploymentId!: string | null;
 
   @Field()
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 }

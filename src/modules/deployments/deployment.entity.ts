@@ -2,6 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { Environment } from './environment';
+import { IdColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 export enum DeploymentAction {
   DEPLOY = 'DEPLOY',
@@ -20,13 +21,13 @@ export class Deployment implements Node {
   static readonly idPrefix = 'dep';
 
   @Field(() => ID, { description: 'Global id, `dep_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
-  @Column({ name: 'model_id', type: 'varchar', length: 40 })
+  @RefColumn('model_id')
   modelId!: string;
 
-  @Column({ name: 'model_version_id', type: 'varchar', length: 40 })
+  @RefColumn('model_version_id')
   modelVersionId!: string;
 
   @Field(() => Environment)
@@ -38,15 +39,15 @@ export class Deployment implements Node {
   action!: DeploymentAction;
 
   /** The deployment this one replaced (null for the first in its environment). */
-  @Column({ name: 'previous_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('previous_id', { nullable: true })
   previousId!: string | null;
 
   /** For a rollback: the earlier deployment whose version it put back (a second rollback goes to the one before that). */
-  @Column({ name: 'restores_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('restores_id', { nullable: true })
   restoresId!: string | null;
 
   /** The approved request that led to it (PRODUCTION with maker-checker). */
-  @Column({ name: 'request_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('request_id', { nullable: true })
   requestId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Why, in the deployer\'s words.' })
@@ -54,7 +55,7 @@ export class Deployment implements Node {
   reason!: string | null;
 
   /** API key id of whoever deployed (for an approved request: the approver, who put it live). */
-  @Column({ name: 'deployed_by', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('deployed_by', { nullable: true })
   deployedById!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Name of the API key that put it live (for an approved request, the approver\'s).' })
@@ -62,7 +63,7 @@ export class Deployment implements Node {
   deployedBy!: string | null;
 
   @Field({ description: 'When it went live.' })
-  @Column({ name: 'deployed_at', type: 'datetime' })
+  @TimeColumn('deployed_at')
   deployedAt!: Date;
 }
 
@@ -75,9 +76,9 @@ export class LiveDeployment {
   @PrimaryColumn({ type: 'varchar', length: 20 })
   environment!: Environment;
 
-  @Column({ name: 'deployment_id', type: 'varchar', length: 40 })
+  @RefColumn('deployment_id')
   deploymentId!: string;
 
-  @Column({ name: 'model_version_id', type: 'varchar', length: 40 })
+  @RefColumn('model_version_id')
   modelVersionId!: string;
 }

@@ -1,7 +1,7 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
-import { jsonTransformer } from '../../engines/db/json-transformer';
+import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 @ObjectType({ description: 'Quality figures; classification fields are null for regression models and the other way round.' })
 export class EvaluationMetrics {
@@ -39,13 +39,13 @@ export class Evaluation implements Node {
   static readonly idPrefix = 'ev';
 
   @Field(() => ID, { description: 'Global id, `ev_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
-  @Column({ name: 'model_version_id', type: 'varchar', length: 40 })
+  @RefColumn('model_version_id')
   modelVersionId!: string;
 
-  @Column({ name: 'dataset_version_id', type: 'varchar', length: 40 })
+  @RefColumn('dataset_version_id')
   datasetVersionId!: string;
 
   @Field({ description: 'TEST (the run\'s held-out split) or FULL (every row of the dataset version).' })
@@ -61,22 +61,22 @@ export class Evaluation implements Node {
   threshold!: number | null;
 
   @Field(() => EvaluationMetrics)
-  @Column({ type: 'text', transformer: jsonTransformer })
+  @JsonColumn()
   metrics!: EvaluationMetrics;
 
   @Field(() => [RocPoint], { nullable: true, description: 'At most 200 points (classification).' })
-  @Column({ name: 'roc_curve', type: 'text', nullable: true, transformer: jsonTransformer })
+  @JsonColumn({ name: 'roc_curve', nullable: true })
   rocCurve!: RocPoint[] | null;
 
   @Field(() => [[Int]], { nullable: true, description: 'Counts [actual][predicted] (classification).' })
-  @Column({ name: 'confusion_matrix', type: 'text', nullable: true, transformer: jsonTransformer })
+  @JsonColumn({ name: 'confusion_matrix', nullable: true })
   confusionMatrix!: number[][] | null;
 
   @Field(() => [FeatureImportance], { nullable: true, description: 'Most important first.' })
-  @Column({ name: 'feature_importance', type: 'text', nullable: true, transformer: jsonTransformer })
+  @JsonColumn({ name: 'feature_importance', nullable: true })
   featureImportance!: FeatureImportance[] | null;
 
   @Field()
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 }

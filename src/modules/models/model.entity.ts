@@ -1,10 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
-import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Architecture, ModelTask } from './model-enums';
 import { Hyperparameters } from './hyperparameters';
 import { PromotionGate } from './promotion-gate';
+import { IdColumn, JsonColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 /** A named model definition: what it predicts, from which columns, with which network. */
 @ObjectType({ implements: Node, description: 'A named model: the task, the network, the feature and target columns, and default training settings. Training produces its versions.' })
@@ -14,7 +14,7 @@ export class Model implements Node {
   static readonly idPrefix = 'mdl';
 
   @Field(() => ID, { description: 'Global id, `mdl_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
   @Field({ description: 'Unique name; predict accepts it in place of the id.' })
@@ -34,7 +34,7 @@ export class Model implements Node {
   architecture!: Architecture;
 
   @Field(() => [String], { description: 'Input columns, in order.' })
-  @Column({ name: 'feature_columns', type: 'text', transformer: jsonTransformer })
+  @JsonColumn({ name: 'feature_columns' })
   featureColumns!: string[];
 
   @Field({ description: 'The column to predict.' })
@@ -42,7 +42,7 @@ export class Model implements Node {
   targetColumn!: string;
 
   @Field(() => Hyperparameters, { description: 'Default training settings.' })
-  @Column({ type: 'text', transformer: jsonTransformer })
+  @JsonColumn()
   hyperparameters!: Hyperparameters;
 
   @Field({ description: 'PRODUCTION deploys need an APPROVER other than the requester (maker-checker). Default true.' })
@@ -50,18 +50,18 @@ export class Model implements Node {
   requiresApproval!: boolean;
 
   @Field(() => PromotionGate, { nullable: true, description: 'What a version must reach to go live in PRODUCTION; null: no gate.' })
-  @Column({ name: 'promotion_gate', type: 'text', nullable: true, transformer: jsonTransformer })
+  @JsonColumn({ name: 'promotion_gate', nullable: true })
   promotionGate!: PromotionGate | null;
 
   @Field(() => Date, { nullable: true, description: 'When the model was archived; archived models are hidden from lists by default and cannot be trained.' })
-  @Column({ name: 'archived_at', type: 'datetime', nullable: true })
+  @TimeColumn('archived_at', { nullable: true })
   archivedAt!: Date | null;
 
   @Field({ description: 'When the model was created.' })
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 
   @Field({ description: 'When the model was last changed.' })
-  @Column({ name: 'updated_at', type: 'datetime' })
+  @TimeColumn('updated_at')
   updatedAt!: Date;
 }

@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { Environment } from '../deployments/environment';
 import { AlertComparator, AlertMetric, AlertSeverity } from './alert-enums';
+import { IdColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 /** When to raise an alert: a metric compared with a threshold, holding for a while. */
 @ObjectType({ implements: Node, description: 'When to raise an alert: `metric comparator threshold` holding for `forSeconds`, with a cool-down after it resolves. Built-in rules are on by default and can be changed or switched off, not deleted.' })
@@ -12,7 +13,7 @@ export class AlertRule implements Node {
   static readonly idPrefix = 'rule';
 
   @Field(() => ID, { description: 'Global id, `rule_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
   @Field()
@@ -44,7 +45,7 @@ export class AlertRule implements Node {
   severity!: AlertSeverity;
 
   /** Per-model metrics: only this model (null: every model). */
-  @Column({ name: 'model_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('model_id', { nullable: true })
   modelId!: string | null;
 
   @Field(() => Environment, { nullable: true, description: 'DRIFT_PSI: the environment checked (PRODUCTION).' })
@@ -56,14 +57,14 @@ export class AlertRule implements Node {
   enabled!: boolean;
 
   @Field(() => String, { nullable: true, description: 'The key of a built-in rule (training-failed, latency-p95, error-rate, rss, drift); null for rules made with createAlertRule.' })
-  @Column({ name: 'built_in', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('built_in', { nullable: true })
   builtIn!: string | null;
 
   @Field()
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 
   @Field()
-  @Column({ name: 'updated_at', type: 'datetime' })
+  @TimeColumn('updated_at')
   updatedAt!: Date;
 }

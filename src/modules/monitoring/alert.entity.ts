@@ -2,6 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { AlertComparator, AlertMetric, AlertSeverity, AlertState } from './alert-enums';
+import { IdColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 /** One firing of a rule for one subject (the process, a model, or a training run). */
 @ObjectType({ implements: Node, description: 'A rule that started firing: opened once, kept (not repeated) while it keeps firing, resolved when it clears.' })
@@ -11,10 +12,10 @@ export class Alert implements Node {
   static readonly idPrefix = 'alr';
 
   @Field(() => ID, { description: 'Global id, `alr_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
-  @Column({ name: 'rule_id', type: 'varchar', length: 40 })
+  @RefColumn('rule_id')
   ruleId!: string;
 
   @Field({ description: 'The rule\'s name when the alert opened.' })
@@ -37,10 +38,10 @@ export class Alert implements Node {
   @Column({ type: 'varchar', length: 64 })
   subject!: string;
 
-  @Column({ name: 'model_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('model_id', { nullable: true })
   modelId!: string | null;
 
-  @Column({ name: 'run_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('run_id', { nullable: true })
   runId!: string | null;
 
   @Field(() => Float, { nullable: true, description: 'The metric\'s value when the alert opened.' })
@@ -60,11 +61,11 @@ export class Alert implements Node {
   message!: string;
 
   @Field({ description: 'When it opened.' })
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @Column({ name: 'acknowledged_at', type: 'datetime', nullable: true })
+  @TimeColumn('acknowledged_at', { nullable: true })
   acknowledgedAt!: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Name of the API key that acknowledged it.' })
@@ -72,7 +73,7 @@ export class Alert implements Node {
   acknowledgedBy!: string | null;
 
   @Field(() => Date, { nullable: true })
-  @Column({ name: 'resolved_at', type: 'datetime', nullable: true })
+  @TimeColumn('resolved_at', { nullable: true })
   resolvedAt!: Date | null;
 }
 

@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { Environment } from '../deployments/environment';
+import { IdColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 export enum BatchPredictionStatus {
   QUEUED = 'QUEUED',
@@ -19,20 +20,20 @@ export class BatchPredictionJob implements Node {
   static readonly idPrefix = 'bpj';
 
   @Field(() => ID, { description: 'Global id, `bpj_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
-  @Column({ name: 'model_id', type: 'varchar', length: 40 })
+  @RefColumn('model_id')
   modelId!: string;
 
-  @Column({ name: 'model_version_id', type: 'varchar', length: 40 })
+  @RefColumn('model_version_id')
   modelVersionId!: string;
 
   @Field(() => Environment, { nullable: true, description: 'The environment whose live version was chosen, when the job named one.' })
   @Column({ type: 'varchar', length: 20, nullable: true })
   environment!: Environment | null;
 
-  @Column({ name: 'dataset_version_id', type: 'varchar', length: 40 })
+  @RefColumn('dataset_version_id')
   datasetVersionId!: string;
 
   @Field(() => BatchPredictionStatus)
@@ -47,26 +48,26 @@ export class BatchPredictionJob implements Node {
   @Column({ name: 'rows_done', type: 'int' })
   rowsDone!: number;
 
-  @Column({ name: 'output_dataset_version_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('output_dataset_version_id', { nullable: true })
   outputDatasetVersionId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Why it FAILED.' })
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
-  @Column({ name: 'created_by', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('created_by', { nullable: true })
   createdBy!: string | null;
 
   @Field()
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @Column({ name: 'started_at', type: 'datetime', nullable: true })
+  @TimeColumn('started_at', { nullable: true })
   startedAt!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @Column({ name: 'finished_at', type: 'datetime', nullable: true })
+  @TimeColumn('finished_at', { nullable: true })
   finishedAt!: Date | null;
 
   @Field(() => Float, { description: 'From 0 to 1.' })

@@ -1,10 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
-import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Environment } from '../deployments/environment';
 import { RowPrediction } from './prediction.types';
+import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 /** One served row in the prediction log: written in bulk after the response, sampled and expired by configuration. */
 @ObjectType({ implements: Node, description: 'One served row from the prediction log: the inputs as sent, the answer, the version that gave it and how long the request took.' })
@@ -14,13 +14,13 @@ export class Prediction implements Node {
   static readonly idPrefix = 'pred';
 
   @Field(() => ID, { description: 'Global id, `pred_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
-  @Column({ name: 'model_id', type: 'varchar', length: 40 })
+  @RefColumn('model_id')
   modelId!: string;
 
-  @Column({ name: 'model_version_id', type: 'varchar', length: 40 })
+  @RefColumn('model_version_id')
   modelVersionId!: string;
 
   @Field(() => Environment)
@@ -28,11 +28,11 @@ export class Prediction implements Node {
   environment!: Environment;
 
   @Field(() => GraphQLJSONObject, { description: 'The row as the client sent it.' })
-  @Column({ type: 'text', transformer: jsonTransformer })
+  @JsonColumn()
   inputs!: Record<string, unknown>;
 
   @Field(() => RowPrediction, { description: 'The answer given.' })
-  @Column({ type: 'text', transformer: jsonTransformer })
+  @JsonColumn()
   outputs!: RowPrediction;
 
   @Field(() => Float, { description: 'Latency of the whole request the row came in, in milliseconds.' })
@@ -44,6 +44,6 @@ export class Prediction implements Node {
   requestId!: string | null;
 
   @Field({ description: 'When it was served.' })
-  @Column({ name: 'created_at', type: 'datetime' })
+  @TimeColumn('created_at')
   createdAt!: Date;
 }

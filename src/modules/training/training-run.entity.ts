@@ -1,10 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
-import { jsonTransformer } from '../../engines/db/json-transformer';
 import { Hyperparameters } from '../models/hyperparameters';
 import { SplitStrategy } from '../../ml/model-spec';
+import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 export enum TrainingStatus {
   QUEUED = 'QUEUED',
@@ -34,13 +34,13 @@ export class TrainingRun implements Node {
   static readonly idPrefix = 'run';
 
   @Field(() => ID, { description: 'Global id, `run_…`.' })
-  @PrimaryColumn({ type: 'varchar', length: 40 })
+  @IdColumn()
   id!: string;
 
-  @Column({ name: 'model_id', type: 'varchar', length: 40 })
+  @RefColumn('model_id')
   modelId!: string;
 
-  @Column({ name: 'dataset_version_id', type: 'varchar', length: 40 })
+  @RefColumn('dataset_version_id')
   datasetVersionId!: string;
 
   @Field(() => TrainingStatus)
@@ -56,10 +56,10 @@ export class TrainingRun implements Node {
   epochsCompleted!: number;
 
   @Field(() => Hyperparameters, { description: 'The settings used: the model\'s defaults with this run\'s overrides.' })
-  @Column({ type: 'text', transformer: jsonTransformer })
+  @JsonColumn()
   hyperparameters!: Hyperparameters;
 
-  @Column({ type: 'text', transformer: jsonTransformer })
+  @JsonColumn()
   split!: SplitSpec;
 
   @Field(() => Int, { description: 'Seed of the split and of the initial weights.' })
@@ -75,28 +75,28 @@ export class TrainingRun implements Node {
   backend!: string | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Versions of the libraries that trained it (tfjs, node).' })
-  @Column({ name: 'library_versions', type: 'text', nullable: true, transformer: jsonTransformer })
+  @JsonColumn({ name: 'library_versions', nullable: true })
   libraryVersions!: Record<string, string> | null;
 
   @Field(() => String, { nullable: true, description: 'Why the run failed, when it did.' })
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
-  @Column({ name: 'model_version_id', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('model_version_id', { nullable: true })
   modelVersionId!: string | null;
 
-  @Column({ name: 'created_by', type: 'varchar', length: 40, nullable: true })
+  @RefColumn('created_by', { nullable: true })
   createdBy!: string | null;
 
   @Field()
-  @Column({ name: 'queued_at', type: 'datetime' })
+  @TimeColumn('queued_at')
   queuedAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @Column({ name: 'started_at', type: 'datetime', nullable: true })
+  @TimeColumn('started_at', { nullable: true })
   startedAt!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @Column({ name: 'finished_at', type: 'datetime', nullable: true })
+  @TimeColumn('finished_at', { nullable: true })
   finishedAt!: Date | null;
 }

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrainingRun, TrainingStatus } from '../../src/modules/training/training-run.entity';
+import { caller, codeOf, creditDatasetAndModel, runToEnd } from '../support/service-fixtures';
+import { startTestServices, type TestServices } from '../support/test-services';
+
+// The training run state machine, driven through TrainingRunService on a real database with the
+// queue left unconsumed (start: false), so every transition happens when the test says.
+let t: TestServices;
+let modelId: string;
+let datasetId: string;
+const alice = caller('alice');
+
+beforeAll(async () => {
+  t = await startTestServices({ start: false });
+  const { dataset, model } = await creditDatasetAndModel(t.services, 'states');
+  modelId = model.id;
+  datasetId = dataset.id;
+});
+afterAll(() => t?.close());
+
+const start = (overrides: Record<string, unknown> = {}) =>
+  t.services.training.start({ modelId, datasetId, seed: 7, priority: 0, batchMetrics: false, ...overrides } as never, alice.keyId);
+
+/** Run status changes as published on the bus, for one run. */
+function statusesOf(runId: string): string[] {
+  const seen: string[] = [];
+  const iterator = t.services.events.subscribe('TRAINING_RUN_UPDATED', runId)[Symbol.asyncIterator]();
+  void (async () => {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      const run = await t.services.training.get(next.value.runId);
+      if (seen.at(-1) !== run.status) seen.push(run.status);
+    }
+  })();
+  return seen;
+}
+
+describe('training run states', () => {
+  it('records a started run as QUEUED, with the exact dataset version, seed and who started it', async () => {
+    const run = await start();
+    expect(run.status).toBe(TrainingStatus.QUEUED);
+    const stored = await t.services.training.get(run.id);
+    expect(stored).toMatchObject({ status: TrainingStatus.QUEUED, seed: 7, createdBy: alice.keyId, progress: 0, startedAt: null });
+    expect(stored.datasetVersionId).toBe((await t.services.datasets.version(datasetId)).id);
+    expect(t.services.trainingQueue.waiting).toBeGreaterThanOrEqual(1);
+  });
+
+  it('cancels a QUEUED run at once: CANCELLED, out of the queue, and a late claim by the queue does nothing', async () => {
+    const run = await start();
+    const waiting = t.services.trainingQueue.waiting;
+    const cancelled = await t.services.training.cancel(run.id);
+    expect(cancelled.status).toBe(TrainingStatus.CANCELLED);
+    expect(t.services.trainingQueue.waiting).toBe(waiting - 1);
+    // The queue's handler reaching it anyway (it was claimed just before the cancel) must not train it.
+    await t.services.training.execute(run.id);
+    const after = await t.services.training.get(run.id);
+    expect(after.status).toBe(TrainingStatus.CANCELLED);
+    expect(after.startedAt).toBeNull();
+  });
+
+  it('refuses to cancel a run that has already ended (CONFLICT), and an unknown run (NOT_FOUND)', async () => {
+    const run = await start();
+    await t.services.training.cancel(run.id);
+    expect(await codeOf(t.services.training.cancel(run.id))).toBe('CONFLICT');
+    expect(await codeOf(t.services.training.cancel('run_01JZZZZZZZZZZZZZZZZZZZZZZZ'))).toBe('NOT_FOUND');
+  });
+
+  it('refuses to train an archived model, writing no run', async () => {
+    const { dataset, model } = await creditDatasetAndModel(t.services, 'archived');
+    await t.services.models.archive(model.id);
+    const before = (await t.services.training.list({ modelId: model.id }, { first: 10 })).items.length;
+    expect(await codeOf(t.services.training.start({ modelId: model.id, datasetId: dataset.id, priority: 0, batchMetrics: false } as never, null))).toBe('BAD_USER_INPUT');
+    expect((await t.services.training.list({ modelId: model.id }, { first: 10 })).items.length).toBe(before);
+  });
+
+  it('after a restart, a RUNNING run (its process died with the server) is FAILED and QUEUED runs queue again', async () => {
+    const dead = await start();
+    // What a process that died mid-run leaves behind: RUNNING in the database, nothing in memory.
+    await t.services.db.manager.update(TrainingRun, { id: dead.id }, { status: TrainingStatus.RUNNING, startedAt: new Date() });
+    const queued = await start();
+    await t.services.training.recover();
+    const failed = await t.services.training.get(dead.id);
+    expect(failed.status).toBe(TrainingStatus.FAILED);
+    expect(failed.error).toMatch(/server restarted/);
+    expect(failed.finishedAt).toBeInstanceOf(Date);
+    expect((await t.services.training.get(queued.id)).status).toBe(TrainingStatus.QUEUED);
+  });
+
+  it('once the queue is consumed, moves QUEUED → RUNNING → SUCCEEDED, with a version and its TEST evaluation', async () => {
+    // Everything still queued from the tests above is cancelled, so only this run trains.
+    for (const run of (await t.services.training.list({ modelId, status: TrainingStatus.QUEUED }, { first: 100 })).items) await t.services.training.cancel(run.id);
+    const run = await start({ seed: 11 });
+    const statuses = statusesOf(run.id);
+    await t.services.training.startProcessing();
+    try {
+      const ended = await runToEnd(t.services, run.id);
+      expect(ended.status, ended.error ?? '').toBe(TrainingStatus.SUCCEEDED);
+      expect(ended).toMatchObject({ progress: 1, epochsCompleted: 2 });
+      expect(ended.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+      const version = await t.services.modelVersions.get(ended.modelVersionId!);
+      expect(version).toMatchObject({ modelId, trainingRunId: run.id, datasetVersionId: ended.datasetVersionId });
+      expect(version.metrics.auc).toBeGreaterThan(0);
+      const evaluations = await t.services.evaluations.list({ modelVersionId: version.id }, { first: 10 });
+      expect(evaluations.items.map((e) => e.split)).toEqual(['TEST']);
+      expect(await t.services.training.trainedBy(version.id)).toBe(alice.keyId);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(statuses).toEqual([TrainingStatus.RUNNING, TrainingStatus.SUCCEEDED]);
+    } finally {
+      await t.services.training.stopProcessing();
+    }
+  });
+});
