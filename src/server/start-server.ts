@@ -69,7 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
   try {
     services = createServices(config, db, log, modules);
-    const swept = await services.artifacts.deleteOrphans();
+    const swept = await services.artifacts.deleteOrphans(modules.flatMap((m) => m.artifactReferences ?? []));
     if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
     for (const module of modules) await module.init?.(services);
     if (options.seed) await options.seed(services);

@@ -4,6 +4,14 @@ import { newId, type IdType } from '../../core/ids';
 export const Artifact: IdType = { idPrefix: 'art' };
 import type { Database } from './database';
 
+/** A column (of a module's table) that holds artifact ids: what keeps an artifact from being swept. */
+export interface ArtifactReference {
+  table: string;
+  column: string;
+}
+
+const SQL_NAME = /^[a-z_][a-z0-9_]*$/;
+
 /** One stored piece of an artifact: `itemCount` items (rows, or bytes) starting at `firstItem`. */
 export interface ArtifactChunk {
   seq: number;
@@ -66,15 +74,18 @@ export class ArtifactStore {
   }
 
   /**
-   * Deletes artifacts older than `olderThanMs` that nothing references: leftovers of writes that
-   * failed or whose process died. The age guard keeps another instance's write in progress safe.
+   * Deletes artifacts older than `olderThanMs` that no `references` column names: leftovers of
+   * writes that failed or whose process died. The age guard keeps another instance's write in
+   * progress safe. The columns come from the modules that own them (never from input).
    */
-  async deleteOrphans(olderThanMs = 60 * 60 * 1000): Promise<number> {
+  async deleteOrphans(references: readonly ArtifactReference[], olderThanMs = 60 * 60 * 1000): Promise<number> {
     const cutoff = new Date(Date.now() - olderThanMs);
+    const notReferenced = references.map(({ table, column }) => {
+      if (!SQL_NAME.test(table) || !SQL_NAME.test(column)) throw new Error(`not a column name: ${table}.${column}`);
+      return `AND NOT EXISTS (SELECT 1 FROM ${table} r WHERE r.${column} = a.id)`;
+    });
     const orphans: { id: string }[] = await this.db.dataSource.query(
-      `SELECT a.id FROM artifact a WHERE a.created_at < ?
-         AND NOT EXISTS (SELECT 1 FROM dataset_version v WHERE v.artifact_id = a.id)
-         AND NOT EXISTS (SELECT 1 FROM model_version m WHERE m.artifact_id = a.id)`,
+      `SELECT a.id FROM artifact a WHERE a.created_at < ? ${notReferenced.join(' ')}`,
       [this.db.sqlDate(cutoff)],
     );
     for (const { id } of orphans) await this.delete(id);

@@ -31,6 +31,7 @@ export const datasetsModule = defineModule({
   entities: [Dataset, DatasetVersion],
   // The first migration predates modules: it also creates the artifact store's and the models' tables.
   migrations: [InitialSchema1764400000000],
+  artifactReferences: [{ table: 'dataset_version', column: 'artifact_id' }],
   resolvers: [DatasetResolver, DatasetVersionResolver],
   nodes: [
     { entity: Dataset, load: (loaders) => loaders.datasets.byId },

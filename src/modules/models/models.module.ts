@@ -26,6 +26,7 @@ declare module '../shared/context' {
 export const modelsModule = defineModule({
   name: 'models',
   entities: [Model, ModelVersion],
+  artifactReferences: [{ table: 'model_version', column: 'artifact_id' }],
   resolvers: [ModelResolver, ModelVersionResolver],
   nodes: [
     { entity: Model, load: (loaders) => loaders.models.byId, modelOf: (model: Model) => model.id },

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { IdType } from '../../core/ids';
+import type { ArtifactReference } from '../../engines/db/artifact-store';
 import type { Database } from '../../engines/db/database';
 import type { Loaders, ServiceMap, Services } from './context';
 import type { Platform } from './platform';
@@ -40,6 +41,8 @@ export interface AimassModule {
   entities?: readonly Function[];
   /** Migrations that create or change those tables; the server runs every module's, by timestamp. */
   migrations?: readonly Function[];
+  /** Columns of its tables that hold artifact ids; an artifact none of them names is swept at start. */
+  artifactReferences?: readonly ArtifactReference[];
   /** type-graphql resolver classes; schema.graphql is printed from every module's. */
   resolvers?: readonly Function[];
   /** Types `node(id)` and `nodes(ids)` can fetch, and how they map to a model for partner scoping. */
