@@ -8,17 +8,27 @@
  *   server    src/server: registry, start-up, services, context, schema, transports
  *   entry     src/main.ts, scripts/, seeds/, bench/, test/
  *
- * Modules are ordered too (MODULE_ORDER): a module imports only modules before it, so the
- * dependency between two features has one direction, the same one src/server/registry.ts builds
- * them in. `shared` (the context, Node, connections, roles) is below every feature.
+ * Modules are ordered too: a module imports only modules before it in MODULES
+ * (src/server/registry.ts, read from there), so the dependency between two features has one
+ * direction, the same one the server builds them in. `shared` (the context, Node, connections,
+ * roles) is below every feature.
  */
+const fs = require('node:fs');
+const path = require('node:path');
 const CORE = '^src/(core|ml)/';
 const ENGINES = '^src/engines/';
 const MODULES = '^(src/modules/|migrations/)';
 const SERVER = '^src/server/';
 const ENTRY = '^(src/main\\.ts$|scripts/|seeds/|bench/|test/)';
 
-const MODULE_ORDER = ['shared', 'auth', 'datasets', 'models', 'evaluations', 'training', 'deployments', 'predictions', 'monitoring', 'system'];
+/** `['shared', 'auth', 'datasets', …]`: the registry's `<name>Module` entries, in order (a unit test checks they match the modules' names). */
+function readModuleOrder() {
+  const registry = fs.readFileSync(path.join(__dirname, 'src/server/registry.ts'), 'utf8');
+  const list = /export const MODULES[^=]*=\s*\[([^\]]*)\]/.exec(registry);
+  if (!list) throw new Error('.dependency-cruiser.cjs: no `export const MODULES = [...]` in src/server/registry.ts');
+  return ['shared', ...[...list[1].matchAll(/\b(\w+)Module\b/g)].map((match) => match[1])];
+}
+const MODULE_ORDER = readModuleOrder();
 
 const layer = (name, from, forbidden, comment) => ({
   name,

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config';
 import type { Database } from '../../src/engines/db/database';
@@ -35,6 +37,15 @@ describe('the module registry', () => {
     const implementations = schema.getImplementations(schema.getType('Node') as never).objects.map((t) => t.name).sort();
     const registered = [...nodeTypesByPrefix().values()].map((n) => n.entity.name).sort();
     expect(registered).toEqual(implementations);
+  });
+
+  it('names each module after its folder and variable, so the layering check reads the same order from the registry', () => {
+    const root = path.resolve(__dirname, '../..');
+    for (const module of MODULES) expect(fs.existsSync(path.join(root, 'src/modules', module.name, `${module.name}.module.ts`)), module.name).toBe(true);
+    const rules = require(path.join(root, '.dependency-cruiser.cjs')).forbidden as { name: string }[];
+    const ordered = rules.filter((r) => r.name.startsWith('module-order-')).map((r) => r.name.slice('module-order-'.length));
+    // The last module may import every other, so it has no rule of its own.
+    expect([...ordered, MODULES.at(-1)!.name]).toEqual(['shared', ...MODULES.map((m) => m.name)]);
   });
 
   it('gives every entity its migration-created table exactly once', () => {
