@@ -7,7 +7,7 @@ import { Architecture, ModelTask } from '../src/modules/models/model-enums';
 import { loadModelArtifact } from '../src/engines/db/model-artifacts';
 import { ModelVersion } from '../src/modules/models/model-version.entity';
 import { TrainingStatus } from '../src/modules/training/training-run.entity';
-import type { Services } from '../src/server/services';
+import type { Services } from '../src/modules/shared/context';
 import { BENCH_AUTH, BENCH_KEY_ENV } from './api-throughput';
 import { startChildServer } from './lib/child-server';
 import { scratchServices } from './lib/fixtures';

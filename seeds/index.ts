@@ -1,7 +1,7 @@
 import { Dataset, DatasetKind } from '../src/modules/datasets/dataset.entity';
 import { Model } from '../src/modules/models/model.entity';
 import { Architecture, ClassWeighting, ModelTask } from '../src/modules/models/model-enums';
-import type { Services } from '../src/server/services';
+import type { Services } from '../src/modules/shared/context';
 import { syntheticCreditCsv } from './synthetic-credit';
 import { vegaCsv } from './vega-stocks';
 

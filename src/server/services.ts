@@ -12,8 +12,6 @@ import type { AimassModule } from '../modules/shared/module-definition';
 import type { Platform } from '../modules/shared/platform';
 import { MODULES } from './registry';
 
-export type { Services };
-
 /** The engines every module builds on, configured; the embedded forms (in-process events and queues). */
 export function createPlatform(config: Config, db: Database, log: Logger): Platform {
   return {

@@ -8,11 +8,9 @@ import type { Platform } from './platform';
  *
  * @example declare module '../shared/context' { interface ServiceMap { models: ModelService } }
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface ServiceMap {}
 
 /** Each module's per-request DataLoaders, by name; filled in like ServiceMap. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface LoaderMap {}
 
 /** Every service of the process: what the platform provides plus what each module builds. */

@@ -5,7 +5,6 @@ import type { EventBus as Bus } from '../../engines/events/event-bus';
  * publishes in its `<name>.topics.ts` (declaration merging). Payloads carry ids rather than rows,
  * so they survive a trip through Redis unchanged and subscribers read the current row.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Topics {}
 
 /** The event bus, typed with every module's topics. */
