@@ -21,6 +21,12 @@ export interface Config {
   /** `MAX_UPLOAD_BYTES` (default 20 MB): the largest CSV accepted by createDataset/appendDatasetRows. */
   maxUploadBytes: number;
   /**
+   * `MAX_REQUEST_BYTES` (default 4 MB): the largest request body from a key whose role cannot
+   * upload datasets (VIEWER, APPROVER, PARTNER). DATA_SCIENTIST and ADMIN keys may send
+   * MAX_UPLOAD_BYTES of CSV (twice that in bytes, for JSON escaping, plus 1 MB).
+   */
+  maxRequestBytes: number;
+  /**
    * `DATASET_IMPORT_DIR` (default unset = off): a server-side folder from which createDataset may
    * read a CSV file by path. Files are streamed, so they may exceed MAX_UPLOAD_BYTES.
    */
@@ -38,7 +44,10 @@ export interface Config {
   introspection: boolean;
   /** Limits on each operation, the same over HTTP and WebSocket. */
   limits: QueryLimits;
-  /** Per-key token buckets, by role, plus ANONYMOUS (per client address, for requests without a key). */
+  /**
+   * Per-key token buckets, by role, plus ANONYMOUS: per client address, the budget of requests and
+   * WebSocket connections that fail authentication (no key, a bad key); past it, 429 before any check.
+   */
   rateLimits: Record<RateLimitedRole, RateLimit | null>;
   training: TrainingConfig;
   serving: ServingConfig;
@@ -109,6 +118,10 @@ export interface QueryLimits {
   maxSubscriptionsPerConnection: number;
   /** `WS_CONNECTION_INIT_TIMEOUT_MS` (default 3000): a WebSocket that sends no connection_init by then is closed (4408). */
   connectionInitTimeoutMs: number;
+  /** `MAX_SELECTION_FIELDS` (default 100): fields and fragments in one selection set, checked before validation. */
+  maxSelectionFields: number;
+  /** `MAX_QUERY_SELECTIONS` (default 1000): fields and fragments in the whole document, checked before validation. */
+  maxSelections: number;
 }
 
 export const RATE_LIMITED_ROLES = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'ADMIN', 'PARTNER', 'ANONYMOUS'] as const;
@@ -211,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     seedDemo: boolean('SEED_DEMO', true),
     maxUploadBytes: integer('MAX_UPLOAD_BYTES', 20 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    maxRequestBytes: integer('MAX_REQUEST_BYTES', 4 * 1024 * 1024, 1024, 2 ** 31 - 1),
     datasetImportDir: importDir ? path.resolve(importDir) : null,
     maxPageSize: integer('MAX_PAGE_SIZE', 100, 1, 10_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
@@ -223,6 +237,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: integer('MAX_QUERY_TOKENS', 5000, 100, 1_000_000),
       maxSubscriptionsPerConnection: integer('MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
       connectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 100, 600_000),
+      maxSelectionFields: integer('MAX_SELECTION_FIELDS', 100, 1, 100_000),
+      maxSelections: integer('MAX_QUERY_SELECTIONS', 1000, 1, 1_000_000),
     },
     rateLimits,
     training: {

@@ -101,12 +101,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
 /** The schema, the request pipeline and the HTTP + WebSocket listeners over started services. */
 async function listen(services: Services, modules: readonly AimassModule[], options: StartOptions) {
-  const { config, log, db, prometheus, requestStats, apiKeys, events } = services;
+  const { config, log, db, prometheus, requestStats, apiKeys, audit, events } = services;
   const schema = await createSchema({ events, insecure: options.insecure, modules });
   return startTransports(schema, {
     config, log, db, prometheus,
     contexts: new ContextFactory(services, modules),
-    gate: new RequestGate(schema, config, apiKeys, options.insecure),
+    gate: new RequestGate(schema, config, { apiKeys, audit, log }, options.insecure),
     observer: new RequestObserver({ log, requestStats, prometheus, maxTokens: config.limits.maxTokens }),
   }, options.port ?? config.port);
 }

@@ -64,10 +64,10 @@ describe('keys', () => {
     expect(code).toBe(4408);
   });
 
-  it('needs a key on a WebSocket too', async () => {
+  it('needs a key on a WebSocket too: one without is closed at connection_init (4403)', async () => {
     const client = wsClient(server.wsUrl);
-    const res = await wsRequest(client, '{ models { totalCount } }');
-    expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const outcome = await wsSubscribeOutcome(client, '{ models { totalCount } }');
+    expect(outcome.closeCode).toBe(4403);
     await client.dispose();
   });
 });

@@ -25,20 +25,25 @@ describe('RateLimiter', () => {
   it('keeps one bucket per key, and throws RATE_LIMITED with a whole-second retry-after', () => {
     let now = 0;
     const limiter = new RateLimiter(limits, () => now);
-    limiter.check(caller('a'), null);
-    limiter.check(caller('a'), null);
-    expect(() => limiter.check(caller('a'), null)).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', retryAfterSeconds: 1 }) }));
-    limiter.check(caller('b'), null);
+    limiter.check(caller('a'));
+    limiter.check(caller('a'));
+    expect(() => limiter.check(caller('a'))).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', retryAfterSeconds: 1 }) }));
+    limiter.check(caller('b'));
     now += 1000;
-    limiter.check(caller('a'), null);
+    limiter.check(caller('a'));
   });
 
-  it('limits requests without a key per client address, and skips roles set to off', () => {
-    const limiter = new RateLimiter(limits, () => 0);
-    limiter.check(null, '10.0.0.1');
-    expect(() => limiter.check(null, '10.0.0.1')).toThrow(/Rate limit/);
-    limiter.check(null, '10.0.0.2');
+  it('limits failed authentications per client address, refusing before spending, and skips roles set to off', () => {
+    let now = 0;
+    const limiter = new RateLimiter(limits, () => now);
+    limiter.checkFailures('10.0.0.1');
+    limiter.checkFailures('10.0.0.1'); // checking spends nothing
+    limiter.recordFailure('10.0.0.1');
+    expect(() => limiter.checkFailures('10.0.0.1')).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }));
+    limiter.checkFailures('10.0.0.2');
+    now += 1000;
+    limiter.checkFailures('10.0.0.1');
     const admin = { ...caller('root'), role: 'ADMIN' as never };
-    for (let i = 0; i < 100; i++) limiter.check(admin, null);
+    for (let i = 0; i < 100; i++) limiter.check(admin);
   });
 });

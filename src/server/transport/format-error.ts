@@ -4,12 +4,18 @@ import type { ValidationError } from 'class-validator';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from '../../core/logger';
 
+/** graphql-js's "Did you mean …?" hints, which spell out the schema to whoever guesses. */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
 /**
  * Shapes every error a client sees: input validation failures name each field in the message,
  * and anything unexpected is logged in full but reaches the client only as INTERNAL_SERVER_ERROR.
+ * With `hideSuggestions` (introspection off), field and value suggestions are removed, so the
+ * schema cannot be read out one guess at a time. (graphql-armor's block-field-suggestions does the
+ * same with one regular expression, but only as an Envelop plugin; Apollo has no such hook.)
  */
-export function createErrorFormatter(log: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+export function createErrorFormatter(log: Logger, options: { hideSuggestions?: boolean } = {}) {
+  const format = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof ArgumentValidationError) {
       const fields = flatten(original.extensions.validationErrors);
@@ -27,6 +33,12 @@ export function createErrorFormatter(log: Logger) {
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error');
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+  if (!options.hideSuggestions) return format;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const shaped = format(formatted, error);
+    const message = shaped.message.replace(SUGGESTION, '');
+    return message === shaped.message ? shaped : { ...shaped, message };
   };
 }
 

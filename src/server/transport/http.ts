@@ -6,13 +6,14 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
 import type { Context } from '../../modules/shared/context';
 import type { ContextFactory } from '../context';
+import type { Caller } from '../../modules/shared/caller';
 import { createErrorFormatter } from './format-error';
 import type { RequestGate } from './request-gate';
 import { requestIdFrom, type RequestObserver } from './request-observer';
@@ -40,11 +41,19 @@ export interface TransportDeps {
   observer: RequestObserver;
 }
 
-/** What the /graphql middleware leaves for the context function in `res.locals`. */
+/** What the /graphql middlewares leave for each other and the context function in `res.locals`. */
 interface GraphQLLocals {
   requestId: string;
   startedAt: number;
+  clientAddress: string | null;
+  /** Set once the gate admitted the request. */
+  caller?: Caller;
+  /** The body limit that applied (for the 413 message). */
+  bodyLimit?: number;
 }
+
+/** What a refused request's body may be for it to be read (to audit a refused mutation). */
+const REFUSED_BODY_BYTES = 64 * 1024;
 
 /**
  * HTTP (Apollo) and WebSocket (graphql-ws) on one port, both at /graphql, plus /healthz, /readyz
@@ -54,7 +63,7 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   const { config, log, db, prometheus, contexts, gate, observer } = deps;
   const app = express();
   const httpServer = http.createServer(app);
-  const formatError = createErrorFormatter(log);
+  const formatError = createErrorFormatter(log, { hideSuggestions: !config.introspection });
   const limiter = gate.limits;
   const wsCleanup = startWsServer(httpServer, schema, { config, contexts, gate }, formatError, observer);
 
@@ -75,9 +84,9 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
       observer,
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       {
-        // Cost depends on variables (`first: $n`), so it is checked per request, not per document.
         async requestDidStart() {
           return {
+            // Cost depends on variables (`first: $n`), so it is checked per request, not per document.
             async didResolveOperation({ document, request }) {
               const error = limiter?.checkCost(document, request.variables, request.operationName, request.query);
               if (error) throw error;
@@ -99,32 +108,59 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   app.get('/metrics', async (_req, res) => {
     res.type(prometheus.contentType).send(await prometheus.metricsText());
   });
-  // First, so every /graphql answer echoes the id, including the 400/413 refusals below.
+  // First, so every /graphql answer echoes the id, including the 400/401/413/429 refusals below.
   app.use('/graphql', (req, res, next) => {
-    const locals: GraphQLLocals = { requestId: requestIdFrom(req.headers['x-request-id']), startedAt: performance.now() };
+    const locals: GraphQLLocals = { requestId: requestIdFrom(req.headers['x-request-id']), startedAt: performance.now(), clientAddress: req.socket.remoteAddress ?? null };
     Object.assign(res.locals, locals);
     res.setHeader('x-request-id', locals.requestId);
     next();
   });
-  // A CSV travels JSON-escaped, so the body may be larger than the CSV itself.
-  app.use('/graphql', express.json({ limit: config.maxUploadBytes * 2 + 1024 * 1024 }), expressMiddleware(apollo, {
-    context: async ({ req, res }) => {
-      const { requestId, startedAt } = res.locals as GraphQLLocals;
-      const clientAddress = req.socket.remoteAddress ?? null;
-      try {
-        const caller = await gate.admit(req.headers.authorization, clientAddress);
-        return contexts.create({ caller, clientAddress, requestId });
-      } catch (error) {
-        // Refused before Apollo's pipeline, so the observer plugin never hears of it.
-        const params = (req.method === 'GET' ? req.query : req.body) ?? {};
-        observer.recordRefusal({ requestId, query: params.query, operationName: params.operationName, startedAt, clientAddress }, error);
-        throw error;
-      }
+  // The key before anything else: a request without a valid one is refused before its body is
+  // read (beyond a small one, to audit a refused mutation) and before any GraphQL work.
+  const refusedBody = express.json({ limit: REFUSED_BODY_BYTES });
+  app.use('/graphql', async (req, res, next) => {
+    const locals = res.locals as GraphQLLocals;
+    try {
+      locals.caller = await gate.admit(req.headers.authorization, locals.clientAddress);
+      next();
+    } catch (error) {
+      observer.recordRefusal(locals, error);
+      refusedBody(req, res, async (bodyError?: unknown) => {
+        const params = (req.method === 'GET' ? req.query : bodyError ? null : req.body) ?? {};
+        await gate.auditRefusal({ query: params.query, operationName: params.operationName, variables: params.variables, error, clientAddress: locals.clientAddress, requestId: locals.requestId });
+        sendRefusal(res, error);
+      });
+    }
+  });
+  // Large bodies only for keys whose role may upload datasets.
+  const uploadBody = express.json({ limit: config.maxUploadBytes * 2 + 1024 * 1024 });
+  const smallBody = express.json({ limit: config.maxRequestBytes });
+  app.use('/graphql', (req, res, next) => {
+    const locals = res.locals as GraphQLLocals;
+    locals.bodyLimit = gate.bodyLimit(locals.caller!);
+    (locals.bodyLimit > config.maxRequestBytes ? uploadBody : smallBody)(req, res, next);
+  });
+  // Selection caps before Apollo validates: its standard rules' overlap check is quadratic in the
+  // fields of a selection set, and a hook inside Apollo's pipeline cannot refuse with a 400.
+  app.use('/graphql', (req, res, next) => {
+    const locals = res.locals as GraphQLLocals;
+    const params = (req.method === 'GET' ? req.query : req.body) ?? {};
+    const checked = gate.checkDocument(params.query);
+    if (!checked.error) return next();
+    observer.recordRefusal({ ...locals, document: checked.document, operationName: params.operationName }, checked.error);
+    sendRefusal(res, checked.error);
+  });
+  app.use('/graphql', expressMiddleware(apollo, {
+    context: async ({ res }) => {
+      const { requestId, clientAddress, caller } = res.locals as GraphQLLocals;
+      return contexts.create({ caller, clientAddress, requestId });
     },
   }));
   app.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (error.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: `Request body is over the limit of ${config.maxUploadBytes * 2 + 1024 * 1024} bytes (MAX_UPLOAD_BYTES is ${config.maxUploadBytes})`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      const limit = (res.locals as GraphQLLocals).bodyLimit ?? config.maxRequestBytes;
+      const why = limit > config.maxRequestBytes ? `MAX_UPLOAD_BYTES is ${config.maxUploadBytes}` : `MAX_REQUEST_BYTES, for keys whose role does not upload datasets`;
+      res.status(413).json({ errors: [{ message: `Request body is over the limit of ${limit} bytes (${why})`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
     } else if (error.type === 'entity.parse.failed' || error.status === 400) {
       res.status(400).json({ errors: [{ message: `Request body is not valid JSON: ${error.message}`, extensions: { code: 'BAD_REQUEST' } }] });
     } else {
@@ -140,4 +176,12 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
     httpServer,
     close: () => apollo.stop(),
   };
+}
+
+/** A refusal from the gate, in the shape Apollo answers errors (status from `extensions.http`, which is not sent). */
+function sendRefusal(res: Response, error: unknown): void {
+  if (!(error instanceof GraphQLError)) throw error;
+  const { http: httpExtension, ...extensions } = error.extensions as { http?: { status?: number; headers?: Map<string, string> } };
+  for (const [name, value] of httpExtension?.headers ?? []) res.setHeader(name, value);
+  res.status(httpExtension?.status ?? 400).json({ errors: [{ message: error.message, extensions }] });
 }

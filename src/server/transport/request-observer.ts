@@ -9,6 +9,9 @@ import type { Logger } from '../../core/logger';
 import type { RequestStats } from '../../engines/telemetry/request-stats';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
 
+/** The operation label of requests refused before their key was known. */
+export const UNAUTHENTICATED_LABEL = '(unauthenticated)';
+
 /** One finished GraphQL operation, as logged and counted. */
 export interface RequestEntry {
   requestId: string;
@@ -76,14 +79,16 @@ export class RequestObserver implements ApolloServerPlugin<Context> {
   }
 
   /**
-   * An HTTP request refused before Apollo's pipeline (authentication, rate limit), which Apollo
-   * plugins never see. Its query is parsed only to label it, under the usual token limit.
+   * An HTTP request refused outside Apollo's pipeline, which Apollo plugins never see: at the gate
+   * (no or a bad key, a rate limit), labelled UNAUTHENTICATED_LABEL whatever it asked (strangers
+   * must not fill the operation labels, nor make the server parse their documents); or, with its
+   * document, by a check after parsing.
    */
-  recordRefusal(request: { requestId: string; query: unknown; operationName: unknown; startedAt: number; clientAddress: string | null }, error: unknown): void {
+  recordRefusal(request: { requestId: string; document?: DocumentNode; operationName?: unknown; startedAt: number; clientAddress: string | null }, error: unknown): void {
     const operationName = typeof request.operationName === 'string' ? request.operationName : null;
     this.record({
       requestId: request.requestId,
-      operation: operationLabel(this.tryParse(request.query), operationName),
+      operation: request.document ? operationLabel(request.document, operationName) : UNAUTHENTICATED_LABEL,
       outcome: outcomeOf([error as { extensions?: { code?: unknown } }]),
       durationMs: performance.now() - request.startedAt,
       clientAddress: request.clientAddress,

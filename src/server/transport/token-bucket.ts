@@ -19,11 +19,17 @@ export class TokenBucket {
 
   /** Takes one token; returns 0 when granted, else the seconds until one is available. */
   take(): number {
+    const wait = this.peek();
+    if (wait === 0) this.tokens -= 1;
+    return wait;
+  }
+
+  /** Like take, without taking: 0 when a token is there, else the seconds until one is. */
+  peek(): number {
     const now = this.clock();
     this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.limit.perSecond);
     this.updatedAt = now;
     if (this.tokens >= 1) {
-      this.tokens -= 1;
       return 0;
     }
     return (1 - this.tokens) / this.limit.perSecond;

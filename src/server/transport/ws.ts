@@ -49,11 +49,13 @@ export function startWsServer(
   const options: ServerOptions<Record<string, unknown>, Extra> = {
     schema,
     connectionInitWaitTimeout: config.limits.connectionInitTimeoutMs,
+    // A socket without a valid key is closed at connection_init (4403), spending one of the
+    // address's failed attempts: nothing is held open for strangers.
     onConnect: async (ctx) => {
       const params = ctx.connectionParams ?? {};
       try {
         ctx.extra.authorization = params.authorization ?? params.Authorization;
-        ctx.extra.caller = await gate.authenticate(ctx.extra.authorization);
+        ctx.extra.caller = await gate.admit(ctx.extra.authorization, ctx.extra.request.socket.remoteAddress ?? null, { charge: false });
       } catch {
         return false; // graphql-ws closes with 4403 Forbidden
       }
@@ -65,7 +67,13 @@ export function startWsServer(
       try {
         // Checked again for every operation (the key lookup is cached for 5 s): a key revoked while
         // its socket is open stops working on that socket too.
-        const caller = await gate.admit(ctx.extra.authorization, clientAddress);
+        let caller: Caller;
+        try {
+          caller = await gate.admit(ctx.extra.authorization, clientAddress);
+        } catch (error) {
+          await gate.auditRefusal({ query: payload.query, operationName: payload.operationName, variables: payload.variables, error, clientAddress, requestId: `ws:${id}` });
+          throw error;
+        }
         ctx.extra.caller = caller;
         let document;
         try {
@@ -74,6 +82,8 @@ export function startWsServer(
           if (error instanceof GraphQLError) return refuse([error], 'GRAPHQL_PARSE_FAILED');
           throw error;
         }
+        const tooLarge = gate.checkSelections(document);
+        if (tooLarge) return refuse([tooLarge], 'GRAPHQL_VALIDATION_FAILED');
         const errors = validate(schema, document, rules);
         if (errors.length) return refuse(errors, 'GRAPHQL_VALIDATION_FAILED');
         const costError = limiter?.checkCost(document, payload.variables ?? undefined, payload.operationName, payload.query);

@@ -1,0 +1,120 @@
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/test-server';
+import { wsClient, wsRequest, wsSubscribeOutcome } from '../support/ws-client';
+
+// The findings of the hardening review that concern refusing cheaply: each test failed on the
+// code before the fix.
+let server: TestServer;
+let viewer: string;
+let scientist: string;
+const randomKey = () => `Bearer aim_${Math.random().toString(36).slice(2, 14).padEnd(12, 'x')}_${'k'.repeat(43)}`;
+
+beforeAll(async () => {
+  // A small failed-authentication budget per address, as in production (the shared test servers switch it off).
+  server = await startTestServer({ env: { RATE_LIMIT_ANONYMOUS: '2/6', MAX_REQUEST_BYTES: '1048576', INTROSPECTION: 'false' } });
+  viewer = `Bearer ${await server.createKey('VIEWER')}`;
+  scientist = `Bearer ${await server.createKey('DATA_SCIENTIST')}`;
+});
+afterAll(() => server?.close());
+
+/** Waits out the failed-authentication budget (2 a second) so the next test starts with a full one. */
+const refill = () => new Promise((resolve) => setTimeout(resolve, 3100));
+
+describe('refusing strangers before any GraphQL work', () => {
+  it('answers a request without a key 401 before parsing it (a syntax error is never reported)', async () => {
+    const res = await server.request('{ this is not GraphQL', {}, { authorization: '' });
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    // The 1,240-field document of the review, without a key: refused the same way.
+    const burn = await server.request(`query { ${'viewer { role } '.repeat(1240)} }`, {}, { authorization: '' });
+    expect(burn.status).toBe(401);
+    await refill();
+  });
+
+  it('limits failed authentications per client address: 429 with Retry-After once the budget is spent', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 12; i++) {
+      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: randomKey() }, body: '{"query":"{ viewer { role } }"}' });
+      statuses.push(res.status);
+      retryAfter ??= res.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
+    expect(statuses.slice(6).every((s) => s === 429)).toBe(true);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    // The budget counts on connection_init too.
+    const client = wsClient(server.wsUrl, randomKey());
+    expect((await wsSubscribeOutcome(client, '{ viewer { role } }')).closeCode).toBe(4403);
+    await client.dispose();
+    await refill();
+  });
+
+  it('closes WebSockets that send connection_init without a key, holding none of them', async () => {
+    const sockets = Array.from({ length: 5 }, () => new WebSocket(server.wsUrl, 'graphql-transport-ws'));
+    const codes = await Promise.all(sockets.map((socket) => new Promise<number>((resolve) => {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+      socket.on('close', (code) => resolve(code));
+    })));
+    expect(codes).toEqual([4403, 4403, 4403, 4403, 4403]);
+    await refill();
+  });
+
+  it('reads no large body before the key is known, and a large one only from a role that uploads', async () => {
+    const big = JSON.stringify({ query: '{ viewer { role } }', variables: { csv: 'x'.repeat(3 * 1024 * 1024) } });
+    const post = (authorization: string) => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: big });
+    const anonymous = await post('');
+    expect(anonymous.status).toBe(401);
+    const small = await post(viewer);
+    expect(small.status).toBe(413);
+    expect((await small.json()).errors[0].message).toMatch(/over the limit of 1048576 bytes \(MAX_REQUEST_BYTES/);
+    const upload = await post(scientist);
+    expect(upload.status).toBe(200);
+    expect((await upload.json()).data.viewer.role).toBe('DATA_SCIENTIST');
+    await refill();
+  });
+
+  it('audits a mutation refused for a bad key, as it audits one sent without a key', async () => {
+    const res = await server.request('mutation Sneaky { createModel(input: { name: "sneaky", task: REGRESSION, architecture: MLP, featureColumns: ["x"], targetColumn: "y" }) { id } }', {}, { authorization: randomKey(), 'x-request-id': 'refused-mutation' });
+    expect(res.status).toBe(401);
+    const { auditLog } = await server.query('{ auditLog(first: 5, filter: { operation: "createModel", outcome: "UNAUTHENTICATED" }) { edges { node { actorKeyId requestId errorMessage } } } }');
+    expect(auditLog.edges.map((e: any) => e.node)).toContainEqual({ actorKeyId: null, requestId: 'refused-mutation', errorMessage: 'Unknown or revoked API key' });
+    await refill();
+  });
+
+  it('labels refused requests in /metrics as refused, so strangers cannot fill the operation labels', async () => {
+    for (let i = 0; i < 5; i++) await server.request(`query Junk${i}${Math.random().toString(36).slice(2)} { viewer { role } }`, {}, { authorization: randomKey() });
+    await server.request('query RealDashboard { viewer { role } }', {}, { authorization: viewer });
+    const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    expect(text).not.toMatch(/operation="Junk/);
+    expect(text).toMatch(/aimass_graphql_requests_total\{operation="RealDashboard",outcome="ok"\} 1/);
+    expect(text).toMatch(/aimass_graphql_requests_total\{operation="\(unauthenticated\)",outcome="UNAUTHENTICATED"\} \d+/);
+    await refill();
+  });
+});
+
+describe('documents built to be expensive', () => {
+  const burn = `query { ${'viewer { role } '.repeat(1240)} }`;
+
+  it('refuses 1,240 fields in one selection set before validation, over HTTP and WebSocket', async () => {
+    const http = await server.request(burn, {}, { authorization: viewer });
+    expect(http.status).toBe(400);
+    expect(http.errors?.[0].extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'selectionFields' });
+    const client = wsClient(server.wsUrl, viewer);
+    const ws = await wsRequest(client, burn);
+    await client.dispose();
+    expect(ws.errors?.[0].extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'selectionFields' });
+  });
+
+  it('refuses more selections in all than MAX_QUERY_SELECTIONS, however they are spread', async () => {
+    const spread = `query { ${Array.from({ length: 12 }, () => `viewer { ${'role '.repeat(90)} }`).join(' ')} }`;
+    const res = await server.request(spread, {}, { authorization: viewer });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'selections' });
+  });
+
+  it('hides "Did you mean" field suggestions while introspection is off', async () => {
+    const res = await server.request('{ viewr { role } }', {}, { authorization: viewer });
+    expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.errors?.[0].message).toBe('Cannot query field "viewr" on type "Query".');
+  });
+});
