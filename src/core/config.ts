@@ -31,6 +31,8 @@ export interface Config {
    * read a CSV file by path. Files are streamed, so they may exceed MAX_UPLOAD_BYTES.
    */
   datasetImportDir: string | null;
+  /** `MAX_DATASET_COLUMNS` (default 2000): the most columns a dataset's CSV may have. */
+  maxDatasetColumns: number;
   /** `MAX_PAGE_SIZE` (default 100): the largest `first` a list accepts. */
   maxPageSize: number;
   /** `SHUTDOWN_GRACE_MS` (default 10000): how long SIGTERM waits for requests in flight. */
@@ -226,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: integer('MAX_UPLOAD_BYTES', 20 * 1024 * 1024, 1024, 2 ** 31 - 1),
     maxRequestBytes: integer('MAX_REQUEST_BYTES', 4 * 1024 * 1024, 1024, 2 ** 31 - 1),
     datasetImportDir: importDir ? path.resolve(importDir) : null,
+    maxDatasetColumns: integer('MAX_DATASET_COLUMNS', 2000, 1, 100_000),
     maxPageSize: integer('MAX_PAGE_SIZE', 100, 1, 10_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     bootstrapAdminKey,

@@ -15,8 +15,15 @@ function error(code: ErrorCode, message: string, extra: Record<string, unknown> 
   return new GraphQLError(message, { extensions: { code, ...extra } });
 }
 
-/** An object the client named does not exist; `message` replaces the default wording when a hint helps. */
-export const notFound = (type: string, id: string, message?: string) => error('NOT_FOUND', message ?? `${type} ${JSON.stringify(id)} was not found`, { type, id });
+/** At most this much of a client's text is echoed in an error (its message or extensions). */
+const ECHO_MAX = 80;
+const echo = (text: string) => (text.length > ECHO_MAX ? `${text.slice(0, ECHO_MAX)}…` : text);
+
+/**
+ * An object the client named does not exist; `message` replaces the default wording when a hint
+ * helps. The name is echoed only up to 80 characters: a 10 MB name must not come back twice.
+ */
+export const notFound = (type: string, id: string, message?: string) => error('NOT_FOUND', message ?? `${type} ${JSON.stringify(echo(id))} was not found`, { type, id: echo(id) });
 
 /** The client's input is wrong; `field` names the argument path, e.g. `input.csv`. */
 export const badInput = (message: string, details: Record<string, unknown> = {}) => error('BAD_USER_INPUT', message, details);

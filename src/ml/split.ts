@@ -86,9 +86,8 @@ function stratified(classOf: ArrayLike<number>, testSize: number, validationSize
   members.forEach((rows, c) => {
     const t = testCounts[c];
     const v = validationCounts[c];
-    split.test.push(...rows.slice(0, t));
-    split.validation.push(...rows.slice(t, t + v));
-    split.train.push(...rows.slice(t + v));
+    // Element by element: spreading a class of 500,000 rows into push() overflows the call stack.
+    for (let i = 0; i < rows.length; i++) (i < t ? split.test : i < t + v ? split.validation : split.train).push(rows[i]);
   });
   shuffleInPlace(split.train, random);
   shuffleInPlace(split.validation, random);

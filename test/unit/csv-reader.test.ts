@@ -291,3 +291,18 @@ describe('openCsv on the fixture datasets', () => {
     expect(response?.distinctCount).toBe(2);
   });
 });
+
+describe('openCsv on a very wide header', () => {
+  it('finds a duplicate name among 100,000 columns in one pass (a check per pair would take minutes)', async () => {
+    const names = Array.from({ length: 100_000 }, (_, i) => `c${i}`);
+    names[99_999] = 'c5';
+    const error = await openCsv(`${names.join(',')}\n${'1,'.repeat(99_999)}1\n`, { maxColumns: 100_000 }).catch((e) => e);
+    expect(error).toBeInstanceOf(CsvFormatError);
+    expect(error.message).toMatch(/"c5" is used twice \(columns 6 and 100000\)/);
+  });
+
+  it('refuses more columns than maxColumns before checking their names', async () => {
+    const error = await openCsv('a,b,c\n1,2,3\n', { maxColumns: 2 }).catch((e) => e);
+    expect(error.message).toMatch(/3 columns is over the limit of 2 \(MAX_DATASET_COLUMNS\)/);
+  });
+});

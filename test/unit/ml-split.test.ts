@@ -97,3 +97,15 @@ describe('splitIndices stratified', () => {
     expect(() => splitIndices(39, random(0.25, 0.25, 9, classOf))).toThrow(RangeError);
   });
 });
+
+describe('splitIndices at scale', () => {
+  it('splits 1,000,000 stratified rows (no spread of a data-sized array into a call)', () => {
+    const n = 1_000_000;
+    const classes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) classes[i] = i % 7 === 0 ? 1 : 0;
+    const split = splitIndices(n, { validation: 0.1, test: 0.2, strategy: 'RANDOM', seed: 3, stratify: classes });
+    expect([split.train.length, split.validation.length, split.test.length]).toEqual([700_000, 100_000, 200_000]);
+    const positives = (part: number[]) => part.reduce((sum, i) => sum + classes[i], 0);
+    expect(positives(split.test) / split.test.length).toBeCloseTo(1 / 7, 3);
+  });
+});

@@ -3,6 +3,7 @@ import type { Config } from '../../core/config';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import { badInput, notFound } from '../../core/errors';
+import { checkedName } from '../../core/names';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import { ApiKey } from './api-key.entity';
@@ -29,8 +30,7 @@ export class ApiKeyService {
 
   /** Creates a key and returns it with its secret, which is not stored and cannot be shown again. */
   async create(input: NewApiKey, createdBy: string | null): Promise<{ apiKey: ApiKey; secret: string }> {
-    const name = input.name.trim();
-    if (!name || name.length > 200) throw badInput('name must be 1 to 200 characters', { field: 'input.name' });
+    const name = checkedName(input.name, 'input.name');
     const modelScope = this.checkedScope(input.role, input.modelScope);
     const { token, prefix } = generateToken();
     return { apiKey: await this.insert(name, input.role, modelScope, token, prefix, createdBy), secret: token };

@@ -1,5 +1,6 @@
 import { finished } from 'node:stream/promises';
 import { CsvError, Parser } from 'csv-parse';
+import { nameProblem } from '../../core/names';
 import { isBlank } from '../../ml/value-parsers';
 
 /** CSV input: the whole text, or chunks of it (e.g. `fs.createReadStream(path)`). */
@@ -19,7 +20,11 @@ export interface CsvBatch {
 export interface OpenCsvOptions {
   /** Rows per batch, at most; default 5000. */
   batchSize?: number;
+  /** Most columns the header may have (MAX_DATASET_COLUMNS); default 2000. */
+  maxColumns?: number;
 }
+
+const DEFAULT_MAX_COLUMNS = 2000;
 
 /** A CSV whose header has been read and checked, with its data rows still to come. */
 export interface OpenedCsv {
@@ -226,16 +231,21 @@ function newlinesBeforeBadByte(chunk: Buffer): number {
   return countNewlines(text, bad === -1 ? 0 : bad);
 }
 
-function checkedHeader(raw: string[], line: number): string[] {
+function checkedHeader(raw: string[], line: number, maxColumns: number): string[] {
+  if (raw.length > maxColumns) throw new CsvFormatError(`CSV line ${line}: ${raw.length} columns is over the limit of ${maxColumns} (MAX_DATASET_COLUMNS)`, line);
   const header = raw.map((name) => name.trim());
+  // A map, not indexOf per column: 100,000 columns must cost 100,000 steps, not 10^10.
+  const firstAt = new Map<string, number>();
   for (let i = 0; i < header.length; i++) {
     const name = header[i];
     if (name === '') throw new CsvFormatError(`CSV line ${line}: column ${i + 1} has an empty name`, line, i + 1);
-    const first = header.indexOf(name);
-    if (first < i) {
-      const where = `columns ${first + 1} and ${i + 1}`;
-      throw new CsvFormatError(`CSV line ${line}: column name "${name}" is used twice (${where})`, line, name);
+    const problem = nameProblem(name);
+    if (problem) throw new CsvFormatError(`CSV line ${line}: the name of column ${i + 1} ${problem}`, line, i + 1);
+    const first = firstAt.get(name);
+    if (first !== undefined) {
+      throw new CsvFormatError(`CSV line ${line}: column name "${name}" is used twice (columns ${first + 1} and ${i + 1})`, line, name);
     }
+    firstAt.set(name, i);
   }
   return header;
 }
@@ -251,7 +261,7 @@ function checkedHeader(raw: string[], line: number): string[] {
  * is not UTF-8 before the header ends. Later problems are thrown by `batches`.
  */
 export async function openCsv(source: CsvSource, options: OpenCsvOptions = {}): Promise<OpenedCsv> {
-  const { batchSize = 5000 } = options;
+  const { batchSize = 5000, maxColumns = DEFAULT_MAX_COLUMNS } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   }
@@ -261,7 +271,7 @@ export async function openCsv(source: CsvSource, options: OpenCsvOptions = {}): 
   try {
     while (parser.header === null && (await pump.next()));
     if (parser.header === null) throw new CsvFormatError('CSV is empty');
-    header = checkedHeader(parser.header, parser.headerLine);
+    header = checkedHeader(parser.header, parser.headerLine, maxColumns);
   } catch (err) {
     await pump.close();
     throw err;

@@ -3,6 +3,7 @@ import { CsvFormatError, openCsv, type CsvSource } from './csv-reader';
 import { decodeRows, RowChunkWriter, type RawRow } from './row-chunks';
 import type { ArtifactStore, ArtifactWriter } from '../../engines/db/artifact-store';
 import type { ColumnType } from '../../ml/value-parsers';
+import { quoted } from '../../core/names';
 import { badInput } from '../../core/errors';
 
 /** What ingesting rows produced: the columns with their statistics, and the row count. */
@@ -12,8 +13,8 @@ export interface IngestResult {
 }
 
 /** Streams a CSV into an artifact, inferring each column's type and statistics in the same pass. */
-export async function ingestCsv(source: CsvSource, writer: ArtifactWriter): Promise<IngestResult> {
-  const { header, batches } = await openCsvOrFail(source);
+export async function ingestCsv(source: CsvSource, writer: ArtifactWriter, maxColumns?: number): Promise<IngestResult> {
+  const { header, batches } = await openCsvOrFail(source, maxColumns);
   const profilers = header.map((name) => new ColumnProfiler(name));
   const chunks = new RowChunkWriter(writer);
   try {
@@ -86,7 +87,8 @@ export async function deriveColumns(
 
 /** Opens CSV text for appending and maps its columns onto the dataset's order. */
 export async function csvRowsInSchemaOrder(source: CsvSource, schema: FixedSchema): Promise<AsyncIterable<RowBatch>> {
-  const { header, batches, close } = await openCsvOrFail(source);
+  // An appended CSV has the version's columns, so no more than those are read.
+  const { header, batches, close } = await openCsvOrFail(source, schema.names.length);
   const missing = schema.names.filter((name) => !header.includes(name));
   const extra = header.filter((name) => !schema.names.includes(name));
   if (missing.length || extra.length) {
@@ -141,7 +143,7 @@ function profileRows(profilers: ColumnProfiler[], rows: RawRow[], lines?: number
     } catch (error) {
       if (error instanceof InvalidValueError) {
         const where = lines ? `line ${lines[r]}` : `rows[${r}]`;
-        throw badInput(`${where}, column ${JSON.stringify(error.column)}: ${JSON.stringify(error.value)} is not a valid ${error.expectedType}`, {
+        throw badInput(`${where}, column ${quoted(error.column)}: ${quoted(String(error.value))} is not a valid ${error.expectedType}`, {
           field: error.column,
           line: lines?.[r],
         });
@@ -151,9 +153,9 @@ function profileRows(profilers: ColumnProfiler[], rows: RawRow[], lines?: number
   }
 }
 
-async function openCsvOrFail(source: CsvSource) {
+async function openCsvOrFail(source: CsvSource, maxColumns?: number) {
   try {
-    return await openCsv(source);
+    return await openCsv(source, { maxColumns });
   } catch (error) {
     throw asUserError(error);
   }

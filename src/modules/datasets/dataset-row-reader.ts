@@ -45,7 +45,7 @@ export class DatasetRowReader {
     for await (const chunk of this.artifacts.chunks(version.artifactId)) {
       for (const raw of decodeRows(chunk.data)) {
         const row: Record<string, unknown> = {};
-        for (const pick of picks) row[pick.name] = pick.index < 0 ? null : toTypedValue(pick.type, raw[pick.index]);
+        for (const pick of picks) setOwn(row, pick.name, pick.index < 0 ? null : toTypedValue(pick.type, raw[pick.index]));
         rows.push(row);
       }
     }
@@ -54,9 +54,7 @@ export class DatasetRowReader {
 
   private typed(version: DatasetVersion, row: RawRow): Record<string, unknown> {
     const values: Record<string, unknown> = {};
-    version.columns.forEach((column, i) => {
-      values[column.name] = toTypedValue(column.type, row[i]);
-    });
+    version.columns.forEach((column, i) => setOwn(values, column.name, toTypedValue(column.type, row[i])));
     return values;
   }
 
@@ -70,4 +68,12 @@ export class DatasetRowReader {
     this.chunks.set(`${artifactId}:${stored.seq}`, chunk);
     return chunk;
   }
+}
+
+/**
+ * `target[key] = value` as an own property whatever the key: a column may be called `__proto__`,
+ * which plain assignment would take as the object's prototype, dropping the value.
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -7,6 +7,7 @@ import { paginate, type Page, type PageArgs } from '../../engines/db/pagination'
 import { escapeLike } from '../../engines/db/like';
 import { isUniqueViolation } from '../../engines/db/unique-violation';
 import { badInput, conflict, notFound } from '../../core/errors';
+import { checkedName, quoted } from '../../core/names';
 import { NamedOrderField, type NamedOrder } from '../shared/order.inputs';
 import { newId } from '../../core/ids';
 import { appendToVersion, csvRowsInSchemaOrder, deriveColumns, ingestCsv, jsonRowsInSchemaOrder, type FixedSchema, type IngestResult } from './dataset-ingest';
@@ -22,20 +23,19 @@ export class DatasetService {
   constructor(
     private readonly db: Database,
     private readonly artifacts: ArtifactStore,
-    private readonly config: Pick<Config, 'maxUploadBytes' | 'datasetImportDir' | 'maxPageSize'>,
+    private readonly config: Pick<Config, 'maxUploadBytes' | 'datasetImportDir' | 'maxPageSize' | 'maxDatasetColumns'>,
     private readonly events?: EventBus,
   ) {}
 
   /** Ingests the CSV, then records the dataset and its version 1 in one short transaction. */
   async create(input: CreateDatasetInput): Promise<Dataset> {
-    const name = input.name.trim();
-    if (!name) throw badInput('name must not be blank', { field: 'input.name' });
+    const name = checkedName(input.name, 'input.name');
     if ((input.csv == null) === (input.path == null)) throw badInput('give exactly one of csv or path', { field: 'input.csv' });
     if (await this.db.manager.existsBy(Dataset, { name })) throw conflict(`a dataset named ${JSON.stringify(name)} already exists`, { field: 'input.name' });
     const source = input.csv != null ? this.checkedCsvText(input.csv, 'input.csv') : this.importFile(input.path!);
 
     return this.withArtifact(async (writer) => {
-      const result = await ingestCsv(source, writer);
+      const result = await ingestCsv(source, writer, this.config.maxDatasetColumns);
       await writer.finish();
       const now = new Date();
       const dataset = Object.assign(new Dataset(), {
@@ -160,13 +160,23 @@ export class DatasetService {
     return csv;
   }
 
-  /** A file inside DATASET_IMPORT_DIR, streamed; anything outside it is refused. */
+  /**
+   * A file inside DATASET_IMPORT_DIR, streamed; anything outside it is refused. Checked on the real
+   * path, after links are followed: a symbolic link inside the folder must not reach /etc/passwd.
+   */
   private importFile(relative: string): fs.ReadStream {
     const root = this.config.datasetImportDir;
     if (!root) throw badInput('reading server-side files is off; set DATASET_IMPORT_DIR to allow it', { field: 'input.path' });
-    const file = path.resolve(root, relative);
-    if (file !== root && !file.startsWith(root + path.sep)) throw badInput('path must stay inside DATASET_IMPORT_DIR', { field: 'input.path' });
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw badInput(`no file ${JSON.stringify(relative)} in DATASET_IMPORT_DIR`, { field: 'input.path' });
+    let file: string;
+    let realRoot: string;
+    try {
+      realRoot = fs.realpathSync(root);
+      file = fs.realpathSync(path.resolve(root, relative));
+    } catch {
+      throw badInput(`no file ${quoted(relative)} in DATASET_IMPORT_DIR`, { field: 'input.path' });
+    }
+    if (!file.startsWith(realRoot + path.sep)) throw badInput('path must stay inside DATASET_IMPORT_DIR', { field: 'input.path' });
+    if (!fs.statSync(file).isFile()) throw badInput(`no file ${quoted(relative)} in DATASET_IMPORT_DIR`, { field: 'input.path' });
     return fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
   }
 }

@@ -25,11 +25,12 @@ export class LiveRoutes {
     this.routes = new LRUCache<string, LiveRoute>({ max: 10_000, ttl: ttlMs });
   }
 
-  async resolve(modelRef: string, environment: Environment): Promise<LiveRoute> {
+  /** `field` names the argument `modelRef` came from, for errors. */
+  async resolve(modelRef: string, environment: Environment, field = 'input.model'): Promise<LiveRoute> {
     const key = `${environment}\u0000${modelRef}`;
     const cached = this.routes.get(key);
     if (cached) return cached;
-    const model = await this.models.byRef(modelRef);
+    const model = await this.models.byRef(modelRef, field);
     const live = await this.db.manager.findOneBy(LiveDeployment, { modelId: model.id, environment });
     if (!live) throw notFound('Deployment', `${model.name}@${environment}`, `model ${JSON.stringify(model.name)} has no version deployed to ${environment}; deploy one with deployModelVersion`);
     const route = { model, modelVersionId: live.modelVersionId, deploymentId: live.deploymentId };

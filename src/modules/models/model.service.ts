@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../../engines/db/unique-violation';
 import { badInput, conflict, notFound } from '../../core/errors';
 import { NamedOrderField, type NamedOrder } from '../shared/order.inputs';
 import { isIdOf, newId } from '../../core/ids';
+import { checkedName, checkedRef } from '../../core/names';
 import { escapeLike } from '../../engines/db/like';
 import { resolveHyperparameters } from './hyperparameters';
 import { Model } from './model.entity';
@@ -17,19 +18,18 @@ export class ModelService {
   constructor(private readonly db: Database, private readonly config: Pick<Config, 'maxPageSize'>) {}
 
   async create(input: CreateModelInput): Promise<Model> {
-    const name = this.checkedName(input.name);
+    const name = checkedName(input.name, 'input.name');
     const allowed = TASKS_BY_ARCHITECTURE[input.architecture];
     if (!allowed.includes(input.task)) {
       throw badInput(`${input.architecture} cannot learn ${input.task}; it supports ${allowed.join(', ')}`, { field: 'input.architecture' });
     }
-    const features = input.featureColumns.map((column) => column.trim());
-    const target = input.targetColumn.trim();
+    const features = input.featureColumns.map((column) => checkedName(column, 'input.featureColumns'));
+    const target = checkedName(input.targetColumn, 'input.targetColumn');
     if (features.length === 0 && input.task !== ModelTask.TIME_SERIES_FORECAST) {
       throw badInput('featureColumns must name at least one column', { field: 'input.featureColumns' });
     }
     const duplicate = features.find((column, i) => features.indexOf(column) !== i);
     if (duplicate !== undefined) throw badInput(`featureColumns lists ${JSON.stringify(duplicate)} twice`, { field: 'input.featureColumns' });
-    if (features.includes('')) throw badInput('featureColumns must not contain an empty name', { field: 'input.featureColumns' });
     if (features.includes(target)) {
       throw badInput(`the target column ${JSON.stringify(target)} must not also be a feature`, { field: 'input.featureColumns' });
     }
@@ -46,7 +46,7 @@ export class ModelService {
   async update(input: UpdateModelInput): Promise<Model> {
     const model = await this.get(input.id);
     const changes: Partial<Model> = { updatedAt: new Date() };
-    if (input.name != null) changes.name = this.checkedName(input.name);
+    if (input.name != null) changes.name = checkedName(input.name, 'input.name');
     if (input.description !== undefined) changes.description = input.description;
     if (input.hyperparameters) changes.hyperparameters = resolveHyperparameters(model.architecture, input.hyperparameters, model.hyperparameters);
     await this.uniqueName(changes.name ?? model.name, () => this.db.transaction((manager) => manager.update(Model, { id: model.id }, changes)));
@@ -84,17 +84,25 @@ export class ModelService {
     return model;
   }
 
-  /** A model by a reference that is either its id or its name (predict, drift reports, log filters). */
-  async byRef(ref: string): Promise<Model> {
-    return isIdOf(ref, Model) ? this.get(ref) : this.find({ name: ref });
+  /**
+   * A model by a reference that is either its id or its name: the one resolver of every argument
+   * that names a model (`field` is that argument, for errors).
+   */
+  async byRef(ref: string, field = 'model'): Promise<Model> {
+    checkedRef(ref, field);
+    return isIdOf(ref, Model) ? this.get(ref) : this.byName(ref);
   }
 
   /** A model by id or by name, as `model(id, name)` and predict accept either. */
   async find(ref: { id?: string | null; name?: string | null }): Promise<Model> {
     if ((ref.id == null) === (ref.name == null)) throw badInput('give exactly one of id or name', { field: 'id' });
-    if (ref.id != null) return this.get(ref.id);
-    const model = await this.db.manager.findOneBy(Model, { name: ref.name! });
-    if (!model) throw notFound('Model', ref.name!);
+    if (ref.id != null) return this.get(checkedRef(ref.id, 'id'));
+    return this.byName(checkedRef(ref.name!, 'name'));
+  }
+
+  private async byName(name: string): Promise<Model> {
+    const model = await this.db.manager.findOneBy(Model, { name });
+    if (!model) throw notFound('Model', name);
     return model;
   }
 
@@ -112,13 +120,6 @@ export class ModelService {
     if (!filter?.includeArchived) qb.andWhere('m.archived_at IS NULL');
     const byName = order?.field === NamedOrderField.NAME;
     return paginate(qb, 'm', page, { column: byName ? 'm.name' : undefined, property: byName ? 'name' : undefined, direction: order?.direction ?? 'DESC' }, this.config.maxPageSize);
-  }
-
-  private checkedName(raw: string): string {
-    const name = raw.trim();
-    if (!name) throw badInput('name must not be blank', { field: 'input.name' });
-    if (name.length > 200) throw badInput('name must be at most 200 characters', { field: 'input.name' });
-    return name;
   }
 
   /** Turns the unique index's refusal into a CONFLICT naming the clash. */

@@ -3,6 +3,7 @@ import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import { isUniqueViolation } from '../../engines/db/unique-violation';
 import { badInput, conflict, notFound } from '../../core/errors';
+import { checkedName } from '../../core/names';
 import { newId } from '../../core/ids';
 import type { EventBus } from '../shared/topics';
 import type { Caller } from '../shared/caller';
@@ -56,7 +57,7 @@ export class AlertService {
     }
     const now = new Date();
     const rule = Object.assign(new AlertRule(), {
-      id: newId(AlertRule), name: input.name.trim(), metric: input.metric, comparator: input.comparator, threshold: input.threshold, forSeconds: input.forSeconds,
+      id: newId(AlertRule), name: checkedName(input.name, 'input.name'), metric: input.metric, comparator: input.comparator, threshold: input.threshold, forSeconds: input.forSeconds,
       cooldownSeconds: input.cooldownSeconds, severity: input.severity, modelId: input.modelId ?? null,
       environment: input.metric === AlertMetric.DRIFT_PSI ? Environment.PRODUCTION : null, enabled: input.enabled, builtIn: null, createdAt: now, updatedAt: now,
     });
@@ -69,7 +70,7 @@ export class AlertService {
     if (input.threshold != null) this.checkThreshold(input.threshold, 'input.threshold');
     const changes: Partial<AlertRule> = { updatedAt: new Date() };
     for (const key of ['name', 'comparator', 'threshold', 'forSeconds', 'cooldownSeconds', 'severity', 'enabled'] as const) {
-      if (input[key] != null) (changes as Record<string, unknown>)[key] = key === 'name' ? input.name!.trim() : input[key];
+      if (input[key] != null) (changes as Record<string, unknown>)[key] = key === 'name' ? checkedName(input.name!, 'input.name') : input[key];
     }
     await this.deps.db.transaction((m) => m.update(AlertRule, { id: rule.id }, changes));
     await this.deps.onRuleChanged(rule.id);

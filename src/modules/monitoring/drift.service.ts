@@ -74,7 +74,7 @@ export class DriftService {
     const inputs = rows.map((r) => (summary.forecast && Array.isArray(r.inputs?.history) ? r.inputs.history.at(-1) ?? {} : r.inputs ?? {}));
     report.features = summary.features.flatMap((e) => featureDrift(e, inputs));
     if (report.features.length > 0) {
-      report.maxPsi = Math.max(...report.features.map((f) => f.psi));
+      report.maxPsi = report.features.reduce((max, f) => Math.max(max, f.psi), -Infinity);
       // driftStatus only grows with PSI, so the largest PSI gives the worst status.
       report.status = driftStatus(report.maxPsi) as DriftStatus;
     } else {

@@ -63,7 +63,7 @@ function average(list: HealthSnapshotData[], at: Date): HealthSnapshotData {
     at, windowSeconds: list[0].windowSeconds,
     requestRate: mean((s) => s.requestRate)!, errorRate: mean((s) => s.errorRate)!, latencyMs: latency((s) => s.latencyMs),
     cpuPercent: mean((s) => s.cpuPercent)!, rssMb: mean((s) => s.rssMb)!, heapUsedMb: mean((s) => s.heapUsedMb)!, eventLoopLagMs: mean((s) => s.eventLoopLagMs)!,
-    trainingsQueued: Math.round(mean((s) => s.trainingsQueued)!), trainingsRunning: Math.round(mean((s) => s.trainingsRunning)!), trainingsFailed: Math.max(...list.map((s) => s.trainingsFailed)),
+    trainingsQueued: Math.round(mean((s) => s.trainingsQueued)!), trainingsRunning: Math.round(mean((s) => s.trainingsRunning)!), trainingsFailed: list.reduce((max, s) => Math.max(max, s.trainingsFailed), 0),
     // Per-model figures of the bucket's last snapshot: averaging sets of models is not meaningful.
     predictions: list[list.length - 1].predictions,
   };

@@ -35,7 +35,7 @@ export class PredictionResolver {
     let modelVersionId = filter?.modelVersionId ?? null;
     if (filter?.version != null && !filter.model) throw badInput('filter.version needs filter.model', { field: 'filter.version' });
     if (filter?.model) {
-      const model = await services.models.byRef(filter.model);
+      const model = await services.models.byRef(filter.model, 'filter.model');
       modelId = model.id;
       if (filter.version != null) modelVersionId = (await services.modelVersions.byNumber(model.id, filter.version)).id;
     }
