@@ -105,6 +105,10 @@ export interface TrainingConfig {
   backend: 'tensorflow' | 'wasm' | 'cpu' | null;
   /** `TRAINING_CANCEL_GRACE_MS` (default 3000): SIGTERM to SIGKILL delay when cancelling. */
   cancelGraceMs: number;
+  /** `MAX_QUEUED_RUNS` (default 1000): runs waiting in all; past it startTrainingRun is SERVICE_UNAVAILABLE. */
+  maxQueuedRuns: number;
+  /** `MAX_QUEUED_RUNS_PER_KEY` (default 50): runs one API key may have waiting; past it RATE_LIMITED. */
+  maxQueuedRunsPerKey: number;
 }
 
 export interface QueryLimits {
@@ -250,6 +254,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutSeconds: integer('TRAINING_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600),
       backend: oneOf('TFJS_BACKEND', ['tensorflow', 'wasm', 'cpu'] as const),
       cancelGraceMs: integer('TRAINING_CANCEL_GRACE_MS', 3000, 0, 600_000),
+      maxQueuedRuns: integer('MAX_QUEUED_RUNS', 1000, 1, 1_000_000),
+      maxQueuedRunsPerKey: integer('MAX_QUEUED_RUNS_PER_KEY', 50, 1, 1_000_000),
     },
     serving: {
       maxPredictRows: integer('MAX_PREDICT_ROWS', 10_000, 1, 1_000_000),

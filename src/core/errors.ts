@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'TIMEOUT'
   | 'INTERNAL_SERVER_ERROR';
 
 function error(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
@@ -43,6 +45,14 @@ export const rateLimited = (retryAfterSeconds: number) =>
   new GraphQLError(`Rate limit exceeded; retry after ${retryAfterSeconds} s`, {
     extensions: { code: 'RATE_LIMITED', retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
   });
+
+/** The server cannot take this work now (a full queue); HTTP status 503. Retrying later may succeed. */
+export const serviceUnavailable = (message: string, details: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code: 'SERVICE_UNAVAILABLE', ...details, http: { status: 503 } } });
+
+/** A caller's own quota is used up (not a rate): HTTP status 429, without a retry-after. */
+export const quotaExceeded = (message: string, details: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', ...details, http: { status: 429 } } });
 
 export const payloadTooLarge = (message: string) => error('PAYLOAD_TOO_LARGE', message);
 

@@ -111,3 +111,25 @@ describe('training run states', () => {
     }
   });
 });
+
+describe('queue caps', () => {
+  let capped: TestServices;
+  beforeAll(async () => {
+    capped = await startTestServices({ start: false, env: { MAX_QUEUED_RUNS: '3', MAX_QUEUED_RUNS_PER_KEY: '2' } });
+  });
+  afterAll(() => capped?.close());
+
+  it('refuses a key past MAX_QUEUED_RUNS_PER_KEY (RATE_LIMITED) and anyone past MAX_QUEUED_RUNS (SERVICE_UNAVAILABLE), writing nothing', async () => {
+    const { dataset, model } = await creditDatasetAndModel(capped.services, 'capped');
+    const startAs = (key: string) => capped.services.training.start({ modelId: model.id, datasetId: dataset.id, priority: 0, batchMetrics: false } as never, key);
+    const first = await startAs('key_a');
+    await startAs('key_a');
+    expect(await codeOf(startAs('key_a'))).toBe('RATE_LIMITED');
+    await startAs('key_b');
+    expect(await codeOf(startAs('key_c'))).toBe('SERVICE_UNAVAILABLE');
+    expect((await capped.services.training.list({ modelId: model.id }, { first: 10 })).items).toHaveLength(3);
+    // A finished run frees its place.
+    await capped.services.training.cancel(first.id);
+    expect((await startAs('key_a')).status).toBe(TrainingStatus.QUEUED);
+  });
+});

@@ -3,7 +3,7 @@ import type { Config } from '../../core/config';
 import type { ArtifactStore } from '../../engines/db/artifact-store';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
-import { badInput, conflict, notFound } from '../../core/errors';
+import { badInput, conflict, notFound, quotaExceeded, serviceUnavailable } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import type { EventBus } from '../shared/topics';
@@ -87,6 +87,7 @@ export class TrainingRunService {
       strategy: input.split?.strategy ?? (forecast ? SplitStrategy.TIME_ORDERED : SplitStrategy.RANDOM),
     };
     checkTrainingRequest(model, version, hyperparameters, split);
+    await this.checkQueueRoom(createdBy);
 
     const run = Object.assign(new TrainingRun(), {
       id: newId(TrainingRun), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0,
@@ -98,6 +99,20 @@ export class TrainingRunService {
     this.published(run);
     this.queue.enqueue(run.id, run.priority);
     return run;
+  }
+
+  /**
+   * Room in the queue, overall and for this key. A soft cap (concurrent starts can pass it by a
+   * few), enough to stop one client from queueing thousands of runs in a second.
+   */
+  private async checkQueueRoom(createdBy: string | null): Promise<void> {
+    const { db, config } = this.deps;
+    const { maxQueuedRuns, maxQueuedRunsPerKey } = config.training;
+    const queued = await db.manager.countBy(TrainingRun, { status: TrainingStatus.QUEUED });
+    if (queued >= maxQueuedRuns) throw serviceUnavailable(`${queued} runs are waiting, the most the queue takes (MAX_QUEUED_RUNS); try again once some have run`, { queued });
+    if (createdBy === null) return;
+    const mine = await db.manager.countBy(TrainingRun, { status: TrainingStatus.QUEUED, createdBy });
+    if (mine >= maxQueuedRunsPerKey) throw quotaExceeded(`this key has ${mine} runs waiting, the most one key may queue (MAX_QUEUED_RUNS_PER_KEY); wait for them or cancel some`, { queued: mine });
   }
 
   private readonly batchMetrics = new Map<string, boolean>();
