@@ -7,6 +7,7 @@ import { parse, print, type OperationDefinitionNode } from 'graphql';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForRun } from '../support/training';
+import { wsClient } from '../support/ws-client';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/test-server';
 import { TEST_DB } from '../support/test-database';
 
@@ -64,7 +65,10 @@ describe('server', () => {
     // $datasetId / $modelId take the id the CreateDataset / CreateModel example returned.
     const variables: Record<string, string> = {};
     for (const operation of operations) {
-      if (operation.operation === 'subscription') continue;
+      if (operation.operation === 'subscription') {
+        await runSubscription(operation, variables);
+        continue;
+      }
       const needsVersion = operation.variableDefinitions?.some((v) => v.variable.name.value === 'modelVersionId');
       if (needsVersion && !variables.modelVersionId) {
         // The deploy examples use the version StartTraining produced: wait for it as a user would.
@@ -84,6 +88,33 @@ describe('server', () => {
     }
   });
 });
+
+/**
+ * A subscription example over graphql-ws. A per-object stream (it has a variable naming its
+ * object) must start with the current state and complete; an open-ended one must at least start.
+ */
+async function runSubscription(operation: OperationDefinitionNode, variables: Record<string, string>): Promise<void> {
+  const perObject = (operation.variableDefinitions?.length ?? 0) > 0;
+  const client = wsClient(server.wsUrl, server.adminAuth);
+  try {
+    const outcome = await new Promise<{ events: unknown[]; completed: boolean; errors?: unknown }>((resolve) => {
+      const events: unknown[] = [];
+      const timer = setTimeout(() => resolve({ events, completed: false }), perObject ? 30_000 : 500);
+      client.subscribe({ query: print(operation), variables }, {
+        next: (value) => (value.errors ? resolve({ events, completed: false, errors: value.errors }) : events.push(value.data)),
+        error: (errors) => { clearTimeout(timer); resolve({ events, completed: false, errors }); },
+        complete: () => { clearTimeout(timer); resolve({ events, completed: true }); },
+      });
+    });
+    expect(outcome.errors, `${operation.name?.value}: ${JSON.stringify(outcome.errors)}`).toBeUndefined();
+    if (perObject) {
+      expect(outcome.events.length, operation.name?.value).toBeGreaterThan(0);
+      expect(outcome.completed, `${operation.name?.value} completes`).toBe(true);
+    }
+  } finally {
+    await client.dispose();
+  }
+}
 
 describe('npm start', () => {
   it('seeds an empty database, serves, and exits 0 on SIGTERM', async () => {

@@ -30,7 +30,7 @@ describe('streams release their source when the client leaves', () => {
 
   it('metricStream: a subscriber of a finished (quiet) run releases the bus listener at once', async () => {
     const { iterable, state } = quietSource();
-    const sources = { events: { subscribe: () => iterable }, metricStore: { since: async () => [] } } as unknown as Parameters<typeof metricStream>[0];
+    const sources = { events: { subscribe: () => iterable }, metricStore: { since: async () => [] }, hasEnded: async () => false } as unknown as Parameters<typeof metricStream>[0];
     const stream = metricStream(sources, 'run_x', -1, null)[Symbol.asyncIterator]();
     const pending = stream.next();
     await new Promise((r) => setTimeout(r, 10));
@@ -38,5 +38,24 @@ describe('streams release their source when the client leaves', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(state.returned).toBe(true);
     expect((await pending).done).toBe(true);
+  });
+});
+
+describe('state streams end', () => {
+  it('currentThenLive completes after a last state, the current one or a live one, though the source stays quiet', async () => {
+    const { iterable, state } = quietSource();
+    const finished = currentThenLive(iterable, async () => 'DONE', { isLast: (s) => s === 'DONE' })[Symbol.asyncIterator]();
+    expect(await finished.next()).toEqual({ value: 'DONE', done: false });
+    expect((await finished.next()).done).toBe(true);
+    expect(state.returned).toBe(true);
+
+    async function* live() {
+      yield 'RUNNING';
+      yield 'DONE';
+      yield 'NEVER';
+    }
+    const values: string[] = [];
+    for await (const value of currentThenLive(live(), 'QUEUED', { isLast: (s) => s === 'DONE' })) values.push(value);
+    expect(values).toEqual(['QUEUED', 'RUNNING', 'DONE']);
   });
 });

@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import { In, IsNull } from 'typeorm';
+import type { EventBus } from '../shared/topics';
 import type { Config } from '../../core/config';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
@@ -26,7 +28,13 @@ export class ApiKeyService {
   private static readonly CACHE_MS = 5000;
   private readonly cache = new LRUCache<string, ApiKey | false>({ max: 10_000, ttl: ApiKeyService.CACHE_MS });
 
-  constructor(private readonly db: Database, private readonly config: Pick<Config, 'maxPageSize' | 'bootstrapAdminKey'>, private readonly log?: Logger) {}
+  constructor(
+    private readonly db: Database,
+    private readonly config: Pick<Config, 'maxPageSize' | 'bootstrapAdminKey'>,
+    private readonly log?: Logger,
+    /** Hears each revocation, so open WebSockets of the key are closed (on every instance). */
+    private readonly events?: EventBus,
+  ) {}
 
   /** Creates a key and returns it with its secret, which is not stored and cannot be shown again. */
   async create(input: NewApiKey, createdBy: string | null): Promise<{ apiKey: ApiKey; secret: string }> {
@@ -44,7 +52,15 @@ export class ApiKeyService {
       await this.db.transaction((manager) => manager.update(ApiKey, { id }, { revokedAt: key.revokedAt }));
     }
     this.cache.delete(key.prefix);
+    this.events?.publish('API_KEY_REVOKED', 'all', { keyId: key.id });
     return key;
+  }
+
+  /** Which of these keys still work (exist and are not revoked): sockets of the others are closed. */
+  async activeKeyIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const keys = await this.db.manager.find(ApiKey, { select: { id: true }, where: { id: In(ids), revokedAt: IsNull() } });
+    return new Set(keys.map((key) => key.id));
   }
 
   list(filter: { role?: Role | null; includeRevoked?: boolean } | null | undefined, page: PageArgs): Promise<Page<ApiKey>> {

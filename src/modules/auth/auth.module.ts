@@ -6,6 +6,13 @@ import { AuditEntry } from './audit-entry.entity';
 import { AuditService } from './audit.service';
 import { AuthResolver } from './auth.resolver';
 
+declare module '../shared/topics' {
+  interface Topics {
+    /** A key was revoked; every instance closes that key's open WebSockets. */
+    API_KEY_REVOKED: [scope: 'all', payload: { keyId: string }];
+  }
+}
+
 declare module '../shared/context' {
   interface ServiceMap {
     apiKeys: ApiKeyService;
@@ -19,8 +26,9 @@ export const authModule = defineModule({
   entities: [ApiKey, AuditEntry],
   migrations: [ApiKeysAndAuditLog1764500000000],
   resolvers: [AuthResolver],
-  services: ({ db, config, log }) => ({
-    apiKeys: new ApiKeyService(db, config, log),
+  topics: ['API_KEY_REVOKED'],
+  services: ({ db, config, log, events }) => ({
+    apiKeys: new ApiKeyService(db, config, log, events),
     audit: new AuditService(db, config),
   }),
   // The first ADMIN key exists before anything is served.

@@ -10,9 +10,12 @@ import { DatasetVersion } from './dataset-version.entity';
 export class DatasetVersionResolver {
   @Authorized(...Roles.READERS)
   @Subscription(() => DatasetVersion, {
-    topics: 'DATASET_VERSION_CREATED',
-    topicId: ({ args }) => args.datasetId,
-    description: 'Each new version of a dataset (appendDatasetRows), as it is committed: for STREAMING datasets.',
+    subscribe: async ({ args, context }) => {
+      const { datasets, events } = (context as Context).services;
+      await datasets.get(args.datasetId); // NOT_FOUND for an unknown dataset, rather than silence
+      return events.subscribe('DATASET_VERSION_CREATED', args.datasetId);
+    },
+    description: 'Each new version of a dataset (appendDatasetRows), as it is committed: for STREAMING datasets. NOT_FOUND for an unknown dataset.',
   })
   datasetVersionCreated(
     @Arg('datasetId', () => ID) _datasetId: string,

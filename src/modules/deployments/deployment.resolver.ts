@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { filter } from '@graphql-yoga/subscription';
 import type { Context } from '../shared/context';
 import { Roles } from '../shared/role';
 import { Model } from '../models/model.entity';
@@ -87,10 +88,14 @@ export class DeploymentRequestResolver {
 
   @Authorized(...Roles.READERS)
   @Subscription(() => DeploymentRequest, {
-    topics: 'DEPLOYMENT_REQUEST_UPDATED',
-    topicId: () => 'all',
-    filter: ({ payload, args }) => args.modelId == null || payload.modelId === args.modelId,
-    description: 'Deployment requests as they are made, approved or rejected; all of them, or one model\'s.',
+    subscribe: async ({ args, context }) => {
+      const { events, models } = (context as Context).services;
+      const all = events.subscribe('DEPLOYMENT_REQUEST_UPDATED', 'all');
+      if (args.modelId == null) return all;
+      const { id } = await models.get(args.modelId); // NOT_FOUND for an unknown model
+      return filter((event: { modelId: string }) => event.modelId === id)(all);
+    },
+    description: 'Deployment requests as they are made, approved or rejected; all of them, or one model\'s. NOT_FOUND for an unknown model.',
   })
   deploymentRequestUpdated(
     @Arg('modelId', () => ID, { nullable: true }) _modelId: string | null,

@@ -117,7 +117,10 @@ export class AlertResolver {
   @Authorized(...Roles.READERS_AND_PARTNERS)
   @Subscription(() => Alert, {
     subscribe: async ({ args, context }) => {
-      if (args.modelId) await assertModelScope(context as Context, args.modelId);
+      if (args.modelId) {
+        await assertModelScope(context as Context, args.modelId);
+        await (context as Context).services.models.get(args.modelId); // NOT_FOUND for an unknown model
+      }
       const scope = (context as Context).caller?.modelScope;
       return only((context as Context).services.events.subscribe('HEALTH_ALERTS', 'all'), (event) => {
         if (scope && (!event.modelId || !scope.includes(event.modelId))) return false;

@@ -16,6 +16,9 @@ import type { ModelVersionService } from '../models/model-version.service';
 import { BatchPredictionJob, BatchPredictionStatus } from './batch-prediction-job.entity';
 import type { StartBatchPredictionInput } from './prediction.inputs';
 
+/** True once a job can change no more. */
+export const isFinished = (status: BatchPredictionStatus): boolean => status === BatchPredictionStatus.SUCCEEDED || status === BatchPredictionStatus.FAILED;
+
 /** Rows per forward pass: big enough to amortise the call, small enough to keep the event loop turning. */
 const PASS_ROWS = 2048;
 
@@ -121,7 +124,7 @@ export class BatchPredictionService {
   }
 
   private published(job: BatchPredictionJob): void {
-    this.deps.events.publish('BATCH_PREDICTION_UPDATED', job.id, { jobId: job.id });
+    this.deps.events.publish('BATCH_PREDICTION_UPDATED', job.id, { jobId: job.id, status: job.status });
   }
 }
 

@@ -7,6 +7,7 @@ import { DatasetVersion } from '../datasets/dataset-version.entity';
 import { Model } from '../models/model.entity';
 import { ModelVersion } from '../models/model-version.entity';
 import { BatchPredictionJob } from './batch-prediction-job.entity';
+import { isFinished } from './batch-prediction.service';
 import { PredictionConnection } from './prediction.connection';
 import { Prediction } from './prediction.entity';
 import { PredictInput, PredictionsArgs, StartBatchPredictionInput } from './prediction.inputs';
@@ -72,9 +73,12 @@ export class BatchPredictionResolver {
     subscribe: async ({ args, context }) => {
       const { services } = context as Context;
       await services.batchPredictions.get(args.jobId);
-      return currentThenLive(services.events.subscribe('BATCH_PREDICTION_UPDATED', args.jobId), { jobId: args.jobId });
+      return currentThenLive(services.events.subscribe('BATCH_PREDICTION_UPDATED', args.jobId), async () => {
+        const job = await services.batchPredictions.get(args.jobId);
+        return { jobId: job.id, status: job.status };
+      }, { isLast: (event) => isFinished(event.status) });
     },
-    description: 'A batch prediction job\'s status and progress: its current state first, then every change.',
+    description: 'A batch prediction job\'s status and progress: its current state first, then every change, completing once the job has finished. NOT_FOUND for an unknown job.',
   })
   batchPredictionUpdated(@Arg('jobId', () => ID) _jobId: string, @Root() event: { jobId: string }, @Ctx() { services }: Context) {
     return services.batchPredictions.get(event.jobId);

@@ -1,5 +1,5 @@
 import { defineModule } from '../shared/module-definition';
-import { BatchPredictionJob } from './batch-prediction-job.entity';
+import { BatchPredictionJob, type BatchPredictionStatus } from './batch-prediction-job.entity';
 import { BatchPredictionService } from './batch-prediction.service';
 import { Prediction } from './prediction.entity';
 import { PredictionLoaders } from './prediction.loaders';
@@ -22,7 +22,7 @@ declare module '../shared/context' {
 declare module '../shared/topics' {
   interface Topics {
     /** A batch prediction job's status or progress changed; routed by job id. */
-    BATCH_PREDICTION_UPDATED: [jobId: string, payload: { jobId: string }];
+    BATCH_PREDICTION_UPDATED: [jobId: string, payload: { jobId: string; status: BatchPredictionStatus }];
   }
 }
 

@@ -29,3 +29,9 @@ export interface MetricEvent {
   value: number;
   timestamp: number;
 }
+
+/** Published on a run's metric topic once the run has ended: its streams complete after their last point. */
+export interface MetricsEnd {
+  runId: string;
+  end: true;
+}

@@ -8,7 +8,9 @@ import { Evaluation } from '../evaluations/evaluation.entity';
 import { Model } from '../models/model.entity';
 import { ModelVersion } from '../models/model-version.entity';
 import { MetricPoint, MetricSeries } from './metric.types';
+import { currentThenLive } from '../../engines/events/current-then-live';
 import { metricStream } from './metric-stream';
+import { isTerminal } from './training-run.service';
 import { TrainingRunConnection } from './training-run.connection';
 import { TrainingRun } from './training-run.entity';
 import { StartTrainingRunInput, TrainingRunsArgs } from './training-run.inputs';
@@ -44,10 +46,12 @@ export class TrainingRunResolver {
   @Subscription(() => MetricPoint, {
     subscribe: async ({ args, context }) => {
       await assertModelScope(context as Context, args.runId);
-      const { events, trainingMetrics } = (context as Context).services;
-      return metricStream({ events, metricStore: trainingMetrics }, args.runId, args.sinceStep ?? -1, args.names ?? null);
+      const { events, trainingMetrics, training } = (context as Context).services;
+      await training.get(args.runId); // NOT_FOUND for an unknown run, rather than silence
+      const hasEnded = async (runId: string) => isTerminal((await training.get(runId)).status);
+      return metricStream({ events, metricStore: trainingMetrics, hasEnded }, args.runId, args.sinceStep ?? -1, args.names ?? null);
     },
-    description: 'Metric points of a run: first those stored after sinceStep, then live ones as the run trains; no gap and no duplicate between the two. Reconnect with the last step you saw to resume. A subscriber that falls 10,000 points behind is disconnected.',
+    description: 'Metric points of a run: first those stored after sinceStep, then live ones as the run trains; no gap and no duplicate between the two. Completes when the run has ended (at once, after the stored points, for a run that already had). Reconnect with the last step you saw to resume. A subscriber that falls 10,000 points behind is disconnected. NOT_FOUND for an unknown run.',
   })
   trainingMetrics(
     @Arg('runId', () => ID) _runId: string,
@@ -62,12 +66,20 @@ export class TrainingRunResolver {
   @ModelScoped((args) => args.runId ?? args.modelId)
   @Subscription(() => TrainingRun, {
     subscribe: async ({ args, context }) => {
-      const { events } = (context as Context).services;
+      const { events, training, models } = (context as Context).services;
       if ((args.runId == null) === (args.modelId == null)) throw badInput('give exactly one of runId or modelId', { field: 'runId' });
       await assertModelScope(context as Context, args.runId ?? args.modelId);
-      return args.runId ? events.subscribe('TRAINING_RUN_UPDATED', args.runId) : events.subscribe('MODEL_TRAINING_RUN_UPDATED', args.modelId);
+      if (args.modelId) {
+        await models.get(args.modelId);
+        return events.subscribe('MODEL_TRAINING_RUN_UPDATED', args.modelId);
+      }
+      await training.get(args.runId);
+      return currentThenLive(events.subscribe('TRAINING_RUN_UPDATED', args.runId), async () => {
+        const run = await training.get(args.runId);
+        return { runId: run.id, status: run.status };
+      }, { isLast: (event) => isTerminal(event.status) });
     },
-    description: 'A run\'s status and progress whenever they change: one run (runId) or every run of a model (modelId).',
+    description: 'A run\'s status and progress whenever they change. With runId: the run\'s current state first, then each change, completing once the run has ended. With modelId: every change of every run of the model, as it happens. NOT_FOUND for an unknown run or model.',
   })
   trainingRunUpdated(
     @Arg('runId', () => ID, { nullable: true }) _runId: string | null,

@@ -42,7 +42,10 @@ export interface TrainingDeps {
   queue: JobQueue;
 }
 
-const TERMINAL = [TrainingStatus.SUCCEEDED, TrainingStatus.FAILED, TrainingStatus.CANCELLED];
+const TERMINAL: readonly TrainingStatus[] = [TrainingStatus.SUCCEEDED, TrainingStatus.FAILED, TrainingStatus.CANCELLED];
+
+/** True once a run can change no more. */
+export const isTerminal = (status: TrainingStatus): boolean => TERMINAL.includes(status);
 
 /** Starts, runs, cancels and recovers training runs; the only writer of training tables. */
 export class TrainingRunService {
@@ -123,7 +126,7 @@ export class TrainingRunService {
   /** QUEUED: taken out of the queue. RUNNING: its process gets SIGTERM, then SIGKILL. */
   async cancel(id: string): Promise<TrainingRun> {
     const run = await this.get(id);
-    if (TERMINAL.includes(run.status)) throw conflict(`run is already ${run.status}`, { status: run.status });
+    if (isTerminal(run.status)) throw conflict(`run is already ${run.status}`, { status: run.status });
     if (run.status === TrainingStatus.QUEUED) {
       this.queue.remove(id);
       const now = new Date();
@@ -269,8 +272,11 @@ export class TrainingRunService {
     return run;
   }
 
+  /** Announces a change; a run that has ended also closes its metric streams (after its last point). */
   private published(run: TrainingRun): void {
-    this.deps.events.publish('TRAINING_RUN_UPDATED', run.id, { runId: run.id });
-    this.deps.events.publish('MODEL_TRAINING_RUN_UPDATED', run.modelId, { runId: run.id });
+    const { events } = this.deps;
+    events.publish('TRAINING_RUN_UPDATED', run.id, { runId: run.id, status: run.status });
+    events.publish('MODEL_TRAINING_RUN_UPDATED', run.modelId, { runId: run.id, status: run.status });
+    if (isTerminal(run.status)) events.publish('TRAINING_METRICS', run.id, { runId: run.id, end: true });
   }
 }

@@ -3,9 +3,9 @@ import { Training1764600000000 } from '../../../migrations/1764600000000-trainin
 import type { JobQueue } from '../../engines/jobs/job-queue';
 import { defineModule } from '../shared/module-definition';
 import { MetricStore } from './metric-store';
-import type { MetricEvent } from './metric.types';
+import type { MetricEvent, MetricsEnd } from './metric.types';
 import { ModelTrainingRunsResolver, ModelVersionTrainingRunResolver } from './model-training.resolver';
-import { TrainingRun } from './training-run.entity';
+import { TrainingRun, type TrainingStatus } from './training-run.entity';
 import { TrainingLoaders } from './training-run.loaders';
 import { MetricSeriesResolver, TrainingRunResolver } from './training-run.resolver';
 import { TrainingRunService } from './training-run.service';
@@ -25,11 +25,11 @@ declare module '../shared/context' {
 
 declare module '../shared/topics' {
   interface Topics {
-    /** Metric points of a training run, in step order; routed by run id. */
-    TRAINING_METRICS: [runId: string, payload: MetricEvent];
+    /** Metric points of a training run, in step order, then `{ end: true }` once it ended; routed by run id. */
+    TRAINING_METRICS: [runId: string, payload: MetricEvent | MetricsEnd];
     /** A run's status or progress changed; routed by run id, and by model id below. */
-    TRAINING_RUN_UPDATED: [runId: string, payload: { runId: string }];
-    MODEL_TRAINING_RUN_UPDATED: [modelId: string, payload: { runId: string }];
+    TRAINING_RUN_UPDATED: [runId: string, payload: { runId: string; status: TrainingStatus }];
+    MODEL_TRAINING_RUN_UPDATED: [modelId: string, payload: { runId: string; status: TrainingStatus }];
   }
 }
 

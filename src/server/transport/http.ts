@@ -11,7 +11,9 @@ import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
+import type { ApiKeyService } from '../../modules/auth/api-key.service';
 import type { Context } from '../../modules/shared/context';
+import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import type { Caller } from '../../modules/shared/caller';
 import { createErrorFormatter } from './format-error';
@@ -39,6 +41,9 @@ export interface TransportDeps {
   contexts: ContextFactory;
   gate: RequestGate;
   observer: RequestObserver;
+  /** Revocations, for the WebSocket transport. */
+  events: EventBus;
+  apiKeys: Pick<ApiKeyService, 'activeKeyIds'>;
 }
 
 /** What the /graphql middlewares leave for each other and the context function in `res.locals`. */
@@ -60,12 +65,12 @@ const REFUSED_BODY_BYTES = 64 * 1024;
  * and /metrics. The database is the caller's: close it after `close()`.
  */
 export async function startTransports(schema: GraphQLSchema, deps: TransportDeps, port = deps.config.port): Promise<Transports> {
-  const { config, log, db, prometheus, contexts, gate, observer } = deps;
+  const { config, log, db, prometheus, contexts, gate, observer, events, apiKeys } = deps;
   const app = express();
   const httpServer = http.createServer(app);
   const formatError = createErrorFormatter(log, { hideSuggestions: !config.introspection });
   const limiter = gate.limits;
-  const wsCleanup = startWsServer(httpServer, schema, { config, contexts, gate }, formatError, observer);
+  const wsCleanup = startWsServer(httpServer, schema, { config, contexts, gate, log, events, apiKeys }, formatError, observer);
 
   const apollo = new ApolloServer<Context>({
     schema,

@@ -5,33 +5,54 @@ import {
 } from 'graphql';
 
 import type { ServerOptions } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { IncomingMessage } from 'node:http';
 import type { Config } from '../../core/config';
+import type { Logger } from '../../core/logger';
 import { sharedSubscribe } from '../../engines/events/shared-subscribe';
+import type { ApiKeyService } from '../../modules/auth/api-key.service';
 import type { Caller } from '../../modules/shared/caller';
 import type { Context } from '../../modules/shared/context';
+import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import type { RequestGate } from './request-gate';
 import type { RequestObserver } from './request-observer';
+import { serveGraphqlWs, type SocketExtra } from './ws-adapter';
 
-type Extra = { socket: WebSocket; request: IncomingMessage; caller?: Caller | null; authorization?: unknown; subscriptions?: Set<string> };
+type Extra = SocketExtra & { caller?: Caller | null; authorization?: unknown; subscriptions?: Set<string> };
+
+/** How often the keys of open sockets are checked again: the API key cache's lifetime. */
+const KEY_RECHECK_MS = 5000;
+/** The close code of a socket whose key stopped working (graphql-ws's Forbidden). */
+const FORBIDDEN = 4403;
+
+/** What the WebSocket transport needs besides the request pipeline. */
+export interface WsDeps {
+  config: Pick<Config, 'maxUploadBytes' | 'limits'>;
+  contexts: ContextFactory;
+  gate: RequestGate;
+  log: Logger;
+  /** Revocations, announced by the auth module on every instance. */
+  events: EventBus;
+  apiKeys: Pick<ApiKeyService, 'activeKeyIds'>;
+}
 
 /**
  * graphql-ws on the HTTP server's /graphql path, behind the same RequestGate as HTTP: the key in
- * connectionParams (a bad one closes the socket with 4403), rate limits, parse/validation/cost
- * limits, plus a cap on live subscriptions per socket, and the same error formatting. `observer`,
- * when given, records each operation as over HTTP.
+ * connectionParams (none or a bad one closes the socket with 4403), rate limits,
+ * parse/validation/cost limits, plus a cap on live subscriptions per socket, and the same error
+ * formatting. A socket whose key is revoked (here, on another instance, or seen at the key's next
+ * recheck) is closed with 4403, ending its streams. `observer`, when given, records each
+ * operation as over HTTP.
  */
 export function startWsServer(
   httpServer: HttpServer,
   schema: GraphQLSchema,
-  deps: { config: Pick<Config, 'maxUploadBytes' | 'limits'>; contexts: ContextFactory; gate: RequestGate },
+  deps: WsDeps,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
   observer?: RequestObserver,
 ) {
-  const { config, contexts, gate } = deps;
+  const { config, contexts, gate, log } = deps;
+  const sockets = new KeySockets();
   const limiter = gate.limits;
   const sharingKeys = new WeakMap<Context, string>();
   // Each subscription event runs with a fresh context (new DataLoaders), built from its subscription's request.
@@ -59,6 +80,7 @@ export function startWsServer(
       } catch {
         return false; // graphql-ws closes with 4403 Forbidden
       }
+      sockets.add(ctx.extra.caller.keyId, ctx.extra.socket);
       ctx.extra.subscriptions = new Set();
       return true;
     },
@@ -120,5 +142,49 @@ export function startWsServer(
       },
     ),
   };
-  return useServer<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer);
+  const served = serveGraphqlWs<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer, log, (socket, request) => ({ socket, request }));
+
+  // Revocation reaches open sockets: at once when announced, and at the latest one recheck later.
+  const revocations = deps.events.subscribe('API_KEY_REVOKED', 'all')[Symbol.asyncIterator]();
+  void (async () => {
+    for (let next = await revocations.next(); !next.done; next = await revocations.next()) sockets.close(next.value.keyId, FORBIDDEN, 'API key revoked');
+  })().catch((error) => log.error({ err: error }, 'revocation listener stopped'));
+  const recheck = setInterval(() => {
+    const keyIds = sockets.keyIds();
+    if (keyIds.length === 0) return;
+    void deps.apiKeys.activeKeyIds(keyIds).then((active) => {
+      for (const keyId of keyIds) if (!active.has(keyId)) sockets.close(keyId, FORBIDDEN, 'API key revoked');
+    }).catch((error) => log.warn({ err: error }, 'could not recheck the keys of open WebSockets'));
+  }, KEY_RECHECK_MS);
+  recheck.unref();
+  return {
+    async dispose(): Promise<void> {
+      clearInterval(recheck);
+      await revocations.return?.();
+      await served.dispose();
+    },
+  };
+}
+
+/** The open sockets of each API key. */
+class KeySockets {
+  private readonly byKey = new Map<string, Set<WebSocket>>();
+
+  add(keyId: string, socket: WebSocket): void {
+    let set = this.byKey.get(keyId);
+    if (!set) this.byKey.set(keyId, (set = new Set()));
+    set.add(socket);
+    socket.once('close', () => {
+      set.delete(socket);
+      if (set.size === 0 && this.byKey.get(keyId) === set) this.byKey.delete(keyId);
+    });
+  }
+
+  keyIds(): string[] {
+    return [...this.byKey.keys()];
+  }
+
+  close(keyId: string, code: number, reason: string): void {
+    for (const socket of this.byKey.get(keyId) ?? []) socket.close(code, reason);
+  }
 }

@@ -1,0 +1,80 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, handleProtocols, makeServer, type ConnectionInitMessage, type ServerOptions } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../../core/logger';
+
+/** What every socket's context carries. */
+export interface SocketExtra {
+  socket: WebSocket;
+  request: IncomingMessage;
+}
+
+/**
+ * graphql-ws's protocol core (`makeServer`) on a `ws` server: graphql-ws's own `use/ws` adapter,
+ * rewritten for two reasons. It reports socket errors with console.error (a stack trace on
+ * stdout, where every other line is JSON), and it offers no way to close the sockets of one API
+ * key, which revocation needs. Everything else follows `use/ws`: protocol negotiation, keep-alive
+ * pings, closing with 1011 on an internal error, and 1001 on dispose.
+ */
+export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E extends SocketExtra>(
+  options: ServerOptions<P, E>,
+  wsServer: WebSocketServer,
+  log: Logger,
+  extraFor: (socket: WebSocket, request: IncomingMessage) => E,
+  keepAliveMs = 12_000,
+) {
+  const server = makeServer(options);
+  wsServer.options.handleProtocols = handleProtocols;
+  wsServer.on('error', (error) => {
+    log.error({ err: error }, 'WebSocket server error');
+    for (const client of wsServer.clients) client.close(CloseCode.InternalServerError, 'Internal server error');
+  });
+  wsServer.on('connection', (socket, request) => {
+    // A client's mistake (a frame over the size limit, a bad frame): ws closes the socket itself
+    // with the right code (1009, 1002); this only reports it, as one JSON line.
+    socket.once('error', (error: Error & { code?: string }) => {
+      log.warn({ error: { message: error.message, code: error.code }, clientAddress: request.socket.remoteAddress }, 'WebSocket closed on a client error');
+    });
+    let pongWait: NodeJS.Timeout | null = null;
+    const ping = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+      socket.once('pong', () => {
+        if (pongWait) clearTimeout(pongWait);
+        pongWait = null;
+      });
+      socket.ping();
+    }, keepAliveMs);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) => new Promise<void>((resolve, reject) => {
+          if (socket.readyState !== socket.OPEN) return resolve();
+          socket.send(data, (error) => (error ? reject(error) : resolve()));
+        }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) => socket.on('message', async (data) => {
+          try {
+            await handle(String(data));
+          } catch (error) {
+            log.error({ err: error }, 'WebSocket message could not be handled');
+            socket.close(CloseCode.InternalServerError, 'Internal server error');
+          }
+        }),
+      },
+      extraFor(socket, request),
+    );
+    socket.once('close', (code, reason) => {
+      if (pongWait) clearTimeout(pongWait);
+      clearInterval(ping);
+      void closed(code, String(reason));
+    });
+  });
+  return {
+    async dispose(): Promise<void> {
+      for (const client of wsServer.clients) client.close(1001, 'Going away');
+      wsServer.removeAllListeners();
+      await new Promise<void>((resolve, reject) => wsServer.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
