@@ -96,6 +96,32 @@ describe('partner scope', () => {
   });
 });
 
+describe('field-level visibility for partners', () => {
+  it('hides who deployed, why and who approved, through its own model, while a VIEWER sees them', async () => {
+    const query = 'query($id: ID) { model(id: $id) { name deployments { deployedBy reason request { requestedBy decidedBy decisionComment } } } }';
+    const asPartner = await server.request(query, { id: scopedModelId }, { authorization: partner });
+    expect(asPartner.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(asPartner.errors?.[0].path).toEqual(['model', 'deployments']);
+    expect(JSON.stringify(asPartner.data)).not.toMatch(/deployedBy|requestedBy|decidedBy/);
+    const asViewer = await server.request(query, { id: scopedModelId }, { authorization: viewer });
+    expect(asViewer.errors).toBeUndefined();
+  });
+
+  it('hides the name of the key that acknowledged an alert of its model', async () => {
+    const { alerts, alertEngine, healthSampler } = server.services;
+    const rule = await alerts.createRule({ name: 'rows', metric: 'PREDICTION_ROW_RATE', comparator: 'GTE', threshold: 0, forSeconds: 0, cooldownSeconds: 0, severity: 'WARNING', enabled: true, modelId: scopedModelId } as never);
+    const snapshot = await healthSampler.latest();
+    const none = { p50: null, p95: null, p99: null };
+    await alertEngine.onSnapshot({ ...snapshot, predictions: [{ modelId: scopedModelId, requestRate: 1, rowRate: 5, errorRate: 0, latencyMs: none }] }, []);
+    const query = 'query($rule: ID) { alerts(filter: { ruleId: $rule }) { edges { node { message acknowledgedBy } } } }';
+    const asPartner = await server.request(query, { rule: rule.id }, { authorization: partner });
+    expect(asPartner.data.alerts.edges).toHaveLength(1);
+    expect(asPartner.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(asPartner.data.alerts.edges[0].node.acknowledgedBy).toBeNull();
+    expect((await server.request(query, { rule: rule.id }, { authorization: viewer })).errors).toBeUndefined();
+  });
+});
+
 describe('query limits, over HTTP and graphql-ws', () => {
   const deep = () => {
     let inner = 'id';
@@ -129,19 +155,22 @@ describe('query limits, over HTTP and graphql-ws', () => {
   it('caps live subscriptions per WebSocket', async () => {
     const client = wsClient(server.wsUrl, viewer);
     const query = 'subscription($id: ID!) { datasetVersionCreated(datasetId: $id) { version } }';
+    const { datasets } = await server.query('{ datasets(first: 1) { edges { node { id } } } }');
+    const id = datasets.edges[0].node.id;
     const outcomes = [];
-    for (let i = 0; i < 4; i++) outcomes.push(await wsSubscribeOutcome(client, query, { id: 'ds_01JZZZZZZZZZZZZZZZZZZZZZZZ' }, 100));
+    for (let i = 0; i < 4; i++) outcomes.push(await wsSubscribeOutcome(client, query, { id }, 100));
     expect(outcomes.slice(0, 3).every((o) => o.open)).toBe(true);
     expect(outcomes[3].errors?.[0].extensions?.code).toBe('RATE_LIMITED');
     outcomes[0].dispose();
     await new Promise((r) => setTimeout(r, 50));
-    expect((await wsSubscribeOutcome(client, query, { id: 'ds_01JZZZZZZZZZZZZZZZZZZZZZZZ' }, 100)).open).toBe(true);
+    expect((await wsSubscribeOutcome(client, query, { id }, 100)).open).toBe(true);
     await client.dispose();
   });
 
-  it('stops a key revoked while its WebSocket is open from running anything more on it', async () => {
+  it('stops a key revoked while its WebSocket is open from running anything more on it: the socket is closed (4403)', async () => {
     const secret = await server.createKey('VIEWER');
     const client = wsClient(server.wsUrl, `Bearer ${secret}`);
+    const closed = new Promise<number>((resolve) => client.on('closed', (event: any) => resolve(event.code)));
     // A live subscription keeps the (lazy) socket open across the revocation.
     const held = await wsSubscribeOutcome(client, 'subscription { healthSnapshots { at } }', {}, 50);
     expect(held.open).toBe(true);
@@ -149,17 +178,16 @@ describe('query limits, over HTTP and graphql-ws', () => {
     const { apiKeys } = await server.query('{ apiKeys(first: 100) { edges { node { id prefix } } } }');
     const key = apiKeys.edges.map((e: any) => e.node).find((k: any) => secret.startsWith(`aim_${k.prefix}_`));
     await server.query('mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: key.id });
-    const after = await wsRequest(client, '{ viewer { role } }');
-    expect(after.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await closed).toBe(4403);
     held.dispose();
     await client.dispose();
   });
 
   it('frees a filtered subscription slot at once when the client leaves, though no event ever matched', async () => {
     const client = wsClient(server.wsUrl, viewer);
-    // Quiet streams: no alert of this model and no snapshot will come; the cap is 3 per socket.
+    // Quiet streams: no CRITICAL alert of this model will come; the cap is 3 per socket.
     for (let i = 0; i < 6; i++) {
-      const outcome = await wsSubscribeOutcome(client, 'subscription { healthAlerts(modelId: "mdl_01JZZZZZZZZZZZZZZZZZZZZZZZ", minSeverity: CRITICAL) { id } }', {}, 50);
+      const outcome = await wsSubscribeOutcome(client, 'subscription($id: ID) { healthAlerts(modelId: $id, minSeverity: CRITICAL) { id } }', { id: otherModelId }, 50);
       expect(outcome.open, `subscription ${i}: ${JSON.stringify(outcome.errors)}`).toBe(true);
       outcome.dispose();
       await new Promise((r) => setTimeout(r, 20));

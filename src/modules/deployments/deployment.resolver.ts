@@ -123,6 +123,8 @@ export class DeploymentRequestResolver {
 
 @Resolver(() => Model)
 export class ModelDeploymentsResolver {
+  // Who deployed, why, and who approved are internal: not for partners, like the deployment queries.
+  @Authorized(...Roles.READERS)
   @FieldResolver(() => [Deployment], { description: 'The live deployment in each environment that has one (TEST, PREVIEW, PRODUCTION order).' })
   deployments(@Root() model: Model, @Ctx() { loaders }: Context) {
     return loaders.deployments.liveByModel.load(model.id);

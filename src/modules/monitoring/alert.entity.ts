@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Authorized, Field, Float, ID, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
+import { Roles } from '../shared/role';
 import { AlertComparator, AlertMetric, AlertSeverity, AlertState } from './alert-enums';
 import { IdColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
@@ -68,6 +69,8 @@ export class Alert implements Node {
   @TimeColumn('acknowledged_at', { nullable: true })
   acknowledgedAt!: Date | null;
 
+  // An internal key name: partners, who may read their models' alerts, do not see it.
+  @Authorized(...Roles.READERS)
   @Field(() => String, { nullable: true, description: 'Name of the API key that acknowledged it.' })
   @Column({ name: 'acknowledged_by', type: 'varchar', length: 200, nullable: true })
   acknowledgedBy!: string | null;
