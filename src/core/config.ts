@@ -44,6 +44,12 @@ export interface Config {
   bootstrapAdminKey: string | null;
   /** `INTROSPECTION` (default true): whether clients may read the schema through introspection. */
   introspection: boolean;
+  /**
+   * `CORS_ORIGINS` (default empty): browser origins allowed to call the API, exact and
+   * comma-separated (e.g. `https://console.bank.example,https://app.bank.example`). Others get no
+   * CORS headers, and Apollo's CSRF protection stays on for every request.
+   */
+  corsOrigins: string[];
   /** Limits on each operation, the same over HTTP and WebSocket. */
   limits: QueryLimits;
   /**
@@ -202,6 +208,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value;
   };
 
+  const origins = (name: string): string[] => {
+    const list = (read(name) ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+    for (const origin of list) {
+      let url: URL | null = null;
+      try {
+        url = new URL(origin);
+      } catch {
+        // reported below
+      }
+      // An origin is scheme://host[:port] exactly, as browsers send it: no path, no wildcard.
+      if (!url || url.origin !== origin) problems.push(`${name} must list origins like https://app.example.com (scheme, host, optional port; no path or wildcard), got "${origin}"`);
+    }
+    return list;
+  };
+
   const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -237,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     bootstrapAdminKey,
     introspection: boolean('INTROSPECTION', true),
+    corsOrigins: origins('CORS_ORIGINS'),
     limits: {
       maxDepth: integer('MAX_QUERY_DEPTH', 10, 2, 100),
       maxCost: integer('MAX_QUERY_COST', 10_000, 10, 10_000_000),

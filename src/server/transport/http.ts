@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../../core/config';
@@ -113,6 +114,14 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   app.get('/metrics', async (_req, res) => {
     res.type(prometheus.contentType).send(await prometheus.metricsText());
   });
+  // Browsers of the listed origins only; preflights (which carry no key) are answered here.
+  app.use('/graphql', cors({
+    origin: config.corsOrigins,
+    credentials: true,
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'apollo-require-preflight'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  }));
   // First, so every /graphql answer echoes the id, including the 400/401/413/429 refusals below.
   app.use('/graphql', (req, res, next) => {
     const locals: GraphQLLocals = { requestId: requestIdFrom(req.headers['x-request-id']), startedAt: performance.now(), clientAddress: req.socket.remoteAddress ?? null };
