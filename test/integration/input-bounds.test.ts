@@ -106,3 +106,36 @@ describe('datasets', () => {
     }
   });
 });
+
+describe('names and ids', () => {
+  it('takes a model or a dataset by name wherever it takes its id', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},${i % 2}`).join('\n');
+    await server.query(CREATE, { input: { name: 'by-name-data', csv: `x,y\n${rows}\n` } });
+    const { createModel } = await server.query('mutation { createModel(input: { name: "by-name-model", task: BINARY_CLASSIFICATION, architecture: LOGISTIC_REGRESSION, featureColumns: ["x"], targetColumn: "y" }) { id } }');
+    const { startTrainingRun } = await server.query('mutation { startTrainingRun(input: { modelId: "by-name-model", datasetId: "by-name-data", hyperparameters: { epochs: 1 } }) { id model { id } datasetVersion { dataset { name } } } }');
+    expect(startTrainingRun.model.id).toBe(createModel.id);
+    expect(startTrainingRun.datasetVersion.dataset.name).toBe('by-name-data');
+    const { dataset } = await server.query('{ dataset(name: "by-name-data") { name rowCount } }');
+    expect(dataset).toEqual({ name: 'by-name-data', rowCount: 60 });
+    expect((await server.request('query($id: ID) { dataset(id: $id, name: "by-name-data") { name } }', { id: 'ds_01JZZZZZZZZZZZZZZZZZZZZZZZ' })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const controls = await server.query('mutation { setModelControls(input: { modelId: "by-name-model", requiresApproval: false }) { id requiresApproval } }');
+    expect(controls.setModelControls).toEqual({ id: createModel.id, requiresApproval: false });
+    const runs = await server.query('{ trainingRuns(filter: { modelId: "by-name-model" }) { totalCount } deploymentHistory(modelId: "by-name-model", environment: TEST) { totalCount } }');
+    expect(runs).toEqual({ trainingRuns: { totalCount: 1 }, deploymentHistory: { totalCount: 0 } });
+    const unknown = await server.request('mutation { startTrainingRun(input: { modelId: "no-such-model", datasetId: "by-name-data" }) { id } }');
+    expect(unknown.errors?.[0]).toMatchObject({ message: 'Model "no-such-model" was not found', extensions: { code: 'NOT_FOUND' } });
+  });
+
+  it('tells a partner which model it asked for, and for a run of another model, not that model\'s name', async () => {
+    const partner = `Bearer ${await server.createKey('PARTNER', ['by-name-model'])}`;
+    const { createModel } = await server.query('mutation { createModel(input: { name: "internal-only", task: REGRESSION, architecture: MLP, featureColumns: ["x"], targetColumn: "y" }) { id } }');
+    const named = await server.request('{ model(name: "internal-only") { id } }', {}, { authorization: partner });
+    expect(named.errors?.[0].message).toBe('this key may not use model "internal-only"');
+    const { startTrainingRun } = await server.query('mutation($m: ID!) { startTrainingRun(input: { modelId: $m, datasetId: "by-name-data", hyperparameters: { epochs: 1 } }) { id } }', { m: createModel.id });
+    const client = wsClient(server.wsUrl, partner);
+    const ws = await wsRequest(client, 'subscription($id: ID!) { trainingRunUpdated(runId: $id) { status } }', { id: startTrainingRun.id });
+    await client.dispose();
+    expect(ws.errors?.[0].message).toBe(`this key may not use "${startTrainingRun.id}", which does not belong to one of its models`);
+    expect(ws.errors?.[0].message).not.toMatch(/internal-only/);
+  });
+});

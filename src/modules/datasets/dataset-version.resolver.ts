@@ -12,13 +12,13 @@ export class DatasetVersionResolver {
   @Subscription(() => DatasetVersion, {
     subscribe: async ({ args, context }) => {
       const { datasets, events } = (context as Context).services;
-      await datasets.get(args.datasetId); // NOT_FOUND for an unknown dataset, rather than silence
-      return events.subscribe('DATASET_VERSION_CREATED', args.datasetId);
+      const dataset = await datasets.byRef(args.datasetId, 'datasetId'); // NOT_FOUND for an unknown dataset, rather than silence
+      return events.subscribe('DATASET_VERSION_CREATED', dataset.id);
     },
     description: 'Each new version of a dataset (appendDatasetRows), as it is committed: for STREAMING datasets. NOT_FOUND for an unknown dataset.',
   })
   datasetVersionCreated(
-    @Arg('datasetId', () => ID) _datasetId: string,
+    @Arg('datasetId', () => ID, { description: 'The dataset: its id or its name.' }) _datasetId: string,
     @Root() event: { datasetVersionId: string },
     @Ctx() { services }: Context,
   ) {

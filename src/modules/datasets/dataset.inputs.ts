@@ -32,7 +32,7 @@ export class CreateDatasetInput {
 
 @InputType({ description: 'Rows to add to a dataset; they make a new version. Give either csv (with a header) or rows.' })
 export class AppendDatasetRowsInput {
-  @Field(() => ID, { description: 'The dataset.' })
+  @Field(() => ID, { description: 'The dataset: its id or its name.' })
   datasetId!: string;
 
   @Field(() => String, { nullable: true, description: 'CSV text whose header names exactly the dataset\'s columns, in any order.' })

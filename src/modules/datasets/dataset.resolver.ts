@@ -1,7 +1,7 @@
 import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Roles } from '../shared/role';
 import type { Context } from '../shared/context';
-import { notFound } from '../../core/errors';
+import { badInput, notFound } from '../../core/errors';
 import { PageArgs } from '../shared/page.args';
 import { ColumnStats } from './column-stats.type';
 import { DatasetConnection, DatasetVersionConnection } from './dataset.connection';
@@ -20,9 +20,14 @@ export class DatasetResolver {
   }
 
   @Authorized(...Roles.READERS)
-  @Query(() => Dataset, { nullable: true, description: 'One dataset; NOT_FOUND when the id is unknown.' })
-  dataset(@Arg('id', () => ID) id: string, @Ctx() { services }: Context) {
-    return services.datasets.get(id);
+  @Query(() => Dataset, { nullable: true, description: 'One dataset, by id or by name (give exactly one); NOT_FOUND when there is none.' })
+  dataset(
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('name', () => String, { nullable: true }) name: string | null,
+    @Ctx() { services }: Context,
+  ) {
+    if ((id == null) === (name == null)) throw badInput('give exactly one of id or name', { field: 'id' });
+    return id != null ? services.datasets.byRef(id, 'id') : services.datasets.byRef(name!, 'name');
   }
 
   @Authorized(...Roles.BUILDERS)

@@ -7,9 +7,9 @@ import { paginate, type Page, type PageArgs } from '../../engines/db/pagination'
 import { escapeLike } from '../../engines/db/like';
 import { isUniqueViolation } from '../../engines/db/unique-violation';
 import { badInput, conflict, notFound } from '../../core/errors';
-import { checkedName, quoted } from '../../core/names';
+import { checkedName, checkedRef, quoted } from '../../core/names';
 import { NamedOrderField, type NamedOrder } from '../shared/order.inputs';
-import { newId } from '../../core/ids';
+import { isIdOf, newId } from '../../core/ids';
 import { appendToVersion, csvRowsInSchemaOrder, deriveColumns, ingestCsv, jsonRowsInSchemaOrder, type FixedSchema, type IngestResult } from './dataset-ingest';
 import { Dataset, DatasetKind } from './dataset.entity';
 import type { AppendDatasetRowsInput, CreateDatasetInput, DatasetFilter } from './dataset.inputs';
@@ -58,7 +58,7 @@ export class DatasetService {
   /** Makes version N+1: the rows of version N plus the new ones, validated against N's column types. */
   async append(input: AppendDatasetRowsInput): Promise<DatasetVersion> {
     if ((input.csv == null) === (input.rows == null)) throw badInput('give exactly one of csv or rows', { field: 'input.csv' });
-    const dataset = await this.get(input.datasetId);
+    const dataset = await this.byRef(input.datasetId, 'input.datasetId');
     const previous = await this.version(dataset.id, dataset.latestVersion);
     const schema: FixedSchema = { names: previous.columns.map((c) => c.name), types: previous.columns.map((c) => c.type) };
     const newRows = input.csv != null
@@ -112,8 +112,20 @@ export class DatasetService {
   }
 
   async get(id: string): Promise<Dataset> {
-    const dataset = await this.db.manager.findOneBy(Dataset, { id });
+    const dataset = isIdOf(id, Dataset) ? await this.db.manager.findOneBy(Dataset, { id }) : null;
     if (!dataset) throw notFound('Dataset', id);
+    return dataset;
+  }
+
+  /**
+   * A dataset by a reference that is either its id or its name: the one resolver of every
+   * argument that names a dataset (`field` is that argument, for errors).
+   */
+  async byRef(ref: string, field = 'dataset'): Promise<Dataset> {
+    checkedRef(ref, field);
+    if (isIdOf(ref, Dataset)) return this.get(ref);
+    const dataset = await this.db.manager.findOneBy(Dataset, { name: ref });
+    if (!dataset) throw notFound('Dataset', ref);
     return dataset;
   }
 

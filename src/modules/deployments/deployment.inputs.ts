@@ -22,7 +22,7 @@ export class DeployModelVersionInput {
 
 @InputType({ description: 'Put back the version that served before the live one.' })
 export class RollbackDeploymentInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The model: its id or its name.' })
   modelId!: string;
 
   @Field(() => Environment)
@@ -35,7 +35,7 @@ export class RollbackDeploymentInput {
 
 @ArgsType()
 export class DeploymentHistoryArgs extends PageArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The model: its id or its name.' })
   modelId!: string;
 
   @Field(() => Environment)
@@ -50,7 +50,7 @@ export class DeploymentRequestFilter {
   @Field(() => DeploymentRequestStatus, { nullable: true })
   status?: DeploymentRequestStatus | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The model: its id or its name.' })
   modelId?: string | null;
 }
 

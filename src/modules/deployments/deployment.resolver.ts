@@ -48,8 +48,8 @@ export class DeploymentResolver {
   @Authorized(...Roles.READERS)
   @Query(() => DeploymentConnection, { description: 'Every deployment of a model in one environment, newest first. With servingAt, the first is the one that served at that time.' })
   async deploymentHistory(@Args() { modelId, environment, servingAt, ...page }: DeploymentHistoryArgs, @Ctx() { services }: Context) {
-    await services.models.get(modelId);
-    return DeploymentConnection.from(await services.deployments.history(modelId, environment, servingAt, page));
+    const model = await services.models.byRef(modelId, 'modelId');
+    return DeploymentConnection.from(await services.deployments.history(model.id, environment, servingAt, page));
   }
 
   @FieldResolver(() => Model)
@@ -83,7 +83,8 @@ export class DeploymentRequestResolver {
   @Authorized(...Roles.READERS)
   @Query(() => DeploymentRequestConnection, { description: 'Deployment requests, newest first.' })
   async deploymentRequests(@Args() { filter, ...page }: DeploymentRequestsArgs, @Ctx() { services }: Context) {
-    return DeploymentRequestConnection.from(await services.deployments.listRequests(filter, page));
+    const modelId = filter?.modelId ? (await services.models.byRef(filter.modelId, 'filter.modelId')).id : null;
+    return DeploymentRequestConnection.from(await services.deployments.listRequests({ ...filter, modelId }, page));
   }
 
   @Authorized(...Roles.READERS)
@@ -92,13 +93,13 @@ export class DeploymentRequestResolver {
       const { events, models } = (context as Context).services;
       const all = events.subscribe('DEPLOYMENT_REQUEST_UPDATED', 'all');
       if (args.modelId == null) return all;
-      const { id } = await models.get(args.modelId); // NOT_FOUND for an unknown model
+      const { id } = await models.byRef(args.modelId, 'modelId'); // NOT_FOUND for an unknown model
       return filter((event: { modelId: string }) => event.modelId === id)(all);
     },
     description: 'Deployment requests as they are made, approved or rejected; all of them, or one model\'s. NOT_FOUND for an unknown model.',
   })
   deploymentRequestUpdated(
-    @Arg('modelId', () => ID, { nullable: true }) _modelId: string | null,
+    @Arg('modelId', () => ID, { nullable: true, description: 'The model: its id or its name.' }) _modelId: string | null,
     @Root() event: { requestId: string },
     @Ctx() { services }: Context,
   ) {

@@ -98,7 +98,7 @@ export class DeploymentService {
    * (a rollback restores deployment P; the next one restores P's predecessor).
    */
   async rollback(modelId: string, environment: Environment, reason: string | null, caller: Caller | null): Promise<Deployment> {
-    const model = await this.deps.models.get(modelId);
+    const model = await this.deps.models.byRef(modelId, 'input.modelId');
     const live = await this.live(model.id, environment);
     if (!live) throw conflict(`model ${JSON.stringify(model.name)} has nothing deployed to ${environment} to roll back`, { field: 'input.environment' });
     const current = await this.getDeployment(live.deploymentId);

@@ -13,7 +13,7 @@ const EvaluationConnection = connectionType(Evaluation, 'Evaluation');
 @InputType({ description: 'Scores a trained version on a dataset version that has its feature and target columns, with the same types.' })
 class EvaluateModelVersionInput {
   @Field(() => ID) modelVersionId!: string;
-  @Field(() => ID) datasetId!: string;
+  @Field(() => ID, { description: 'The dataset: its id or its name.' }) datasetId!: string;
   @Field(() => Int, { nullable: true, description: 'The latest when omitted.' })
   @IsOptional() @IsInt() @Min(1)
   datasetVersion?: number | null;

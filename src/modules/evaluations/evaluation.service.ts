@@ -31,7 +31,7 @@ export class EvaluationService {
     const version = await modelVersions.get(input.modelVersionId);
     if (!version.artifactId) throw badInput('this model version has no trained weights', { field: 'input.modelVersionId' });
     const model = await models.get(version.modelId);
-    const dataset = await datasets.get(input.datasetId);
+    const dataset = await datasets.byRef(input.datasetId, 'input.datasetId');
     const target = await datasets.version(dataset.id, input.datasetVersion ?? dataset.latestVersion);
     const trainedOn = version.datasetVersionId ? await datasets.getVersion(version.datasetVersionId) : null;
     // Same columns with the same types as the version was trained on, or the encoders do not apply.

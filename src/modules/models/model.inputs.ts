@@ -69,7 +69,7 @@ export class ModelFilter {
 
 @InputType({ description: 'The controls on putting a model live in PRODUCTION; only APPROVER and ADMIN keys may change them.' })
 export class SetModelControlsInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The model: its id or its name.' })
   modelId!: string;
 
   @Field(() => Boolean, { nullable: true, description: 'Require an approval by a second person for PRODUCTION (omit to keep).' })

@@ -55,7 +55,7 @@ export class ModelService {
 
   /** Changes the PRODUCTION controls: approval requirement and promotion gate. */
   async setControls(input: SetModelControlsInput): Promise<Model> {
-    const model = await this.get(input.modelId);
+    const model = await this.byRef(input.modelId, 'input.modelId');
     if (input.clearPromotionGate && input.promotionGate) throw badInput('give promotionGate or clearPromotionGate, not both', { field: 'input.clearPromotionGate' });
     const changes: Partial<Model> = { updatedAt: new Date() };
     if (input.requiresApproval != null) changes.requiresApproval = input.requiresApproval;

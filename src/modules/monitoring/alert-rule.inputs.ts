@@ -29,7 +29,7 @@ export class CreateAlertRuleInput {
   @Field(() => AlertSeverity, { defaultValue: AlertSeverity.WARNING })
   severity!: AlertSeverity;
 
-  @Field(() => ID, { nullable: true, description: 'Per-model metrics only: watch just this model (default: every model).' })
+  @Field(() => ID, { nullable: true, description: 'Per-model metrics only: watch just this model, by id or name (default: every model).' })
   modelId?: string | null;
 
   @Field({ defaultValue: true })
@@ -74,7 +74,7 @@ export class AlertFilter {
   @Field(() => AlertSeverity, { nullable: true, description: 'At least this severity.' })
   minSeverity?: AlertSeverity | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The model: its id or its name.' })
   modelId?: string | null;
 
   @Field(() => ID, { nullable: true })

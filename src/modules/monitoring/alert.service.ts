@@ -30,7 +30,7 @@ export function builtInRules(config: Config): Omit<AlertRule, 'id' | 'createdAt'
 /** Alert rules and alerts as users see them: create, change, list, acknowledge. */
 export class AlertService {
   constructor(private readonly deps: {
-    db: Database; config: Config; events: EventBus; models: Pick<ModelService, 'get'>;
+    db: Database; config: Config; events: EventBus; models: Pick<ModelService, 'byRef'>;
     /** Called after a rule changes or goes, so the engine forgets its state (and resolves its open alerts). */
     onRuleChanged: (ruleId: string) => Promise<void>;
   }) {}
@@ -53,7 +53,7 @@ export class AlertService {
     this.checkThreshold(input.threshold, 'input.threshold');
     if (input.modelId != null) {
       if (!PER_MODEL_METRICS.has(input.metric)) throw badInput(`${input.metric} is process-wide; modelId applies only to per-model metrics`, { field: 'input.modelId' });
-      await this.deps.models.get(input.modelId); // NOT_FOUND for an unknown model
+      input = { ...input, modelId: (await this.deps.models.byRef(input.modelId, 'input.modelId')).id }; // NOT_FOUND for an unknown model
     }
     const now = new Date();
     const rule = Object.assign(new AlertRule(), {

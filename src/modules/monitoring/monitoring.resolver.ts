@@ -104,8 +104,10 @@ export class AlertRuleResolver {
 export class AlertResolver {
   @Authorized(...Roles.READERS_AND_PARTNERS)
   @Query(() => AlertConnection, { description: 'Alerts, newest first. A PARTNER key sees the alerts of its models only.' })
-  async alerts(@Args() { filter, ...page }: AlertsArgs, @Ctx() { services, caller }: Context) {
-    return AlertConnection.from(await services.alerts.list(filter, page, caller?.modelScope ?? null));
+  async alerts(@Args() { filter, ...page }: AlertsArgs, @Ctx() { services, caller, nodes }: Context) {
+    // A name or id; an unknown one matches nothing (an error would tell a partner which names exist).
+    const modelId = filter?.modelId ? (await nodes.modelId(filter.modelId)) ?? 'none' : null;
+    return AlertConnection.from(await services.alerts.list({ ...filter, modelId }, page, caller?.modelScope ?? null));
   }
 
   @Authorized(...Roles.DEPLOYERS)
@@ -119,7 +121,7 @@ export class AlertResolver {
     subscribe: async ({ args, context }) => {
       if (args.modelId) {
         await assertModelScope(context as Context, args.modelId);
-        await (context as Context).services.models.get(args.modelId); // NOT_FOUND for an unknown model
+        await (context as Context).services.models.byRef(args.modelId, 'modelId'); // NOT_FOUND for an unknown model
       }
       const scope = (context as Context).caller?.modelScope;
       return only((context as Context).services.events.subscribe('HEALTH_ALERTS', 'all'), (event) => {
@@ -132,7 +134,7 @@ export class AlertResolver {
   })
   healthAlerts(
     @Arg('minSeverity', () => AlertSeverity, { nullable: true }) _minSeverity: AlertSeverity | null,
-    @Arg('modelId', () => ID, { nullable: true }) _modelId: string | null,
+    @Arg('modelId', () => ID, { nullable: true, description: 'The model: its id or its name.' }) _modelId: string | null,
     @Root() event: { alertId: string },
     @Ctx() { services }: Context,
   ) {

@@ -48,7 +48,7 @@ export class BatchPredictionService {
     const versionId = input.modelVersionId ?? (await routes.resolve(input.model!, environment!)).modelVersionId;
     const version = await modelVersions.get(versionId);
     if (!version.artifactId) throw badInput('this model version has no trained weights', { field: 'input.modelVersionId' });
-    const dataset = await datasets.get(input.datasetId);
+    const dataset = await datasets.byRef(input.datasetId, 'input.datasetId');
     const target = await datasets.version(dataset.id, input.datasetVersion ?? dataset.latestVersion);
     const model = await this.deps.cache.load(version.id);
     if (model.historyRows !== null) throw badInput('batch prediction scores tabular models; for a forecast, call predict with the history', { field: 'input.modelVersionId' });

@@ -62,7 +62,7 @@ export class StartBatchPredictionInput {
   @Field(() => Environment, { nullable: true, description: 'With model: use the version live here (default PRODUCTION).' })
   environment?: Environment | null;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The dataset: its id or its name.' })
   datasetId!: string;
 
   @Field(() => Int, { nullable: true, description: 'Dataset version number (latest when omitted).' })

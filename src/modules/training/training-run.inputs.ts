@@ -20,8 +20,8 @@ export class SplitInput {
 
 @InputType({ description: 'Trains a model on a dataset version. Everything is checked before the run is queued.' })
 export class StartTrainingRunInput {
-  @Field(() => ID) modelId!: string;
-  @Field(() => ID) datasetId!: string;
+  @Field(() => ID, { description: 'The model: its id or its name.' }) modelId!: string;
+  @Field(() => ID, { description: 'The dataset: its id or its name.' }) datasetId!: string;
 
   @Field(() => Int, { nullable: true, description: 'Dataset version; the latest when omitted. The run records the exact version.' })
   @IsOptional() @IsInt() @Min(1)
@@ -49,7 +49,7 @@ export class StartTrainingRunInput {
 
 @InputType({ description: 'Narrows the training runs list.' })
 export class TrainingRunFilter {
-  @Field(() => ID, { nullable: true }) modelId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The model: its id or its name.' }) modelId?: string | null;
   @Field(() => TrainingStatus, { nullable: true }) status?: TrainingStatus | null;
 }
 

@@ -26,7 +26,8 @@ export class TrainingRunResolver {
   @Authorized(...Roles.READERS)
   @Query(() => TrainingRunConnection, { description: 'Training runs, newest first.' })
   async trainingRuns(@Args() { filter, ...page }: TrainingRunsArgs, @Ctx() { services }: Context) {
-    return TrainingRunConnection.from(await services.training.list(filter, page));
+    const modelId = filter?.modelId ? (await services.models.byRef(filter.modelId, 'filter.modelId')).id : null;
+    return TrainingRunConnection.from(await services.training.list({ ...filter, modelId }, page));
   }
 
   @Authorized(...Roles.BUILDERS)
@@ -70,8 +71,8 @@ export class TrainingRunResolver {
       if ((args.runId == null) === (args.modelId == null)) throw badInput('give exactly one of runId or modelId', { field: 'runId' });
       await assertModelScope(context as Context, args.runId ?? args.modelId);
       if (args.modelId) {
-        await models.get(args.modelId);
-        return events.subscribe('MODEL_TRAINING_RUN_UPDATED', args.modelId);
+        const model = await models.byRef(args.modelId, 'modelId');
+        return events.subscribe('MODEL_TRAINING_RUN_UPDATED', model.id);
       }
       await training.get(args.runId);
       return currentThenLive(events.subscribe('TRAINING_RUN_UPDATED', args.runId), async () => {
@@ -83,7 +84,7 @@ export class TrainingRunResolver {
   })
   trainingRunUpdated(
     @Arg('runId', () => ID, { nullable: true }) _runId: string | null,
-    @Arg('modelId', () => ID, { nullable: true }) _modelId: string | null,
+    @Arg('modelId', () => ID, { nullable: true, description: 'The model: its id or its name.' }) _modelId: string | null,
     @Root() event: { runId: string },
     @Ctx() { services }: Context,
   ) {

@@ -77,9 +77,9 @@ export class TrainingRunService {
   /** Checks the whole request, records the run as QUEUED and returns at once. */
   async start(input: StartTrainingRunInput, createdBy: string | null): Promise<TrainingRun> {
     const { db, models, datasets } = this.deps;
-    const model = await models.get(input.modelId);
+    const model = await models.byRef(input.modelId, 'input.modelId');
     if (model.archivedAt) throw badInput(`model ${JSON.stringify(model.name)} is archived`, { field: 'input.modelId' });
-    const dataset = await datasets.get(input.datasetId);
+    const dataset = await datasets.byRef(input.datasetId, 'input.datasetId');
     const version = await datasets.version(dataset.id, input.datasetVersion ?? dataset.latestVersion);
     const hyperparameters = resolveHyperparameters(model.architecture, input.hyperparameters, model.hyperparameters);
     const forecast = model.task === ModelTask.TIME_SERIES_FORECAST;
