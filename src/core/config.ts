@@ -77,6 +77,8 @@ export interface MonitoringConfig {
   driftCheckSeconds: number;
   /** `DRIFT_WINDOW_SECONDS` (default 3600): served rows of this recent period are compared with training. */
   driftWindowSeconds: number;
+  /** `DRIFT_MIN_ROWS` (default 500): fewer served rows than this give status INSUFFICIENT_DATA, and no drift alert. */
+  driftMinRows: number;
 }
 
 export interface ServingConfig {
@@ -298,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRssMb: integer('MAX_RSS_MB', 2048, 64, 1_048_576),
       driftCheckSeconds: integer('DRIFT_CHECK_INTERVAL_SECONDS', 300, 0, 86_400),
       driftWindowSeconds: integer('DRIFT_WINDOW_SECONDS', 3600, 60, 30 * 86_400),
+      driftMinRows: integer('DRIFT_MIN_ROWS', 500, 1, 1_000_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

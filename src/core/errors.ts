@@ -13,6 +13,24 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'INTERNAL_SERVER_ERROR';
 
+/** Codes that mean the server failed the caller; every other code is the caller's mistake or its limits. */
+const SERVER_SIDE: ReadonlySet<string> = new Set<ErrorCode>(['INTERNAL_SERVER_ERROR', 'TIMEOUT', 'SERVICE_UNAVAILABLE']);
+
+/** How an outcome counts in health figures: served, refused for the client's own reasons, or failed by the server. */
+export type OutcomeKind = 'ok' | 'client' | 'server';
+
+/** The `extensions.code` of an error, INTERNAL_SERVER_ERROR for anything else. */
+export function errorCodeOf(error: unknown): string {
+  const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+}
+
+/** `ok`, or an error code, as an OutcomeKind; an unknown code counts as the server's failure. */
+export function outcomeKind(outcome: string): OutcomeKind {
+  if (outcome === 'ok') return 'ok';
+  return SERVER_SIDE.has(outcome) || !/^[A-Z_]+$/.test(outcome) ? 'server' : 'client';
+}
+
 function error(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });
 }

@@ -6,6 +6,7 @@ import { createEventBus } from '../engines/events/event-bus';
 import { inProcessQueues } from '../engines/jobs/job-queue';
 import { TrainingSupervisor } from '../engines/trainer/supervisor';
 import { PrometheusMetrics } from '../engines/telemetry/prometheus';
+import { NetworkCounters } from '../engines/telemetry/network-counters';
 import { RequestStats } from '../engines/telemetry/request-stats';
 import type { Services } from '../modules/shared/context';
 import type { AimassModule } from '../modules/shared/module-definition';
@@ -24,6 +25,7 @@ export function createPlatform(config: Config, db: Database, log: Logger): Platf
     trainer: new TrainingSupervisor(config.training, log),
     prometheus: new PrometheusMetrics(log),
     requestStats: new RequestStats(config.monitoring.windowSeconds),
+    network: new NetworkCounters(),
     startedAt: new Date(),
   };
 }

@@ -104,7 +104,7 @@ async function listen(services: Services, modules: readonly AimassModule[], opti
   const { config, log, db, prometheus, requestStats, apiKeys, audit, events } = services;
   const schema = await createSchema({ events, insecure: options.insecure, modules });
   return startTransports(schema, {
-    config, log, db, prometheus, events, apiKeys,
+    config, log, db, prometheus, events, apiKeys, network: services.network,
     contexts: new ContextFactory(services, modules),
     gate: new RequestGate(schema, config, { apiKeys, audit, log }, options.insecure),
     observer: new RequestObserver({ log, requestStats, prometheus, maxTokens: config.limits.maxTokens }),

@@ -29,7 +29,8 @@ async function serve(environment: string, input: Record<string, unknown>[]): Pro
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { MAX_PREDICT_ROWS: '1000', PREDICTION_LOG_FLUSH_MS: '20' } });
+  // 300 served rows a report: DRIFT_MIN_ROWS is lowered to let them count.
+  server = await startTestServer({ env: { MAX_PREDICT_ROWS: '1000', PREDICTION_LOG_FLUSH_MS: '20', DRIFT_MIN_ROWS: '100' } });
   const { createDataset: dataset } = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'credit-drift', csv: creditCsv(rows) } });
   ({ createModel: { id: modelId } } = await server.query('mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
     input: { name: 'credit-drift', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: CREDIT_FEATURES, targetColumn: 'RESPONSE', hyperparameters: { hiddenUnits: [4], epochs: 2, batchSize: 64 } },
@@ -143,5 +144,18 @@ describe('driftReport', () => {
     const production = await server.services.drift.checkAll(undefined, 3600);
     expect(production).toEqual([{ modelId, maxPsi: expect.any(Number), status: expect.stringMatching(/^(STABLE|MODERATE)$/) }]);
     expect(await server.services.drift.checkAll(Environment.TEST, 0.001)).toEqual([{ modelId, maxPsi: null, status: null }]);
+  });
+
+  it('gives INSUFFICIENT_DATA, and no PSI to alert on, below DRIFT_MIN_ROWS (2 rows once read SIGNIFICANT)', async () => {
+    // PREVIEW serves this version since the test above; only the rows from now on are read.
+    const from = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await serve('PREVIEW', real.slice(0, 2).map((row) => ({ ...row, AMOUNT: Number(row.AMOUNT) * 3 })));
+    const drift = await report({ env: 'PREVIEW', from });
+    expect(drift).toMatchObject({ rowCount: 2, status: 'INSUFFICIENT_DATA' });
+    expect(drift.message).toMatch(/fewer than DRIFT_MIN_ROWS \(100\)/);
+    expect(drift.features.every((f: any) => f.status === 'INSUFFICIENT_DATA')).toBe(true);
+    const checked = await server.services.drift.checkAll(Environment.PREVIEW, (Date.now() - Date.parse(from)) / 1000);
+    expect(checked).toEqual([{ modelId, maxPsi: null, status: 'INSUFFICIENT_DATA' }]);
   });
 });

@@ -3,8 +3,9 @@ import type { Client } from 'graphql-ws';
 import { CREDIT_FEATURES, DEPLOY, PREDICT, creditCsv, creditRows, featuresOf, trainVersion } from '../support/serving';
 import { readDataset } from '../support/csv';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { TEST_DB } from '../support/test-database';
 import { START_RUN, waitForRun } from '../support/training';
-import { wsClient } from '../support/ws-client';
+import { wsSubscribeOutcome, wsClient } from '../support/ws-client';
 
 let server: TestServer;
 let modelId: string;
@@ -16,7 +17,7 @@ const ALERT = 'id state severity metric value threshold message model { id } res
 const ALERT_WITH_RUN = `${ALERT} run { id }`;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { HEALTH_INTERVAL_SECONDS: '1', HEALTH_WINDOW_SECONDS: '5', HEALTH_PERSIST_SECONDS: '1', DRIFT_CHECK_INTERVAL_SECONDS: '1', DRIFT_WINDOW_SECONDS: '600', TRAINING_CONCURRENCY: '2' } });
+  server = await startTestServer({ env: { HEALTH_INTERVAL_SECONDS: '1', HEALTH_WINDOW_SECONDS: '5', HEALTH_PERSIST_SECONDS: '1', DRIFT_CHECK_INTERVAL_SECONDS: '1', DRIFT_WINDOW_SECONDS: '600', DRIFT_MIN_ROWS: '50', TRAINING_CONCURRENCY: '2' } });
   const { createDataset } = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'credit-monitoring', csv: creditCsv(rows) } });
   const { createModel } = await server.query('mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
     input: { name: 'credit-monitored', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: CREDIT_FEATURES, targetColumn: 'RESPONSE', hyperparameters: { hiddenUnits: [8], epochs: 3, batchSize: 32 } },
@@ -48,6 +49,44 @@ function collectAlerts(client: Client, variables: Record<string, unknown>, done:
 const predict = (environment: string, input: Record<string, unknown>[]) => server.query(PREDICT, { input: { model: 'credit-monitored', environment, rows: input } });
 
 describe('health', () => {
+  it('counts client mistakes apart from server failures, so they do not raise the error-rate alert', async () => {
+    for (let i = 0; i < 10; i++) {
+      expect((await server.request('{ model(name: "no-such-model") { id } }')).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect((await server.request('{ nope }')).errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const { health, alerts } = await server.query('{ health { errorRate clientErrorRate } alerts(filter: { state: OPEN }) { edges { node { rule { builtIn } } } } }');
+    expect(health.errorRate).toBe(0);
+    expect(health.clientErrorRate).toBeGreaterThan(0.3);
+    expect(alerts.edges.map((e: any) => e.node.rule?.builtIn)).not.toContain('error-rate');
+  });
+
+  it('reports the disk and the network, and alerts on them', async () => {
+    const client = wsClient(server.wsUrl, server.adminAuth);
+    const held = await wsSubscribeOutcome(client, 'subscription { healthSnapshots { at } }', {}, 1500);
+    const { health } = await server.query('{ health { databaseSizeMb diskFreeMb diskFreePercent networkInBytesPerSecond networkOutBytesPerSecond httpConnections webSocketConnections } }');
+    held.dispose();
+    await client.dispose();
+    expect(health.databaseSizeMb).toBeGreaterThan(0);
+    if (TEST_DB === 'sqlite') {
+      expect(health.diskFreeMb).toBeGreaterThan(0);
+      expect(health.diskFreePercent).toBeGreaterThan(0);
+      expect(health.diskFreePercent).toBeLessThanOrEqual(100);
+    } else {
+      expect(health.diskFreePercent).toBeNull();
+    }
+    expect(health.networkInBytesPerSecond).toBeGreaterThan(0);
+    expect(health.networkOutBytesPerSecond).toBeGreaterThan(0);
+    expect(health.webSocketConnections).toBeGreaterThanOrEqual(1);
+    const rule = await server.query('mutation { createAlertRule(input: { name: "connections", metric: WEBSOCKET_CONNECTIONS, comparator: GTE, threshold: 0, cooldownSeconds: 0 }) { id } }');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { alerts } = await server.query('query($rule: ID) { alerts(filter: { ruleId: $rule }) { totalCount } }', { rule: rule.createAlertRule.id });
+    expect(alerts.totalCount).toBe(1);
+    await server.query('mutation($id: ID!) { deleteAlertRule(id: $id) { id } }', { id: rule.createAlertRule.id });
+    const { alertRules } = await server.query('{ alertRules { builtIn metric comparator threshold } }');
+    expect(alertRules).toContainEqual({ builtIn: 'disk-free', metric: 'DISK_FREE_PERCENT', comparator: 'LT', threshold: 10 });
+  });
+
   it('answers the latest snapshot, streams new ones, and keeps history', async () => {
     await predict('TEST', rows.slice(0, 20).map(featuresOf));
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -102,6 +102,21 @@ export class Database {
     }
   }
 
+  /**
+   * How much room the data takes and has: the database's size, and (SQLite) the free and total
+   * space of the file system it lives on; a remote MySQL's disk is not visible from here (null).
+   */
+  async storage(): Promise<{ databaseBytes: number | null; freeBytes: number | null; totalBytes: number | null }> {
+    if (this.kind === 'sqlite') {
+      const file = this.dataSource.options.database as string;
+      const size = (path: string) => fs.promises.stat(path).then((s) => s.size, () => 0);
+      const [main, wal, disk] = await Promise.all([size(file), size(`${file}-wal`), fs.promises.statfs(path.dirname(file))]);
+      return { databaseBytes: main + wal, freeBytes: disk.bavail * disk.bsize, totalBytes: disk.blocks * disk.bsize };
+    }
+    const [row] = await this.dataSource.query('SELECT COALESCE(SUM(data_length + index_length), 0) AS bytes FROM information_schema.tables WHERE table_schema = DATABASE()');
+    return { databaseBytes: Number(row.bytes), freeBytes: null, totalBytes: null };
+  }
+
   /** A Date as a raw-SQL parameter: SQLite stores TypeORM's UTC text form, MySQL takes the Date. */
   sqlDate(date: Date): Date | string {
     return this.kind === 'sqlite' ? date.toISOString().replace('T', ' ').replace('Z', '') : date;

@@ -1,7 +1,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MonitoringConfig } from '../../core/config';
 import type { HealthSnapshotData } from './health-snapshot';
+import type { NetworkCounters } from './network-counters';
 import type { RequestStats } from './request-stats';
+
+/** Where the sampler reads the database's size and the free disk (a Database's storage()). */
+export type StorageSource = () => Promise<{ databaseBytes: number | null; freeBytes: number | null; totalBytes: number | null }>;
 
 /** Where the sampler reads the training queue and recent failures; small, so tests can fake it. */
 export interface TrainingSource {
@@ -28,7 +32,15 @@ export class HealthSampler {
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
 
-  constructor(private readonly config: MonitoringConfig, private readonly stats: RequestStats, private readonly training: TrainingSource, private readonly onError: (error: unknown) => void = () => {}) {
+  private lastNetwork = { bytesIn: 0, bytesOut: 0, at: performance.now() };
+
+  constructor(
+    private readonly config: MonitoringConfig,
+    private readonly stats: RequestStats,
+    private readonly training: TrainingSource,
+    private readonly sources: { network: NetworkCounters; storage: StorageSource },
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
     this.loopDelay.enable();
   }
 
@@ -68,13 +80,19 @@ export class HealthSampler {
   /** Takes one snapshot now; `announce` keeps it and hands it to the listeners (alerts, history, subscribers). */
   async sample(announce = true): Promise<HealthSnapshotData> {
     const requests = this.stats.requests.summary();
-    const failed = await this.training.failedSince(this.config.windowSeconds);
+    const [failed, storage] = await Promise.all([
+      this.training.failedSince(this.config.windowSeconds),
+      // A storage read that fails (a database blip) leaves the disk figures unknown, not the snapshot.
+      this.sources.storage().catch(() => ({ databaseBytes: null, freeBytes: null, totalBytes: null })),
+    ]);
     const memory = process.memoryUsage();
+    const network = this.networkRates(announce);
     const snapshot: HealthSnapshotData = {
       at: new Date(),
       windowSeconds: this.config.windowSeconds,
       requestRate: requests.ratePerSecond,
       errorRate: requests.errorRate,
+      clientErrorRate: requests.clientErrorRate,
       latencyMs: { p50: requests.p50Ms, p95: requests.p95Ms, p99: requests.p99Ms },
       cpuPercent: this.cpuPercent(),
       rssMb: memory.rss / MB,
@@ -84,8 +102,12 @@ export class HealthSampler {
       trainingsQueued: this.training.waiting,
       trainingsRunning: this.training.running,
       trainingsFailed: failed.length,
+      databaseSizeMb: storage.databaseBytes === null ? null : storage.databaseBytes / MB,
+      diskFreeMb: storage.freeBytes === null ? null : storage.freeBytes / MB,
+      diskFreePercent: storage.freeBytes === null || !storage.totalBytes ? null : (storage.freeBytes / storage.totalBytes) * 100,
+      ...network,
       predictions: this.stats.predictSummaries().map(({ modelId, summary }) => ({
-        modelId, requestRate: summary.ratePerSecond, rowRate: summary.units / this.config.windowSeconds, errorRate: summary.errorRate,
+        modelId, requestRate: summary.ratePerSecond, rowRate: summary.units / this.config.windowSeconds, errorRate: summary.errorRate, clientErrorRate: summary.clientErrorRate,
         latencyMs: { p50: summary.p50Ms, p95: summary.p95Ms, p99: summary.p99Ms },
       })),
     };
@@ -101,6 +123,21 @@ export class HealthSampler {
       }
     }
     return snapshot;
+  }
+
+  /** Bytes per second in and out since the last announced snapshot, and connections open now. */
+  private networkRates(advance: boolean) {
+    const now = this.sources.network.read();
+    const at = performance.now();
+    const seconds = Math.max(1e-3, (at - this.lastNetwork.at) / 1000);
+    const rates = {
+      networkInBytesPerSecond: Math.max(0, now.bytesIn - this.lastNetwork.bytesIn) / seconds,
+      networkOutBytesPerSecond: Math.max(0, now.bytesOut - this.lastNetwork.bytesOut) / seconds,
+      httpConnections: now.connections - now.webSocketConnections,
+      webSocketConnections: now.webSocketConnections,
+    };
+    if (advance) this.lastNetwork = { bytesIn: now.bytesIn, bytesOut: now.bytesOut, at };
+    return rates;
   }
 
   /** Process CPU since the last snapshot, as a share of one core (100 = one core busy). */

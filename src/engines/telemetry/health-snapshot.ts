@@ -10,7 +10,10 @@ export interface HealthSnapshotData {
   at: Date;
   windowSeconds: number;
   requestRate: number;
+  /** Share of operations the server failed (internal errors, timeouts, unavailability). */
   errorRate: number;
+  /** Share of operations refused for the client's mistake (bad input, not found, forbidden, limits). */
+  clientErrorRate: number;
   latencyMs: LatencyPercentiles;
   cpuPercent: number;
   rssMb: number;
@@ -19,5 +22,16 @@ export interface HealthSnapshotData {
   trainingsQueued: number;
   trainingsRunning: number;
   trainingsFailed: number;
-  predictions: { modelId: string; requestRate: number; rowRate: number; errorRate: number; latencyMs: LatencyPercentiles }[];
+  /** The database's size (MySQL: its tables and indexes). */
+  databaseSizeMb: number | null;
+  /** Free space on the SQLite file's file system; null for a remote MySQL. */
+  diskFreeMb: number | null;
+  diskFreePercent: number | null;
+  /** Bytes per second received and sent on the API's port since the previous snapshot. */
+  networkInBytesPerSecond: number;
+  networkOutBytesPerSecond: number;
+  /** Open HTTP connections (keep-alive ones included) and WebSocket connections. */
+  httpConnections: number;
+  webSocketConnections: number;
+  predictions: { modelId: string; requestRate: number; rowRate: number; errorRate: number; clientErrorRate: number; latencyMs: LatencyPercentiles }[];
 }

@@ -1,3 +1,4 @@
+import type { OutcomeKind } from '../../core/errors';
 import { SlidingWindow, type WindowSummary } from './sliding-window';
 
 /**
@@ -13,16 +14,16 @@ export class RequestStats {
     this.requests = new SlidingWindow(windowSeconds, 2000, now);
   }
 
-  /** One GraphQL operation over HTTP or WebSocket. */
-  recordRequest(durationMs: number, failed: boolean): void {
-    this.requests.add(durationMs, failed);
+  /** One GraphQL operation over HTTP or WebSocket, and how it ended. */
+  recordRequest(durationMs: number, outcome: OutcomeKind): void {
+    this.requests.add(durationMs, outcome);
   }
 
-  /** One predict call for a model: its latency, whether it failed, and its rows. */
-  recordPredict(modelId: string, latencyMs: number, failed: boolean, rows: number): void {
+  /** One predict call for a model: its latency, how it ended, and its rows. */
+  recordPredict(modelId: string, latencyMs: number, outcome: OutcomeKind, rows: number): void {
     let window = this.predicts.get(modelId);
     if (!window) this.predicts.set(modelId, (window = new SlidingWindow(this.windowSeconds, 1000, this.now)));
-    window.add(latencyMs, failed, rows);
+    window.add(latencyMs, outcome, rows);
   }
 
   /** Predict summaries of the models served within the window. */

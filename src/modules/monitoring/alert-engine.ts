@@ -16,6 +16,7 @@ const SYMBOL = { GT: '>', GTE: '≥', LT: '<', LTE: '≤' } as const;
 const PROCESS_VALUE: Partial<Record<AlertMetric, (s: HealthSnapshotData, maxRssMb: number) => number | null>> = {
   REQUEST_RATE: (s) => s.requestRate,
   ERROR_RATE: (s) => s.errorRate,
+  CLIENT_ERROR_RATE: (s) => s.clientErrorRate,
   LATENCY_P50_MS: (s) => s.latencyMs.p50,
   LATENCY_P95_MS: (s) => s.latencyMs.p95,
   LATENCY_P99_MS: (s) => s.latencyMs.p99,
@@ -26,6 +27,13 @@ const PROCESS_VALUE: Partial<Record<AlertMetric, (s: HealthSnapshotData, maxRssM
   EVENT_LOOP_LAG_MS: (s) => s.eventLoopLagMs,
   TRAININGS_QUEUED: (s) => s.trainingsQueued,
   TRAININGS_RUNNING: (s) => s.trainingsRunning,
+  DATABASE_SIZE_MB: (s) => s.databaseSizeMb,
+  DISK_FREE_MB: (s) => s.diskFreeMb,
+  DISK_FREE_PERCENT: (s) => s.diskFreePercent,
+  NETWORK_IN_BYTES_PER_SECOND: (s) => s.networkInBytesPerSecond,
+  NETWORK_OUT_BYTES_PER_SECOND: (s) => s.networkOutBytesPerSecond,
+  HTTP_CONNECTIONS: (s) => s.httpConnections,
+  WEBSOCKET_CONNECTIONS: (s) => s.webSocketConnections,
 };
 
 /** Per-model serving metrics read off a snapshot's predictions. */
@@ -33,6 +41,7 @@ const MODEL_VALUE: Partial<Record<AlertMetric, (p: HealthSnapshotData['predictio
   PREDICT_LATENCY_P95_MS: (p) => p.latencyMs.p95,
   PREDICT_LATENCY_P99_MS: (p) => p.latencyMs.p99,
   PREDICT_ERROR_RATE: (p) => p.errorRate,
+  PREDICT_CLIENT_ERROR_RATE: (p) => p.clientErrorRate,
   PREDICTION_ROW_RATE: (p) => p.rowRate,
 };
 

@@ -16,13 +16,14 @@ import type { AlertFilter, CreateAlertRuleInput, UpdateAlertRuleInput } from './
 
 /** The rules every installation starts with (switch them off or change them; they cannot be deleted). */
 export function builtInRules(config: Config): Omit<AlertRule, 'id' | 'createdAt' | 'updatedAt'>[] {
-  const rule = (builtIn: string, name: string, metric: AlertMetric, threshold: number, forSeconds: number, severity: AlertSeverity, environment: Environment | null = null) =>
-    ({ builtIn, name, metric, comparator: AlertComparator.GT, threshold, forSeconds, cooldownSeconds: 300, severity, modelId: null, environment, enabled: true });
+  const rule = (builtIn: string, name: string, metric: AlertMetric, threshold: number, forSeconds: number, severity: AlertSeverity, environment: Environment | null = null, comparator = AlertComparator.GT) =>
+    ({ builtIn, name, metric, comparator, threshold, forSeconds, cooldownSeconds: 300, severity, modelId: null, environment, enabled: true });
   return [
     { ...rule('training-failed', 'A training run failed', AlertMetric.TRAINING_FAILED, 0, 0, AlertSeverity.WARNING), cooldownSeconds: 0 },
     rule('latency-p95', 'p95 request latency above 1 s', AlertMetric.LATENCY_P95_MS, 1000, 60, AlertSeverity.WARNING),
-    rule('error-rate', 'Error rate above 5 %', AlertMetric.ERROR_RATE, 0.05, 60, AlertSeverity.WARNING),
+    rule('error-rate', 'Server error rate above 5 %', AlertMetric.ERROR_RATE, 0.05, 60, AlertSeverity.WARNING),
     rule('rss', `Memory above 80 % of MAX_RSS_MB (${config.monitoring.maxRssMb} MB)`, AlertMetric.RSS_PERCENT_OF_MAX, 80, 60, AlertSeverity.CRITICAL),
+    rule('disk-free', 'Free disk below 10 % where the database lives', AlertMetric.DISK_FREE_PERCENT, 10, 60, AlertSeverity.CRITICAL, null, AlertComparator.LT),
     rule('drift', 'Population drift (PSI above 0.25) on a PRODUCTION model', AlertMetric.DRIFT_PSI, 0.25, 0, AlertSeverity.WARNING, Environment.PRODUCTION),
   ];
 }

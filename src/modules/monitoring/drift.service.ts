@@ -18,7 +18,7 @@ import type { ModelService } from '../models/model.service';
 import type { ModelVersion } from '../models/model-version.entity';
 import type { ModelVersionService } from '../models/model-version.service';
 import type { PredictionService, ServedRow } from '../predictions/prediction.service';
-import type { DriftBin, DriftReport, DriftStatus, FeatureDrift } from './drift.types';
+import { DriftStatus, type DriftBin, type DriftReport, type FeatureDrift } from './drift.types';
 
 /** Most served rows one report reads (the newest of the window): bounds its memory and time. */
 export const DRIFT_MAX_ROWS = 10_000;
@@ -40,7 +40,9 @@ export class DriftService {
   private readonly summaries = new LRUCache<string, TrainingSummary>({ max: 500 });
 
   constructor(private readonly deps: {
-    artifacts: ArtifactStore; log: Logger; models: Pick<ModelService, 'byRef'>; modelVersions: Pick<ModelVersionService, 'get'>;
+    artifacts: ArtifactStore; log: Logger; models: Pick<ModelService, 'byRef'>;
+    /** DRIFT_MIN_ROWS: below it, a report gives PSIs but status INSUFFICIENT_DATA. */
+    minRows: number; modelVersions: Pick<ModelVersionService, 'get'>;
     deployments: Pick<DeploymentService, 'live' | 'liveIn'>; predictions: Pick<PredictionService, 'served'>;
   }) {}
 
@@ -73,10 +75,15 @@ export class DriftService {
     // A forecast is logged as one entry holding its history: its newest row is the one it adds.
     const inputs = rows.map((r) => (summary.forecast && Array.isArray(r.inputs?.history) ? r.inputs.history.at(-1) ?? {} : r.inputs ?? {}));
     report.features = summary.features.flatMap((e) => featureDrift(e, inputs));
+    const enough = rows.length >= this.deps.minRows;
+    if (!enough) {
+      for (const feature of report.features) feature.status = DriftStatus.INSUFFICIENT_DATA;
+      report.message = `${rows.length} served rows is fewer than DRIFT_MIN_ROWS (${this.deps.minRows}): PSI figures are shown, but too few rows for a status`;
+    }
     if (report.features.length > 0) {
       report.maxPsi = report.features.reduce((max, f) => Math.max(max, f.psi), -Infinity);
       // driftStatus only grows with PSI, so the largest PSI gives the worst status.
-      report.status = driftStatus(report.maxPsi) as DriftStatus;
+      report.status = enough ? (driftStatus(report.maxPsi) as DriftStatus) : DriftStatus.INSUFFICIENT_DATA;
     } else {
       report.message = 'this version has no saved training profile of its features to compare with';
     }
@@ -105,7 +112,8 @@ export class DriftService {
     for (const { modelId } of live) {
       try {
         const { maxPsi, status } = await this.report(modelId, environment, from, to);
-        results.push({ modelId, maxPsi, status });
+        // Too few rows is no data for the alert rules: no alert fires on it.
+        results.push({ modelId, maxPsi: status === DriftStatus.INSUFFICIENT_DATA ? null : maxPsi, status });
       } catch (error) {
         this.deps.log.warn({ err: error, modelId, environment }, 'drift check failed');
         results.push({ modelId, maxPsi: null, status: null });

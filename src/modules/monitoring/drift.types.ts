@@ -9,6 +9,7 @@ export enum DriftStatus {
   STABLE = 'STABLE',
   MODERATE = 'MODERATE',
   SIGNIFICANT = 'SIGNIFICANT',
+  INSUFFICIENT_DATA = 'INSUFFICIENT_DATA',
 }
 registerEnumType(DriftStatus, {
   name: 'DriftStatus',
@@ -17,6 +18,7 @@ registerEnumType(DriftStatus, {
     STABLE: { description: 'PSI < 0.1: no meaningful change.' },
     MODERATE: { description: '0.1 ≤ PSI < 0.25: some change; worth watching.' },
     SIGNIFICANT: { description: 'PSI ≥ 0.25: the served data differs from training; the model may no longer fit it.' },
+    INSUFFICIENT_DATA: { description: 'Fewer served rows than DRIFT_MIN_ROWS: a PSI of so few rows says little (2 rows can read 6.8), so no status is given and no drift alert fires.' },
   },
 });
 

@@ -18,8 +18,10 @@ export class ModelServingHealth {
   requestRate!: number;
   @Field(() => Float, { description: 'Rows scored per second.' })
   rowRate!: number;
-  @Field(() => Float, { description: 'Share of predict calls that failed, 0 to 1.' })
+  @Field(() => Float, { description: 'Share of predict calls the server failed (internal errors, timeouts), 0 to 1.' })
   errorRate!: number;
+  @Field(() => Float, { description: 'Share of predict calls refused for the caller\'s mistake (bad rows, no deployment, forbidden), 0 to 1.' })
+  clientErrorRate!: number;
   @Field(() => LatencyPercentiles)
   latencyMs!: LatencyPercentiles;
 }
@@ -32,8 +34,10 @@ export class HealthSnapshot {
   windowSeconds!: number;
   @Field(() => Float, { description: 'GraphQL operations per second (HTTP and WebSocket).' })
   requestRate!: number;
-  @Field(() => Float, { description: 'Share of operations that answered with an error, 0 to 1.' })
+  @Field(() => Float, { description: 'Share of operations the server failed (INTERNAL_SERVER_ERROR, TIMEOUT, SERVICE_UNAVAILABLE), 0 to 1. Client mistakes are not in it: see clientErrorRate.' })
   errorRate!: number;
+  @Field(() => Float, { description: 'Share of operations refused for the client\'s mistake (validation, NOT_FOUND, FORBIDDEN, limits), 0 to 1.' })
+  clientErrorRate!: number;
   @Field(() => LatencyPercentiles, { description: 'Latency of all operations.' })
   latencyMs!: LatencyPercentiles;
   @Field(() => Float, { description: 'Process CPU since the previous snapshot; 100 = one core busy.' })
@@ -50,6 +54,20 @@ export class HealthSnapshot {
   trainingsRunning!: number;
   @Field(() => Int, { description: 'Training runs that failed within the window.' })
   trainingsFailed!: number;
+  @Field(() => Float, { nullable: true, description: 'The database\'s size in MB (SQLite: the file and its WAL; MySQL: tables and indexes); null when it could not be read.' })
+  databaseSizeMb!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Free space, in MB, on the file system of the SQLite file; null on MySQL, whose disk is not visible from here.' })
+  diskFreeMb!: number | null;
+  @Field(() => Float, { nullable: true, description: 'That free space as a share of the file system, 0 to 100.' })
+  diskFreePercent!: number | null;
+  @Field(() => Float, { description: 'Bytes per second received on the API\'s port since the previous snapshot (HTTP and WebSocket).' })
+  networkInBytesPerSecond!: number;
+  @Field(() => Float, { description: 'Bytes per second sent on the API\'s port since the previous snapshot.' })
+  networkOutBytesPerSecond!: number;
+  @Field(() => Int, { description: 'HTTP connections open now (keep-alive ones included), WebSockets not counted.' })
+  httpConnections!: number;
+  @Field(() => Int, { description: 'WebSocket connections open now.' })
+  webSocketConnections!: number;
   @Field(() => [ModelServingHealth], { description: 'predict per model served within the window.' })
   predictions!: ModelServingHealth[];
 }

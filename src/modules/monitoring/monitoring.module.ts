@@ -49,17 +49,17 @@ export const monitoringModule = defineModule({
   ],
   topics: ['HEALTH_ALERTS', 'HEALTH_SNAPSHOT'],
   loaders: ({ db }) => ({ monitoring: new MonitoringLoaders(db) }),
-  services: ({ db, config, log, events, artifacts, requestStats, prometheus }, { training, trainingQueue, models, modelVersions, deployments, predictions }) => {
+  services: ({ db, config, log, events, artifacts, requestStats, prometheus, network }, { training, trainingQueue, models, modelVersions, deployments, predictions }) => {
     const healthSampler = new HealthSampler(config.monitoring, requestStats, {
       get waiting() { return trainingQueue.waiting; },
       get running() { return trainingQueue.running; },
       failedSince: (seconds) => training.failedSince(seconds),
-    }, (error) => log.error({ err: error }, 'health snapshot failed'));
+    }, { network, storage: () => db.storage() }, (error) => log.error({ err: error }, 'health snapshot failed'));
     const alertEngine = new AlertEngine({ db, events, log, maxRssMb: config.monitoring.maxRssMb, models });
     prometheus.gaugeAtScrape({ name: 'aimass_alerts_open', help: 'Alerts currently open.' }, (set) => set({}, alertEngine.openCount()));
     const alerts = new AlertService({ db, config, events, models, onRuleChanged: (ruleId) => alertEngine.forgetRule(ruleId) });
     const health = new HealthService({ db, config: config.monitoring, sampler: healthSampler, log });
-    const drift = new DriftService({ artifacts, log, models, modelVersions, deployments, predictions });
+    const drift = new DriftService({ artifacts, log, models, modelVersions, deployments, predictions, minRows: config.monitoring.driftMinRows });
     const monitoringLoop = new MonitoringLoop({ config: config.monitoring, log, events, sampler: healthSampler, alertEngine, health, drift });
     return { healthSampler, health, alerts, alertEngine, drift, monitoringLoop };
   },

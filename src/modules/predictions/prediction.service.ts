@@ -1,7 +1,7 @@
 import type { ServingConfig } from '../../core/config';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
-import { badInput } from '../../core/errors';
+import { badInput, errorCodeOf, outcomeKind } from '../../core/errors';
 import { RowValidationError, validateRows } from '../../ml/signature';
 import { TargetError } from '../../ml/target-encoding';
 import type { ModelCache } from '../../engines/serving/model-cache';
@@ -69,11 +69,11 @@ export class PredictionService {
         predictions = await this.serve(model, rows, request.explain ?? false);
       }
     } catch (error) {
-      this.deps.requestStats.recordPredict(route.model.id, performance.now() - started, true, rows.length);
+      this.deps.requestStats.recordPredict(route.model.id, performance.now() - started, outcomeKind(errorCodeOf(error)), rows.length);
       throw error;
     }
     const latencyMs = performance.now() - started;
-    this.deps.requestStats.recordPredict(route.model.id, latencyMs, false, rows.length);
+    this.deps.requestStats.recordPredict(route.model.id, latencyMs, 'ok', rows.length);
     this.deps.prometheus.recordPrediction(route.model.id, route.modelVersionId, rows.length);
     const createdAt = new Date();
     // A forecast answers a whole history with one prediction: it is logged as one entry.

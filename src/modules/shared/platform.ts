@@ -5,6 +5,7 @@ import type { Database } from '../../engines/db/database';
 import type { JobQueueFactory } from '../../engines/jobs/job-queue';
 import type { TrainingSupervisor } from '../../engines/trainer/supervisor';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
+import type { NetworkCounters } from '../../engines/telemetry/network-counters';
 import type { RequestStats } from '../../engines/telemetry/request-stats';
 import type { EventBus } from './topics';
 
@@ -28,5 +29,7 @@ export interface Platform {
   prometheus: PrometheusMetrics;
   /** Recent requests and predictions over a sliding window, for health snapshots. */
   requestStats: RequestStats;
+  /** Bytes and connections on the API's port, fed by the transports, for health snapshots. */
+  network: NetworkCounters;
   startedAt: Date;
 }

@@ -11,6 +11,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
+import type { NetworkCounters } from '../../engines/telemetry/network-counters';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
 import type { ApiKeyService } from '../../modules/auth/api-key.service';
 import type { Context } from '../../modules/shared/context';
@@ -44,6 +45,8 @@ export interface TransportDeps {
   observer: RequestObserver;
   /** Revocations, for the WebSocket transport. */
   events: EventBus;
+  /** Bytes and connections, for health snapshots. */
+  network: NetworkCounters;
   apiKeys: Pick<ApiKeyService, 'activeKeyIds'>;
 }
 
@@ -66,12 +69,13 @@ const REFUSED_BODY_BYTES = 64 * 1024;
  * and /metrics. The database is the caller's: close it after `close()`.
  */
 export async function startTransports(schema: GraphQLSchema, deps: TransportDeps, port = deps.config.port): Promise<Transports> {
-  const { config, log, db, prometheus, contexts, gate, observer, events, apiKeys } = deps;
+  const { config, log, db, prometheus, contexts, gate, observer, events, apiKeys, network } = deps;
   const app = express();
   const httpServer = http.createServer(app);
+  network.attach(httpServer);
   const formatError = createErrorFormatter(log, { hideSuggestions: !config.introspection });
   const limiter = gate.limits;
-  const wsCleanup = startWsServer(httpServer, schema, { config, contexts, gate, log, events, apiKeys }, formatError, observer);
+  const wsCleanup = startWsServer(httpServer, schema, { config, contexts, gate, log, events, apiKeys, network }, formatError, observer);
 
   const apollo = new ApolloServer<Context>({
     schema,

@@ -5,6 +5,7 @@ import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLRequestListener 
 import { getOperationAST, Kind, parse, type DocumentNode } from 'graphql';
 import { areGraphQLErrors, type ConnectionInitMessage, type ServerOptions } from 'graphql-ws';
 import type { Context } from '../../modules/shared/context';
+import { outcomeKind } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { RequestStats } from '../../engines/telemetry/request-stats';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
@@ -74,7 +75,7 @@ export class RequestObserver implements ApolloServerPlugin<Context> {
     const { requestId, operation, outcome, clientAddress } = entry;
     const durationMs = Math.round(entry.durationMs * 1000) / 1000;
     this.deps.prometheus.recordRequest(operation, outcome, durationMs / 1000);
-    this.deps.requestStats.recordRequest(durationMs, outcome !== 'ok');
+    this.deps.requestStats.recordRequest(durationMs, outcomeKind(outcome));
     this.deps.log.info({ requestId, operation, outcome, durationMs, ...(clientAddress ? { clientAddress } : {}) }, 'graphql request');
   }
 

@@ -10,6 +10,7 @@ import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import { sharedSubscribe } from '../../engines/events/shared-subscribe';
 import type { ApiKeyService } from '../../modules/auth/api-key.service';
+import type { NetworkCounters } from '../../engines/telemetry/network-counters';
 import type { Caller } from '../../modules/shared/caller';
 import type { Context } from '../../modules/shared/context';
 import type { EventBus } from '../../modules/shared/topics';
@@ -34,6 +35,7 @@ export interface WsDeps {
   /** Revocations, announced by the auth module on every instance. */
   events: EventBus;
   apiKeys: Pick<ApiKeyService, 'activeKeyIds'>;
+  network: NetworkCounters;
 }
 
 /**
@@ -142,6 +144,7 @@ export function startWsServer(
       },
     ),
   };
+  wsServer.on('connection', (socket) => deps.network.trackWebSocket(socket));
   const served = serveGraphqlWs<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer, log, (socket, request) => ({ socket, request }));
 
   // Revocation reaches open sockets: at once when announced, and at the latest one recheck later.
