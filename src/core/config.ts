@@ -113,6 +113,11 @@ export interface TrainingConfig {
   backend: 'tensorflow' | 'wasm' | 'cpu' | null;
   /** `TRAINING_CANCEL_GRACE_MS` (default 3000): SIGTERM to SIGKILL delay when cancelling. */
   cancelGraceMs: number;
+  /**
+   * `TRAINING_SHUTDOWN_GRACE_SECONDS` (default 30): on SIGTERM, how long running trainings may go
+   * on to finish; those still running then are stopped and put back in the queue, not failed.
+   */
+  shutdownGraceSeconds: number;
   /** `MAX_QUEUED_RUNS` (default 1000): runs waiting in all; past it startTrainingRun is SERVICE_UNAVAILABLE. */
   maxQueuedRuns: number;
   /** `MAX_QUEUED_RUNS_PER_KEY` (default 50): runs one API key may have waiting; past it RATE_LIMITED. */
@@ -278,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutSeconds: integer('TRAINING_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600),
       backend: oneOf('TFJS_BACKEND', ['tensorflow', 'wasm', 'cpu'] as const),
       cancelGraceMs: integer('TRAINING_CANCEL_GRACE_MS', 3000, 0, 600_000),
+      shutdownGraceSeconds: integer('TRAINING_SHUTDOWN_GRACE_SECONDS', 30, 0, 3600),
       maxQueuedRuns: integer('MAX_QUEUED_RUNS', 1000, 1, 1_000_000),
       maxQueuedRunsPerKey: integer('MAX_QUEUED_RUNS_PER_KEY', 50, 1, 1_000_000),
     },

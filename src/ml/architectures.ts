@@ -3,7 +3,7 @@
  * hyperparameters. Only built-in layers, initializers and regularizers are used, so a saved
  * topology loads back with tf.loadLayersModel and nothing registered.
  */
-import { TASKS_BY_ARCHITECTURE, type ActivationName, type ArchitectureName, type TaskName } from './model-spec';
+import { DEFAULT_LSTM_UNITS, TASKS_BY_ARCHITECTURE, type ActivationName, type ArchitectureName, type TaskName } from './model-spec';
 import { tf } from './tf';
 
 /** Everything buildModel needs; callers have validated ranges, buildModel re-checks as a guard. */
@@ -34,7 +34,6 @@ export interface ModelSpec {
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
 
 const ACTIVATIONS: readonly string[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'];
-const DEFAULT_LSTM_UNITS = 32;
 // Orthogonal init (Keras' default for recurrent kernels) costs a QR decomposition that grows
 // cubically: ~0.5 s at 128 units, ~4 s at 256, hours at 4,096. Above this, Glorot instead.
 const MAX_ORTHOGONAL_UNITS = 128;
@@ -130,3 +129,4 @@ function check(spec: ModelSpec): void {
   if (spec.architecture === 'LSTM' && !isPositiveInteger(spec.windowSize)) fail(`windowSize must be a positive integer, got ${spec.windowSize}`);
   if (!Number.isFinite(spec.seed)) fail(`seed must be a finite number, got ${spec.seed}`);
 }
+

@@ -48,6 +48,9 @@ export type ActivationName = `${Activation}`;
 export type ClassWeightingName = `${ClassWeighting}`;
 export type SplitStrategyName = `${SplitStrategy}`;
 
+/** Units of an LSTM layer when hiddenUnits names none. */
+export const DEFAULT_LSTM_UNITS = 32;
+
 /** Which tasks each architecture can learn. */
 export const TASKS_BY_ARCHITECTURE: Record<ArchitectureName, readonly TaskName[]> = {
   LOGISTIC_REGRESSION: [ModelTask.BINARY_CLASSIFICATION],

@@ -58,3 +58,15 @@ it('writes each point once when flushes overlap (two runs finishing at once), an
   expect((await store.summaries('run_overlap_b'))[0]).toMatchObject({ count: 2, lastStep: 2 });
   expect((await store.since('run_overlap_a', -1)).map((p) => p.step)).toEqual([1, 2, 3, 4, 5]);
 });
+
+it('stores the valid points of a batch that also holds NaN and Infinity', async () => {
+  const store = new MetricStore(db);
+  store.add([
+    { runId: 'run_nan', name: 'loss', step: 1, epoch: 1, value: 0.5, timestamp: 1 },
+    { runId: 'run_nan', name: 'loss', step: 2, epoch: 1, value: Number.NaN, timestamp: 2 },
+    { runId: 'run_nan', name: 'loss', step: 3, epoch: 1, value: Number.POSITIVE_INFINITY, timestamp: 3 },
+    { runId: 'run_nan', name: 'loss', step: 4, epoch: 2, value: 0.25, timestamp: 4 },
+  ]);
+  await store.flush();
+  expect((await store.since('run_nan', -1)).map((p) => [p.step, p.value])).toEqual([[1, 0.5], [4, 0.25]]);
+});

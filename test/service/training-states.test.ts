@@ -133,3 +133,45 @@ describe('queue caps', () => {
     expect((await startAs('key_a')).status).toBe(TrainingStatus.QUEUED);
   });
 });
+
+describe('shutdown', () => {
+  let s: TestServices;
+  beforeAll(async () => {
+    s = await startTestServices({ start: false, env: { TRAINING_SHUTDOWN_GRACE_SECONDS: '2', TRAINING_CONCURRENCY: '2' } });
+  });
+  afterAll(() => s?.close());
+
+  it('lets a run that ends within the grace period finish, and puts one still training back in the queue with no history', async () => {
+    const { dataset, model } = await creditDatasetAndModel(s.services, 'graceful');
+    const slowModel = await s.services.models.create({ name: 'graceful-slow', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: ['age', 'income'], targetColumn: 'default', hyperparameters: { epochs: 5000, hiddenUnits: [8], batchSize: 16 } } as never);
+    const slow = await s.services.training.start({ modelId: slowModel.id, datasetId: dataset.id, priority: 0, batchMetrics: false } as never, 'key_a');
+    await s.services.training.startProcessing();
+    for (let i = 0; i < 200 && (await s.services.training.get(slow.id)).epochsCompleted < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    const quick = await s.services.training.start({ modelId: model.id, datasetId: dataset.id, priority: 0, batchMetrics: false } as never, 'key_a');
+    for (let i = 0; i < 200 && (await s.services.training.get(quick.id)).status === TrainingStatus.QUEUED; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await s.services.trainingMetrics.since(slow.id, -1)).length).toBeGreaterThan(0);
+
+    await s.services.training.stopProcessing();
+    expect((await s.services.training.get(quick.id)).status).toBe(TrainingStatus.SUCCEEDED);
+    const requeued = await s.services.training.get(slow.id);
+    expect(requeued).toMatchObject({ status: TrainingStatus.QUEUED, epochsCompleted: 0, progress: 0, startedAt: null, error: null });
+    expect(await s.services.trainingMetrics.since(slow.id, -1)).toEqual([]);
+  });
+});
+
+describe('requests refused before queueing', () => {
+  it('refuses a network that cannot fit TRAINING_MAX_MEMORY_MB, with the numbers, and values too large to standardise', async () => {
+    const { dataset } = await creditDatasetAndModel(t.services, 'too-big-data');
+    const huge = await t.services.models.create({ name: 'too-big', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: ['age', 'income'], targetColumn: 'default', hyperparameters: { hiddenUnits: Array(8).fill(4096), batchSize: 1 } } as never);
+    const refused = await t.services.training.start({ modelId: huge.id, datasetId: dataset.id, priority: 0, batchMetrics: false } as never, null).catch((e) => e);
+    expect(refused.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limitMb: 2048 });
+    expect(refused.message).toMatch(/needs about [\d,]+ MB to train .* over TRAINING_MAX_MEMORY_MB \(2,048 MB\)/);
+
+    const rows = Array.from({ length: 60 }, (_, i) => `${i === 7 ? '1e308' : i},${i % 2}`).join('\n');
+    const extreme = await t.services.datasets.create({ name: 'extreme', csv: `x,y\n${rows}\n` } as never);
+    const model = await t.services.models.create({ name: 'extreme-model', task: 'BINARY_CLASSIFICATION', architecture: 'LOGISTIC_REGRESSION', featureColumns: ['x'], targetColumn: 'y' } as never);
+    const tooLarge = await t.services.training.start({ modelId: model.id, datasetId: extreme.id, priority: 0, batchMetrics: false } as never, null).catch((e) => e);
+    expect(tooLarge.extensions).toMatchObject({ code: 'BAD_USER_INPUT', column: 'x' });
+    expect(tooLarge.message).toMatch(/cannot be standardised/);
+  });
+});

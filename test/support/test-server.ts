@@ -45,7 +45,8 @@ export async function startTestServer(options: { seed?: boolean; env?: Record<st
   const { config: database, drop } = await freshDatabase();
   // Rate limits stay on for the other roles; ADMIN and anonymous requests drive many tests quickly.
   const config: Config = {
-    ...loadConfig({ LOG_LEVEL: 'warn', AIMASS_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY, RATE_LIMIT_ADMIN: 'off', RATE_LIMIT_ANONYMOUS: 'off', ...options.env }),
+    // No grace for trainings at close: a test's leftover run is requeued at once rather than awaited.
+    ...loadConfig({ LOG_LEVEL: 'warn', AIMASS_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY, RATE_LIMIT_ADMIN: 'off', RATE_LIMIT_ANONYMOUS: 'off', TRAINING_SHUTDOWN_GRACE_SECONDS: '0', ...options.env }),
     port: 0,
     database,
   };

@@ -18,7 +18,7 @@ export interface TestServices {
 export async function startTestServices(options: { env?: Record<string, string>; start?: boolean } = {}): Promise<TestServices> {
   const { config: database, drop } = await freshDatabase();
   // A fixed first ADMIN key, so start-up does not print a generated one.
-  const config: Config = { ...loadConfig({ LOG_LEVEL: 'warn', SEED_DEMO: 'false', AIMASS_BOOTSTRAP_ADMIN_KEY: 'aim_servicetests_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', HEALTH_INTERVAL_SECONDS: '0', DRIFT_CHECK_INTERVAL_SECONDS: '0', ...options.env }), database };
+  const config: Config = { ...loadConfig({ LOG_LEVEL: 'warn', SEED_DEMO: 'false', AIMASS_BOOTSTRAP_ADMIN_KEY: 'aim_servicetests_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', HEALTH_INTERVAL_SECONDS: '0', DRIFT_CHECK_INTERVAL_SECONDS: '0', TRAINING_SHUTDOWN_GRACE_SECONDS: '0', ...options.env }), database };
   const server = await startServer(config, { listen: false, start: options.start }).catch(async (error) => {
     await drop();
     throw error;

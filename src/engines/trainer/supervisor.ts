@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ModelArtifact } from '../../ml/model-artifact';
 import { compiledScript } from '../../core/compiled-script';
+import { residentBytes } from './process-memory';
 import type { TrainingConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import { isChildMessage, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ParentMessage, type TrainJob } from './protocol';
@@ -16,6 +17,9 @@ export type TrainingOutcome =
   | { kind: 'succeeded'; artifact: ModelArtifact; evaluation: EvaluationResult; summary: Record<string, number> }
   | { kind: 'failed'; error: string }
   | { kind: 'cancelled' };
+
+/** How often a child's resident memory is compared with TRAINING_MAX_MEMORY_MB. */
+const MEMORY_CHECK_MS = 250;
 
 /** Starts a process; injected so tests can substitute it (Immich's process repository idea). */
 export type Spawn = (script: string, execArgv: string[]) => ChildProcess;
@@ -52,7 +56,7 @@ export class TrainingSupervisor {
     if (entry.cancelled) return { kind: 'cancelled' };
     if (outcome?.kind === 'succeeded' && exit.code === 0) return outcome;
     if (outcome) return outcome.kind === 'succeeded' ? { kind: 'failed', error: `training process exited with code ${exit.code}` } : outcome;
-    return { kind: 'failed', error: describeExit(exit, child.timedOut(), this.config, child.stderr()) };
+    return { kind: 'failed', error: describeExit(exit, { timedOut: child.timedOut(), overMemory: child.overMemory() }, this.config, child.stderr()) };
   }
 
   /** Scores a stored model on rows in a child process (the API process never loads tfjs). */
@@ -65,7 +69,7 @@ export class TrainingSupervisor {
     }, () => { error ??= 'evaluation process sent a malformed message'; });
     const exit = await child.exited;
     if (result) return result;
-    throw new Error(error ?? describeExit(exit, child.timedOut(), this.config, child.stderr()));
+    throw new Error(error ?? describeExit(exit, { timedOut: child.timedOut(), overMemory: child.overMemory() }, this.config, child.stderr()));
   }
 
   /**
@@ -77,19 +81,35 @@ export class TrainingSupervisor {
     const kill = () => child.kill('SIGKILL');
     let stderr = '';
     let timedOut = false;
+    let overMemory = false;
     child.stderr?.on('data', (data: Buffer) => { stderr = (stderr + data.toString()).slice(-4000); });
     const timer = setTimeout(() => { timedOut = true; kill(); }, this.config.timeoutSeconds * 1000);
+    // The whole process is bounded, not only V8's heap: TensorFlow.js's WASM memory is outside it.
+    const limitBytes = this.config.maxMemoryMb * 1024 * 1024;
+    const watchdog = setInterval(() => {
+      const rss = child.pid === undefined ? null : residentBytes(child.pid);
+      if (rss !== null && rss > limitBytes) {
+        overMemory = true;
+        kill();
+      }
+    }, MEMORY_CHECK_MS);
+    watchdog.unref();
     child.on('message', (received: unknown) => {
       if (isChildMessage(received)) return onMessage(received, kill);
       onMalformed();
       kill();
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.once('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal }); });
-      child.once('error', () => { clearTimeout(timer); resolve({ code: null, signal: null }); });
+      const done = (result: { code: number | null; signal: NodeJS.Signals | null }) => {
+        clearTimeout(timer);
+        clearInterval(watchdog);
+        resolve(result);
+      };
+      child.once('exit', (code, signal) => done({ code, signal }));
+      child.once('error', () => done({ code: null, signal: null }));
       child.send(message);
     });
-    return { process: child, exited, stderr: () => stderr, timedOut: () => timedOut };
+    return { process: child, exited, stderr: () => stderr, timedOut: () => timedOut, overMemory: () => overMemory };
   }
 
   /** SIGTERM, then SIGKILL after the grace period. False when the run has no process here. */
@@ -126,8 +146,9 @@ export class TrainingSupervisor {
 }
 
 /** A readable reason for a child that died without saying why. */
-function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null }, timedOut: boolean, config: TrainingConfig, stderr: string): string {
-  if (timedOut) return `training exceeded TRAINING_TIMEOUT_SECONDS (${config.timeoutSeconds} s) and was stopped`;
+function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null }, stopped: { timedOut: boolean; overMemory: boolean }, config: TrainingConfig, stderr: string): string {
+  if (stopped.overMemory) return `training process used more than TRAINING_MAX_MEMORY_MB (${config.maxMemoryMb.toLocaleString('en-US')} MB) of memory and was stopped`;
+  if (stopped.timedOut) return `training exceeded TRAINING_TIMEOUT_SECONDS (${config.timeoutSeconds} s) and was stopped`;
   if (/heap out of memory|Allocation failed/i.test(stderr)) return `training process ran out of memory (TRAINING_MAX_MEMORY_MB is ${config.maxMemoryMb})`;
   if (exit.signal) return `training process was killed by ${exit.signal}`;
   return `training process exited with code ${exit.code}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`;

@@ -24,8 +24,10 @@ export class MetricStore {
 
   constructor(private readonly db: Database, private readonly flushMs = 250) {}
 
+  /** Buffers points for the next flush. A non-finite value is left out: one must not sink a batch. */
   add(points: MetricEvent[]): void {
     for (const point of points) {
+      if (!Number.isFinite(point.value)) continue;
       const list = this.pending.get(point.runId) ?? [];
       list.push(point);
       this.pending.set(point.runId, list);
@@ -57,6 +59,17 @@ export class MetricStore {
     });
     this.flushing = run;
     return run;
+  }
+
+  /**
+   * Forgets a run's points, stored and pending: a run put back in the queue starts its history
+   * again from step 1 (its old points would clash with the new ones).
+   */
+  async deleteRun(runId: string): Promise<void> {
+    await this.flush().catch(() => undefined);
+    this.pending.delete(runId);
+    await this.db.write('DELETE FROM training_metric WHERE run_id = ?', [runId]);
+    await this.db.write('DELETE FROM training_metric_rollup WHERE run_id = ?', [runId]);
   }
 
   /** Stores points and folds them into the rollups, in one transaction per slice. */

@@ -3,15 +3,25 @@ import type { DatasetVersion } from '../datasets/dataset-version.entity';
 import type { Hyperparameters } from '../models/hyperparameters';
 import type { Model } from '../models/model.entity';
 import { ModelTask, TASKS_BY_ARCHITECTURE } from '../models/model-enums';
+import { trainingMemoryBytes } from '../../ml/training-memory';
+import { MAX_CATEGORIES } from '../../ml/preprocessing';
 import type { SplitSpec } from './training-run.entity';
 
 const MIN_TEST_ROWS = 10;
 
 /**
- * Everything that can be known wrong about a training request before a process starts: the
- * columns, their types, the target's classes, and whether the split leaves enough rows.
+ * The largest magnitude a NUMBER column may hold to be trained on: standardising squares values,
+ * and beyond about 1e154 the square is Infinity (a value of 1e308 made the run fail with "NaN at
+ * row 0"). 1e150 leaves room for the sums.
  */
-export function checkTrainingRequest(model: Model, version: DatasetVersion, hp: Hyperparameters, split: SplitSpec): void {
+const MAX_MAGNITUDE = 1e150;
+
+/**
+ * Everything that can be known wrong about a training request before a process starts: the
+ * columns, their types and ranges, the target's classes, whether the split leaves enough rows,
+ * and whether the network and its batches fit TRAINING_MAX_MEMORY_MB.
+ */
+export function checkTrainingRequest(model: Model, version: DatasetVersion, hp: Hyperparameters, split: SplitSpec, limits: { maxMemoryMb: number }): void {
   if (!TASKS_BY_ARCHITECTURE[model.architecture].includes(model.task)) {
     throw badInput(`${model.architecture} cannot learn ${model.task}`, { field: 'input.modelId' });
   }
@@ -20,11 +30,18 @@ export function checkTrainingRequest(model: Model, version: DatasetVersion, hp: 
     if (!found) throw badInput(`${role} column ${JSON.stringify(name)} is not in dataset version ${version.version} (columns: ${version.columns.map((c) => c.name).join(', ')})`, { field: 'input.datasetId', column: name });
     return found;
   };
-  for (const name of model.featureColumns) {
+  const features = model.featureColumns.map((name) => {
     const feature = column(name, 'feature');
     if (feature.type === 'TEXT') throw badInput(`feature column ${JSON.stringify(name)} is free TEXT; use NUMBER, CATEGORY, BOOLEAN or DATE columns`, { field: 'input.modelId', column: name });
-  }
+    return feature;
+  });
   const target = column(model.targetColumn, 'target');
+  for (const numeric of [...features, target].filter((c) => c.type === 'NUMBER')) {
+    const largest = Math.max(Math.abs(numeric.min ?? 0), Math.abs(numeric.max ?? 0));
+    if (!(largest <= MAX_MAGNITUDE) || (numeric.std !== null && !Number.isFinite(numeric.std))) {
+      throw badInput(`column ${JSON.stringify(numeric.name)} holds values as large as ${largest.toExponential(2)}, which cannot be standardised (at most ${MAX_MAGNITUDE.toExponential(0)}); rescale the column`, { field: 'input.datasetId', column: numeric.name });
+    }
+  }
   const classes = target.distinctCount;
   switch (model.task) {
     case ModelTask.REGRESSION:
@@ -52,5 +69,17 @@ export function checkTrainingRequest(model: Model, version: DatasetVersion, hp: 
   const trainRows = samples - testRows - Math.round(samples * split.validation);
   if (hp.batchSize > trainRows) {
     throw badInput(`batchSize ${hp.batchSize} is larger than the ${trainRows} training ${unit}`, { field: 'input.hyperparameters.batchSize' });
+  }
+  // Encoded width: one column per number, flag or date; one per category (at most MAX_CATEGORIES, plus one to spare).
+  const width = features.reduce((sum, c) => sum + (c.type === 'CATEGORY' ? Math.min(c.distinctCount, MAX_CATEGORIES) + 1 : 1), 0);
+  const forecast = model.task === ModelTask.TIME_SERIES_FORECAST;
+  const bytes = trainingMemoryBytes({
+    architecture: model.architecture, hiddenUnits: hp.hiddenUnits, windowSize: hp.windowSize,
+    inputSize: forecast ? 1 + width : Math.max(1, width),
+    outputSize: forecast ? hp.horizon : model.task === ModelTask.MULTICLASS_CLASSIFICATION ? classes : 1,
+  }, hp.batchSize, samples);
+  const needMb = Math.ceil(bytes / 1024 / 1024);
+  if (needMb > limits.maxMemoryMb) {
+    throw badInput(`this network needs about ${needMb.toLocaleString('en-US')} MB to train (hiddenUnits ${JSON.stringify(hp.hiddenUnits)}, batchSize ${hp.batchSize}, ${samples.toLocaleString('en-US')} ${unit}), over TRAINING_MAX_MEMORY_MB (${limits.maxMemoryMb.toLocaleString('en-US')} MB); use fewer or smaller layers`, { field: 'input.hyperparameters.hiddenUnits', neededMb: needMb, limitMb: limits.maxMemoryMb });
   }
 }

@@ -65,14 +65,27 @@ export class TrainingRunService {
   }
 
   /**
-   * For shutdown: children are killed (their runs end FAILED, and a restart would say so anyway),
-   * the queue drains, and buffered metric points are written.
+   * For shutdown: no new run starts; running ones get TRAINING_SHUTDOWN_GRACE_SECONDS to finish;
+   * those still running then are stopped and put back in the queue (QUEUED, their partial history
+   * dropped), so a deploy of a new server version fails nobody's training. Buffered points are
+   * written last.
    */
   async stopProcessing(): Promise<void> {
-    this.deps.trainer.killAll();
-    await this.queue.close();
+    const drained = this.queue.close();
+    const graceMs = this.deps.config.training.shutdownGraceSeconds * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => { timer = setTimeout(() => resolve('grace over'), graceMs); });
+    if ((await Promise.race([drained.then(() => 'drained' as const), graceOver])) === 'grace over') {
+      this.requeueOnStop = true;
+      this.deps.trainer.killAll();
+      await drained;
+    }
+    clearTimeout(timer);
     await this.deps.metricStore.flush();
   }
+
+  /** Set when shutdown stops the runs still training: they go back to the queue instead of failing. */
+  private requeueOnStop = false;
 
   /** Checks the whole request, records the run as QUEUED and returns at once. */
   async start(input: StartTrainingRunInput, createdBy: string | null): Promise<TrainingRun> {
@@ -89,7 +102,7 @@ export class TrainingRunService {
       test: input.split?.test ?? 0.2,
       strategy: input.split?.strategy ?? (forecast ? SplitStrategy.TIME_ORDERED : SplitStrategy.RANDOM),
     };
-    checkTrainingRequest(model, version, hyperparameters, split);
+    checkTrainingRequest(model, version, hyperparameters, split, this.deps.config.training);
     await this.checkQueueRoom(createdBy);
 
     const run = Object.assign(new TrainingRun(), {
@@ -119,6 +132,8 @@ export class TrainingRunService {
   }
 
   private readonly batchMetrics = new Map<string, boolean>();
+  /** Runs already warned about for non-finite metric values (one log line a run). */
+  private readonly nonFiniteReported = new Set<string>();
 
   /** Runs asked to stop while between QUEUED and a live process; execute() honours it. */
   private readonly cancelRequested = new Set<string>();
@@ -224,11 +239,21 @@ export class TrainingRunService {
           this.published(run);
         },
         onMetrics: async (points) => {
-          const stamped = points.map((p) => ({ ...p, runId }));
+          // A NaN or infinite loss (a diverging run) is not a point: it cannot be stored or sent as
+          // a GraphQL Float, and one such value must not sink the batch of valid points it came with.
+          const finite = points.filter((p) => Number.isFinite(p.value));
+          if (finite.length < points.length && !this.nonFiniteReported.has(runId)) {
+            this.nonFiniteReported.add(runId);
+            this.deps.log.warn({ runId, names: [...new Set(points.filter((p) => !Number.isFinite(p.value)).map((p) => p.name))] }, 'training run reported non-finite metric values; they are left out');
+          }
+          const stamped = finite.map((p) => ({ ...p, runId }));
           metricStore.add(stamped);
           for (const point of stamped) events.publish('TRAINING_METRICS', runId, point);
         },
         onProgress: async (epochsCompleted, progress) => {
+          // The epoch's points are stored before the epoch is counted: after a crash, epochsCompleted
+          // never claims more than the stored history shows.
+          await metricStore.flush();
           await db.transaction((m) => m.update(TrainingRun, { id: runId }, { epochsCompleted, progress }));
           Object.assign(run, { epochsCompleted, progress });
           this.published(run);
@@ -239,6 +264,7 @@ export class TrainingRunService {
     }
     this.batchMetrics.delete(runId);
     this.cancelRequested.delete(runId);
+    this.nonFiniteReported.delete(runId);
     // Metric points that fail to write stay pending (the next flush retries); the run must still end.
     await metricStore.flush().catch((error) => this.deps.log.error({ err: error, runId }, 'could not write metric points'));
     if (outcome.kind === 'succeeded') {
@@ -248,6 +274,10 @@ export class TrainingRunService {
       } catch (error) {
         outcome = { kind: 'failed', error: `could not store the trained model: ${error instanceof Error ? error.message : error}` };
       }
+    }
+    if (this.requeueOnStop && outcome.kind === 'failed') {
+      await this.requeue(run);
+      return;
     }
     if (outcome.kind === 'cancelled') await this.finish(run, { status: TrainingStatus.CANCELLED });
     else await this.finish(run, { status: TrainingStatus.FAILED, error: outcome.error });
@@ -262,6 +292,17 @@ export class TrainingRunService {
     const version = await modelVersions.create({ modelId: run.modelId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, artifactId, metrics: outcome.summary, signature });
     await evaluations.record(version.id, run.datasetVersionId, outcome.evaluation);
     await this.finish(run, { status: TrainingStatus.SUCCEEDED, modelVersionId: version.id, progress: 1 });
+  }
+
+  /** Puts a run stopped by shutdown back to QUEUED as if it had not started; the next start trains it. */
+  private async requeue(run: TrainingRun): Promise<void> {
+    const { db, metricStore, log } = this.deps;
+    await metricStore.deleteRun(run.id);
+    const reset = { status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0, startedAt: null, backend: null, libraryVersions: null };
+    await db.transaction((manager) => manager.update(TrainingRun, { id: run.id, status: TrainingStatus.RUNNING }, reset));
+    Object.assign(run, reset);
+    this.published(run);
+    log.info({ runId: run.id }, 'training run stopped by shutdown and put back in the queue');
   }
 
   private async finish(run: TrainingRun, changes: Partial<TrainingRun>): Promise<TrainingRun> {
