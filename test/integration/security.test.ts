@@ -43,6 +43,17 @@ describe('keys', () => {
     expect(revoked.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('gives a key the principal of the key that made it unless one is named, and records the principal in the audit log', async () => {
+    const res = await server.request('mutation { createApiKey(input: { name: "my-approver", role: APPROVER }) { apiKey { principal } secret } }');
+    expect(res.data.createApiKey.apiKey.principal).toBe('bootstrap-admin');
+    const mine = `Bearer ${res.data.createApiKey.secret}`;
+    expect((await server.request('{ viewer { principal role } }', {}, { authorization: mine })).data.viewer).toEqual({ principal: 'bootstrap-admin', role: 'APPROVER' });
+    const named = await server.query('mutation { createApiKey(input: { name: "carol-approver", role: APPROVER, principal: "carol" }) { apiKey { principal } } }');
+    expect(named.createApiKey.apiKey.principal).toBe('carol');
+    const { auditLog } = await server.query('{ auditLog(first: 1, filter: { operation: "createApiKey" }) { edges { node { actorName actorPrincipal } } } }');
+    expect(auditLog.edges[0].node).toEqual({ actorName: 'bootstrap-admin', actorPrincipal: 'bootstrap-admin' });
+  });
+
   it('stores only a hash of each key', async () => {
     const secret = await server.createKey('VIEWER');
     const rows = await server.services.db.dataSource.query('SELECT * FROM api_key');

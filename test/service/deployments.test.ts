@@ -81,6 +81,25 @@ describe('maker-checker for PRODUCTION', () => {
   });
 });
 
+describe('maker-checker between people', () => {
+  it('refuses a second key of the requester\'s principal, such as an APPROVER key it minted itself, and takes another person\'s', async () => {
+    const { apiKey: aliceKey } = await t.services.apiKeys.create({ name: 'alice-ds', role: Role.DATA_SCIENTIST, principal: 'alice' }, null);
+    // Minted by alice's key without naming anyone: it is alice's too.
+    const { apiKey: aliceApprover } = await t.services.apiKeys.create({ name: 'alice-approver', role: Role.APPROVER }, { keyId: aliceKey.id, principal: 'alice' });
+    expect(aliceApprover.principal).toBe('alice');
+    const { apiKey: bobApprover } = await t.services.apiKeys.create({ name: 'bob-approver', role: Role.APPROVER, principal: 'bob' }, { keyId: aliceKey.id, principal: 'alice' });
+    const asKey = (key: typeof aliceKey) => ({ keyId: key.id, keyName: key.name, principal: key.principal, role: key.role, modelScope: null });
+    const request = (await deploy(versions[2], Environment.PRODUCTION, asKey(aliceKey))) as DeploymentRequest;
+    const refused = await t.services.deployments.approve(request.id, null, asKey(aliceApprover)).catch((e) => e);
+    expect(refused.extensions.code).toBe('FORBIDDEN');
+    expect(refused.message).toMatch(/"alice" made this request/);
+    const approved = await t.services.deployments.approve(request.id, 'four eyes', asKey(bobApprover));
+    expect(approved.status).toBe(DeploymentRequestStatus.APPROVED);
+    // Back to the version the tests below expect live.
+    await t.services.deployments.rollback(modelId, Environment.PRODUCTION, 'restore', maker);
+  });
+});
+
 describe('the promotion gate', () => {
   const gate = (promotionGate: { metric: string; threshold?: number | null; mustBeatCurrent: boolean }) =>
     t.services.models.setControls({ modelId, promotionGate, clearPromotionGate: false });

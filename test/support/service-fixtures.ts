@@ -6,8 +6,8 @@ import { Architecture, ModelTask } from '../../src/ml/model-spec';
 import { syntheticCreditCsv } from '../../seeds/synthetic-credit';
 
 /** A key as the transports hand it to services. */
-export function caller(name: string, role: Role = Role.DATA_SCIENTIST): Caller {
-  return { keyId: `key_${name}`, keyName: name, role, modelScope: null };
+export function caller(name: string, role: Role = Role.DATA_SCIENTIST, principal = name): Caller {
+  return { keyId: `key_${name}`, keyName: name, principal, role, modelScope: null };
 }
 
 const FEATURES = ['age', 'income', 'loan_amount', 'duration_months', 'employment_years', 'prior_defaults'];

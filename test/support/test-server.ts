@@ -25,8 +25,11 @@ export interface TestServer {
   app: RunningServer;
   /** The ADMIN key's Authorization header value. */
   adminAuth: string;
-  /** Creates a key with `role` (and, for PARTNER, `modelScope`) and returns its secret. */
-  createKey(role: string, modelScope?: string[]): Promise<string>;
+  /**
+   * Creates a key with `role` (and, for PARTNER, `modelScope`) and returns its secret. Each key is
+   * its own principal (a different person) unless `principal` names one.
+   */
+  createKey(role: string, modelScope?: string[], principal?: string): Promise<string>;
   /** POSTs one operation as ADMIN (pass `authorization` in headers to act as another key, '' for none). */
   request<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Like request, but fails the test when the response has errors. */
@@ -75,8 +78,9 @@ export async function startTestServer(options: { seed?: boolean; env?: Record<st
   const adminAuth = `Bearer ${TEST_ADMIN_KEY}`;
   return {
     adminAuth,
-    async createKey(role, modelScope) {
-      const res = await request(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`, { input: { name: `${role.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`, role, modelScope } });
+    async createKey(role, modelScope, principal) {
+      const name = `${role.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`;
+      const res = await request(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`, { input: { name, role, modelScope, principal: principal ?? name } });
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return res.data.createApiKey.secret;
     },

@@ -18,6 +18,10 @@ export class ApiKey {
   @Column({ type: 'varchar', length: 200 })
   name!: string;
 
+  @Field({ description: 'The person or service account the key belongs to. Keys of one principal count as one person for maker-checker: it may not approve what it requested or trained with any of them.' })
+  @Column({ type: 'varchar', length: 200 })
+  principal!: string;
+
   @Field(() => Role, { description: 'What the key may do.' })
   @Column({ type: 'varchar', length: 20 })
   role!: Role;

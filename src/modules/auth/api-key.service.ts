@@ -18,6 +18,8 @@ export interface NewApiKey {
   role: Role;
   /** Model ids (the resolver turns names into ids); required for PARTNER, refused for other roles. */
   modelScope?: string[] | null;
+  /** Who the key is for; by default the principal of the key that creates it. */
+  principal?: string | null;
 }
 
 /**
@@ -36,12 +38,24 @@ export class ApiKeyService {
     private readonly events?: EventBus,
   ) {}
 
-  /** Creates a key and returns it with its secret, which is not stored and cannot be shown again. */
-  async create(input: NewApiKey, createdBy: string | null): Promise<{ apiKey: ApiKey; secret: string }> {
+  /**
+   * Creates a key and returns it with its secret, which is not stored and cannot be shown again.
+   * The key belongs to `input.principal`, or else to the creator's principal: an ADMIN who mints
+   * itself an APPROVER key is still the same person to maker-checker.
+   */
+  async create(input: NewApiKey, creator: { keyId: string; principal: string } | null): Promise<{ apiKey: ApiKey; secret: string }> {
     const name = checkedName(input.name, 'input.name');
+    const principal = input.principal != null ? checkedName(input.principal, 'input.principal') : creator?.principal ?? name;
     const modelScope = this.checkedScope(input.role, input.modelScope);
     const { token, prefix } = generateToken();
-    return { apiKey: await this.insert(name, input.role, modelScope, token, prefix, createdBy), secret: token };
+    return { apiKey: await this.insert({ name, principal, role: input.role, modelScope, createdBy: creator?.keyId ?? null }, token, prefix), secret: token };
+  }
+
+  /** The principal each of these keys belongs to (maker-checker compares principals). */
+  async principalsOf(keyIds: string[]): Promise<Map<string, string>> {
+    if (keyIds.length === 0) return new Map();
+    const keys = await this.db.manager.find(ApiKey, { select: { id: true, principal: true }, where: { id: In(keyIds) } });
+    return new Map(keys.map((key) => [key.id, key.principal]));
   }
 
   async revoke(id: string): Promise<ApiKey> {
@@ -79,7 +93,7 @@ export class ApiKeyService {
       this.cache.set(prefix, key);
     }
     if (!key || key.revokedAt || !tokenMatches(token, key.secretHash)) return null;
-    return { keyId: key.id, keyName: key.name, role: key.role, modelScope: key.modelScope };
+    return { keyId: key.id, keyName: key.name, principal: key.principal, role: key.role, modelScope: key.modelScope };
   }
 
   /**
@@ -89,16 +103,16 @@ export class ApiKeyService {
   async bootstrap(): Promise<string | null> {
     if ((await this.db.manager.count(ApiKey)) > 0) return null;
     const token = this.config.bootstrapAdminKey ?? generateToken().token;
-    await this.insert('bootstrap-admin', Role.ADMIN, null, token, prefixOf(token), null);
+    await this.insert({ name: 'bootstrap-admin', principal: 'bootstrap-admin', role: Role.ADMIN, modelScope: null, createdBy: null }, token, prefixOf(token));
     if (!this.config.bootstrapAdminKey) {
       this.log?.warn({ apiKey: token }, `Created the first ADMIN API key; it is shown only now: ${token}`);
     }
     return token;
   }
 
-  private async insert(name: string, role: Role, modelScope: string[] | null, token: string, prefix: string, createdBy: string | null) {
+  private async insert(fields: Pick<ApiKey, 'name' | 'principal' | 'role' | 'modelScope' | 'createdBy'>, token: string, prefix: string) {
     const key = Object.assign(new ApiKey(), {
-      id: newId(ApiKey), name, role, modelScope, prefix, secretHash: hashToken(token), createdBy, createdAt: new Date(), revokedAt: null,
+      id: newId(ApiKey), ...fields, prefix, secretHash: hashToken(token), createdAt: new Date(), revokedAt: null,
     });
     await this.db.transaction((manager) => manager.insert(ApiKey, key));
     return key;

@@ -22,6 +22,10 @@ export class AuditEntry {
   @Column({ name: 'actor_name', type: 'varchar', length: 200, nullable: true })
   actorName!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'The principal (person or service account) the key belonged to at the time.' })
+  @Column({ name: 'actor_principal', type: 'varchar', length: 200, nullable: true })
+  actorPrincipal!: string | null;
+
   @Field(() => String, { nullable: true, description: 'That key\'s role at the time.' })
   @Column({ name: 'actor_role', type: 'varchar', length: 20, nullable: true })
   actorRole!: string | null;

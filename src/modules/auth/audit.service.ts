@@ -34,6 +34,7 @@ export class AuditService {
       id: newId(AuditEntry),
       actorKeyId: record.caller?.keyId ?? null,
       actorName: record.caller?.keyName ?? null,
+      actorPrincipal: record.caller?.principal ?? null,
       actorRole: record.caller?.role ?? null,
       operation: record.operation,
       arguments: redactArguments(record.args) as Record<string, unknown>,

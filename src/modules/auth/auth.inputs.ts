@@ -13,6 +13,10 @@ export class CreateApiKeyInput {
   @Field(() => Role)
   role!: Role;
 
+  @Field(() => String, { nullable: true, description: 'The person or service account the key is for (1 to 200 characters). By default the principal of the key that creates it: to maker-checker, all keys of one principal are one person.' })
+  @IsOptional() @Length(1, 200)
+  principal?: string | null;
+
   @Field(() => [String], { nullable: true, description: 'PARTNER keys only, and required for them: model ids or names the key may use (at most 100).' })
   @IsOptional() @ArrayMaxSize(100) @MaxLength(200, { each: true })
   modelScope?: string[] | null;
@@ -73,6 +77,7 @@ export class AuditLogArgs extends PageArgs {
 export class Viewer {
   @Field(() => ID) keyId!: string;
   @Field() name!: string;
+  @Field({ description: 'The person or service account the key belongs to.' }) principal!: string;
   @Field(() => Role) role!: Role;
   @Field(() => [ID], { nullable: true, description: 'Models a PARTNER key may use; null = no restriction.' }) modelScope!: string[] | null;
 }

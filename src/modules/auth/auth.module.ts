@@ -1,4 +1,5 @@
 import { ApiKeysAndAuditLog1764500000000 } from '../../../migrations/1764500000000-api-keys-and-audit-log';
+import { Principals1765000000000 } from '../../../migrations/1765000000000-principals';
 import { defineModule } from '../shared/module-definition';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyService } from './api-key.service';
@@ -24,7 +25,7 @@ declare module '../shared/context' {
 export const authModule = defineModule({
   name: 'auth',
   entities: [ApiKey, AuditEntry],
-  migrations: [ApiKeysAndAuditLog1764500000000],
+  migrations: [ApiKeysAndAuditLog1764500000000, Principals1765000000000],
   resolvers: [AuthResolver],
   topics: ['API_KEY_REVOKED'],
   services: ({ db, config, log, events }) => ({

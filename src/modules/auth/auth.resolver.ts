@@ -11,7 +11,7 @@ export class AuthResolver {
   @Authorized(...Roles.ANY)
   @Query(() => Viewer, { description: 'The key this request authenticated with: its name, role and model scope.' })
   viewer(@Ctx() { caller }: Context): Viewer {
-    return Object.assign(new Viewer(), { keyId: caller!.keyId, name: caller!.keyName, role: caller!.role, modelScope: caller!.modelScope });
+    return Object.assign(new Viewer(), { keyId: caller!.keyId, name: caller!.keyName, principal: caller!.principal, role: caller!.role, modelScope: caller!.modelScope });
   }
 
   @Authorized(...Roles.ADMINS)
@@ -29,7 +29,7 @@ export class AuthResolver {
       if (!id) throw notFound('Model', ref);
       return id;
     })));
-    return Object.assign(new CreatedApiKey(), await services.apiKeys.create({ ...input, modelScope }, caller!.keyId));
+    return Object.assign(new CreatedApiKey(), await services.apiKeys.create({ ...input, modelScope }, caller));
   }
 
   @Authorized(...Roles.ADMINS)

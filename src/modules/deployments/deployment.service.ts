@@ -13,6 +13,7 @@ import type { Model } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import type { ModelVersion } from '../models/model-version.entity';
 import type { ModelVersionService } from '../models/model-version.service';
+import type { ApiKeyService } from '../auth/api-key.service';
 import type { TrainingRunService } from '../training/training-run.service';
 import { Deployment, DeploymentAction, LiveDeployment } from './deployment.entity';
 import { DeploymentRequest, DeploymentRequestStatus } from './deployment-request.entity';
@@ -39,6 +40,8 @@ export class DeploymentService {
   constructor(private readonly deps: {
     db: Database; config: Pick<Config, 'maxPageSize'>; events: EventBus; cache: ModelCache<ModelVersion>; routes: LiveRoutes;
     models: ModelService; modelVersions: ModelVersionService; training: Pick<TrainingRunService, 'trainedBy'>;
+    /** Whose keys are whose: maker-checker compares people (principals), not keys. */
+    principals: Pick<ApiKeyService, 'principalsOf'>;
   }) {}
 
   async deploy(input: DeployInput, caller: Caller | null): Promise<DeployOutcome> {
@@ -58,11 +61,24 @@ export class DeploymentService {
     return this.request(model, version, input, gate, caller);
   }
 
+  /**
+   * Maker-checker between people: neither the principal who asked nor the one who trained the
+   * version may approve, whichever of their keys they use (an ADMIN minting itself an APPROVER
+   * key is still the requester).
+   */
+  private async checkFourEyes(request: DeploymentRequest, caller: Caller | null): Promise<void> {
+    if (!caller) return;
+    const trainedBy = await this.deps.training.trainedBy(request.modelVersionId);
+    const principals = await this.deps.principals.principalsOf([request.requestedById, trainedBy].filter((id): id is string => id !== null));
+    const same = (keyId: string | null) => keyId !== null && (keyId === caller.keyId || principals.get(keyId) === caller.principal);
+    if (same(request.requestedById)) throw forbidden(`maker-checker: ${JSON.stringify(caller.principal)} made this request and cannot approve it, with any of its keys`);
+    if (same(trainedBy)) throw forbidden(`maker-checker: ${JSON.stringify(caller.principal)} trained this version and cannot approve putting it live, with any of its keys`);
+  }
+
   /** An APPROVER other than the requester (and than whoever trained the version) puts it live. */
   async approve(id: string, comment: string | null, caller: Caller | null): Promise<DeploymentRequest> {
     const request = await this.pending(id);
-    if (caller?.keyId && caller.keyId === request.requestedById) throw forbidden('maker-checker: a request cannot be approved with the key that made it');
-    if (caller?.keyId && (await this.deps.training.trainedBy(request.modelVersionId)) === caller.keyId) throw forbidden('maker-checker: the key that trained this version cannot approve putting it live');
+    await this.checkFourEyes(request, caller);
     const version = await this.deps.modelVersions.get(request.modelVersionId);
     const model = await this.deps.models.get(request.modelId);
     if (model.archivedAt) throw conflict(`model ${JSON.stringify(model.name)} was archived after the request`, { modelId: model.id });

@@ -40,11 +40,11 @@ export const deploymentsModule = defineModule({
   ],
   topics: ['DEPLOYMENT_CHANGED', 'DEPLOYMENT_REQUEST_UPDATED'],
   loaders: ({ db }) => ({ deployments: new DeploymentLoaders(db) }),
-  services: ({ db, config, events }, { models, modelVersions, modelCache, training }) => {
+  services: ({ db, config, events }, { models, modelVersions, modelCache, training, apiKeys }) => {
     const liveRoutes = new LiveRoutes(db, models);
     return {
       liveRoutes,
-      deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions, training }),
+      deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions, training, principals: apiKeys }),
     };
   },
 });

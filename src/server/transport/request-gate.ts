@@ -11,7 +11,7 @@ import { QueryLimiter } from './query-limits';
 import { RateLimiter } from './rate-limiter';
 
 /** Stands in for every request when security is off (the security benchmark's baseline only). */
-const INSECURE_CALLER: Caller = { keyId: 'key_insecure', keyName: 'insecure', role: Role.ADMIN, modelScope: null };
+const INSECURE_CALLER: Caller = { keyId: 'key_insecure', keyName: 'insecure', principal: 'insecure', role: Role.ADMIN, modelScope: null };
 
 /** Roles that may send datasets, and so large bodies. */
 const UPLOADERS: readonly Role[] = Roles.BUILDERS;
