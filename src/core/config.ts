@@ -81,6 +81,8 @@ export interface MonitoringConfig {
   driftMinRows: number;
 }
 
+const DURABILITY = ['DURABLE', 'ASYNC'] as const;
+
 export interface ServingConfig {
   /** `MAX_PREDICT_ROWS` (default 10000): most rows in one predict request. */
   maxPredictRows: number;
@@ -94,12 +96,34 @@ export interface ServingConfig {
   modelCacheMaxMb: number;
   /** `PREDICT_UNKNOWN_FIELDS` (default IGNORE): what predict does with row fields the model does not use: IGNORE or REJECT. */
   unknownFields: 'IGNORE' | 'REJECT';
-  /** `PREDICTION_LOG_SAMPLE_RATE` (default 1): share of served rows written to the prediction log, 0 to 1. */
+  /**
+   * `PREDICTION_LOG_DURABILITY_PRODUCTION` / `_PREVIEW` / `_TEST` (default DURABLE / ASYNC / ASYNC):
+   * DURABLE answers a predict only once its rows are committed (group commit); ASYNC writes them
+   * within PREDICTION_LOG_FLUSH_MS, sampled, and may lose the last ones in a crash.
+   */
+  logDurability: Record<'PRODUCTION' | 'PREVIEW' | 'TEST', 'DURABLE' | 'ASYNC'>;
+  /** `PREDICTION_LOG_SAMPLE_RATE` (default 1): share of served rows of ASYNC environments written to the prediction log, 0 to 1 (DURABLE ones keep every row). */
   logSampleRate: number;
   /** `PREDICTION_LOG_RETENTION_DAYS` (default 30): older log rows are deleted hourly; 0 keeps them forever. */
   logRetentionDays: number;
   /** `PREDICTION_LOG_FLUSH_MS` (default 250): how often buffered log rows are written. */
   logFlushMs: number;
+  /** `PREDICT_TIMEOUT_MS` (default 10000): a predict call's deadline when it names none; past it the answer is TIMEOUT. */
+  timeoutMs: number;
+  /** `MAX_PREDICT_TIMEOUT_MS` (default 60000): the longest deadline a call may ask for (PredictInput.timeoutMs). */
+  maxTimeoutMs: number;
+  /** `PREDICT_POOL_THREADS` (default: cores − 1, at least 1; 0 = off): worker threads for large predicts and explanations. */
+  poolThreads: number;
+  /** `PREDICT_POOL_MIN_ROWS` (default 500): requests of this many rows or more score on the pool; smaller ones micro-batch on the event loop. */
+  poolMinRows: number;
+  /** `PREDICT_CONCURRENCY_PRODUCTION` / `_PREVIEW` / `_TEST` (default 64 / 16 / 16): predict calls each environment runs at once. */
+  environmentConcurrency: Record<'PRODUCTION' | 'PREVIEW' | 'TEST', number>;
+  /** `PREDICT_QUEUE_LIMIT` (default 1000): calls that may wait per environment beyond that; more are SERVICE_UNAVAILABLE. */
+  queueLimit: number;
+  /** `MAX_PREDICT_CELLS` (default 500000): rows × features (× features + 1 with explain) in one call. */
+  maxCells: number;
+  /** `MAX_PREDICT_CELLS_PARTNER` (default 100000): the same limit for PARTNER keys. */
+  maxCellsPartner: number;
 }
 
 export interface TrainingConfig {
@@ -294,9 +318,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBatchDelayMs: integer('MICRO_BATCH_MAX_DELAY_MS', 2, 0, 1000),
       modelCacheMaxMb: integer('MODEL_CACHE_MAX_MB', 512, 1, 1_048_576),
       unknownFields: oneOf('PREDICT_UNKNOWN_FIELDS', ['IGNORE', 'REJECT'] as const) ?? 'IGNORE',
+      logDurability: {
+        PRODUCTION: oneOf('PREDICTION_LOG_DURABILITY_PRODUCTION', DURABILITY) ?? 'DURABLE',
+        PREVIEW: oneOf('PREDICTION_LOG_DURABILITY_PREVIEW', DURABILITY) ?? 'ASYNC',
+        TEST: oneOf('PREDICTION_LOG_DURABILITY_TEST', DURABILITY) ?? 'ASYNC',
+      },
       logSampleRate: fraction('PREDICTION_LOG_SAMPLE_RATE', 1),
       logRetentionDays: integer('PREDICTION_LOG_RETENTION_DAYS', 30, 0, 36_500),
       logFlushMs: integer('PREDICTION_LOG_FLUSH_MS', 250, 10, 60_000),
+      timeoutMs: integer('PREDICT_TIMEOUT_MS', 10_000, 1, 3_600_000),
+      maxTimeoutMs: integer('MAX_PREDICT_TIMEOUT_MS', 60_000, 1, 3_600_000),
+      poolThreads: integer('PREDICT_POOL_THREADS', Math.max(1, os.cpus().length - 1), 0, 256),
+      poolMinRows: integer('PREDICT_POOL_MIN_ROWS', 500, 1, 1_000_000),
+      environmentConcurrency: {
+        PRODUCTION: integer('PREDICT_CONCURRENCY_PRODUCTION', 64, 1, 100_000),
+        PREVIEW: integer('PREDICT_CONCURRENCY_PREVIEW', 16, 1, 100_000),
+        TEST: integer('PREDICT_CONCURRENCY_TEST', 16, 1, 100_000),
+      },
+      queueLimit: integer('PREDICT_QUEUE_LIMIT', 1000, 0, 1_000_000),
+      maxCells: integer('MAX_PREDICT_CELLS', 500_000, 1, 1_000_000_000),
+      maxCellsPartner: integer('MAX_PREDICT_CELLS_PARTNER', 100_000, 1, 1_000_000_000),
     },
     monitoring: {
       intervalSeconds: integer('HEALTH_INTERVAL_SECONDS', 5, 0, 3600),

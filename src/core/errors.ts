@@ -68,6 +68,9 @@ export const rateLimited = (retryAfterSeconds: number) =>
 export const serviceUnavailable = (message: string, details: Record<string, unknown> = {}) =>
   new GraphQLError(message, { extensions: { code: 'SERVICE_UNAVAILABLE', ...details, http: { status: 503 } } });
 
+/** The server could not answer within the call's deadline; HTTP 504. Counted as the server's failure. */
+export const timeout = (message: string) => new GraphQLError(message, { extensions: { code: 'TIMEOUT', http: { status: 504 } } });
+
 /** A caller's own quota is used up (not a rate): HTTP status 429, without a retry-after. */
 export const quotaExceeded = (message: string, details: Record<string, unknown> = {}) =>
   new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', ...details, http: { status: 429 } } });

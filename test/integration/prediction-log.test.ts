@@ -66,3 +66,40 @@ describe('prediction log', () => {
     expect(await count('mdl_full')).toBe(50);
   });
 });
+
+describe('DURABLE commits', () => {
+  const durableLog = () => track(new PredictionLog(server.services.db, server.services.config.database, { sampleRate: 0, flushMs: 10_000, retentionDays: 30, maxBuffered: 1 }));
+
+  it('resolves once the rows are stored, every row whatever the sample rate and buffer cap, grouping the requests of one turn into one commit', async () => {
+    const log = durableLog();
+    const commits = Array.from({ length: 50 }, (_, i) => log.commit(served(i * 10, i * 10 + 10, new Date(), 'mdl_durable')));
+    await Promise.all(commits);
+    expect(await count('mdl_durable'), 'stored before any flush').toBe(500);
+    expect(log.counts).toMatchObject({ groupCommits: 1, sampledOut: 0, dropped: 0 });
+  });
+
+  it('gathers the requests that arrive during a commit into the next one', async () => {
+    const log = durableLog();
+    const first = [0, 1, 2].map((i) => log.commit(served(i, i + 1, new Date(), 'mdl_grouped')));
+    // The first group is in flight once its turn has ended; these wait for it, then go as one.
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = [3, 4, 5, 6].map((i) => log.commit(served(i, i + 1, new Date(), 'mdl_grouped')));
+    await Promise.all([...first, ...second]);
+    expect(log.counts.groupCommits).toBe(2);
+    expect(await count('mdl_grouped')).toBe(7);
+  });
+
+  it('rejects every request of a group whose commit fails, storing none of its rows', async () => {
+    const log = durableLog();
+    const good = log.commit(served(0, 5, new Date(), 'mdl_atomic'));
+    // NOT NULL environment: the database refuses this row, and with it the whole transaction.
+    const bad = log.commit({ ...served(5, 6, new Date(), 'mdl_atomic'), environment: null as unknown as string });
+    const outcomes = await Promise.allSettled([good, bad]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(await count('mdl_atomic')).toBe(0);
+    expect(log.counts.durableFailed).toBe(6);
+    // The log goes on: the next commit stores its rows.
+    await log.commit(served(6, 8, new Date(), 'mdl_atomic'));
+    expect(await count('mdl_atomic')).toBe(2);
+  });
+});

@@ -42,6 +42,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
   });
 
+  it('logs PRODUCTION durably and the other environments asynchronously unless told otherwise', () => {
+    expect(loadConfig({}).serving.logDurability).toEqual({ PRODUCTION: 'DURABLE', PREVIEW: 'ASYNC', TEST: 'ASYNC' });
+    expect(loadConfig({ PREDICTION_LOG_DURABILITY_PRODUCTION: 'ASYNC', PREDICTION_LOG_DURABILITY_TEST: 'DURABLE' }).serving.logDurability).toEqual({ PRODUCTION: 'ASYNC', PREVIEW: 'ASYNC', TEST: 'DURABLE' });
+    expect(() => loadConfig({ PREDICTION_LOG_DURABILITY_PREVIEW: 'SOMETIMES' })).toThrow(/PREDICTION_LOG_DURABILITY_PREVIEW/);
+  });
+
   it('rejects a MySQL URL without a database', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root@localhost:3306/' })).toThrow(/DATABASE_URL/);
   });

@@ -7,7 +7,7 @@ import { encodedRanges, transformRows, type Preprocessor } from '../../ml/prepro
 import { signatureOf, type Signature } from '../../ml/signature';
 import { decodePrediction, encodeTargets, type TargetEncoder } from '../../ml/target-encoding';
 import { tf, type LayersModel } from '../../ml/tf';
-import type { ModelArtifact } from '../../ml/model-artifact';
+import { encodeModelArtifact, type ModelArtifact } from '../../ml/model-artifact';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
 
 /** A decoded prediction as the API returns it. */
@@ -46,7 +46,7 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
   private inFlight = 0;
   private retired = false;
 
-  constructor(readonly version: V, private readonly network: LayersModel, private readonly artifact: ModelArtifact, private readonly targetColumn: string, batching: MicroBatcherOptions) {
+  constructor(readonly version: V, private readonly network: LayersModel, private readonly artifact: ModelArtifact, readonly targetColumn: string, batching: MicroBatcherOptions) {
     this.preprocessor = artifact.preprocessor as Preprocessor | null;
     this.encoder = artifact.targetEncoder as TargetEncoder;
     this.forecast = artifact.task === 'TIME_SERIES_FORECAST';
@@ -120,6 +120,33 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
       out.push({ value, label: decoded.label, probabilities: decoded.probabilities, forecast: null, contributions: null });
     }
     return out;
+  }
+
+  /**
+   * Validated rows → predictions: encode, one forward pass through `forward` (the micro-batcher
+   * on the event loop; the network itself in a pool worker), decode, and the explanations when
+   * asked. Throws TargetError for a forecast history with a bad target value.
+   */
+  async score(rows: Record<string, unknown>[], explain: boolean, forward: (x: Float32Array, units: number) => Promise<Float32Array> = (x, units) => this.run(x, units)): Promise<ServedPrediction[]> {
+    const { x, units } = this.encode(rows);
+    const predictions = this.decode(await forward(x, units), units);
+    if (explain) {
+      const contributions = await this.explain(x, units);
+      contributions?.forEach((row, i) => { predictions[i].contributions = row; });
+    }
+    return predictions;
+  }
+
+  private shared: SharedArrayBuffer | null = null;
+
+  /** The encoded artifact in shared memory, made once: pool workers load it without a copy per task. */
+  sharedArtifact(): SharedArrayBuffer {
+    if (!this.shared) {
+      const bytes = encodeModelArtifact(this.artifact);
+      this.shared = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(this.shared).set(bytes);
+    }
+    return this.shared;
   }
 
   /** Occlusion contributions for tabular rows (see FeatureContribution in the schema); null for forecasts. */

@@ -78,7 +78,7 @@ export class DriftReport {
   @Field({ description: 'End of the window (exclusive).' })
   to!: Date;
 
-  @Field(() => Int, { description: 'Served rows of the live version read from the prediction log (at most 10,000). The log may be sampled (PREDICTION_LOG_SAMPLE_RATE) and only holds rows of predict, not of batch predictions.' })
+  @Field(() => Int, { description: 'Served rows of the live version read from the prediction log (at most 10,000). The log of an ASYNC environment may be sampled (PREDICTION_LOG_SAMPLE_RATE) and only holds rows of predict, not of batch predictions.' })
   rowCount!: number;
 
   @Field({ description: 'True when the window held more than 10,000 served rows and only the newest 10,000 were compared.' })

@@ -3,7 +3,9 @@
  * mysql2, no ORM: one multi-row INSERT statement is all it does), so encoding rows as JSON and
  * inserting them never takes time from requests on the main thread.
  *
- * Messages in: `{ type: 'write', id, rows }` (a JSON array of {@link WireRow}), `{ type: 'close' }`.
+ * Messages in: `{ type: 'write', id, rows, durable }` (a JSON array of {@link WireRow}), `{ type: 'close' }`.
+ * A batch is one transaction: all its rows are stored or none. `durable` batches (DURABLE
+ * environments, whose predicts wait for them) are synced to disk on SQLite too.
  * Messages out: `{ type: 'written', id, count }` or `{ type: 'failed', id, message }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -16,7 +18,7 @@ const COLUMNS = '(id, model_id, model_version_id, environment, inputs, outputs, 
 const ROWS_PER_STATEMENT = 250;
 
 interface Sink {
-  insert(rows: WireRow[]): Promise<void>;
+  insert(rows: WireRow[], durable: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,7 +30,10 @@ function sqliteSink(file: string): Sink {
   const Sqlite = require('better-sqlite3');
   const db = new Sqlite(file);
   db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
+  // NORMAL survives a killed process (the WAL is written before the commit returns); FULL also
+  // syncs it, surviving a power cut, for the batches a predict answer waits on.
+  let synchronous = 'NORMAL';
+  db.pragma(`synchronous = ${synchronous}`);
   const statements = new Map<number, { run(...args: unknown[]): unknown }>();
   const statement = (count: number) => {
     const found = statements.get(count) ?? db.prepare(sqlFor(count));
@@ -42,7 +47,14 @@ function sqliteSink(file: string): Sink {
       statement(slice.length).run(params(slice));
     }
   });
-  return { insert: async (rows) => { insertAll(rows); }, close: async () => { db.close(); } };
+  return {
+    insert: async (rows, durable) => {
+      const wanted = durable ? 'FULL' : 'NORMAL';
+      if (wanted !== synchronous) db.pragma(`synchronous = ${(synchronous = wanted)}`);
+      insertAll(rows);
+    },
+    close: async () => { db.close(); },
+  };
 }
 
 function mysqlSink(url: string): Sink {
@@ -50,10 +62,21 @@ function mysqlSink(url: string): Sink {
   const mysql = require('mysql2/promise');
   const pool = mysql.createPool({ uri: url, connectionLimit: 2, timezone: 'Z', charset: 'utf8mb4_unicode_ci' });
   return {
+    // One transaction per batch (InnoDB's commit is durable with its default flush setting).
     insert: async (rows) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
-        await pool.query(sqlFor(slice.length), params(slice));
+      const connection = await pool.getConnection();
+      try {
+        await connection.beginTransaction();
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
+          await connection.query(sqlFor(slice.length), params(slice));
+        }
+        await connection.commit();
+      } catch (error) {
+        await connection.rollback().catch(() => undefined);
+        throw error;
+      } finally {
+        connection.release();
       }
     },
     close: () => pool.end(),
@@ -71,7 +94,7 @@ if (parentPort) {
     if (database.kind === 'mysql') row[8] = new Date(row[8]);
     return row;
   };
-  port.on('message', (message: { type: 'write'; id: number; rows: string } | { type: 'close' }) => {
+  port.on('message', (message: { type: 'write'; id: number; rows: string; durable: boolean } | { type: 'close' }) => {
     queue = queue.then(async () => {
       if (message.type === 'close') {
         await sink.close();
@@ -80,7 +103,7 @@ if (parentPort) {
       }
       try {
         const rows = (JSON.parse(message.rows) as WireRow[]).map(revive);
-        await sink.insert(rows);
+        await sink.insert(rows, message.durable);
         port.postMessage({ type: 'written', id: message.id, count: rows.length });
       } catch (error) {
         port.postMessage({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) });

@@ -33,10 +33,17 @@ export interface PredictionLogOptions {
 const SWEEP_MS = 3_600_000;
 
 /**
- * The prediction log. Predict only appends to an in-memory buffer; a timer hands the buffer to a
- * writer thread with its own database connection (prediction-log-writer.ts), so neither JSON
- * encoding nor the INSERTs take time from requests. When the database falls behind, the buffer is
- * capped and the overflow dropped and counted: serving beats bookkeeping.
+ * The prediction log, in two modes an environment chooses (PREDICTION_LOG_DURABILITY_*).
+ *
+ * ASYNC: predict only appends to an in-memory buffer; a timer hands the buffer to a writer thread
+ * with its own database connection (prediction-log-writer.ts), so neither JSON encoding nor the
+ * INSERTs take time from requests. When the database falls behind, the buffer is capped and the
+ * overflow dropped and counted: serving beats bookkeeping.
+ *
+ * DURABLE: predict answers only once its rows are committed, every row (no sampling, no drop).
+ * Commits are grouped as databases group their own log writes: one batch is in flight at a time,
+ * and every request that arrives meanwhile joins the next one, so a burst of micro-batched
+ * predicts costs a few transactions rather than one each.
  */
 export class PredictionLog {
   private buffer: WireRow[] = [];
@@ -44,9 +51,16 @@ export class PredictionLog {
   private sweeper: NodeJS.Timeout | null = null;
   private writer: Worker | null = null;
   private nextBatch = 0;
-  private readonly waiting = new Map<number, { resolve: () => void; size: number }>();
-  /** Rows written, dropped because the buffer was full, and left out by sampling, since start. */
-  readonly counts = { written: 0, dropped: 0, sampledOut: 0, failed: 0 };
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** DURABLE rows waiting for the next group commit, and the requests waiting on it. */
+  private group: { rows: WireRow[]; waiters: { resolve: () => void; reject: (error: Error) => void }[] } = { rows: [], waiters: [] };
+  /** The group commit in flight, if any. */
+  private committing: Promise<void> | null = null;
+  /**
+   * Rows written, dropped because the buffer was full, left out by sampling, lost to a failed
+   * write (ASYNC), and refused with their predict because their commit failed (DURABLE), since start.
+   */
+  readonly counts = { written: 0, dropped: 0, sampledOut: 0, failed: 0, durableFailed: 0, groupCommits: 0 };
 
   constructor(
     private readonly db: Database,
@@ -64,11 +78,9 @@ export class PredictionLog {
     this.sweeper.unref();
   }
 
-  /** Takes the rows of one request; returns at once. */
+  /** ASYNC: takes the rows of one request (sampled, within the buffer's cap); returns at once. */
   record(request: LoggedRequest): void {
     const max = this.options.maxBuffered ?? 100_000;
-    const sqlDate = this.db.sqlDate(request.createdAt);
-    const { modelId, modelVersionId, environment, latencyMs, requestId } = request;
     for (let i = 0; i < request.inputs.length; i++) {
       if (this.options.sampleRate < 1 && this.random() >= this.options.sampleRate) {
         this.counts.sampledOut++;
@@ -78,8 +90,7 @@ export class PredictionLog {
         this.counts.dropped++;
         continue;
       }
-      // The id is taken now, so the log's id order is serving order even when writes lag.
-      this.buffer.push([newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, sqlDate]);
+      this.buffer.push(this.wireRow(request, i));
     }
     if (this.buffer.length && !this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
@@ -87,27 +98,33 @@ export class PredictionLog {
     }
   }
 
+  /**
+   * DURABLE: stores every row of one request; resolves once they are committed, rejects when the
+   * commit failed (then none of them is stored, and the caller must not answer with them).
+   */
+  commit(request: LoggedRequest): Promise<void> {
+    for (let i = 0; i < request.inputs.length; i++) this.group.rows.push(this.wireRow(request, i));
+    const done = new Promise<void>((resolve, reject) => this.group.waiters.push({ resolve, reject }));
+    // The requests one micro-batch answers all continue within this turn: wait for it to end so
+    // that they join the same commit.
+    if (!this.committing && this.group.waiters.length === 1) setImmediate(() => this.commitGroup());
+    return done;
+  }
+
   /** Hands everything buffered to the writer; resolves when it is stored (tests and shutdown wait on it). */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const rows = this.buffer;
     this.buffer = [];
-    // Batches are written in order; waiting on an empty one waits for every earlier one.
-    const id = this.nextBatch++;
-    return new Promise<void>((resolve) => {
-      this.waiting.set(id, { resolve, size: rows.length });
-      try {
-        // One JSON text crosses to the thread: far cheaper than structured-cloning thousands of objects.
-        this.thread().postMessage({ type: 'write', id, rows: JSON.stringify(rows) });
-      } catch (error) {
-        // No writer thread (it could not start): the rows are lost, counted and reported; serving goes on.
-        this.waiting.delete(id);
-        this.counts.failed += rows.length;
-        this.log?.error({ err: error, rows: rows.length }, 'could not hand prediction log rows to the writer');
-        resolve();
-      }
-    });
+    try {
+      // Batches are written in order; waiting on an empty one waits for every earlier one.
+      await this.write(rows, false);
+    } catch (error) {
+      // The rows are lost, counted and reported; serving goes on.
+      this.counts.failed += rows.length;
+      this.log?.error({ err: error, rows: rows.length }, 'could not write prediction log rows');
+    }
   }
 
   /** Deletes rows past the retention period. */
@@ -125,6 +142,11 @@ export class PredictionLog {
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
+    // Predicts waiting on a commit are answered (or refused) before the writer stops.
+    while (this.committing || this.group.waiters.length > 0) {
+      this.commitGroup();
+      await this.committing;
+    }
     if (!this.writer && this.buffer.length === 0) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
@@ -140,6 +162,47 @@ export class PredictionLog {
     });
   }
 
+  private wireRow(request: LoggedRequest, i: number): WireRow {
+    const { modelId, modelVersionId, environment, latencyMs, requestId, createdAt } = request;
+    // The id is taken now, so the log's id order is serving order even when writes lag.
+    return [newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, this.db.sqlDate(createdAt)];
+  }
+
+  /** Writes the waiting DURABLE group as one transaction, then the group that gathered meanwhile. */
+  private commitGroup(): void {
+    if (this.committing || this.group.waiters.length === 0) return;
+    const { rows, waiters } = this.group;
+    this.group = { rows: [], waiters: [] };
+    this.counts.groupCommits++;
+    this.committing = this.write(rows, true).then(
+      () => waiters.forEach((w) => w.resolve()),
+      (error: Error) => {
+        this.counts.durableFailed += rows.length;
+        this.log?.error({ err: error, rows: rows.length }, 'could not commit prediction log rows; their predicts are refused');
+        waiters.forEach((w) => w.reject(error));
+      },
+    ).finally(() => {
+      this.committing = null;
+      this.commitGroup();
+    });
+  }
+
+  /** One batch to the writer thread, in order; resolves once committed. */
+  private write(rows: WireRow[], durable: boolean): Promise<void> {
+    const id = this.nextBatch++;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      try {
+        // One JSON text crosses to the thread: far cheaper than structured-cloning thousands of objects.
+        this.thread().postMessage({ type: 'write', id, rows: JSON.stringify(rows), durable });
+      } catch (error) {
+        // No writer thread (it could not start).
+        this.waiting.delete(id);
+        reject(error as Error);
+      }
+    });
+  }
+
   /** The writer thread, started on first use and again if it ever dies. */
   private thread(): Worker {
     if (this.writer) return this.writer;
@@ -148,21 +211,19 @@ export class PredictionLog {
     writer.on('message', (message: { type: 'written' | 'failed'; id: number; count?: number; message?: string }) => {
       const batch = this.waiting.get(message.id);
       this.waiting.delete(message.id);
-      if (message.type === 'written') this.counts.written += message.count ?? 0;
-      else {
-        // A lost batch of log rows must not take serving down; it is counted and reported.
-        this.counts.failed += batch?.size ?? 0;
-        this.log?.error({ rows: batch?.size, reason: message.message }, 'could not write prediction log rows');
+      if (message.type === 'written') {
+        this.counts.written += message.count ?? 0;
+        batch?.resolve();
+      } else {
+        batch?.reject(new Error(message.message ?? 'the writer could not store the rows'));
       }
-      batch?.resolve();
     });
     writer.on('error', (error) => this.log?.error({ err: error }, 'prediction log writer failed'));
     writer.on('exit', () => {
       if (this.writer === writer) this.writer = null;
-      // Whatever it had not confirmed is lost: release the waiters rather than hang shutdown.
+      // Whatever it had not confirmed is lost: fail the waiters rather than hang shutdown.
       for (const [id, batch] of this.waiting) {
-        this.counts.failed += batch.size;
-        batch.resolve();
+        batch.reject(new Error('the prediction log writer stopped'));
         this.waiting.delete(id);
       }
     });

@@ -18,6 +18,9 @@ export class PredictInput {
 
   @Field({ defaultValue: false, description: 'Also return per-feature contributions for each row (occlusion against the training baseline; costs one extra batched pass of rows × features).' })
   explain!: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'This call\'s deadline in milliseconds, from 1 to MAX_PREDICT_TIMEOUT_MS (PREDICT_TIMEOUT_MS, 10,000, when absent): it covers waiting for the environment\'s turn, loading the version and scoring. Past it the answer is a TIMEOUT error and nothing is logged.' })
+  timeoutMs?: number | null;
 }
 
 @InputType({ description: 'Narrows the prediction log; all given conditions must hold.' })

@@ -18,9 +18,9 @@ import { currentThenLive } from '../../engines/events/current-then-live';
 export class PredictionResolver {
   @Authorized(...Roles.READERS_AND_PARTNERS)
   @ModelScoped((args) => args.input.model)
-  @Mutation(() => PredictResult, { description: 'Scores rows with the version live in an environment (PRODUCTION by default). Rows are checked against the version\'s input signature first: a missing feature, a wrong type, NaN/Infinity or an unknown category is BAD_USER_INPUT naming the row and field, and nothing is scored. NOT_FOUND when nothing is deployed there. Concurrent requests are micro-batched.' })
-  async predict(@Arg('input') input: PredictInput, @Ctx() { services, requestId }: Context): Promise<PredictResult> {
-    const answer = await services.predictions.predict(input, requestId);
+  @Mutation(() => PredictResult, { description: 'Scores rows with the version live in an environment (PRODUCTION by default). Rows are checked against the version\'s input signature first: a missing feature, a wrong type, NaN/Infinity or an unknown category is BAD_USER_INPUT naming the row and field, and nothing is scored. NOT_FOUND when nothing is deployed there. Concurrent requests are micro-batched; large ones (PREDICT_POOL_MIN_ROWS rows) and explanations score on worker threads. Each environment has its own concurrency limit and queue: SERVICE_UNAVAILABLE when its queue is full, TIMEOUT past the call\'s deadline.' })
+  async predict(@Arg('input') input: PredictInput, @Ctx() { services, requestId, caller }: Context): Promise<PredictResult> {
+    const answer = await services.predictions.predict(input, requestId, caller?.role ?? null);
     return Object.assign(new PredictResult(), {
       modelVersion: answer.version,
       environment: answer.environment,
@@ -30,7 +30,7 @@ export class PredictionResolver {
   }
 
   @Authorized(...Roles.READERS)
-  @Query(() => PredictionConnection, { description: 'The prediction log, newest first (sampled by PREDICTION_LOG_SAMPLE_RATE, kept PREDICTION_LOG_RETENTION_DAYS; rows appear within about PREDICTION_LOG_FLUSH_MS of serving).' })
+  @Query(() => PredictionConnection, { description: 'The prediction log, newest first, kept PREDICTION_LOG_RETENTION_DAYS. DURABLE environments (PRODUCTION by default) hold every row served, committed before predict answered; ASYNC ones (TEST and PREVIEW by default) are sampled by PREDICTION_LOG_SAMPLE_RATE and their rows appear within about PREDICTION_LOG_FLUSH_MS of serving.' })
   async predictions(@Args() { filter, ...page }: PredictionsArgs, @Ctx() { services }: Context) {
     let modelId: string | null = null;
     let modelVersionId = filter?.modelVersionId ?? null;

@@ -1,7 +1,10 @@
 import type { ServingConfig } from '../../core/config';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
-import { badInput, errorCodeOf, outcomeKind } from '../../core/errors';
+import { badInput, errorCodeOf, outcomeKind, serviceUnavailable, timeout } from '../../core/errors';
+import { Admission } from '../../engines/serving/admission';
+import type { PredictPool } from '../../engines/serving/predict-pool';
+import { Role } from '../shared/role';
 import { RowValidationError, validateRows } from '../../ml/signature';
 import { TargetError } from '../../ml/target-encoding';
 import type { ModelCache } from '../../engines/serving/model-cache';
@@ -19,6 +22,8 @@ export interface PredictRequest {
   environment?: Environment | null;
   rows: Record<string, unknown>[];
   explain?: boolean | null;
+  /** The deadline of this call (PREDICT_TIMEOUT_MS when absent). */
+  timeoutMs?: number | null;
 }
 
 export interface PredictAnswer {
@@ -43,50 +48,84 @@ export interface PredictionFilter {
 
 /** Serves predictions from live deployments and reads the prediction log. */
 export class PredictionService {
+  /** Each environment's own concurrency limit and queue, so TEST cannot crowd out PRODUCTION. */
+  private readonly admission: Admission<`${Environment}`>;
+
   constructor(private readonly deps: {
     db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache<ModelVersion>; predictionLog: PredictionLog;
-    requestStats: RequestStats; prometheus: PrometheusMetrics;
-  }) {}
+    requestStats: RequestStats; prometheus: PrometheusMetrics; pool: PredictPool;
+  }) {
+    this.admission = new Admission(deps.config.environmentConcurrency, deps.config.queueLimit);
+  }
 
-  async predict(request: PredictRequest, requestId: string | null): Promise<PredictAnswer> {
+  async predict(request: PredictRequest, requestId: string | null, role: Role | null = null): Promise<PredictAnswer> {
     const started = performance.now();
     const { rows } = request;
+    const { config } = this.deps;
     const environment = request.environment ?? Environment.PRODUCTION;
     if (rows.length === 0) throw badInput('rows must hold at least one row', { field: 'input.rows' });
-    if (rows.length > this.deps.config.maxPredictRows) {
-      throw badInput(`${rows.length} rows is over the limit of ${this.deps.config.maxPredictRows} per request (MAX_PREDICT_ROWS); use startBatchPrediction for more`, { field: 'input.rows', limit: this.deps.config.maxPredictRows });
+    if (rows.length > config.maxPredictRows) {
+      throw badInput(`${rows.length} rows is over the limit of ${config.maxPredictRows} per request (MAX_PREDICT_ROWS); use startBatchPrediction for more`, { field: 'input.rows', limit: config.maxPredictRows });
+    }
+    const timeoutMs = request.timeoutMs ?? config.timeoutMs;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > config.maxTimeoutMs) {
+      throw badInput(`timeoutMs must be from 1 to ${config.maxTimeoutMs} (MAX_PREDICT_TIMEOUT_MS)`, { field: 'input.timeoutMs' });
     }
     const route = await this.deps.routes.resolve(request.model, environment);
-    let model = await this.deps.cache.load(route.modelVersionId);
+    let model: LoadedModel<ModelVersion> | null = null;
     let predictions: ServedPrediction[];
     try {
-      try {
-        predictions = await this.serve(model, rows, request.explain ?? false);
-      } catch (error) {
-        // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
-        if (!(error instanceof ModelUnloadedError)) throw error;
+      // The deadline covers the wait for the environment's turn, a load, the scoring and (DURABLE)
+      // the log's commit; work that misses it goes on to its end (and holds its slot), but its
+      // answer is dropped. A late commit then records an answer nobody received: a record too
+      // many, never one too few.
+      predictions = await withDeadline(this.admission.run(environment, async () => {
         model = await this.deps.cache.load(route.modelVersionId);
-        predictions = await this.serve(model, rows, request.explain ?? false);
-      }
+        let scored: ServedPrediction[];
+        try {
+          scored = await this.serve(model, rows, request.explain ?? false, role);
+        } catch (error) {
+          // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
+          if (!(error instanceof ModelUnloadedError)) throw error;
+          model = await this.deps.cache.load(route.modelVersionId);
+          scored = await this.serve(model, rows, request.explain ?? false, role);
+        }
+        await this.log(route, environment, rows, scored, performance.now() - started, requestId);
+        return scored;
+      }), timeoutMs);
     } catch (error) {
       this.deps.requestStats.recordPredict(route.model.id, performance.now() - started, outcomeKind(errorCodeOf(error)), rows.length);
       throw error;
     }
+    const served = model as unknown as LoadedModel<ModelVersion>;
     const latencyMs = performance.now() - started;
     this.deps.requestStats.recordPredict(route.model.id, latencyMs, 'ok', rows.length);
     this.deps.prometheus.recordPrediction(route.model.id, route.modelVersionId, rows.length);
-    const createdAt = new Date();
-    // A forecast answers a whole history with one prediction: it is logged as one entry.
-    const perRow = predictions.length === rows.length;
-    this.deps.predictionLog.record({
-      modelId: route.model.id, modelVersionId: route.modelVersionId, environment, latencyMs, requestId, createdAt,
-      inputs: perRow ? rows : [{ history: rows }], outputs: predictions,
-    });
-    return { route, version: model.version, environment, predictions, latencyMs };
+    return { route, version: served.version, environment, predictions, latencyMs };
   }
 
-  /** Validates, encodes, runs (through the micro-batcher) and decodes one request's rows on one loaded version. */
-  async serve(model: LoadedModel, rows: Record<string, unknown>[], explain: boolean): Promise<ServedPrediction[]> {
+  /** Logs a request's served rows: ASYNC returns at once, DURABLE once they are committed. */
+  private async log(route: LiveRoute, environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null): Promise<void> {
+    // A forecast answers a whole history with one prediction: it is logged as one entry.
+    const perRow = predictions.length === rows.length;
+    const entry = {
+      modelId: route.model.id, modelVersionId: route.modelVersionId, environment, latencyMs, requestId, createdAt: new Date(),
+      inputs: perRow ? rows : [{ history: rows }], outputs: predictions,
+    };
+    if (this.deps.config.logDurability[environment] === 'ASYNC') return this.deps.predictionLog.record(entry);
+    try {
+      await this.deps.predictionLog.commit(entry);
+    } catch {
+      // No record, no answer: the bank must be able to show what it told a customer.
+      throw serviceUnavailable(`the predictions could not be recorded in the prediction log (${environment} logs durably), so none is returned; retry shortly`, { environment });
+    }
+  }
+
+  /**
+   * Validates one request's rows against a loaded version and scores them: large requests and
+   * explanations on the worker pool, the rest through the version's micro-batcher.
+   */
+  async serve(model: LoadedModel<ModelVersion>, rows: Record<string, unknown>[], explain: boolean, role: Role | null): Promise<ServedPrediction[]> {
     try {
       validateRows(model.signature, rows, this.deps.config.unknownFields);
     } catch (error) {
@@ -97,22 +136,42 @@ export class PredictionService {
     if (history !== null && rows.length < history) {
       throw badInput(`this forecast model needs the last ${history} observations in time order; got ${rows.length} rows`, { field: 'input.rows', needed: history });
     }
-    let encoded: { x: Float32Array; units: number };
+    this.checkCells(model, rows.length, explain, role);
     try {
-      encoded = model.encode(rows);
+      const { pool, config } = this.deps;
+      if (pool.enabled && (explain || rows.length >= config.poolMinRows)) return await pool.score(model, rows, explain);
+      return await model.score(rows, explain, (x, units) => model.batcher.submit(x, units));
     } catch (error) {
       // A forecast's history needs every target value; the encoder names the bad one.
       if (error instanceof TargetError) throw badInput(`input.rows: ${error.message}`, { field: 'input.rows' });
       throw error;
     }
-    const { x, units } = encoded;
-    const output = await model.batcher.submit(x, units);
-    const predictions = model.decode(output, units);
-    if (explain) {
-      const contributions = await model.explain(x, units);
-      contributions?.forEach((row, i) => { predictions[i].contributions = row; });
+  }
+
+  /**
+   * Rows × features (× features again for an explanation: one occluded copy per feature) per
+   * request, per role: a partner's rate allows four huge explanations at a time otherwise.
+   */
+  private checkCells(model: LoadedModel<ModelVersion>, rows: number, explain: boolean, role: Role | null): void {
+    const features = Math.max(1, model.signature.features.length);
+    const cells = rows * features * (explain ? features + 1 : 1);
+    const { maxCells, maxCellsPartner } = this.deps.config;
+    const limit = role === Role.PARTNER ? maxCellsPartner : maxCells;
+    if (cells > limit) {
+      const name = role === Role.PARTNER ? 'MAX_PREDICT_CELLS_PARTNER' : 'MAX_PREDICT_CELLS';
+      throw badInput(`${rows} rows × ${features} features${explain ? ` × ${features + 1} for the explanation` : ''} is ${cells.toLocaleString('en-US')} cells, over the limit of ${limit.toLocaleString('en-US')} per request (${name}); send fewer rows${explain ? ' or no explanation' : ''}`, { field: 'input.rows', cells, limit });
     }
-    return predictions;
+  }
+
+  /** What serving is busy with: each environment's calls running and waiting, and the worker pool's tasks. */
+  load(): { environments: Record<Environment, { running: number; waiting: number }>; pool: ReturnType<PredictPool['load']> } {
+    const environments = Object.fromEntries(Object.values(Environment).map((e) => [e, this.admission.load(e)])) as Record<Environment, { running: number; waiting: number }>;
+    return { environments, pool: this.deps.pool.load() };
+  }
+
+  /** Stops the worker threads (server shutdown). */
+  close(): Promise<void> {
+    return this.deps.pool.close();
   }
 
   /**
@@ -142,4 +201,14 @@ export class PredictionService {
     if (filter?.to) qb.andWhere('p.created_at < :to', { to: db.sqlDate(filter.to) });
     return paginate(qb, 'p', page, { direction: 'DESC' }, this.deps.maxPageSize);
   }
+}
+
+/** `work`, or TIMEOUT once `ms` have passed; a late result (or failure) of `work` is dropped. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeout(`predict did not finish within ${ms} ms (timeoutMs, PREDICT_TIMEOUT_MS); the server is busy or the model still loading`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -6,6 +6,7 @@ import { PredictionLoaders } from './prediction.loaders';
 import { PredictionLog } from './prediction-log';
 import { BatchPredictionResolver, PredictionResolver } from './prediction.resolver';
 import { PredictionService } from './prediction.service';
+import { PredictPool } from '../../engines/serving/predict-pool';
 
 declare module '../shared/context' {
   interface ServiceMap {
@@ -41,9 +42,10 @@ export const predictionsModule = defineModule({
     const { serving } = config;
     const predictionLog = new PredictionLog(db, config.database, { sampleRate: serving.logSampleRate, flushMs: serving.logFlushMs, retentionDays: serving.logRetentionDays }, log);
     const batchQueue = queues('batch-predictions', { concurrency: 1, onError: (error, jobId) => log.error({ err: error, jobId }, 'batch prediction crashed') });
+    const pool = new PredictPool({ threads: serving.poolThreads, backend: config.training.backend });
     return {
       predictionLog,
-      predictions: new PredictionService({ db, config: serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, predictionLog, requestStats, prometheus }),
+      predictions: new PredictionService({ db, config: serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, predictionLog, requestStats, prometheus, pool }),
       batchPredictions: new BatchPredictionService({ db, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions, queue: batchQueue }),
     };
   },
@@ -52,8 +54,9 @@ export const predictionsModule = defineModule({
     predictionLog.start();
   },
   // The log first: a long batch job must not hold served rows in memory until a SIGKILL.
-  stop: async ({ predictionLog, batchPredictions }) => {
+  stop: async ({ predictionLog, batchPredictions, predictions }) => {
     await predictionLog.close();
     await batchPredictions.stopProcessing();
+    await predictions.close();
   },
 });
