@@ -3,6 +3,7 @@ import path from 'node:path';
 import { benchApiThroughput } from './api-throughput';
 import { benchIngest } from './ingest';
 import { benchFanout, benchMonitoring } from './monitoring';
+import { benchSecurityAttacks } from './security-attacks';
 import { benchSecurityOverhead } from './security-overhead';
 import { benchTrainingHistory } from './training-history';
 import { benchTrainingOverhead } from './training-overhead';
@@ -23,8 +24,12 @@ async function main() {
   }
   if (want('security')) {
     console.log(`== Security overhead: nested models query, keys + limits + audit on vs off (${seconds}s per run)`);
-    results.security = await benchSecurityOverhead(seconds);
-    console.log(JSON.stringify(results.security, null, 2));
+    const overhead = await benchSecurityOverhead(seconds);
+    console.log(JSON.stringify(overhead, null, 2));
+    console.log(`== Security attacks: /healthz latency while each attack of the hardening review runs (${seconds}s each, idle and attacks alternating, 3 rounds)`);
+    const attacks = await benchSecurityAttacks(seconds);
+    console.log(JSON.stringify(attacks, null, 2));
+    results.security = { overhead, attacks };
   }
   if (want('ingest')) {
     console.log('== CSV ingest (UniversalBank.csv repeated, SQLite, streamed from a file)');

@@ -18,41 +18,63 @@ const BATCH_ROWS = 10_000;
 /** Calls before timing, on both sides of a comparison. */
 const WARM_UP = 10;
 const MODEL = 'bench-serving';
-export const PREDICT_ONE = (row: Record<string, unknown>) => `mutation { predict(input: { model: "${MODEL}", rows: [${JSON.stringify(row).replace(/"(\w+)":/g, '$1:')}] }) { predictions { value } } }`;
+export const PREDICT_ONE = (row: Record<string, unknown>, environment = 'PRODUCTION') => `mutation { predict(input: { model: "${MODEL}", environment: ${environment}, rows: [${JSON.stringify(row).replace(/"(\w+)":/g, '$1:')}] }) { predictions { value } } }`;
 
 /**
- * Serving: (1) one request of 10,000 rows through GraphQL against raw model.predict on the same
- * rows' tensor, same backend; (2) 64 clients sending single-row predicts with micro-batching on vs
- * off; (3) predict with security on vs off. Servers run in child processes, alternated.
+ * Serving, servers in child processes, alternated over three rounds:
+ * (1) one request of 10,000 rows through GraphQL against raw model.predict on the same rows'
+ *     tensor, same backend: as shipped (PRODUCTION's log DURABLE, scored on the worker pool),
+ *     without the pool, and with the log ASYNC and sampled to nothing;
+ * (2) 64 clients sending single-row predicts: micro-batching off, on with the DURABLE log (the
+ *     default), on with the ASYNC log, without any log, and without the worker pool;
+ * (3) PRODUCTION's latency alone and while TEST is flooded (single-row predicts from 64 clients,
+ *     or 1,000-row explanations from 4);
+ * (4) predict with security on vs off.
  */
-export async function benchServing(seconds: number, batchingSeconds = Number(process.env.BENCH_SERVING_SECONDS ?? 20)) {
+export async function benchServing(seconds: number, batchingSeconds = Number(process.env.BENCH_SERVING_SECONDS ?? 8)) {
   const { file, rows, versionId, services, close } = await servingFixture();
   const raw = await rawPredictor(services, versionId, rows);
   await close();
 
   const script = path.resolve(__dirname, 'servers/aimass-server.js');
   const env = { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${file}`, ...BENCH_KEY_ENV };
+  const withoutLog = { PREDICTION_LOG_DURABILITY_PRODUCTION: 'ASYNC', PREDICTION_LOG_SAMPLE_RATE: '0' };
 
   // Raw and API alternate, three rounds: this machine's speed drifts more than the difference.
-  const batch = await startChildServer(script, env);
-  const unlogged = await startChildServer(script, { ...env, PREDICTION_LOG_SAMPLE_RATE: '0' });
-  const rounds: { raw: Awaited<ReturnType<typeof raw.measure>>; api: Awaited<ReturnType<typeof apiBatchPredict>>; apiWithoutLog: Awaited<ReturnType<typeof apiBatchPredict>> }[] = [];
+  const batchServers = { api: await startChildServer(script, env), apiWithoutPool: await startChildServer(script, { ...env, PREDICT_POOL_THREADS: '0' }), apiWithoutLog: await startChildServer(script, { ...env, ...withoutLog }) };
+  type BatchRun = Awaited<ReturnType<typeof apiBatchPredict>>;
+  const rounds: ({ raw: Awaited<ReturnType<typeof raw.measure>> } & Record<keyof typeof batchServers, BatchRun>)[] = [];
   for (let round = 0; round < 3; round++) {
-    rounds.push({ raw: await raw.measure(), api: await apiBatchPredict(batch.url, rows), apiWithoutLog: await apiBatchPredict(unlogged.url, rows) });
+    rounds.push({
+      raw: await raw.measure(),
+      api: await apiBatchPredict(batchServers.api.url, rows),
+      apiWithoutPool: await apiBatchPredict(batchServers.apiWithoutPool.url, rows),
+      apiWithoutLog: await apiBatchPredict(batchServers.apiWithoutLog.url, rows),
+    });
   }
-  await batch.stop();
-  await unlogged.stop();
+  for (const server of Object.values(batchServers)) await server.stop();
   raw.dispose();
-  const ratios = rounds.map((r) => r.api.rowsPerSecond / r.raw.rowsPerSecond);
-  const ratiosWithoutLog = rounds.map((r) => r.apiWithoutLog.rowsPerSecond / r.raw.rowsPerSecond);
+  const ratio = (key: keyof typeof batchServers) => rounds.map((r) => r[key].rowsPerSecond / r.raw.rowsPerSecond);
 
   const one = PREDICT_ONE(rows[0]);
-  const batching: Record<'on' | 'off' | 'onWithoutLog', LoadResult | null> = { on: null, off: null, onWithoutLog: null };
-  for (const mode of ['off', 'on', 'onWithoutLog'] as const) {
-    const server = await startChildServer(script, { ...env, MICRO_BATCHING: mode === 'off' ? 'false' : 'true', PREDICTION_LOG_SAMPLE_RATE: mode === 'onWithoutLog' ? '0' : '1' });
-    batching[mode] = await loadGraphQL(server.url, one, { seconds: batchingSeconds, connections: 64, headers: BENCH_AUTH });
-    await server.stop();
+  const batchingModes = {
+    off: { MICRO_BATCHING: 'false' },
+    onDurableLog: {},
+    onAsyncLog: { PREDICTION_LOG_DURABILITY_PRODUCTION: 'ASYNC' },
+    onWithoutLog: withoutLog,
+    onWithoutPool: { PREDICT_POOL_THREADS: '0' },
+  };
+  const batching = Object.fromEntries(Object.keys(batchingModes).map((mode) => [mode, [] as LoadResult[]])) as Record<keyof typeof batchingModes, LoadResult[]>;
+  for (let round = 0; round < 3; round++) {
+    for (const [mode, extra] of Object.entries(batchingModes) as [keyof typeof batchingModes, Record<string, string>][]) {
+      const server = await startChildServer(script, { ...env, ...extra });
+      batching[mode].push(await loadGraphQL(server.url, one, { seconds: batchingSeconds, connections: 64, headers: BENCH_AUTH }));
+      await server.stop();
+    }
   }
+  const rpsRatio = (a: keyof typeof batchingModes, b: keyof typeof batchingModes) => median(batching[a].map((r, i) => r.requestsPerSecond / batching[b][i].requestsPerSecond));
+
+  const isolation = await environmentIsolation(script, env, rows, batchingSeconds);
 
   const security: Record<'secure' | 'insecure', LoadResult[]> = { secure: [], insecure: [] };
   for (let round = 0; round < 2; round++) {
@@ -66,20 +88,65 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
   return {
     backend: raw.backend,
     batch10k: {
-      rounds: rounds.map((r, i) => ({
-        rawRowsPerSecond: r.raw.rowsPerSecond, apiRowsPerSecond: r.api.rowsPerSecond, ratio: ratios[i], apiWithoutLogRowsPerSecond: r.apiWithoutLog.rowsPerSecond, ratioWithoutLog: ratiosWithoutLog[i],
-        rawSecondsPerCall: r.raw.seconds, apiSecondsPerRequest: r.api.seconds, serverLatencyMs: r.api.serverLatencyMs, serverLatencyWithoutLogMs: r.apiWithoutLog.serverLatencyMs,
+      rounds: rounds.map((r) => ({
+        rawRowsPerSecond: r.raw.rowsPerSecond, rawSecondsPerCall: r.raw.seconds,
+        ...Object.fromEntries(Object.keys(batchServers).map((key) => [key, { rowsPerSecond: r[key as keyof typeof batchServers].rowsPerSecond, secondsPerRequest: r[key as keyof typeof batchServers].seconds, serverLatencyMs: r[key as keyof typeof batchServers].serverLatencyMs }])),
       })),
-      medianRatioApiVsRaw: median(ratios),
-      medianRatioApiWithoutLogVsRaw: median(ratiosWithoutLog),
+      medianRatioApiVsRaw: median(ratio('api')),
+      medianRatioApiWithoutPoolVsRaw: median(ratio('apiWithoutPool')),
+      medianRatioApiWithoutLogVsRaw: median(ratio('apiWithoutLog')),
     },
     microBatching: {
-      on: batching.on, off: batching.off, onWithoutPredictionLog: batching.onWithoutLog,
-      throughputRatioOnVsOff: batching.on!.requestsPerSecond / batching.off!.requestsPerSecond,
+      requestsPerSecond: Object.fromEntries(Object.entries(batching).map(([mode, list]) => [mode, list.map((r) => Math.round(r.requestsPerSecond))])),
+      p99Ms: Object.fromEntries(Object.entries(batching).map(([mode, list]) => [mode, list.map((r) => r.p99Ms)])),
+      medianRatioOnVsOff: rpsRatio('onDurableLog', 'off'),
+      medianRatioDurableVsAsyncLog: rpsRatio('onDurableLog', 'onAsyncLog'),
+      medianRatioAsyncLogVsNoLog: rpsRatio('onAsyncLog', 'onWithoutLog'),
+      medianRatioPoolVsNoPool: rpsRatio('onDurableLog', 'onWithoutPool'),
     },
+    environmentIsolation: isolation,
     predictSecurity: { requestsPerSecond: { securityOn: rps(security.secure), securityOff: rps(security.insecure) }, ratioOnVsOff: rps(security.secure) / rps(security.insecure) },
-    failures: [batching.on!, batching.off!, batching.onWithoutLog!, ...security.secure, ...security.insecure].reduce((sum, r) => sum + r.errors + r.non2xx, 0),
+    failures: [...Object.values(batching).flat(), ...security.secure, ...security.insecure].reduce((sum, r) => sum + r.errors + r.non2xx, 0),
   };
+}
+
+/**
+ * PRODUCTION's single-row predict latency from 4 clients, alone and while TEST (the same version,
+ * its own concurrency limit and queue) is flooded, alternating over three rounds.
+ */
+async function environmentIsolation(script: string, env: Record<string, string>, rows: Record<string, unknown>[], seconds: number) {
+  const server = await startChildServer(script, env);
+  try {
+    const production = PREDICT_ONE(rows[0]);
+    const testOne = PREDICT_ONE(rows[1], 'TEST');
+    const testExplain = `mutation($rows: [JSONObject!]!) { predict(input: { model: "${MODEL}", environment: TEST, explain: true, rows: $rows }) { predictions { value } } }`;
+    const floods = {
+      none: null,
+      testSingleRows64Clients: { query: testOne, connections: 64 },
+      testExplain1kRows4Clients: { query: testExplain, connections: 4, variables: { rows: rows.slice(0, 1000) } },
+    };
+    const runs = Object.fromEntries(Object.keys(floods).map((k) => [k, [] as LoadResult[]])) as Record<keyof typeof floods, LoadResult[]>;
+    const refusedFlood: Record<string, number> = {};
+    for (let round = 0; round < 3; round++) {
+      for (const [name, flood] of Object.entries(floods) as [keyof typeof floods, { query: string; connections: number; variables?: Record<string, unknown> } | null][]) {
+        const background = flood ? loadGraphQL(server.url, flood.query, { seconds: seconds + 1, connections: flood.connections, headers: BENCH_AUTH, variables: flood.variables }) : null;
+        runs[name].push(await loadGraphQL(server.url, production, { seconds, connections: 4, headers: BENCH_AUTH }));
+        const done = await background;
+        if (done) refusedFlood[name] = (refusedFlood[name] ?? 0) + done.non2xx;
+      }
+    }
+    const p99 = (name: keyof typeof floods) => median(runs[name].map((r) => r.p99Ms));
+    return {
+      goal: 'PRODUCTION p99 under a TEST flood ≤ 1.5 × its idle p99',
+      productionP99Ms: Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, list.map((r) => r.p99Ms)])),
+      productionRequestsPerSecond: Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, list.map((r) => Math.round(r.requestsPerSecond))])),
+      medianP99RatioVsIdle: { testSingleRows64Clients: p99('testSingleRows64Clients') / p99('none'), testExplain1kRows4Clients: p99('testExplain1kRows4Clients') / p99('none') },
+      floodResponsesNon2xx: refusedFlood,
+      productionFailures: Object.values(runs).flat().reduce((sum, r) => sum + r.errors + r.non2xx, 0),
+    };
+  } finally {
+    await server.stop();
+  }
 }
 
 /** A trained MLP (20 features, 64-64-1) on 20k synthetic rows, live in PRODUCTION without approval. */
@@ -92,7 +159,7 @@ export async function servingFixture() {
   const run = await services.training.start({ modelId: model.id, datasetId: dataset.id, seed: 1 } as never, null);
   const versionId = await finishedVersion(services, run.id);
   await services.models.setControls({ modelId: model.id, requiresApproval: false, clearPromotionGate: false });
-  await services.deployments.deploy({ modelVersionId: versionId, environment: Environment.PRODUCTION, reason: 'benchmark' }, null);
+  for (const environment of [Environment.TEST, Environment.PRODUCTION]) await services.deployments.deploy({ modelVersionId: versionId, environment, reason: 'benchmark' }, null);
   const lines = csv.trim().split('\n');
   const rows = lines.slice(1, 1 + BATCH_ROWS).map((line) => Object.fromEntries(line.split(',').slice(0, features.length).map((v, i) => [features[i], Number(v)])));
   return { services, file, rows, versionId, close: async () => { services.modelCache.clear(); await close(); } };

@@ -9,12 +9,12 @@ export interface LoadResult {
 }
 
 /** POSTs one GraphQL operation as fast as `connections` clients can for `seconds`. */
-export async function loadGraphQL(url: string, query: string, { seconds = 8, connections = 16, headers = {} as Record<string, string> } = {}): Promise<LoadResult> {
+export async function loadGraphQL(url: string, query: string, { seconds = 8, connections = 16, headers = {} as Record<string, string>, variables = undefined as Record<string, unknown> | undefined } = {}): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
     connections,
     duration: seconds,
   });

@@ -3,18 +3,9 @@ import { numericColumn, readDataset } from '../support/csv';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { freshDatabase } from '../support/test-database';
 import { START_RUN } from '../support/training';
+import { until } from '../support/until';
 
 const FEATURES = ['Age', 'Income', 'CCAvg'];
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const killed = (server: ServerProcess) => {
   const { child } = server;

@@ -3,19 +3,10 @@ import { readDataset } from '../support/csv';
 import { startServerProcess } from '../support/server-process';
 import { freshDatabase } from '../support/test-database';
 import { START_RUN } from '../support/training';
+import { until } from '../support/until';
 
 async function statusOf(server: { request: (q: string, v?: any) => Promise<any> }, id: string) {
   return (await server.request('query($id: ID!) { trainingRun(id: $id) { status error epochsCompleted } }', { id })).trainingRun;
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 it('after a crash mid-run, the running run is FAILED ("server restarted") and the queued one runs', async () => {
