@@ -8,6 +8,8 @@ import { servingFixture } from './serving';
 export const HEALTHZ_P99_GOAL_MS = 50;
 
 interface Attack {
+  /** An attack must keep /healthz within the goal; allowed work is measured for the record. */
+  kind: 'attack' | 'allowed work';
   /** Requests in flight at once, each sent as soon as the previous one answered. */
   concurrency: number;
   send(url: string): Promise<string>;
@@ -45,12 +47,13 @@ export async function benchSecurityAttacks(seconds: number) {
     return {
       goal: `/healthz p99 < ${HEALTHZ_P99_GOAL_MS} ms during each attack`,
       scenarios: Object.fromEntries(Object.keys(runs).map((name) => [name, {
+        kind: name === 'idle' ? 'reference' : attacks[name].kind,
         healthzP99MsPerRound: runs[name].map((r) => round1(r.healthz.p99Ms)),
         healthzMaxMsPerRound: runs[name].map((r) => round1(r.healthz.maxMs)),
         healthzProbes: runs[name].reduce((sum, r) => sum + r.healthz.count, 0),
         medianP99RatioVsIdle: name === 'idle' ? 1 : medianP99(name) / medianP99('idle'),
         attackOutcomes: merge(runs[name].map((r) => r.outcomes)),
-        meetsGoal: worst(name) < HEALTHZ_P99_GOAL_MS,
+        worstP99UnderGoal: worst(name) < HEALTHZ_P99_GOAL_MS,
       }])),
     };
   } finally {
@@ -73,10 +76,10 @@ function attacksOn({ rows, partner, viewer, scientist }: { rows: Record<string, 
   });
   return {
     // No key; a new comment each time defeats any document cache.
-    anonymousCpuQuery: { concurrency: 16, send: (url) => post(url, JSON.stringify({ query: `# ${Math.random()}\nquery { ${fields} }` }), '') },
-    partnerExplain10kRows: { concurrency: 4, send: (url) => post(url, explain10k, `Bearer ${partner}`) },
-    viewerExplain1kRows: { concurrency: 4, send: (url) => post(url, explain1k, `Bearer ${viewer}`) },
-    csv100kColumns: { concurrency: 2, send: (url) => post(url, csv100k, `Bearer ${scientist}`) },
+    anonymousCpuQuery: { kind: 'attack', concurrency: 16, send: (url) => post(url, JSON.stringify({ query: `# ${Math.random()}\nquery { ${fields} }` }), '') },
+    partnerExplain10kRows: { kind: 'attack', concurrency: 4, send: (url) => post(url, explain10k, `Bearer ${partner}`) },
+    viewerExplain1kRows: { kind: 'allowed work', concurrency: 4, send: (url) => post(url, explain1k, `Bearer ${viewer}`) },
+    csv100kColumns: { kind: 'attack', concurrency: 2, send: (url) => post(url, csv100k, `Bearer ${scientist}`) },
   };
 }
 

@@ -9,7 +9,7 @@ import { BENCH_AUTH, BENCH_KEY_ENV, NESTED_QUERY } from './api-throughput';
  * the audit log on, against all of them off, alternating the two servers in one run.
  */
 export async function benchSecurityOverhead(seconds: number) {
-  const { services, file, close } = await scratchServices('security');
+  const { services, file, close } = await scratchServices('security', BENCH_KEY_ENV);
   await createModelsWithVersions(services);
   await close();
   const script = path.resolve(__dirname, 'servers/aimass-server.js');

@@ -75,6 +75,49 @@ describe('refusing strangers before any GraphQL work', () => {
     await refill();
   });
 
+  it('charges a key one rate token per started 128 KiB of body, so its rate bounds the parsing it causes', async () => {
+    // VIEWER: 50 tokens a second, burst 100. An 800 KB body costs 7: the burst buys 14 of them.
+    const heavy = `Bearer ${await server.createKey('VIEWER')}`;
+    const light = `Bearer ${await server.createKey('VIEWER')}`;
+    const body = (pad: number) => JSON.stringify({ query: '{ viewer { role } }', variables: { pad: 'x'.repeat(pad) } });
+    const post = (authorization: string, text: string) => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: text }).then((r) => r.status);
+    const large = body(800 * 1024);
+    const heavyStatuses: number[] = [];
+    for (let i = 0; i < 30; i++) heavyStatuses.push(await post(heavy, large));
+    expect(heavyStatuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(heavyStatuses).toContain(429);
+    const lightStatuses: number[] = [];
+    for (let i = 0; i < 30; i++) lightStatuses.push(await post(light, body(100)));
+    expect(lightStatuses).toEqual(Array(30).fill(200));
+  });
+
+  it('closes a WebSocket whose message is over its key\'s body limit before parsing it, and one over 64 KB before a key', async () => {
+    const socketClosedBy = (frames: (socket: WebSocket) => void) => new Promise<{ code: number; messages: any[] }>((resolve) => {
+      const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+      const messages: any[] = [];
+      socket.on('open', () => frames(socket));
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data));
+        messages.push(message);
+        if (message.type === 'next' || message.type === 'error') socket.close(1000);
+      });
+      socket.on('close', (code) => resolve({ code, messages }));
+    });
+    const init = (authorization: string) => JSON.stringify({ type: 'connection_init', payload: { authorization } });
+    // MAX_REQUEST_BYTES is 1 MB on this server: 1.5 MB is too much for a VIEWER, not for a DATA_SCIENTIST.
+    const subscribe = JSON.stringify({ type: 'subscribe', id: '1', payload: { query: '{ viewer { role } }', variables: { pad: 'x'.repeat(1536 * 1024) } } });
+    const sendAfterAck = (authorization: string) => (socket: WebSocket) => {
+      socket.send(init(authorization));
+      socket.once('message', () => socket.send(subscribe));
+    };
+    expect((await socketClosedBy(sendAfterAck(viewer))).code).toBe(1009);
+    const uploader = await socketClosedBy(sendAfterAck(scientist));
+    expect(uploader.code).toBe(1000);
+    expect(uploader.messages.find((m) => m.type === 'next').payload.data.viewer.role).toBe('DATA_SCIENTIST');
+    const hugeInit = await socketClosedBy((socket) => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: scientist, pad: 'x'.repeat(100 * 1024) } })));
+    expect(hugeInit.code).toBe(1009);
+  });
+
   it('audits a mutation refused for a bad key, as it audits one sent without a key', async () => {
     const res = await server.request('mutation Sneaky { createModel(input: { name: "sneaky", task: REGRESSION, architecture: MLP, featureColumns: ["x"], targetColumn: "y" }) { id } }', {}, { authorization: randomKey(), 'x-request-id': 'refused-mutation' });
     expect(res.status).toBe(401);

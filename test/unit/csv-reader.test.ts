@@ -305,4 +305,28 @@ describe('openCsv on a very wide header', () => {
     const error = await openCsv('a,b,c\n1,2,3\n', { maxColumns: 2 }).catch((e) => e);
     expect(error.message).toMatch(/3 columns is over the limit of 2 \(MAX_DATASET_COLUMNS\)/);
   });
+
+  it('counts a header\'s columns in the raw text, as a stream arrives, before the parser splits it', async () => {
+    // The header arrives in pieces; it is refused once the columns seen pass the limit, before its line ends.
+    let pulled = 0;
+    async function* pieces() {
+      for (let i = 0; i < 1000; i++) {
+        pulled++;
+        yield Buffer.from(Array.from({ length: 100 }, (_, j) => `c${i * 100 + j},`).join(''));
+      }
+      yield Buffer.from('last\n1\n');
+    }
+    const error = await openCsv(pieces(), { maxColumns: 2000 }).catch((e) => e);
+    expect(error).toBeInstanceOf(CsvFormatError);
+    expect(error.message).toMatch(/CSV line 1: at least \d+ columns is over the limit of 2000/);
+    expect(pulled).toBeLessThan(30);
+  });
+
+  it('does not count commas inside quotes, and skips blank lines before the header', async () => {
+    const csv = '\n\n"a,b,c",d\n1,2\n';
+    const { header } = await openCsv(csv, { maxColumns: 2 });
+    expect(header).toEqual(['a,b,c', 'd']);
+    const error = await openCsv('\n\na,b,c\n1,2,3\n', { maxColumns: 2 }).catch((e) => e);
+    expect(error.message).toMatch(/CSV line 3: 3 columns is over the limit of 2/);
+  });
 });

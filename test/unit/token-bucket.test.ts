@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/server/transport/rate-limiter';
+import { RateLimiter, requestCost } from '../../src/server/transport/rate-limiter';
 import { TokenBucket } from '../../src/server/transport/token-bucket';
 
 describe('TokenBucket', () => {
@@ -15,6 +15,25 @@ describe('TokenBucket', () => {
     now += 10_000; // a long pause saves up at most `burst`
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([0, 0, 0]);
     expect(bucket.take()).toBeGreaterThan(0);
+  });
+});
+
+describe('TokenBucket costs', () => {
+  it('takes several tokens for a costly request, waits for all of them, and never asks for more than the burst', () => {
+    let now = 0;
+    const bucket = new TokenBucket({ perSecond: 10, burst: 20 }, () => now);
+    expect(bucket.take(15)).toBe(0);
+    expect(bucket.take(10)).toBeCloseTo(0.5, 9); // 5 left, 5 more arrive in 500 ms
+    now += 500;
+    expect(bucket.take(10)).toBe(0);
+    now += 10_000;
+    // A request worth 1,000 tokens costs a full bucket, so it can pass at all.
+    expect(bucket.take(1000)).toBe(0);
+    expect(bucket.take(1)).toBeCloseTo(0.1, 9);
+  });
+
+  it('prices a request by its body: 1 token up to 128 KiB, then one per started 128 KiB', () => {
+    expect([0, 1000, 128 * 1024, 128 * 1024 + 1, 2.4e6, Number.NaN].map(requestCost)).toEqual([1, 1, 1, 2, 19, 1]);
   });
 });
 

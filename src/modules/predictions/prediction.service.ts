@@ -126,6 +126,8 @@ export class PredictionService {
    * explanations on the worker pool, the rest through the version's micro-batcher.
    */
   async serve(model: LoadedModel<ModelVersion>, rows: Record<string, unknown>[], explain: boolean, role: Role | null): Promise<ServedPrediction[]> {
+    // The cheapest refusal first: the size, before each row is read.
+    this.checkCells(model, rows.length, explain, role);
     try {
       validateRows(model.signature, rows, this.deps.config.unknownFields);
     } catch (error) {
@@ -136,7 +138,6 @@ export class PredictionService {
     if (history !== null && rows.length < history) {
       throw badInput(`this forecast model needs the last ${history} observations in time order; got ${rows.length} rows`, { field: 'input.rows', needed: history });
     }
-    this.checkCells(model, rows.length, explain, role);
     try {
       const { pool, config } = this.deps;
       if (pool.enabled && (explain || rows.length >= config.poolMinRows)) return await pool.score(model, rows, explain);

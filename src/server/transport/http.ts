@@ -139,7 +139,8 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   app.use('/graphql', async (req, res, next) => {
     const locals = res.locals as GraphQLLocals;
     try {
-      locals.caller = await gate.admit(req.headers.authorization, locals.clientAddress);
+      // Charged by the declared size (a chunked body without one pays one token; its size is still capped).
+      locals.caller = await gate.admit(req.headers.authorization, locals.clientAddress, { bytes: Number(req.headers['content-length'] ?? 0) });
       next();
     } catch (error) {
       observer.recordRefusal(locals, error);

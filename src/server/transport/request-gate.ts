@@ -53,9 +53,9 @@ export class RequestGate {
    * is malformed, unknown or revoked; each such failure spends one of the address's failed
    * attempts, and an address with none left gets RATE_LIMITED (429) before its key is even
    * looked at. With `charge` (every operation; not a WebSocket's connection_init) the key's own
-   * rate limit is charged one request.
+   * rate limit is charged for a request of `bytes` (see RateLimiter.check).
    */
-  async admit(authorization: unknown, clientAddress: string | null, { charge = true } = {}): Promise<Caller> {
+  async admit(authorization: unknown, clientAddress: string | null, { charge = true, bytes = 0 } = {}): Promise<Caller> {
     if (this.insecure) return INSECURE_CALLER;
     this.rateLimiter.checkFailures(clientAddress);
     let caller: Caller | null;
@@ -65,7 +65,7 @@ export class RequestGate {
       this.rateLimiter.recordFailure(clientAddress);
       throw error;
     }
-    if (charge) this.rateLimiter.check(caller);
+    if (charge) this.rateLimiter.check(caller, bytes);
     return caller;
   }
 

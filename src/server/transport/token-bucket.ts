@@ -17,21 +17,25 @@ export class TokenBucket {
     this.updatedAt = clock();
   }
 
-  /** Takes one token; returns 0 when granted, else the seconds until one is available. */
-  take(): number {
-    const wait = this.peek();
-    if (wait === 0) this.tokens -= 1;
+  /**
+   * Takes `cost` tokens (at most `burst`, so any request can pass once the bucket is full);
+   * returns 0 when granted, else the seconds until that many are available.
+   */
+  take(cost = 1): number {
+    const needed = Math.min(cost, this.limit.burst);
+    const wait = this.peek(needed);
+    if (wait === 0) this.tokens -= needed;
     return wait;
   }
 
-  /** Like take, without taking: 0 when a token is there, else the seconds until one is. */
-  peek(): number {
+  /** Like take, without taking: 0 when `cost` tokens are there, else the seconds until they are. */
+  peek(cost = 1): number {
     const now = this.clock();
     this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.limit.perSecond);
     this.updatedAt = now;
-    if (this.tokens >= 1) {
+    if (this.tokens >= cost) {
       return 0;
     }
-    return (1 - this.tokens) / this.limit.perSecond;
+    return (cost - this.tokens) / this.limit.perSecond;
   }
 }

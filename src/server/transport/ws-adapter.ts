@@ -1,13 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ConnectionInitMessage, type ServerOptions } from 'graphql-ws';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../core/logger';
 
 /** What every socket's context carries. */
 export interface SocketExtra {
   socket: WebSocket;
   request: IncomingMessage;
+  /** Size of the message being handled, in bytes (rate limits charge by size). */
+  messageBytes?: number;
 }
+
+/** WebSocket close code 1009, as ws uses for frames over maxPayload. */
+const MESSAGE_TOO_BIG = 1009;
+
+const sizeOf = (data: RawData): number => (Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length);
 
 /**
  * graphql-ws's protocol core (`makeServer`) on a `ws` server: graphql-ws's own `use/ws` adapter,
@@ -21,6 +28,8 @@ export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E ext
   wsServer: WebSocketServer,
   log: Logger,
   extraFor: (socket: WebSocket, request: IncomingMessage) => E,
+  /** The largest message this socket may send now (by its key's role); larger ones close it with 1009 unread. */
+  maxMessageBytes: (extra: E) => number,
   keepAliveMs = 12_000,
 ) {
   const server = makeServer(options);
@@ -45,6 +54,7 @@ export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E ext
       });
       socket.ping();
     }, keepAliveMs);
+    const extra = extraFor(socket, request);
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -54,6 +64,12 @@ export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E ext
         }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) => socket.on('message', async (data) => {
+          extra.messageBytes = sizeOf(data);
+          if (extra.messageBytes > maxMessageBytes(extra)) {
+            // Before JSON.parse: a frame too large for this key costs no more than its read.
+            socket.close(MESSAGE_TOO_BIG, 'Message too big for this key');
+            return;
+          }
           try {
             await handle(String(data));
           } catch (error) {
@@ -62,7 +78,7 @@ export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E ext
           }
         }),
       },
-      extraFor(socket, request),
+      extra,
     );
     socket.once('close', (code, reason) => {
       if (pongWait) clearTimeout(pongWait);

@@ -21,6 +21,9 @@ import { serveGraphqlWs, type SocketExtra } from './ws-adapter';
 
 type Extra = SocketExtra & { caller?: Caller | null; authorization?: unknown; subscriptions?: Set<string> };
 
+/** The largest message before connection_init has named a valid key (it holds only that key). */
+const UNAUTHENTICATED_MESSAGE_BYTES = 64 * 1024;
+
 /** How often the keys of open sockets are checked again: the API key cache's lifetime. */
 const KEY_RECHECK_MS = 5000;
 /** The close code of a socket whose key stopped working (graphql-ws's Forbidden). */
@@ -93,7 +96,7 @@ export function startWsServer(
         // its socket is open stops working on that socket too.
         let caller: Caller;
         try {
-          caller = await gate.admit(ctx.extra.authorization, clientAddress);
+          caller = await gate.admit(ctx.extra.authorization, clientAddress, { bytes: ctx.extra.messageBytes ?? 0 });
         } catch (error) {
           await gate.auditRefusal({ query: payload.query, operationName: payload.operationName, variables: payload.variables, error, clientAddress, requestId: `ws:${id}` });
           throw error;
@@ -145,7 +148,9 @@ export function startWsServer(
     ),
   };
   wsServer.on('connection', (socket) => deps.network.trackWebSocket(socket));
-  const served = serveGraphqlWs<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer, log, (socket, request) => ({ socket, request }));
+  const served = serveGraphqlWs<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer, log, (socket, request) => ({ socket, request }),
+    // Until connection_init has named a key, only a small message; then the key's body limit, as over HTTP.
+    (extra) => (extra.caller ? gate.bodyLimit(extra.caller) : UNAUTHENTICATED_MESSAGE_BYTES));
 
   // Revocation reaches open sockets: at once when announced, and at the latest one recheck later.
   const revocations = deps.events.subscribe('API_KEY_REVOKED', 'all')[Symbol.asyncIterator]();
