@@ -22,9 +22,9 @@ async function main() {
     results.api = await benchApiThroughput(seconds);
     console.log(JSON.stringify(results.api, null, 2));
   }
-  if (want('security')) {
+  if (want('security') || only.includes('security-attacks')) {
     console.log(`== Security overhead: nested models query, keys + limits + audit on vs off (${seconds}s per run)`);
-    const overhead = await benchSecurityOverhead(seconds);
+    const overhead = only.includes('security-attacks') ? null : await benchSecurityOverhead(seconds);
     console.log(JSON.stringify(overhead, null, 2));
     console.log(`== Security attacks: /healthz latency while each attack of the hardening review runs (${seconds}s each, idle and attacks alternating, 3 rounds)`);
     const attacks = await benchSecurityAttacks(seconds);

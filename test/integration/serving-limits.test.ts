@@ -52,7 +52,7 @@ describe('the worker pool', () => {
     });
   });
 
-  it('returns the forecast-history and validation errors of pooled requests as BAD_USER_INPUT', async () => {
+  it('checks the rows of a pooled request as any other: a bad value is BAD_USER_INPUT naming its row and field', async () => {
     const bad = rows.slice(0, 200).map((row, i) => (i === 150 ? { ...row, AGE: 'old' } : row));
     const res = await predict({ rows: bad });
     expect(codeOf(res)).toBe('BAD_USER_INPUT');

@@ -10,6 +10,9 @@ import { tf, type LayersModel } from '../../ml/tf';
 import { encodeModelArtifact, type ModelArtifact } from '../../ml/model-artifact';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
 
+/** One forward pass of encoded rows: the network, the micro-batcher in front of it, or a pool worker. */
+export type Forward = (x: Float32Array, rows: number) => Promise<Float32Array>;
+
 /** A decoded prediction as the API returns it. */
 export interface ServedPrediction {
   value: number;
@@ -124,14 +127,15 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
 
   /**
    * Validated rows → predictions: encode, one forward pass through `forward` (the micro-batcher
-   * on the event loop; the network itself in a pool worker), decode, and the explanations when
-   * asked. Throws TargetError for a forecast history with a bad target value.
+   * or a pool worker), decode, and the explanations when asked, their occluded copies through
+   * `network` (this thread's network, or a pool worker). Throws TargetError for a forecast
+   * history with a bad target value.
    */
-  async score(rows: Record<string, unknown>[], explain: boolean, forward: (x: Float32Array, units: number) => Promise<Float32Array> = (x, units) => this.run(x, units)): Promise<ServedPrediction[]> {
+  async score(rows: Record<string, unknown>[], explain: boolean, forward: Forward = this.ownNetwork, network: Forward = this.ownNetwork): Promise<ServedPrediction[]> {
     const { x, units } = this.encode(rows);
     const predictions = this.decode(await forward(x, units), units);
     if (explain) {
-      const contributions = await this.explain(x, units);
+      const contributions = await this.explain(x, units, network);
       contributions?.forEach((row, i) => { predictions[i].contributions = row; });
     }
     return predictions;
@@ -150,15 +154,18 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
   }
 
   /** Occlusion contributions for tabular rows (see FeatureContribution in the schema); null for forecasts. */
-  async explain(x: Float32Array, units: number): Promise<{ feature: string; contribution: number }[][] | null> {
+  async explain(x: Float32Array, units: number, network: Forward = this.ownNetwork): Promise<{ feature: string; contribution: number }[][] | null> {
     if (this.forecast || !this.preprocessor) return null;
     const scoreOf = (output: Float32Array): number => {
       if (this.encoder.kind === 'regression') return decodePrediction(this.encoder, [output[0]]).value as number;
       return this.encoder.kind === 'multiclass' ? Math.max(...output) : output[0];
     };
     // Straight to the network: the occluded copies make a batch of their own.
-    return occlusionContributions((input, rows) => this.run(input, rows), x, units, this.inputWidth, this.outputWidth, encodedRanges(this.preprocessor), baselineRow(this.preprocessor), scoreOf);
+    return occlusionContributions(network, x, units, this.inputWidth, this.outputWidth, encodedRanges(this.preprocessor), baselineRow(this.preprocessor), scoreOf);
   }
+
+  /** `run`, bound: the default way to the network. */
+  private readonly ownNetwork: Forward = (x, rows) => this.run(x, rows);
 
   /** One forward pass. Counted, so a model dropped from the cache is disposed only when idle. */
   async run(x: Float32Array, rows: number): Promise<Float32Array> {

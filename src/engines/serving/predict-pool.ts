@@ -1,14 +1,13 @@
 import Piscina from 'piscina';
 import { compiledScript } from '../../core/compiled-script';
 import type { BackendName } from '../../ml/backend';
-import { TargetError } from '../../ml/target-encoding';
-import type { LoadedModel, ServedPrediction } from './loaded-model';
-import type { PredictTask, PredictTaskResult } from './predict-worker';
+import type { LoadedModel } from './loaded-model';
+import type { ForwardTask } from './predict-worker';
 
 /**
- * Worker threads for large predicts and explanations (piscina: a maintained pool with a task
- * queue, idle shutdown and transferable arguments; writing one by hand would repeat it). The
- * event loop keeps answering while they score.
+ * Worker threads for the forward passes of large predicts and explanations (piscina: a maintained
+ * pool with a task queue, idle shutdown and transferable results; writing one by hand would
+ * repeat it). The event loop encodes and decodes, and keeps answering while the threads compute.
  */
 export class PredictPool {
   private readonly pool: Piscina | null;
@@ -19,18 +18,16 @@ export class PredictPool {
       : null;
   }
 
-  /** True when there are threads to score on (PREDICT_POOL_THREADS > 0). */
+  /** True when there are threads to run on (PREDICT_POOL_THREADS > 0). */
   get enabled(): boolean {
     return this.pool !== null;
   }
 
-  /** Scores validated rows with `model` on a worker thread; throws TargetError as the event loop would. */
-  async score(model: LoadedModel<{ id: string }>, rows: Record<string, unknown>[], explain: boolean): Promise<ServedPrediction[]> {
-    if (!this.pool) return model.score(rows, explain);
-    const task: PredictTask = { versionId: model.version.id, artifact: model.sharedArtifact(), targetColumn: model.targetColumn, rows, explain, backend: this.options.backend };
-    const result = (await this.pool.run(task)) as PredictTaskResult;
-    if ('targetError' in result) throw new TargetError(result.targetError);
-    return result.predictions;
+  /** One forward pass of `model` on a worker thread (in this thread when the pool is off). */
+  async forward(model: LoadedModel<{ id: string }>, x: Float32Array, units: number): Promise<Float32Array> {
+    if (!this.pool) return model.run(x, units);
+    const task: ForwardTask = { versionId: model.version.id, artifact: model.sharedArtifact(), targetColumn: model.targetColumn, x, units, backend: this.options.backend };
+    return (await this.pool.run(task)) as Float32Array;
   }
 
   /** Threads running, tasks waiting for one and tasks done since start (zeros when off). */

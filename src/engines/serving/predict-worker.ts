@@ -1,31 +1,30 @@
 /**
- * A predict-pool worker thread: scores one request's rows with a version's network, so a large
- * predict or an explanation (features × rows forward passes) never holds the event loop. The
- * version arrives as its encoded artifact in shared memory and is loaded once per thread.
+ * A predict-pool worker thread: runs forward passes of a version's network, so a large predict or
+ * an explanation (features + 1 passes per row) never holds the event loop. Only typed arrays cross
+ * the thread boundary: the main thread encodes rows and decodes outputs, as it does without the
+ * pool. The version arrives as its encoded artifact in shared memory and is loaded once per thread.
  */
+import { Piscina } from 'piscina';
 import { selectBackend, type BackendName } from '../../ml/backend';
 import { decodeModelArtifact } from '../../ml/model-artifact';
-import { TargetError } from '../../ml/target-encoding';
-import { LoadedModel, type ServedPrediction } from './loaded-model';
+import { LoadedModel } from './loaded-model';
 
-export interface PredictTask {
+export interface ForwardTask {
   versionId: string;
   /** The encoded artifact (LoadedModel.sharedArtifact). */
   artifact: SharedArrayBuffer;
   targetColumn: string;
-  /** Validated rows. */
-  rows: Record<string, unknown>[];
-  explain: boolean;
+  /** Encoded input, `units` rows of the network's input width. */
+  x: Float32Array;
+  units: number;
   backend: BackendName | null;
 }
-
-export type PredictTaskResult = { predictions: ServedPrediction[] } | { targetError: string };
 
 /** Versions loaded in this thread, oldest first; a few, since the main thread keeps the real cache. */
 const MAX_MODELS = 4;
 const loaded = new Map<string, Promise<LoadedModel>>();
 
-function model(task: PredictTask): Promise<LoadedModel> {
+function model(task: ForwardTask): Promise<LoadedModel> {
   let found = loaded.get(task.versionId);
   if (!found) {
     const artifact = decodeModelArtifact(Buffer.from(task.artifact));
@@ -41,13 +40,10 @@ function model(task: PredictTask): Promise<LoadedModel> {
   return found;
 }
 
-export default async function predict(task: PredictTask): Promise<PredictTaskResult> {
+export default async function forward(task: ForwardTask): Promise<Float32Array> {
   await selectBackend(task.backend);
-  try {
-    return { predictions: await (await model(task)).score(task.rows, task.explain) };
-  } catch (error) {
-    // A bad forecast history is the client's: it crosses back as data, not as a crash.
-    if (error instanceof TargetError) return { targetError: error.message };
-    throw error;
-  }
+  const output = await (await model(task)).run(task.x, task.units);
+  // Handed back without a copy, on a buffer of its own (a view may share a larger one).
+  const own = output.byteOffset === 0 && output.byteLength === output.buffer.byteLength ? output : output.slice();
+  return Piscina.move(own) as unknown as Float32Array;
 }

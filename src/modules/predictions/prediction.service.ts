@@ -8,7 +8,7 @@ import { Role } from '../shared/role';
 import { RowValidationError, validateRows } from '../../ml/signature';
 import { TargetError } from '../../ml/target-encoding';
 import type { ModelCache } from '../../engines/serving/model-cache';
-import { ModelUnloadedError, type LoadedModel, type ServedPrediction } from '../../engines/serving/loaded-model';
+import { ModelUnloadedError, type Forward, type LoadedModel, type ServedPrediction } from '../../engines/serving/loaded-model';
 import { Environment } from '../deployments/environment';
 import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
 import type { ModelVersion } from '../models/model-version.entity';
@@ -140,7 +140,10 @@ export class PredictionService {
     }
     try {
       const { pool, config } = this.deps;
-      if (pool.enabled && (explain || rows.length >= config.poolMinRows)) return await pool.score(model, rows, explain);
+      if (pool.enabled && (explain || rows.length >= config.poolMinRows)) {
+        const onPool: Forward = (x, units) => pool.forward(model, x, units);
+        return await model.score(rows, explain, onPool, onPool);
+      }
       return await model.score(rows, explain, (x, units) => model.batcher.submit(x, units));
     } catch (error) {
       // A forecast's history needs every target value; the encoder names the bad one.
