@@ -138,10 +138,13 @@ class Pump {
   private highSurrogate = '';
   private done = false;
   private readonly headerWidth: HeaderWidth;
+  private pendingText: string | null = null;
 
   constructor(source: CsvSource, maxColumns: number) {
     this.chunks = chunksOf(source);
     this.headerWidth = new HeaderWidth(maxColumns);
+    // A text at hand is scanned to its header's end at once, for an exact count in the message.
+    if (typeof source === 'string') this.pendingText = source;
     this.parser.on('error', () => {}); // errors arrive through the write and finish callbacks
   }
 
@@ -150,6 +153,11 @@ class Pump {
     if (this.done) return false;
     const { value, done } = await this.chunks.next();
     try {
+      if (this.pendingText !== null) {
+        const text = this.pendingText;
+        this.pendingText = null;
+        this.headerWidth.scan(text);
+      }
       if (done) {
         this.done = true;
         this.checkTruncation();
