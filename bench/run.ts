@@ -8,7 +8,7 @@ import { benchSecurityOverhead } from './security-overhead';
 import { benchTrainingHistory } from './training-history';
 import { benchTrainingOverhead } from './training-overhead';
 import { benchTrainingStreaming } from './training-streaming';
-import { benchServing } from './serving';
+import { benchServing, benchServingIsolation } from './serving';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -55,6 +55,11 @@ async function main() {
     console.log('== Serving: 10,000 rows in one predict vs raw model.predict; 64 clients of single-row predicts, micro-batching on vs off; predict with security on vs off');
     results.serving = await benchServing(seconds);
     console.log(JSON.stringify(results.serving, null, 2));
+  }
+  if (only.includes('serving-isolation')) {
+    console.log('== Serving: PRODUCTION single-row p99 alone vs while TEST is flooded');
+    results.servingIsolation = await benchServingIsolation();
+    console.log(JSON.stringify(results.servingIsolation, null, 2));
   }
   if (want('fanout')) {
     console.log(`== Subscription fan-out: ${process.env.BENCH_FANOUT_CLIENTS ?? 1000} graphql-ws clients on one run's trainingMetrics, 20 points a second for ${process.env.BENCH_FANOUT_SECONDS ?? 30}s`);

@@ -110,6 +110,14 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
   };
 }
 
+/** Only the environment-isolation part of benchServing (`run.js serving-isolation`). */
+export async function benchServingIsolation(seconds = Number(process.env.BENCH_SERVING_SECONDS ?? 8)) {
+  const { file, rows, close } = await servingFixture();
+  await close();
+  const env = { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${file}`, ...BENCH_KEY_ENV };
+  return environmentIsolation(path.resolve(__dirname, 'servers/aimass-server.js'), env, rows, seconds);
+}
+
 /**
  * PRODUCTION's single-row predict latency from 4 clients, alone and while TEST (the same version,
  * its own concurrency limit and queue) is flooded, alternating over three rounds.

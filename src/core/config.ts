@@ -118,6 +118,11 @@ export interface ServingConfig {
   poolMinRows: number;
   /** `PREDICT_CONCURRENCY_PRODUCTION` / `_PREVIEW` / `_TEST` (default 64 / 16 / 16): predict calls each environment runs at once. */
   environmentConcurrency: Record<'PRODUCTION' | 'PREVIEW' | 'TEST', number>;
+  /**
+   * `PREDICT_YIELD_CONCURRENCY` (default 1; 0 = off): while PRODUCTION is serving, PREVIEW and
+   * TEST run at most this many predicts at once (the rest wait in their queues).
+   */
+  yieldConcurrency: number;
   /** `PREDICT_QUEUE_LIMIT` (default 1000): calls that may wait per environment beyond that; more are SERVICE_UNAVAILABLE. */
   queueLimit: number;
   /** `MAX_PREDICT_CELLS` (default 500000): rows × features (× features + 1 with explain) in one call. */
@@ -336,6 +341,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         TEST: integer('PREDICT_CONCURRENCY_TEST', 16, 1, 100_000),
       },
       queueLimit: integer('PREDICT_QUEUE_LIMIT', 1000, 0, 1_000_000),
+      yieldConcurrency: integer('PREDICT_YIELD_CONCURRENCY', 1, 0, 100_000),
       maxCells: integer('MAX_PREDICT_CELLS', 500_000, 1, 1_000_000_000),
       maxCellsPartner: integer('MAX_PREDICT_CELLS_PARTNER', 100_000, 1, 1_000_000_000),
     },

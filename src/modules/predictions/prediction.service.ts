@@ -46,6 +46,9 @@ export interface PredictionFilter {
   to?: Date | null;
 }
 
+/** PRODUCTION counts as busy this long after its last call started or ended. */
+const PRODUCTION_ACTIVE_MS = 200;
+
 /** Serves predictions from live deployments and reads the prediction log. */
 export class PredictionService {
   /** Each environment's own concurrency limit and queue, so TEST cannot crowd out PRODUCTION. */
@@ -55,7 +58,11 @@ export class PredictionService {
     db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache<ModelVersion>; predictionLog: PredictionLog;
     requestStats: RequestStats; prometheus: PrometheusMetrics; pool: PredictPool;
   }) {
-    this.admission = new Admission(deps.config.environmentConcurrency, deps.config.queueLimit);
+    const { environmentConcurrency, queueLimit, yieldConcurrency } = deps.config;
+    this.admission = new Admission<`${Environment}`>({
+      limits: environmentConcurrency, queueLimit,
+      priority: yieldConcurrency > 0 ? { lane: 'PRODUCTION', yieldLimit: yieldConcurrency, activeMs: PRODUCTION_ACTIVE_MS } : undefined,
+    });
   }
 
   async predict(request: PredictRequest, requestId: string | null, role: Role | null = null): Promise<PredictAnswer> {
