@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // graphql must resolve to one copy (its CommonJS build), or type-graphql and Apollo see two realms.
 const graphql = createRequire(import.meta.url).resolve('graphql');
 const mysqlUrl = process.env.TEST_MYSQL_URL;
+const redisUrl = process.env.TEST_REDIS_URL;
 
 const integration = (name: string, env: Record<string, string>) => ({
   extends: true as const,
@@ -25,8 +26,11 @@ export default defineConfig({
       // Business rules on the services themselves, over a real SQLite database, without HTTP.
       { extends: true, test: { name: 'service', include: ['test/service/**/*.test.ts'], env: { DB: 'sqlite' }, testTimeout: 60_000, hookTimeout: 60_000 } },
       integration('integration:sqlite', { DB: 'sqlite' }),
-      // MariaDB/MySQL runs when TEST_MYSQL_URL names a server (.ci/run always sets it).
-      ...(mysqlUrl ? [integration('integration:mysql', { DB: 'mysql' })] : []),
+      // MariaDB/MySQL runs when TEST_MYSQL_URL names a server, in the cluster form (events and
+      // jobs over Redis) when TEST_REDIS_URL names one too (.ci/run sets both).
+      ...(mysqlUrl ? [integration('integration:mysql', { DB: 'mysql', ...(redisUrl ? { REDIS: '1' } : {}) })] : []),
+      // Several instances over one database and one Redis.
+      ...(redisUrl ? [{ extends: true as const, test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], env: { DB: mysqlUrl ? 'mysql' : 'sqlite', REDIS: '1' }, testTimeout: 90_000, hookTimeout: 90_000 } }] : []),
     ],
   },
 });

@@ -50,6 +50,12 @@ export interface Config {
    * CORS headers, and Apollo's CSRF protection stays on for every request.
    */
   corsOrigins: string[];
+  /**
+   * `REDIS_URL` (default unset: events and queues in this process) and `REDIS_PREFIX` (default
+   * `aimass`): with a URL, events go over Redis pub/sub and jobs over BullMQ, so several API
+   * instances and workers form one cluster. The prefix namespaces its channels, keys and queues.
+   */
+  redis: { url: string; prefix: string } | null;
   /** Limits on each operation, the same over HTTP and WebSocket. */
   limits: QueryLimits;
   /**
@@ -295,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminKey,
     introspection: boolean('INTROSPECTION', true),
     corsOrigins: origins('CORS_ORIGINS'),
+    redis: parseRedis(read('REDIS_URL'), read('REDIS_PREFIX') ?? 'aimass', problems),
     limits: {
       maxDepth: integer('MAX_QUERY_DEPTH', 10, 2, 100),
       maxCost: integer('MAX_QUERY_COST', 10_000, 10, 10_000_000),
@@ -358,6 +365,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function parseRedis(url: string | undefined, prefix: string, problems: string[]): Config['redis'] {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) problems.push(`REDIS_PREFIX must be 1 to 64 letters, digits, '.', '_' or '-', got "${prefix.slice(0, 80)}"`);
+  if (url === undefined) return null;
+  if (!/^rediss?:\/\/[^\s]+$/.test(url)) {
+    problems.push(`REDIS_URL must be redis://host:port or rediss://…, got "${redactUrl(url)}"`);
+    return null;
+  }
+  return { url, prefix };
 }
 
 function parseDatabaseUrl(raw: string, problems: string[]): DatabaseConfig {

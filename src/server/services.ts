@@ -2,7 +2,9 @@ import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { ArtifactStore } from '../engines/db/artifact-store';
 import type { Database } from '../engines/db/database';
+import { RedisConnections } from '../engines/cluster/redis-connections';
 import { createEventBus } from '../engines/events/event-bus';
+import { redisEventTarget } from '../engines/events/redis-event-target';
 import { inProcessQueues } from '../engines/jobs/job-queue';
 import { TrainingSupervisor } from '../engines/trainer/supervisor';
 import { PrometheusMetrics } from '../engines/telemetry/prometheus';
@@ -13,13 +15,21 @@ import type { AimassModule } from '../modules/shared/module-definition';
 import type { Platform } from '../modules/shared/platform';
 import { MODULES } from './registry';
 
-/** The engines every module builds on, configured; the embedded forms (in-process events and queues). */
+/**
+ * The engines every module builds on, configured: the embedded forms (in-process events and
+ * queues), or with REDIS_URL the cluster forms (events over Redis pub/sub).
+ */
 export function createPlatform(config: Config, db: Database, log: Logger): Platform {
+  const redis = config.redis ? new RedisConnections(config.redis, log) : null;
+  const events = redis
+    ? createEventBus(redisEventTarget(redis.connect('publish'), redis.connect('subscribe', { waits: true }), redis.config.prefix, log))
+    : createEventBus();
   return {
     config,
     db,
     log,
-    events: createEventBus(),
+    events,
+    redis,
     artifacts: new ArtifactStore(db),
     queues: inProcessQueues,
     trainer: new TrainingSupervisor(config.training, log),

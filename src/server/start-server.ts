@@ -69,6 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
   try {
     services = createServices(config, db, log, modules);
+    await services.redis?.connected();
     const swept = await services.artifacts.deleteOrphans(modules.flatMap((m) => m.artifactReferences ?? []));
     if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');
     for (const module of modules) await module.init?.(services);
@@ -89,11 +90,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       close: () => (closing ??= (async () => {
         await transports?.close();
         await stopModules();
+        await services!.redis?.close();
         await db.close();
       })()),
     };
   } catch (error) {
     await stopModules().catch((stopError) => log.error({ err: stopError }, 'could not stop after a failed start'));
+    await services?.redis?.close();
     await db.close();
     throw error;
   }
@@ -104,7 +107,7 @@ async function listen(services: Services, modules: readonly AimassModule[], opti
   const { config, log, db, prometheus, requestStats, apiKeys, audit, events } = services;
   const schema = await createSchema({ events, insecure: options.insecure, modules });
   return startTransports(schema, {
-    config, log, db, prometheus, events, apiKeys, network: services.network,
+    config, log, db, redis: services.redis, prometheus, events, apiKeys, network: services.network,
     contexts: new ContextFactory(services, modules),
     gate: new RequestGate(schema, config, { apiKeys, audit, log }, options.insecure),
     observer: new RequestObserver({ log, requestStats, prometheus, maxTokens: config.limits.maxTokens }),

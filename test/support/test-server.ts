@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { loadConfig, type Config } from '../../src/core/config';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config, type DatabaseConfig } from '../../src/core/config';
 import type { Logger } from '../../src/core/logger';
 import type { Services } from '../../src/modules/shared/context';
 import { startServer, type RunningServer } from '../../src/server/start-server';
@@ -44,12 +45,30 @@ function withAuth(headers: Record<string, string>): Record<string, string> {
   return { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}), ...rest };
 }
 
-export async function startTestServer(options: { seed?: boolean; env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
-  const { config: database, drop } = await freshDatabase();
+/** The Redis a test server uses in the cluster form (REDIS=1, set by the vitest projects), else null. */
+export function testRedisUrl(): string | null {
+  return process.env.REDIS === '1' ? (process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379') : null;
+}
+
+export interface TestServerOptions {
+  seed?: boolean;
+  env?: Record<string, string>;
+  log?: Logger;
+  /** Another server's database (several instances of one cluster); dropped by its owner, not here. */
+  database?: DatabaseConfig;
+  /** The REDIS_PREFIX of the cluster to join; a new one per server otherwise. */
+  redisPrefix?: string;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { config: database, drop } = options.database ? { config: options.database, drop: async () => {} } : await freshDatabase();
+  const redisUrl = testRedisUrl();
+  // Each server (or cluster) its own namespace in the one Redis that parallel test files share.
+  const redis = redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: options.redisPrefix ?? `test-${randomBytes(5).toString('hex')}` } : {};
   // Rate limits stay on for the other roles; ADMIN and anonymous requests drive many tests quickly.
   const config: Config = {
     // No grace for trainings at close: a test's leftover run is requeued at once rather than awaited.
-    ...loadConfig({ LOG_LEVEL: 'warn', AIMASS_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY, RATE_LIMIT_ADMIN: 'off', RATE_LIMIT_ANONYMOUS: 'off', TRAINING_SHUTDOWN_GRACE_SECONDS: '0', ...options.env }),
+    ...loadConfig({ LOG_LEVEL: 'warn', AIMASS_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY, RATE_LIMIT_ADMIN: 'off', RATE_LIMIT_ANONYMOUS: 'off', TRAINING_SHUTDOWN_GRACE_SECONDS: '0', ...redis, ...options.env }),
     port: 0,
     database,
   };

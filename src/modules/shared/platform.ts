@@ -1,5 +1,6 @@
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
+import type { RedisConnections } from '../../engines/cluster/redis-connections';
 import type { ArtifactStore } from '../../engines/db/artifact-store';
 import type { Database } from '../../engines/db/database';
 import type { JobQueueFactory } from '../../engines/jobs/job-queue';
@@ -19,6 +20,8 @@ export interface Platform {
   log: Logger;
   /** Pub/sub for subscriptions and cross-module events (in-process; Redis when scaled out). */
   events: EventBus;
+  /** This process's Redis connections when REDIS_URL is set (the cluster form), else null. */
+  redis: RedisConnections | null;
   /** Blobs in the database: dataset rows, model weights. */
   artifacts: ArtifactStore;
   /** Makes the named job queues (training, batch predictions…). */

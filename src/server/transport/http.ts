@@ -10,6 +10,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
+import type { RedisConnections } from '../../engines/cluster/redis-connections';
 import type { Database } from '../../engines/db/database';
 import type { NetworkCounters } from '../../engines/telemetry/network-counters';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
@@ -38,6 +39,7 @@ export interface TransportDeps {
   log: Logger;
   /** For /readyz. */
   db: Pick<Database, 'isReady'>;
+  redis: Pick<RedisConnections, 'ready'> | null;
   /** For /metrics. */
   prometheus: PrometheusMetrics;
   contexts: ContextFactory;
@@ -110,8 +112,10 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
-    const ready = await db.isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready });
+    const database = await db.isReady();
+    const redisUp = deps.redis ? deps.redis.ready : undefined;
+    const ready = database && redisUp !== false;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database, ...(deps.redis ? { redis: redisUp } : {}) });
   });
   // For Prometheus to scrape. Unauthenticated like /healthz: it holds counts and ids, no data;
   // where that is too much, keep the path off the public ingress.

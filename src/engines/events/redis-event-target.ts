@@ -1,0 +1,83 @@
+import type Redis from 'ioredis';
+import type { Logger } from '../../core/logger';
+
+type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
+
+/**
+ * An EventTarget over Redis pub/sub, for @graphql-yoga/subscription's createPubSub: an event
+ * dispatched on any instance reaches the listeners of its type on every instance. Each message is
+ * decoded once per instance and the one object handed to every local listener, so subscriptions
+ * that share execution by event identity still share it.
+ *
+ * Written here rather than taken from @graphql-yoga/redis-event-target, which leaves the
+ * promises of PUBLISH and SUBSCRIBE unhandled (a Redis outage would crash the process), has no
+ * channel prefix (test servers and clusters share one Redis), and loses Dates in payloads.
+ */
+export function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: string, log: Logger): EventTarget {
+  const listeners = new Map<string, Set<Listener>>();
+  const channelOf = (type: string) => `${prefix}:events:${type}`;
+  const typeOf = (channel: string) => channel.slice(`${prefix}:events:`.length);
+
+  subscriber.on('message', (channel: string, message: string) => {
+    const found = listeners.get(typeOf(channel));
+    if (!found) return;
+    let detail: unknown;
+    try {
+      detail = message === '' ? undefined : decodeEvent(message);
+    } catch (error) {
+      log.error({ err: error, channel }, 'undecodable event on the bus');
+      return;
+    }
+    const event = new CustomEvent(typeOf(channel), { detail });
+    for (const listener of [...found]) {
+      try {
+        if (typeof listener === 'function') listener(event);
+        else listener.handleEvent(event);
+      } catch (error) {
+        log.error({ err: error, channel }, 'an event listener failed');
+      }
+    }
+  });
+
+  return {
+    addEventListener(type: string, listener: Listener | null) {
+      if (!listener) return;
+      let found = listeners.get(type);
+      if (!found) {
+        listeners.set(type, (found = new Set()));
+        // ioredis subscribes again by itself after a reconnect.
+        subscriber.subscribe(channelOf(type)).catch((error: Error) => log.warn({ channel: channelOf(type), error: error.message }, 'could not subscribe; retried on reconnect'));
+      }
+      found.add(listener);
+    },
+    removeEventListener(type: string, listener: Listener | null) {
+      const found = listeners.get(type);
+      if (!found || !listener) return;
+      found.delete(listener);
+      if (found.size > 0) return;
+      listeners.delete(type);
+      subscriber.unsubscribe(channelOf(type)).catch(() => undefined);
+    },
+    dispatchEvent(event: Event) {
+      const detail = (event as CustomEvent).detail;
+      publisher.publish(channelOf(event.type), detail === undefined ? '' : encodeEvent(detail))
+        .catch((error: Error) => log.warn({ channel: channelOf(event.type), error: error.message }, 'event not published: Redis is away'));
+      return true;
+    },
+  } as EventTarget;
+}
+
+/** JSON, with Dates kept as Dates (tagged), so a payload reads the same on every instance. */
+export function encodeEvent(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, encoded) {
+    const raw = this[key];
+    return raw instanceof Date ? { $date: raw.toISOString() } : encoded;
+  });
+}
+
+export function decodeEvent(text: string): unknown {
+  return JSON.parse(text, (_key, value) => {
+    if (value && typeof value === 'object' && typeof value.$date === 'string' && Object.keys(value).length === 1) return new Date(value.$date);
+    return value;
+  });
+}
