@@ -157,6 +157,24 @@ export interface TrainingConfig {
   maxQueuedRuns: number;
   /** `MAX_QUEUED_RUNS_PER_KEY` (default 50): runs one API key may have waiting; past it RATE_LIMITED. */
   maxQueuedRunsPerKey: number;
+  /**
+   * `RUN_WORKER` (default true): this process trains runs and scores batch predictions from the
+   * queue. false (an API-only instance) needs REDIS_URL: workers elsewhere (`npm run worker`) do it.
+   */
+  runWorker: boolean;
+  /**
+   * `TRAINING_STALLED_POLICY` (default RETRY): a run whose worker stopped (its job lock ran out) is
+   * trained once more from the start by another worker (RETRY; a second stop fails it), or FAILED
+   * at once (FAIL). Cluster form only.
+   */
+  stalledPolicy: 'RETRY' | 'FAIL';
+  /**
+   * `WORKER_LOCK_SECONDS` (default 30) and `WORKER_STALLED_CHECK_SECONDS` (default 15): a job's
+   * lock, renewed by its living worker; and how often workers look for jobs whose lock ran out.
+   * A dead worker's run is taken up within about their sum.
+   */
+  lockSeconds: number;
+  stalledCheckSeconds: number;
 }
 
 export interface QueryLimits {
@@ -322,6 +340,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       shutdownGraceSeconds: integer('TRAINING_SHUTDOWN_GRACE_SECONDS', 30, 0, 3600),
       maxQueuedRuns: integer('MAX_QUEUED_RUNS', 1000, 1, 1_000_000),
       maxQueuedRunsPerKey: integer('MAX_QUEUED_RUNS_PER_KEY', 50, 1, 1_000_000),
+      runWorker: boolean('RUN_WORKER', true),
+      stalledPolicy: oneOf('TRAINING_STALLED_POLICY', ['RETRY', 'FAIL'] as const) ?? 'RETRY',
+      lockSeconds: integer('WORKER_LOCK_SECONDS', 30, 1, 3600),
+      stalledCheckSeconds: integer('WORKER_STALLED_CHECK_SECONDS', 15, 1, 3600),
     },
     serving: {
       maxPredictRows: integer('MAX_PREDICT_ROWS', 10_000, 1, 1_000_000),
@@ -363,6 +385,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       driftMinRows: integer('DRIFT_MIN_ROWS', 500, 1, 1_000_000),
     },
   };
+  if (!config.training.runWorker && !config.redis) problems.push('RUN_WORKER=false needs REDIS_URL: without a shared queue nothing would train');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import type { Config } from '../core/config';
+import { bullMqQueues } from '../engines/jobs/bullmq-queue';
 import type { Logger } from '../core/logger';
 import { ArtifactStore } from '../engines/db/artifact-store';
 import type { Database } from '../engines/db/database';
@@ -30,8 +33,11 @@ export function createPlatform(config: Config, db: Database, log: Logger): Platf
     log,
     events,
     redis,
+    instanceId: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     artifacts: new ArtifactStore(db),
-    queues: inProcessQueues,
+    queues: redis
+      ? bullMqQueues(redis, { lockMs: config.training.lockSeconds * 1000, stalledIntervalMs: config.training.stalledCheckSeconds * 1000 }, log)
+      : inProcessQueues,
     trainer: new TrainingSupervisor(config.training, log),
     prometheus: new PrometheusMetrics(log),
     requestStats: new RequestStats(config.monitoring.windowSeconds),

@@ -43,15 +43,15 @@ describe('training run states', () => {
     const stored = await t.services.training.get(run.id);
     expect(stored).toMatchObject({ status: TrainingStatus.QUEUED, seed: 7, createdBy: alice.keyId, progress: 0, startedAt: null });
     expect(stored.datasetVersionId).toBe((await t.services.datasets.version(datasetId)).id);
-    expect(t.services.trainingQueue.waiting).toBeGreaterThanOrEqual(1);
+    expect((await t.services.trainingQueue.counts()).waiting).toBeGreaterThanOrEqual(1);
   });
 
   it('cancels a QUEUED run at once: CANCELLED, out of the queue, and a late claim by the queue does nothing', async () => {
     const run = await start();
-    const waiting = t.services.trainingQueue.waiting;
+    const { waiting } = await t.services.trainingQueue.counts();
     const cancelled = await t.services.training.cancel(run.id);
     expect(cancelled.status).toBe(TrainingStatus.CANCELLED);
-    expect(t.services.trainingQueue.waiting).toBe(waiting - 1);
+    expect((await t.services.trainingQueue.counts()).waiting).toBe(waiting - 1);
     // The queue's handler reaching it anyway (it was claimed just before the cancel) must not train it.
     await t.services.training.execute(run.id);
     const after = await t.services.training.get(run.id);

@@ -1,3 +1,4 @@
+import { queueContract } from '../support/queue-contract';
 import { describe, expect, it } from 'vitest';
 import { boundedStream, SlowSubscriberError } from '../../src/engines/events/bounded-stream';
 import { isChildMessage, isParentMessage } from '../../src/engines/trainer/protocol';
@@ -27,54 +28,7 @@ describe('IPC protocol guards', () => {
 });
 
 describe('InProcessQueue', () => {
-  it('runs at most `concurrency` jobs, highest priority first, FIFO within a priority, and can remove waiting jobs', async () => {
-    const started: string[] = [];
-    const release = new Map<string, () => void>();
-    const queue = new InProcessQueue({ concurrency: 1 });
-    queue.process((id) => new Promise<void>((resolve) => { started.push(id); release.set(id, resolve); }));
-    queue.enqueue('a');
-    queue.enqueue('low', -5);
-    queue.enqueue('b');
-    queue.enqueue('high', 10);
-    queue.enqueue('gone');
-    expect(queue.remove('gone')).toBe(true);
-    expect(queue.remove('a')).toBe(false); // already running
-    expect([queue.running, queue.waiting]).toEqual([1, 3]);
-    for (const next of ['a', 'high', 'b', 'low']) {
-      await new Promise((r) => setImmediate(r));
-      expect(started.at(-1)).toBe(next);
-      release.get(next)!();
-    }
-    await queue.close();
-    expect(started).toEqual(['a', 'high', 'b', 'low']);
-  });
-
-  it('holds jobs enqueued before a consumer starts, then runs them in order', async () => {
-    const queue = new InProcessQueue({ concurrency: 1 });
-    const done: string[] = [];
-    queue.enqueue('first');
-    queue.enqueue('second');
-    await new Promise((r) => setImmediate(r));
-    expect([queue.running, queue.waiting]).toEqual([0, 2]);
-    queue.process(async (id) => { done.push(id); });
-    expect(() => queue.process(async () => {})).toThrow(/already has a consumer/);
-    await new Promise((r) => setImmediate(r));
-    await queue.close();
-    expect(done).toEqual(['first', 'second']);
-  });
-
-  it('keeps going when a job throws', async () => {
-    const errors: unknown[] = [];
-    const done: string[] = [];
-    const queue = new InProcessQueue({ concurrency: 2, onError: (e) => errors.push(e) });
-    queue.process(async (id) => { if (id === 'bad') throw new Error('x'); done.push(id); });
-    queue.enqueue('bad');
-    queue.enqueue('good');
-    await queue.close();
-    await new Promise((r) => setImmediate(r));
-    expect(done).toEqual(['good']);
-    expect(errors).toHaveLength(1);
-  });
+  queueContract((options) => new InProcessQueue(options));
 });
 
 describe('boundedStream', () => {

@@ -1,25 +1,38 @@
-/** Runs one job, given its id; what a job means is the consumer's business. */
-export type JobHandler = (jobId: string) => Promise<void>;
+/**
+ * Runs one job, given its id; what a job means is the consumer's business. Resolving `'requeue'`
+ * puts the job back in the queue instead of finishing it (a run stopped by a shutdown).
+ */
+export type JobHandler = (jobId: string) => Promise<void | 'requeue'>;
+
+/** Jobs waiting and running, in this queue as a whole (every worker, when it is shared). */
+export interface JobCounts {
+  waiting: number;
+  running: number;
+}
 
 /**
  * A named queue of jobs (training runs, batch predictions…): FIFO within a priority, higher
- * priority first, `concurrency` at a time. Producing (`enqueue`) and consuming (`process`) are
- * separate, as in BullMQ, so a service can be built with its queue before anything consumes it.
+ * priority first, `concurrency` at a time per consumer. Producing (`enqueue`) and consuming
+ * (`process`) are separate, as in BullMQ, so a service can be built with its queue before
+ * anything consumes it, and an API instance can produce for workers elsewhere.
  */
 export interface JobQueue {
-  enqueue(jobId: string, priority?: number): void;
+  /**
+   * Adds a job; a job id already waiting or running is not added twice. Rejects (the caller
+   * answers SERVICE_UNAVAILABLE) when the queue's store cannot be reached.
+   */
+  enqueue(jobId: string, priority?: number): Promise<void>;
   /** Takes a waiting job out of the queue; false when it is not waiting (running, or unknown). */
-  remove(jobId: string): boolean;
+  remove(jobId: string): Promise<boolean>;
   /** Starts consuming with `handler`; jobs enqueued before wait until then. Once per queue. */
   process(handler: JobHandler): void;
-  readonly waiting: number;
-  readonly running: number;
-  /** Stops taking new jobs; resolves when the running ones have finished. */
+  counts(): Promise<JobCounts>;
+  /** Stops taking new jobs; resolves when this consumer's running ones have finished. */
   close(): Promise<void>;
 }
 
 export interface JobQueueOptions {
-  /** Jobs run at once. */
+  /** Jobs this consumer runs at once. */
   concurrency: number;
   /** Hears a job whose handler threw (the handler should record its own failures; this is the last resort). */
   onError?: (error: unknown, jobId: string) => void;
@@ -38,22 +51,15 @@ export class InProcessQueue implements JobQueue {
 
   constructor(private readonly options: JobQueueOptions) {}
 
-  get waiting(): number {
-    return this.queue.length;
+  async counts(): Promise<JobCounts> {
+    return { waiting: this.queue.length, running: this.active.size };
   }
 
-  get running(): number {
-    return this.active.size;
+  async enqueue(jobId: string, priority = 0): Promise<void> {
+    this.add(jobId, priority);
   }
 
-  enqueue(jobId: string, priority = 0): void {
-    if (this.closed || this.active.has(jobId) || this.queue.some((job) => job.jobId === jobId)) return;
-    this.queue.push({ jobId, priority, order: this.order++ });
-    this.queue.sort((a, b) => b.priority - a.priority || a.order - b.order);
-    this.pump();
-  }
-
-  remove(jobId: string): boolean {
+  async remove(jobId: string): Promise<boolean> {
     const index = this.queue.findIndex((job) => job.jobId === jobId);
     if (index < 0) return false;
     this.queue.splice(index, 1);
@@ -72,12 +78,24 @@ export class InProcessQueue implements JobQueue {
     await Promise.allSettled(this.active.values());
   }
 
+  private add(jobId: string, priority: number): void {
+    if (this.closed || this.active.has(jobId) || this.queue.some((job) => job.jobId === jobId)) return;
+    this.queue.push({ jobId, priority, order: this.order++ });
+    this.queue.sort((a, b) => b.priority - a.priority || a.order - b.order);
+    this.pump();
+  }
+
   private pump(): void {
     const handler = this.handler;
     if (!handler) return;
     while (!this.closed && this.active.size < this.options.concurrency && this.queue.length > 0) {
-      const { jobId } = this.queue.shift()!;
+      const { jobId, priority } = this.queue.shift()!;
       const work = handler(jobId)
+        .then((result) => {
+          this.active.delete(jobId);
+          // Closed (a shutdown): the owner's recovery queues it at the next start.
+          if (result === 'requeue') this.add(jobId, priority);
+        })
         .catch((error) => this.options.onError?.(error, jobId))
         .finally(() => {
           this.active.delete(jobId);

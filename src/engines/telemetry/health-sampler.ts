@@ -9,8 +9,8 @@ export type StorageSource = () => Promise<{ databaseBytes: number | null; freeBy
 
 /** Where the sampler reads the training queue and recent failures; small, so tests can fake it. */
 export interface TrainingSource {
-  readonly waiting: number;
-  readonly running: number;
+  /** Runs waiting and training (in the whole cluster when the queue is shared). */
+  counts(): Promise<{ waiting: number; running: number }>;
   /** Runs that ended FAILED within the last `seconds`, newest first. */
   failedSince(seconds: number): Promise<{ runId: string; modelId: string }[]>;
 }
@@ -80,8 +80,10 @@ export class HealthSampler {
   /** Takes one snapshot now; `announce` keeps it and hands it to the listeners (alerts, history, subscribers). */
   async sample(announce = true): Promise<HealthSnapshotData> {
     const requests = this.stats.requests.summary();
-    const [failed, storage] = await Promise.all([
+    const [failed, queue, storage] = await Promise.all([
       this.training.failedSince(this.config.windowSeconds),
+      // Queue figures from Redis may be away for a moment: unknown (0) rather than no snapshot.
+      this.training.counts().catch(() => ({ waiting: 0, running: 0 })),
       // A storage read that fails (a database blip) leaves the disk figures unknown, not the snapshot.
       this.sources.storage().catch(() => ({ databaseBytes: null, freeBytes: null, totalBytes: null })),
     ]);
@@ -99,8 +101,8 @@ export class HealthSampler {
       heapUsedMb: memory.heapUsed / MB,
       // p99 of the interval's event-loop delays: what a request arriving at a bad moment waits.
       eventLoopLagMs: this.loopDelay.percentile(99) / 1e6,
-      trainingsQueued: this.training.waiting,
-      trainingsRunning: this.training.running,
+      trainingsQueued: queue.waiting,
+      trainingsRunning: queue.running,
       trainingsFailed: failed.length,
       databaseSizeMb: storage.databaseBytes === null ? null : storage.databaseBytes / MB,
       diskFreeMb: storage.freeBytes === null ? null : storage.freeBytes / MB,

@@ -51,8 +51,7 @@ export const monitoringModule = defineModule({
   loaders: ({ db }) => ({ monitoring: new MonitoringLoaders(db) }),
   services: ({ db, config, log, events, artifacts, requestStats, prometheus, network }, { training, trainingQueue, models, modelVersions, deployments, predictions }) => {
     const healthSampler = new HealthSampler(config.monitoring, requestStats, {
-      get waiting() { return trainingQueue.waiting; },
-      get running() { return trainingQueue.running; },
+      counts: () => trainingQueue.counts(),
       failedSince: (seconds) => training.failedSince(seconds),
     }, { network, storage: () => db.storage() }, (error) => log.error({ err: error }, 'health snapshot failed'));
     const alertEngine = new AlertEngine({ db, events, log, maxRssMb: config.monitoring.maxRssMb, models });

@@ -1,5 +1,5 @@
 import type { Database } from '../../engines/db/database';
-import { badInput, notFound } from '../../core/errors';
+import { badInput, notFound, serviceUnavailable } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { EventBus } from '../shared/topics';
 import type { ModelCache } from '../../engines/serving/model-cache';
@@ -28,6 +28,10 @@ export class BatchPredictionService {
     db: Database; events: EventBus; cache: ModelCache<ModelVersion>; routes: LiveRoutes; datasets: DatasetService; modelVersions: ModelVersionService;
     /** The queue jobs wait in; this service consumes it once started. */
     queue: JobQueue;
+    /** False on an API-only instance: workers elsewhere run the jobs. */
+    runWorker: boolean;
+    /** The queue is shared by a cluster: a RUNNING job may belong to a living worker elsewhere. */
+    cluster: boolean;
   }) {}
 
   private get queue(): JobQueue {
@@ -36,6 +40,7 @@ export class BatchPredictionService {
 
   /** Recovers jobs a previous process left behind, then starts running queued jobs. */
   async startProcessing(): Promise<void> {
+    if (!this.deps.runWorker) return;
     await this.recover();
     this.queue.process((id) => this.execute(id));
   }
@@ -60,8 +65,14 @@ export class BatchPredictionService {
       createdAt: new Date(), startedAt: null, finishedAt: null,
     });
     await db.transaction((manager) => manager.insert(BatchPredictionJob, job));
+    try {
+      await this.queue.enqueue(job.id);
+    } catch {
+      // No job row without its queue entry: the caller may simply retry.
+      await db.transaction((manager) => manager.delete(BatchPredictionJob, { id: job.id }));
+      throw serviceUnavailable('the job queue cannot be reached (Redis is away); nothing was queued, retry shortly');
+    }
     this.published(job);
-    this.queue.enqueue(job.id);
     return job;
   }
 
@@ -71,13 +82,19 @@ export class BatchPredictionService {
     return job;
   }
 
-  /** Jobs cut off by a restart are FAILED (their partial output was never committed); queued ones queue again. */
+  /**
+   * Jobs cut off by a restart are FAILED (their partial output was never committed); queued ones
+   * queue again. In a cluster a RUNNING job may be a living worker's: one whose worker died comes
+   * back through the queue (execute).
+   */
   async recover(): Promise<void> {
-    const { db } = this.deps;
-    for (const job of await db.manager.findBy(BatchPredictionJob, { status: BatchPredictionStatus.RUNNING })) {
-      await this.update(job, { status: BatchPredictionStatus.FAILED, error: 'server restarted while the job ran', finishedAt: new Date() });
+    const { db, cluster } = this.deps;
+    if (!cluster) {
+      for (const job of await db.manager.findBy(BatchPredictionJob, { status: BatchPredictionStatus.RUNNING })) {
+        await this.update(job, { status: BatchPredictionStatus.FAILED, error: 'server restarted while the job ran', finishedAt: new Date() });
+      }
     }
-    for (const job of await db.manager.find(BatchPredictionJob, { where: { status: BatchPredictionStatus.QUEUED }, order: { id: 'ASC' } })) this.queue.enqueue(job.id);
+    for (const job of await db.manager.find(BatchPredictionJob, { where: { status: BatchPredictionStatus.QUEUED }, order: { id: 'ASC' } })) await this.queue.enqueue(job.id).catch(() => undefined);
   }
 
   /** Stops taking jobs; resolves when the running one has finished. */
@@ -87,6 +104,11 @@ export class BatchPredictionService {
 
   private async execute(id: string): Promise<void> {
     const job = await this.get(id);
+    if (job.status === BatchPredictionStatus.RUNNING) {
+      // Delivered again: the worker running it stopped, and its partial output was never committed.
+      await this.update(job, { status: BatchPredictionStatus.FAILED, error: 'the worker running the job stopped', finishedAt: new Date() });
+      return;
+    }
     if (job.status !== BatchPredictionStatus.QUEUED) return;
     await this.update(job, { status: BatchPredictionStatus.RUNNING, startedAt: new Date() });
     try {

@@ -46,7 +46,7 @@ export const predictionsModule = defineModule({
     return {
       predictionLog,
       predictions: new PredictionService({ db, config: serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, predictionLog, requestStats, prometheus, pool }),
-      batchPredictions: new BatchPredictionService({ db, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions, queue: batchQueue }),
+      batchPredictions: new BatchPredictionService({ db, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions, queue: batchQueue, runWorker: config.training.runWorker, cluster: config.redis !== null }),
     };
   },
   start: async ({ predictionLog, batchPredictions }) => {

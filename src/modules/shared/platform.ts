@@ -22,6 +22,8 @@ export interface Platform {
   events: EventBus;
   /** This process's Redis connections when REDIS_URL is set (the cluster form), else null. */
   redis: RedisConnections | null;
+  /** This process in the cluster: `<host>:<pid>:<random>` (workers' heartbeats, runs' owners). */
+  instanceId: string;
   /** Blobs in the database: dataset rows, model weights. */
   artifacts: ArtifactStore;
   /** Makes the named job queues (training, batch predictions…). */

@@ -9,15 +9,15 @@ export class SystemResolver {
   @Authorized(...Roles.READERS)
   @Query(() => SystemInfo, { description: 'Version, runtime, database and machine-learning backend of this server.' })
   async systemInfo(@Ctx() { services }: Context): Promise<SystemInfo> {
-    const facts = await systemFacts(services.db);
+    const [facts, queue] = await Promise.all([systemFacts(services.db), services.trainingQueue.counts()]);
     return Object.assign(new SystemInfo(), {
       version: facts.version,
       nodeVersion: process.version,
       database: services.db.kind === 'sqlite' ? DatabaseKind.SQLITE : DatabaseKind.MYSQL,
       databaseVersion: facts.databaseVersion,
       tfjsBackend: services.training.lastBackend ?? services.config.training.backend ?? 'not loaded yet: the first training run picks tensorflow, wasm or cpu',
-      trainingQueued: services.trainingQueue.waiting,
-      trainingRunning: services.trainingQueue.running,
+      trainingQueued: queue.waiting,
+      trainingRunning: queue.running,
       startedAt: services.startedAt,
       uptimeSeconds: (Date.now() - services.startedAt.getTime()) / 1000,
     });

@@ -78,6 +78,18 @@ export class TrainingRun implements Node {
   @JsonColumn({ name: 'library_versions', nullable: true })
   libraryVersions!: Record<string, string> | null;
 
+  @Field({ description: 'Whether the run streams a point per batch (batchMetrics at start) as well as per epoch.' })
+  @Column({ name: 'batch_metrics', type: 'boolean', default: false })
+  batchMetrics!: boolean;
+
+  @Field(() => Int, { description: 'Times the run has started training: 2 when its first worker stopped and TRAINING_STALLED_POLICY=RETRY trained it again.' })
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  @Field(() => String, { nullable: true, description: 'The worker process that trains (or trained) the run: `<host>:<pid>:<id>`, as systemInfo.workers lists them.' })
+  @Column({ name: 'worker_id', type: 'varchar', length: 200, nullable: true })
+  workerId!: string | null;
+
   @Field(() => String, { nullable: true, description: 'Why the run failed, when it did.' })
   @Column({ type: 'text', nullable: true })
   error!: string | null;

@@ -27,7 +27,9 @@ import { SplitStrategy, TrainingRun, TrainingStatus, type SplitSpec } from './tr
 
 export interface TrainingDeps {
   db: Database;
-  config: Pick<Config, 'maxPageSize' | 'training'>;
+  config: Pick<Config, 'maxPageSize' | 'training' | 'redis'>;
+  /** This process's id in the cluster (recorded as the run's worker). */
+  instanceId: string;
   log: Logger;
   events: EventBus;
   artifacts: ArtifactStore;
@@ -58,11 +60,36 @@ export class TrainingRunService {
     return this.deps.queue;
   }
 
-  /** Recovers runs a previous process left behind, then starts training queued runs. */
+  /**
+   * Recovers runs a previous process left behind, then starts training queued runs; on an
+   * API-only instance (RUN_WORKER=false) nothing: workers elsewhere train.
+   */
   async startProcessing(): Promise<void> {
+    if (!this.deps.config.training.runWorker) return;
     await this.recover();
+    this.listenForCancels();
     this.queue.process((runId) => this.execute(runId));
   }
+
+  private cancels: AsyncIterator<unknown> | null = null;
+
+  /** Cancels asked on other instances reach the runs this one trains. */
+  private listenForCancels(): void {
+    const { events, instanceId, trainer, log } = this.deps;
+    const iterator = events.subscribe('TRAINING_CANCEL', 'all')[Symbol.asyncIterator]();
+    this.cancels = iterator;
+    void (async () => {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const { runId, from } = next.value;
+        if (from === instanceId || !this.executing.has(runId)) continue;
+        this.cancelRequested.add(runId);
+        trainer.cancel(runId);
+      }
+    })().catch((error) => log.error({ err: error }, 'cancel listener stopped'));
+  }
+
+  /** Runs this process is executing (claimed or training). */
+  private readonly executing = new Set<string>();
 
   /**
    * For shutdown: no new run starts; running ones get TRAINING_SHUTDOWN_GRACE_SECONDS to finish;
@@ -71,6 +98,7 @@ export class TrainingRunService {
    * written last.
    */
   async stopProcessing(): Promise<void> {
+    void this.cancels?.return?.();
     const drained = this.queue.close();
     const graceMs = this.deps.config.training.shutdownGraceSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -108,12 +136,19 @@ export class TrainingRunService {
     const run = Object.assign(new TrainingRun(), {
       id: newId(TrainingRun), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0,
       hyperparameters, split, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), priority: input.priority ?? 0, backend: null, libraryVersions: null,
+      batchMetrics: input.batchMetrics ?? false, attempts: 0, workerId: null,
       error: null, modelVersionId: null, createdBy, queuedAt: new Date(), startedAt: null, finishedAt: null,
     });
     await db.transaction((manager) => manager.insert(TrainingRun, run));
-    this.batchMetrics.set(run.id, input.batchMetrics ?? false);
+    try {
+      await this.queue.enqueue(run.id, run.priority);
+    } catch (error) {
+      // No run without its job: the row goes, and the caller may simply retry.
+      await db.transaction((manager) => manager.delete(TrainingRun, { id: run.id }));
+      this.deps.log.error({ err: error, runId: run.id }, 'could not queue a training run');
+      throw serviceUnavailable('the job queue cannot be reached (Redis is away); nothing was queued, retry shortly');
+    }
     this.published(run);
-    this.queue.enqueue(run.id, run.priority);
     return run;
   }
 
@@ -131,7 +166,6 @@ export class TrainingRunService {
     if (mine >= maxQueuedRunsPerKey) throw quotaExceeded(`this key has ${mine} runs waiting, the most one key may queue (MAX_QUEUED_RUNS_PER_KEY); wait for them or cancel some`, { queued: mine });
   }
 
-  private readonly batchMetrics = new Map<string, boolean>();
   /** Runs already warned about for non-finite metric values (one log line a run). */
   private readonly nonFiniteReported = new Set<string>();
 
@@ -143,7 +177,7 @@ export class TrainingRunService {
     const run = await this.get(id);
     if (isTerminal(run.status)) throw conflict(`run is already ${run.status}`, { status: run.status });
     if (run.status === TrainingStatus.QUEUED) {
-      this.queue.remove(id);
+      await this.queue.remove(id).catch(() => false);
       const now = new Date();
       // Conditional, so a run the queue claimed a moment ago is not marked CANCELLED while it trains.
       const moved = await this.deps.db.transaction((m) => m.update(TrainingRun, { id, status: TrainingStatus.QUEUED }, { status: TrainingStatus.CANCELLED, finishedAt: now }));
@@ -155,6 +189,8 @@ export class TrainingRunService {
     }
     this.cancelRequested.add(id);
     this.deps.trainer.cancel(id);
+    // The worker training it may be another process.
+    this.deps.events.publish('TRAINING_CANCEL', 'all', { runId: id, from: this.deps.instanceId });
     return run;
   }
 
@@ -194,22 +230,44 @@ export class TrainingRunService {
     return paginate(qb, 'r', page, { direction: 'DESC' }, this.deps.config.maxPageSize);
   }
 
-  /** After a restart: runs whose process died with the old server FAIL; queued runs queue again. */
+  /**
+   * After a restart: queued runs queue again (a job already in a shared queue is not added twice).
+   * Embedded, runs whose process died with the old server FAIL; in a cluster a RUNNING run may
+   * belong to a living worker, and one whose worker died comes back through its job (execute).
+   */
   async recover(): Promise<void> {
-    const { db } = this.deps;
-    const running = await db.manager.findBy(TrainingRun, { status: TrainingStatus.RUNNING });
-    for (const run of running) await this.finish(run, { status: TrainingStatus.FAILED, error: 'server restarted while the run was training' });
+    const { db, config, log } = this.deps;
+    if (!config.redis) {
+      const running = await db.manager.findBy(TrainingRun, { status: TrainingStatus.RUNNING });
+      for (const run of running) await this.finish(run, { status: TrainingStatus.FAILED, error: 'server restarted while the run was training' });
+    }
     const queued = await db.manager.find(TrainingRun, { where: { status: TrainingStatus.QUEUED }, order: { priority: 'DESC', id: 'ASC' } });
-    for (const run of queued) this.queue.enqueue(run.id, run.priority);
+    for (const run of queued) await this.queue.enqueue(run.id, run.priority).catch((error) => log.error({ err: error, runId: run.id }, 'could not queue a recovered run'));
   }
 
-  /** The queue's handler: one run from QUEUED to a final status. */
-  async execute(runId: string): Promise<void> {
-    const { db, datasets, datasetRows, models, trainer, metricStore, events, config } = this.deps;
+  /**
+   * The queue's handler: one run from QUEUED to a final status ('requeue': stopped by a shutdown,
+   * back to the queue). A run found RUNNING was being trained by a worker that stopped (its job
+   * lock ran out and the queue delivered the job again): TRAINING_STALLED_POLICY says whether it
+   * trains once more from the start or fails.
+   */
+  async execute(runId: string): Promise<void | 'requeue'> {
+    this.executing.add(runId);
+    try {
+      return await this.executeClaimed(runId);
+    } finally {
+      this.executing.delete(runId);
+    }
+  }
+
+  private async executeClaimed(runId: string): Promise<void | 'requeue'> {
+    const { db, datasets, datasetRows, models, trainer, metricStore, events, config, instanceId } = this.deps;
     const run = await this.get(runId);
-    const claimed = await db.transaction((manager) => manager.update(TrainingRun, { id: runId, status: TrainingStatus.QUEUED }, { status: TrainingStatus.RUNNING, startedAt: new Date() }));
+    if (run.status === TrainingStatus.RUNNING && !(await this.takeOverStalled(run))) return;
+    const startedAt = new Date();
+    const claimed = await db.transaction((manager) => manager.update(TrainingRun, { id: runId, status: TrainingStatus.QUEUED }, { status: TrainingStatus.RUNNING, startedAt, workerId: instanceId, attempts: () => 'attempts + 1' }));
     if (!claimed.affected) return; // cancelled meanwhile
-    Object.assign(run, { status: TrainingStatus.RUNNING, startedAt: new Date() });
+    Object.assign(run, { status: TrainingStatus.RUNNING, startedAt, workerId: instanceId, attempts: run.attempts + 1 });
     this.published(run);
     if (this.cancelRequested.delete(runId)) {
       await this.finish(run, { status: TrainingStatus.CANCELLED });
@@ -228,7 +286,7 @@ export class TrainingRunService {
         target: { name: model.targetColumn, type: typeOf(model.targetColumn) },
         rows: await datasetRows.allRows(version, columns),
         hyperparameters: run.hyperparameters,
-        split: run.split, seed: run.seed, backend: config.training.backend, batchMetrics: this.batchMetrics.get(runId) ?? false,
+        split: run.split, seed: run.seed, backend: config.training.backend, batchMetrics: run.batchMetrics,
       };
       outcome = await trainer.run(job, {
         onStarted: async ({ backend, libraryVersions }) => {
@@ -262,7 +320,6 @@ export class TrainingRunService {
     } catch (error) {
       outcome = { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
     }
-    this.batchMetrics.delete(runId);
     this.cancelRequested.delete(runId);
     this.nonFiniteReported.delete(runId);
     // Metric points that fail to write stay pending (the next flush retries); the run must still end.
@@ -276,8 +333,8 @@ export class TrainingRunService {
       }
     }
     if (this.requeueOnStop && outcome.kind === 'failed') {
-      await this.requeue(run);
-      return;
+      await this.reset(run, 'stopped by shutdown and put back in the queue');
+      return 'requeue';
     }
     if (outcome.kind === 'cancelled') await this.finish(run, { status: TrainingStatus.CANCELLED });
     else await this.finish(run, { status: TrainingStatus.FAILED, error: outcome.error });
@@ -294,15 +351,35 @@ export class TrainingRunService {
     await this.finish(run, { status: TrainingStatus.SUCCEEDED, modelVersionId: version.id, progress: 1 });
   }
 
-  /** Puts a run stopped by shutdown back to QUEUED as if it had not started; the next start trains it. */
-  private async requeue(run: TrainingRun): Promise<void> {
+  /**
+   * A run delivered again while RUNNING: its worker stopped. With RETRY and a first stop, it goes
+   * back to QUEUED as if it had not started (true: train it now); otherwise it FAILS (false).
+   */
+  private async takeOverStalled(run: TrainingRun): Promise<boolean> {
+    const { config, log } = this.deps;
+    const retry = config.training.stalledPolicy === 'RETRY' && run.attempts < 2;
+    log.warn({ runId: run.id, worker: run.workerId, attempts: run.attempts, retry }, 'training run delivered again: its worker stopped');
+    if (retry) {
+      await this.reset(run, `taken over from worker ${run.workerId}, which stopped`);
+      return run.status === TrainingStatus.QUEUED;
+    }
+    const why = config.training.stalledPolicy === 'RETRY' ? 'stopped again on its second attempt' : 'stopped (TRAINING_STALLED_POLICY=FAIL)';
+    const failed = await this.deps.db.transaction((m) => m.update(TrainingRun, { id: run.id, status: TrainingStatus.RUNNING, workerId: run.workerId ?? undefined }, { status: TrainingStatus.FAILED, finishedAt: new Date(), error: `the worker training it (${run.workerId}) ${why}` }));
+    if (failed.affected) Object.assign(run, await this.get(run.id));
+    this.published(run);
+    return false;
+  }
+
+  /** Puts a RUNNING run back to QUEUED as if it had not started: its partial history goes. */
+  private async reset(run: TrainingRun, why: string): Promise<void> {
     const { db, metricStore, log } = this.deps;
     await metricStore.deleteRun(run.id);
     const reset = { status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0, startedAt: null, backend: null, libraryVersions: null };
-    await db.transaction((manager) => manager.update(TrainingRun, { id: run.id, status: TrainingStatus.RUNNING }, reset));
+    const moved = await db.transaction((manager) => manager.update(TrainingRun, { id: run.id, status: TrainingStatus.RUNNING }, reset));
+    if (!moved.affected) return;
     Object.assign(run, reset);
     this.published(run);
-    log.info({ runId: run.id }, 'training run stopped by shutdown and put back in the queue');
+    log.info({ runId: run.id }, `training run ${why}`);
   }
 
   private async finish(run: TrainingRun, changes: Partial<TrainingRun>): Promise<TrainingRun> {

@@ -1,5 +1,6 @@
 import { MetricRollups1764700000000 } from '../../../migrations/1764700000000-metric-rollups';
 import { Training1764600000000 } from '../../../migrations/1764600000000-training';
+import { RunOptions1765100000000 } from '../../../migrations/1765100000000-run-options';
 import type { JobQueue } from '../../engines/jobs/job-queue';
 import { defineModule } from '../shared/module-definition';
 import { MetricStore } from './metric-store';
@@ -30,6 +31,8 @@ declare module '../shared/topics' {
     /** A run's status or progress changed; routed by run id, and by model id below. */
     TRAINING_RUN_UPDATED: [runId: string, payload: { runId: string; status: TrainingStatus }];
     MODEL_TRAINING_RUN_UPDATED: [modelId: string, payload: { runId: string; status: TrainingStatus }];
+    /** Cancel a RUNNING run: heard by every worker; the one training it stops it. `from`: the asking instance. */
+    TRAINING_CANCEL: [scope: 'all', payload: { runId: string; from: string }];
   }
 }
 
@@ -38,19 +41,19 @@ export const trainingModule = defineModule({
   name: 'training',
   entities: [TrainingRun],
   // The training migration also created the evaluations table and model_version.training_run_id.
-  migrations: [Training1764600000000, MetricRollups1764700000000],
+  migrations: [Training1764600000000, MetricRollups1764700000000, RunOptions1765100000000],
   resolvers: [TrainingRunResolver, MetricSeriesResolver, ModelTrainingRunsResolver, ModelVersionTrainingRunResolver],
   nodes: [{ entity: TrainingRun, load: (loaders) => loaders.training.byId, modelOf: (run: TrainingRun) => run.modelId }],
-  topics: ['TRAINING_METRICS', 'TRAINING_RUN_UPDATED', 'MODEL_TRAINING_RUN_UPDATED'],
+  topics: ['TRAINING_METRICS', 'TRAINING_RUN_UPDATED', 'MODEL_TRAINING_RUN_UPDATED', 'TRAINING_CANCEL'],
   loaders: ({ db, maxPageSize }) => ({ training: new TrainingLoaders(db, maxPageSize) }),
-  services: ({ db, config, log, events, artifacts, queues, trainer, prometheus }, { datasets, datasetRows, models, modelVersions, evaluations }) => {
+  services: ({ db, config, log, events, artifacts, queues, trainer, prometheus, instanceId }, { datasets, datasetRows, models, modelVersions, evaluations }) => {
     const trainingMetrics = new MetricStore(db);
     const trainingQueue = queues('training', {
       concurrency: config.training.concurrency,
       onError: (error, runId) => log.error({ err: error, runId }, 'training run crashed in the server'),
     });
     const training = new TrainingRunService({
-      db, config, log, events, artifacts, datasets, datasetRows, models, modelVersions, evaluations, metricStore: trainingMetrics, trainer, queue: trainingQueue,
+      db, config, log, events, artifacts, datasets, datasetRows, models, modelVersions, evaluations, metricStore: trainingMetrics, trainer, queue: trainingQueue, instanceId,
     });
     prometheus.gaugeAtScrape({ name: 'aimass_training_runs', help: 'Training runs in the database, by status.', labelNames: ['status'] }, async (set) => {
       for (const [status, runs] of Object.entries(await training.countByStatus())) set({ status }, runs);
