@@ -5,6 +5,7 @@ import { bullMqQueues } from '../engines/jobs/bullmq-queue';
 import type { Logger } from '../core/logger';
 import { ArtifactStore } from '../engines/db/artifact-store';
 import type { Database } from '../engines/db/database';
+import { MemoryBuckets, RedisBuckets } from '../engines/cluster/buckets';
 import { RedisConnections } from '../engines/cluster/redis-connections';
 import { createEventBus } from '../engines/events/event-bus';
 import { redisEventTarget } from '../engines/events/redis-event-target';
@@ -33,6 +34,7 @@ export function createPlatform(config: Config, db: Database, log: Logger): Platf
     log,
     events,
     redis,
+    buckets: redis ? new RedisBuckets(redis.connect('rate-limits'), redis.config.prefix) : new MemoryBuckets(),
     instanceId: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     artifacts: new ArtifactStore(db),
     queues: redis

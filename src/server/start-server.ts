@@ -109,7 +109,7 @@ async function listen(services: Services, modules: readonly AimassModule[], opti
   return startTransports(schema, {
     config, log, db, redis: services.redis, prometheus, events, apiKeys, network: services.network,
     contexts: new ContextFactory(services, modules),
-    gate: new RequestGate(schema, config, { apiKeys, audit, log }, options.insecure),
+    gate: new RequestGate(schema, config, { apiKeys, audit, log, buckets: services.buckets }, options.insecure),
     observer: new RequestObserver({ log, requestStats, prometheus, maxTokens: config.limits.maxTokens }),
   }, options.port ?? config.port);
 }

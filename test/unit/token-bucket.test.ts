@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryBuckets } from '../../src/engines/cluster/buckets';
 import { RateLimiter, requestCost } from '../../src/server/transport/rate-limiter';
-import { TokenBucket } from '../../src/server/transport/token-bucket';
+import { TokenBucket } from '../../src/engines/cluster/token-bucket';
 
 describe('TokenBucket', () => {
   it('grants a burst, then refills continuously at the rate, never above the burst', () => {
@@ -39,30 +40,39 @@ describe('TokenBucket costs', () => {
 
 describe('RateLimiter', () => {
   const limits = { VIEWER: { perSecond: 1, burst: 2 }, DATA_SCIENTIST: null, APPROVER: null, ADMIN: null, PARTNER: null, ANONYMOUS: { perSecond: 1, burst: 1 } };
-  const caller = (keyId: string) => ({ keyId, keyName: keyId, role: 'VIEWER' as never, modelScope: null });
+  const caller = (keyId: string) => ({ keyId, keyName: keyId, principal: keyId, role: 'VIEWER' as never, modelScope: null });
+  const limited = expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', retryAfterSeconds: 1 }) });
 
-  it('keeps one bucket per key, and throws RATE_LIMITED with a whole-second retry-after', () => {
+  it('keeps one bucket per key, and throws RATE_LIMITED with a whole-second retry-after', async () => {
     let now = 0;
-    const limiter = new RateLimiter(limits, () => now);
-    limiter.check(caller('a'));
-    limiter.check(caller('a'));
-    expect(() => limiter.check(caller('a'))).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', retryAfterSeconds: 1 }) }));
-    limiter.check(caller('b'));
+    const limiter = new RateLimiter(limits, new MemoryBuckets(() => now));
+    await limiter.check(caller('a'));
+    await limiter.check(caller('a'));
+    await expect(limiter.check(caller('a'))).rejects.toEqual(limited);
+    await limiter.check(caller('b'));
     now += 1000;
-    limiter.check(caller('a'));
+    await limiter.check(caller('a'));
   });
 
-  it('limits failed authentications per client address, refusing before spending, and skips roles set to off', () => {
+  it('limits failed authentications per client address, refusing before spending, and skips roles set to off', async () => {
     let now = 0;
-    const limiter = new RateLimiter(limits, () => now);
-    limiter.checkFailures('10.0.0.1');
-    limiter.checkFailures('10.0.0.1'); // checking spends nothing
-    limiter.recordFailure('10.0.0.1');
-    expect(() => limiter.checkFailures('10.0.0.1')).toThrowError(expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) }));
-    limiter.checkFailures('10.0.0.2');
+    const limiter = new RateLimiter(limits, new MemoryBuckets(() => now));
+    await limiter.checkFailures('10.0.0.1');
+    await limiter.checkFailures('10.0.0.1'); // checking spends nothing
+    await limiter.recordFailure('10.0.0.1');
+    await expect(limiter.checkFailures('10.0.0.1')).rejects.toEqual(limited);
+    await limiter.checkFailures('10.0.0.2');
     now += 1000;
-    limiter.checkFailures('10.0.0.1');
+    await limiter.checkFailures('10.0.0.1');
     const admin = { ...caller('root'), role: 'ADMIN' as never };
-    for (let i = 0; i < 100; i++) limiter.check(admin);
+    for (let i = 0; i < 100; i++) await limiter.check(admin);
+  });
+
+  it('lets requests through when its store cannot answer (Redis away), rather than failing them', async () => {
+    const broken = { take: async () => { throw new Error('Connection is closed.'); }, peek: async () => { throw new Error('Connection is closed.'); } };
+    const limiter = new RateLimiter(limits, broken);
+    for (let i = 0; i < 5; i++) await limiter.check(caller('a'));
+    await limiter.checkFailures('10.0.0.1');
+    await limiter.recordFailure('10.0.0.1');
   });
 });

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Config } from '../../core/config';
+import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import { isUniqueViolation } from '../../engines/db/unique-violation';
@@ -42,6 +43,7 @@ export class DeploymentService {
     models: ModelService; modelVersions: ModelVersionService; training: Pick<TrainingRunService, 'trainedBy'>;
     /** Whose keys are whose: maker-checker compares people (principals), not keys. */
     principals: Pick<ApiKeyService, 'principalsOf'>;
+    log: Logger;
   }) {}
 
   async deploy(input: DeployInput, caller: Caller | null): Promise<DeployOutcome> {
@@ -219,8 +221,41 @@ export class DeploymentService {
     });
     routes.invalidate(model.id);
     events.publish('DEPLOYMENT_CHANGED', model.id, { deploymentId: deployment.event.id, environment });
+    // Every other instance (and this one, again: harmless) follows within a pub/sub hop.
+    events.publish('ROUTES_CHANGED', 'all', { modelId: model.id, environment, modelVersionId: version.id, replacedVersionId: deployment.replaced });
     if (deployment.replaced) await this.unloadIfIdle(deployment.replaced);
     return deployment.event;
+  }
+
+  private routeChanges: AsyncIterator<unknown> | null = null;
+
+  /**
+   * Follows deploys and rollbacks made anywhere in the cluster: drops this instance's routes of
+   * the model, loads the new version before the first request needs it, and unloads the replaced
+   * one once no environment serves it. Without this, another instance's deploy shows after the
+   * routes' 5 s lifetime.
+   */
+  followRouteChanges(): void {
+    const { events, routes, cache, log } = this.deps;
+    const iterator = events.subscribe('ROUTES_CHANGED', 'all')[Symbol.asyncIterator]();
+    this.routeChanges = iterator;
+    void (async () => {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const { modelId, modelVersionId, replacedVersionId } = next.value;
+        routes.invalidate(modelId);
+        try {
+          await cache.load(modelVersionId);
+          if (replacedVersionId) await this.unloadIfIdle(replacedVersionId);
+        } catch (error) {
+          log.warn({ err: error, modelId, modelVersionId }, 'could not load a newly deployed version ahead of its first request');
+        }
+      }
+    })().catch((error) => log.error({ err: error }, 'route-change listener stopped'));
+  }
+
+  stopFollowing(): void {
+    void this.routeChanges?.return?.();
+    this.routeChanges = null;
   }
 
   /** A version no environment serves any more leaves the cache. */

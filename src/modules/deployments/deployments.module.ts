@@ -22,6 +22,11 @@ declare module '../shared/topics' {
   interface Topics {
     /** A model's live deployment changed in some environment; routed by model id. */
     DEPLOYMENT_CHANGED: [modelId: string, payload: { deploymentId: string; environment: string }];
+    /**
+     * Where predict goes changed: every instance drops its routes of the model, loads the new
+     * version and lets go of the replaced one ('all': each instance hears every model).
+     */
+    ROUTES_CHANGED: [scope: 'all', payload: { modelId: string; environment: string; modelVersionId: string; replacedVersionId: string | null }];
     /** A deployment request was made, approved or rejected; one stream for all ('all'), filtered by subscribers. */
     DEPLOYMENT_REQUEST_UPDATED: [scope: 'all', payload: { requestId: string; modelId: string }];
   }
@@ -38,13 +43,15 @@ export const deploymentsModule = defineModule({
     { entity: Deployment, load: (loaders) => loaders.deployments.byId, modelOf: (deployment: Deployment) => deployment.modelId },
     { entity: DeploymentRequest, load: (loaders) => loaders.deployments.requestById, modelOf: (request: DeploymentRequest) => request.modelId },
   ],
-  topics: ['DEPLOYMENT_CHANGED', 'DEPLOYMENT_REQUEST_UPDATED'],
+  topics: ['DEPLOYMENT_CHANGED', 'ROUTES_CHANGED', 'DEPLOYMENT_REQUEST_UPDATED'],
   loaders: ({ db }) => ({ deployments: new DeploymentLoaders(db) }),
-  services: ({ db, config, events }, { models, modelVersions, modelCache, training, apiKeys }) => {
+  services: ({ db, config, events, log }, { models, modelVersions, modelCache, training, apiKeys }) => {
     const liveRoutes = new LiveRoutes(db, models);
     return {
       liveRoutes,
-      deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions, training, principals: apiKeys }),
+      deployments: new DeploymentService({ db, config, events, cache: modelCache, routes: liveRoutes, models, modelVersions, training, principals: apiKeys, log }),
     };
   },
+  start: ({ deployments }) => deployments.followRouteChanges(),
+  stop: async ({ deployments }) => deployments.stopFollowing(),
 });

@@ -1,5 +1,6 @@
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
+import type { BucketStore } from '../../engines/cluster/buckets';
 import type { RedisConnections } from '../../engines/cluster/redis-connections';
 import type { ArtifactStore } from '../../engines/db/artifact-store';
 import type { Database } from '../../engines/db/database';
@@ -22,6 +23,8 @@ export interface Platform {
   events: EventBus;
   /** This process's Redis connections when REDIS_URL is set (the cluster form), else null. */
   redis: RedisConnections | null;
+  /** Rate-limit token buckets: in memory, or in Redis shared by the cluster. */
+  buckets: BucketStore;
   /** This process in the cluster: `<host>:<pid>:<random>` (workers' heartbeats, runs' owners). */
   instanceId: string;
   /** Blobs in the database: dataset rows, model weights. */

@@ -8,6 +8,7 @@ import type { AuditService } from '../../modules/auth/audit.service';
 import type { Caller } from '../../modules/shared/caller';
 import { Role, Roles } from '../../modules/shared/role';
 import { QueryLimiter } from './query-limits';
+import type { BucketStore } from '../../engines/cluster/buckets';
 import { RateLimiter } from './rate-limiter';
 
 /** Stands in for every request when security is off (the security benchmark's baseline only). */
@@ -41,11 +42,11 @@ export class RequestGate {
   constructor(
     schema: GraphQLSchema,
     private readonly config: Pick<Config, 'limits' | 'introspection' | 'rateLimits' | 'maxUploadBytes' | 'maxRequestBytes'>,
-    private readonly deps: { apiKeys: Pick<ApiKeyService, 'authenticate'>; audit: Pick<AuditService, 'record'>; log: Logger },
+    private readonly deps: { apiKeys: Pick<ApiKeyService, 'authenticate'>; audit: Pick<AuditService, 'record'>; log: Logger; buckets?: BucketStore },
     private readonly insecure = false,
   ) {
     this.limits = insecure ? null : new QueryLimiter(schema, config.limits, config.introspection);
-    this.rateLimiter = new RateLimiter(config.rateLimits);
+    this.rateLimiter = new RateLimiter(config.rateLimits, deps.buckets, deps.log);
   }
 
   /**
@@ -57,15 +58,15 @@ export class RequestGate {
    */
   async admit(authorization: unknown, clientAddress: string | null, { charge = true, bytes = 0 } = {}): Promise<Caller> {
     if (this.insecure) return INSECURE_CALLER;
-    this.rateLimiter.checkFailures(clientAddress);
+    await this.rateLimiter.checkFailures(clientAddress);
     let caller: Caller | null;
     try {
       caller = await this.authenticate(authorization);
     } catch (error) {
-      this.rateLimiter.recordFailure(clientAddress);
+      await this.rateLimiter.recordFailure(clientAddress);
       throw error;
     }
-    if (charge) this.rateLimiter.check(caller, bytes);
+    if (charge) await this.rateLimiter.check(caller, bytes);
     return caller;
   }
 
