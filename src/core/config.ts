@@ -56,6 +56,14 @@ export interface Config {
    * instances and workers form one cluster. The prefix namespaces its channels, keys and queues.
    */
   redis: { url: string; prefix: string } | null;
+  /**
+   * `SCHEDULER_LEASE_SECONDS` (default 15): in a cluster, the process holding this lease runs the
+   * schedules (alert evaluation, drift checks, retention); if it dies another takes over within
+   * about this long.
+   */
+  schedulerLeaseSeconds: number;
+  /** `WORKER_HEARTBEAT_SECONDS` (default 5): a worker's heartbeat period; silent for three, it leaves systemInfo.workers. */
+  heartbeatSeconds: number;
   /** Limits on each operation, the same over HTTP and WebSocket. */
   limits: QueryLimits;
   /**
@@ -320,6 +328,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: boolean('INTROSPECTION', true),
     corsOrigins: origins('CORS_ORIGINS'),
     redis: parseRedis(read('REDIS_URL'), read('REDIS_PREFIX') ?? 'aimass', problems),
+    schedulerLeaseSeconds: integer('SCHEDULER_LEASE_SECONDS', 15, 2, 3600),
+    heartbeatSeconds: integer('WORKER_HEARTBEAT_SECONDS', 5, 1, 600),
     limits: {
       maxDepth: integer('MAX_QUERY_DEPTH', 10, 2, 100),
       maxCost: integer('MAX_QUERY_COST', 10_000, 10, 10_000_000),

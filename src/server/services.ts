@@ -7,6 +7,8 @@ import { ArtifactStore } from '../engines/db/artifact-store';
 import type { Database } from '../engines/db/database';
 import { MemoryBuckets, RedisBuckets } from '../engines/cluster/buckets';
 import { RedisConnections } from '../engines/cluster/redis-connections';
+import { RedisLease, soloLease } from '../engines/cluster/lease';
+import { WorkerRegistry } from '../engines/cluster/worker-registry';
 import { createEventBus } from '../engines/events/event-bus';
 import { redisEventTarget } from '../engines/events/redis-event-target';
 import { inProcessQueues } from '../engines/jobs/job-queue';
@@ -25,6 +27,7 @@ import { MODULES } from './registry';
  */
 export function createPlatform(config: Config, db: Database, log: Logger): Platform {
   const redis = config.redis ? new RedisConnections(config.redis, log) : null;
+  const instanceId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const events = redis
     ? createEventBus(redisEventTarget(redis.connect('publish'), redis.connect('subscribe', { waits: true }), redis.config.prefix, log))
     : createEventBus();
@@ -35,7 +38,9 @@ export function createPlatform(config: Config, db: Database, log: Logger): Platf
     events,
     redis,
     buckets: redis ? new RedisBuckets(redis.connect('rate-limits'), redis.config.prefix) : new MemoryBuckets(),
-    instanceId: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    instanceId,
+    workers: new WorkerRegistry(redis ? redis.connect('workers') : null, config.redis?.prefix ?? '', instanceId, log, config.heartbeatSeconds * 1000),
+    schedulerLease: redis ? new RedisLease(redis.connect('lease'), redis.key('scheduler'), instanceId, log, config.schedulerLeaseSeconds * 1000) : soloLease,
     artifacts: new ArtifactStore(db),
     queues: redis
       ? bullMqQueues(redis, { lockMs: config.training.lockSeconds * 1000, stalledIntervalMs: config.training.stalledCheckSeconds * 1000 }, log)

@@ -62,8 +62,10 @@ export class RedisConnections {
 
   /** Every connection is up (for /readyz). */
   get ready(): boolean {
-    return this.clients.every((client) => client.status === 'ready');
+    return !this.closed && this.clients.every((client) => client.status === 'ready');
   }
+
+  private closed = false;
 
   /** A key in this cluster's namespace. */
   key(...parts: string[]): string {
@@ -71,6 +73,7 @@ export class RedisConnections {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())));
   }
 }

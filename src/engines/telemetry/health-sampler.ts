@@ -38,7 +38,13 @@ export class HealthSampler {
     private readonly config: MonitoringConfig,
     private readonly stats: RequestStats,
     private readonly training: TrainingSource,
-    private readonly sources: { network: NetworkCounters; storage: StorageSource },
+    private readonly sources: {
+      network: NetworkCounters; storage: StorageSource;
+      /** This process's id in snapshots. */
+      instance: string;
+      /** Workers lost within the last `seconds` (0 without a cluster). */
+      workersLost?: (seconds: number) => Promise<number>;
+    },
     private readonly onError: (error: unknown) => void = () => {},
   ) {
     this.loopDelay.enable();
@@ -80,17 +86,19 @@ export class HealthSampler {
   /** Takes one snapshot now; `announce` keeps it and hands it to the listeners (alerts, history, subscribers). */
   async sample(announce = true): Promise<HealthSnapshotData> {
     const requests = this.stats.requests.summary();
-    const [failed, queue, storage] = await Promise.all([
+    const [failed, queue, storage, workersLost] = await Promise.all([
       this.training.failedSince(this.config.windowSeconds),
       // Queue figures from Redis may be away for a moment: unknown (0) rather than no snapshot.
       this.training.counts().catch(() => ({ waiting: 0, running: 0 })),
       // A storage read that fails (a database blip) leaves the disk figures unknown, not the snapshot.
       this.sources.storage().catch(() => ({ databaseBytes: null, freeBytes: null, totalBytes: null })),
+      this.sources.workersLost?.(this.config.windowSeconds).catch(() => 0) ?? 0,
     ]);
     const memory = process.memoryUsage();
     const network = this.networkRates(announce);
     const snapshot: HealthSnapshotData = {
       at: new Date(),
+      instance: this.sources.instance,
       windowSeconds: this.config.windowSeconds,
       requestRate: requests.ratePerSecond,
       errorRate: requests.errorRate,
@@ -104,6 +112,7 @@ export class HealthSampler {
       trainingsQueued: queue.waiting,
       trainingsRunning: queue.running,
       trainingsFailed: failed.length,
+      workersLost,
       databaseSizeMb: storage.databaseBytes === null ? null : storage.databaseBytes / MB,
       diskFreeMb: storage.freeBytes === null ? null : storage.freeBytes / MB,
       diskFreePercent: storage.freeBytes === null || !storage.totalBytes ? null : (storage.freeBytes / storage.totalBytes) * 100,

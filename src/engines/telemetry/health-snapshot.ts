@@ -8,6 +8,8 @@ export interface LatencyPercentiles {
 /** A health snapshot as the sampler takes it and publishes it; the GraphQL type HealthSnapshot has the same shape. */
 export interface HealthSnapshotData {
   at: Date;
+  /** The process that took it (`<host>:<pid>:<id>`): in a cluster each instance samples itself. */
+  instance: string;
   windowSeconds: number;
   requestRate: number;
   /** Share of operations the server failed (internal errors, timeouts, unavailability). */
@@ -22,6 +24,8 @@ export interface HealthSnapshotData {
   trainingsQueued: number;
   trainingsRunning: number;
   trainingsFailed: number;
+  /** Workers that stopped heartbeating without saying goodbye within the window (the cluster form). */
+  workersLost: number;
   /** The database's size (MySQL: its tables and indexes). */
   databaseSizeMb: number | null;
   /** Free space on the SQLite file's file system; null for a remote MySQL. */

@@ -113,6 +113,11 @@ export class TrainingSupervisor {
   }
 
   /** SIGTERM, then SIGKILL after the grace period. False when the run has no process here. */
+  /** Training processes alive now. */
+  get running(): number {
+    return this.children.size;
+  }
+
   cancel(runId: string): boolean {
     const entry = this.children.get(runId);
     if (!entry) return false;

@@ -26,6 +26,7 @@ const PROCESS_VALUE: Partial<Record<AlertMetric, (s: HealthSnapshotData, maxRssM
   HEAP_USED_MB: (s) => s.heapUsedMb,
   EVENT_LOOP_LAG_MS: (s) => s.eventLoopLagMs,
   TRAININGS_QUEUED: (s) => s.trainingsQueued,
+  WORKERS_LOST: (s) => s.workersLost,
   TRAININGS_RUNNING: (s) => s.trainingsRunning,
   DATABASE_SIZE_MB: (s) => s.databaseSizeMb,
   DISK_FREE_MB: (s) => s.diskFreeMb,
@@ -57,8 +58,13 @@ export class AlertEngine {
 
   constructor(private readonly deps: { db: Database; events: EventBus; log: Logger; maxRssMb: number; models: Pick<ModelService, 'namesOf'> }) {}
 
-  /** Picks up alerts left open by the previous process. */
+  /**
+   * Picks up the open alerts as the database has them: at start (left by the previous process),
+   * and on taking over the scheduler lease (another process evaluated meanwhile).
+   */
   async restore(): Promise<void> {
+    this.machine.reset();
+    this.failedSeen.clear();
     for (const alert of await this.deps.db.manager.findBy(Alert, { state: Not(AlertState.RESOLVED) })) {
       this.machine.restoreOpen(alert.ruleId, alert.subject, alert.createdAt.getTime());
       // A failed run that left the window while the server was down must still resolve.

@@ -147,6 +147,11 @@ export class AlertStateMachine {
   }
 
   /** Restores state from storage at start-up: these (rule, subject) alerts are open (opened at `openedAt`). */
+  /** Forgets everything (before restoring from the database anew). */
+  reset(): void {
+    this.rules.clear();
+  }
+
   restoreOpen(ruleId: string, subject: string, openedAt: number): void {
     // `openedAt` does not order observations: the first reading after a restart must count even if
     // this host's clock is behind the one that opened the alert.

@@ -20,6 +20,7 @@ export function builtInRules(config: Config): Omit<AlertRule, 'id' | 'createdAt'
     ({ builtIn, name, metric, comparator, threshold, forSeconds, cooldownSeconds: 300, severity, modelId: null, environment, enabled: true });
   return [
     { ...rule('training-failed', 'A training run failed', AlertMetric.TRAINING_FAILED, 0, 0, AlertSeverity.WARNING), cooldownSeconds: 0 },
+    rule('worker-lost', 'A worker stopped heartbeating (killed, frozen or cut off)', AlertMetric.WORKERS_LOST, 0, 0, AlertSeverity.CRITICAL),
     rule('latency-p95', 'p95 request latency above 1 s', AlertMetric.LATENCY_P95_MS, 1000, 60, AlertSeverity.WARNING),
     rule('error-rate', 'Server error rate above 5 %', AlertMetric.ERROR_RATE, 0.05, 60, AlertSeverity.WARNING),
     rule('rss', `Memory above 80 % of MAX_RSS_MB (${config.monitoring.maxRssMb} MB)`, AlertMetric.RSS_PERCENT_OF_MAX, 80, 60, AlertSeverity.CRITICAL),

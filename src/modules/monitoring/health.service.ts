@@ -60,10 +60,11 @@ function average(list: HealthSnapshotData[], at: Date): HealthSnapshotData {
   };
   const latency = (pick: (s: HealthSnapshotData) => HealthSnapshotData['latencyMs']) => ({ p50: mean((s) => pick(s).p50), p95: mean((s) => pick(s).p95), p99: mean((s) => pick(s).p99) });
   return {
-    at, windowSeconds: list[0].windowSeconds,
+    at, windowSeconds: list[0].windowSeconds, instance: list[list.length - 1].instance ?? 'unknown',
     requestRate: mean((s) => s.requestRate)!, errorRate: mean((s) => s.errorRate)!, clientErrorRate: mean((s) => s.clientErrorRate ?? 0)!, latencyMs: latency((s) => s.latencyMs),
     cpuPercent: mean((s) => s.cpuPercent)!, rssMb: mean((s) => s.rssMb)!, heapUsedMb: mean((s) => s.heapUsedMb)!, eventLoopLagMs: mean((s) => s.eventLoopLagMs)!,
     trainingsQueued: Math.round(mean((s) => s.trainingsQueued)!), trainingsRunning: Math.round(mean((s) => s.trainingsRunning)!), trainingsFailed: list.reduce((max, s) => Math.max(max, s.trainingsFailed), 0),
+    workersLost: list.reduce((max, s) => Math.max(max, s.workersLost ?? 0), 0),
     // Stored before these figures existed, a snapshot lacks them: `?? null` keeps them unknown.
     databaseSizeMb: mean((s) => s.databaseSizeMb ?? null), diskFreeMb: mean((s) => s.diskFreeMb ?? null), diskFreePercent: mean((s) => s.diskFreePercent ?? null),
     networkInBytesPerSecond: mean((s) => s.networkInBytesPerSecond ?? null) ?? 0, networkOutBytesPerSecond: mean((s) => s.networkOutBytesPerSecond ?? null) ?? 0,

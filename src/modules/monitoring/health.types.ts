@@ -30,6 +30,8 @@ export class ModelServingHealth {
 export class HealthSnapshot {
   @Field({ description: 'When it was taken.' })
   at!: Date;
+  @Field({ description: 'The process that took it (`<host>:<pid>:<id>`): in a cluster each instance samples itself, and every instance\'s snapshots reach healthSnapshots subscribers; stored history is the scheduling instance\'s.' })
+  instance!: string;
   @Field(() => Int, { description: 'The sliding window rates and percentiles cover (HEALTH_WINDOW_SECONDS).' })
   windowSeconds!: number;
   @Field(() => Float, { description: 'GraphQL operations per second (HTTP and WebSocket).' })
@@ -54,6 +56,8 @@ export class HealthSnapshot {
   trainingsRunning!: number;
   @Field(() => Int, { description: 'Training runs that failed within the window.' })
   trainingsFailed!: number;
+  @Field(() => Int, { description: 'Workers that stopped heartbeating without saying goodbye within the window (killed, frozen or cut off); 0 without REDIS_URL.' })
+  workersLost!: number;
   @Field(() => Float, { nullable: true, description: 'The database\'s size in MB (SQLite: the file and its WAL; MySQL: tables and indexes); null when it could not be read.' })
   databaseSizeMb!: number | null;
   @Field(() => Float, { nullable: true, description: 'Free space, in MB, on the file system of the SQLite file; null on MySQL, whose disk is not visible from here.' })

@@ -1,5 +1,6 @@
 import type { MonitoringConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
+import type { Lease } from '../../engines/cluster/lease';
 import type { HealthSampler } from '../../engines/telemetry/health-sampler';
 import { Environment } from '../deployments/environment';
 import type { EventBus } from '../shared/topics';
@@ -8,28 +9,47 @@ import type { DriftService } from './drift.service';
 import type { HealthService } from './health.service';
 
 /**
- * The background side of monitoring: a health snapshot every HEALTH_INTERVAL_SECONDS feeding the
- * alert engine, the stored history and subscribers, and the scheduled drift check of PRODUCTION
- * models feeding the DRIFT_PSI rules.
+ * The background side of monitoring: a health snapshot every HEALTH_INTERVAL_SECONDS, published
+ * to subscribers by every instance (each labelled with its instance); and, only where the
+ * scheduler lease is held (one process in a cluster, always embedded), the alert engine fed with
+ * that snapshot, the stored history, and the scheduled drift check of PRODUCTION models feeding
+ * the DRIFT_PSI rules. N instances thus evaluate each rule once, not N times.
  */
 export class MonitoringLoop {
   private driftTimer: NodeJS.Timeout | null = null;
+  private leading = false;
 
   constructor(private readonly deps: {
-    config: MonitoringConfig; log: Logger; events: EventBus; sampler: HealthSampler; alertEngine: AlertEngine; health: HealthService; drift: DriftService;
+    config: MonitoringConfig; log: Logger; events: EventBus; sampler: HealthSampler; alertEngine: AlertEngine; health: HealthService; drift: DriftService; lease: Lease;
   }) {
     const { sampler, alertEngine, health, events } = deps;
-    sampler.onSnapshot((snapshot, failed) => alertEngine.onSnapshot(snapshot, failed));
-    sampler.onSnapshot((snapshot) => health.store(snapshot));
+    sampler.onSnapshot(async (snapshot, failed) => {
+      if (!(await this.leads())) return;
+      await alertEngine.onSnapshot(snapshot, failed);
+      await health.store(snapshot);
+    });
     // A copy: subscribers' shared results are cached per event object, and the sampler keeps its own in a long ring.
     sampler.onSnapshot((snapshot) => events.publish('HEALTH_SNAPSHOT', 'all', { ...snapshot }));
   }
 
+  /**
+   * True where the lease is held. On taking it over, the alert engine first re-reads the open
+   * alerts, which the previous holder may have opened or resolved meanwhile.
+   */
+  private async leads(): Promise<boolean> {
+    const held = this.deps.lease.held;
+    if (held && !this.leading) await this.deps.alertEngine.restore();
+    this.leading = held;
+    return held;
+  }
+
   start(): void {
-    const { config, sampler, drift, alertEngine, log } = this.deps;
+    const { config, sampler, drift, alertEngine, log, lease } = this.deps;
+    lease.start();
     sampler.start();
     if (config.driftCheckSeconds > 0 && !this.driftTimer) {
       const check = async () => {
+        if (!(await this.leads())) return;
         const results = await drift.checkAll(Environment.PRODUCTION, config.driftWindowSeconds);
         await alertEngine.onDrift(results.map((r) => ({ modelId: r.modelId, environment: Environment.PRODUCTION, maxPsi: r.maxPsi })));
       };
@@ -38,9 +58,11 @@ export class MonitoringLoop {
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.deps.sampler.stop();
     if (this.driftTimer) clearInterval(this.driftTimer);
     this.driftTimer = null;
+    // Handed over at once, rather than after the lease's lifetime.
+    await this.deps.lease.stop();
   }
 }

@@ -49,17 +49,17 @@ export const monitoringModule = defineModule({
   ],
   topics: ['HEALTH_ALERTS', 'HEALTH_SNAPSHOT'],
   loaders: ({ db }) => ({ monitoring: new MonitoringLoaders(db) }),
-  services: ({ db, config, log, events, artifacts, requestStats, prometheus, network }, { training, trainingQueue, models, modelVersions, deployments, predictions }) => {
+  services: ({ db, config, log, events, artifacts, requestStats, prometheus, network, instanceId, workers, schedulerLease }, { training, trainingQueue, models, modelVersions, deployments, predictions }) => {
     const healthSampler = new HealthSampler(config.monitoring, requestStats, {
       counts: () => trainingQueue.counts(),
       failedSince: (seconds) => training.failedSince(seconds),
-    }, { network, storage: () => db.storage() }, (error) => log.error({ err: error }, 'health snapshot failed'));
+    }, { network, storage: () => db.storage(), instance: instanceId, workersLost: (seconds) => workers.lostWithin(seconds) }, (error) => log.error({ err: error }, 'health snapshot failed'));
     const alertEngine = new AlertEngine({ db, events, log, maxRssMb: config.monitoring.maxRssMb, models });
     prometheus.gaugeAtScrape({ name: 'aimass_alerts_open', help: 'Alerts currently open.' }, (set) => set({}, alertEngine.openCount()));
     const alerts = new AlertService({ db, config, events, models, onRuleChanged: (ruleId) => alertEngine.forgetRule(ruleId) });
     const health = new HealthService({ db, config: config.monitoring, sampler: healthSampler, log });
     const drift = new DriftService({ artifacts, log, models, modelVersions, deployments, predictions, minRows: config.monitoring.driftMinRows });
-    const monitoringLoop = new MonitoringLoop({ config: config.monitoring, log, events, sampler: healthSampler, alertEngine, health, drift });
+    const monitoringLoop = new MonitoringLoop({ config: config.monitoring, log, events, sampler: healthSampler, alertEngine, health, drift, lease: schedulerLease });
     return { healthSampler, health, alerts, alertEngine, drift, monitoringLoop };
   },
   // Built-in rules exist and open alerts are known before anything is served.

@@ -28,6 +28,8 @@ export interface PredictionLogOptions {
   retentionDays: number;
   /** Most rows held in memory; beyond it rows are dropped (and counted) rather than slowing serving. */
   maxBuffered?: number;
+  /** Whether this process runs the cluster's schedules (the retention sweep); always, embedded. */
+  schedules?: () => boolean;
 }
 
 const SWEEP_MS = 3_600_000;
@@ -70,11 +72,12 @@ export class PredictionLog {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Starts the hourly retention sweep (and runs it once now). */
+  /** Starts the hourly retention sweep (and runs it once now), where the cluster's schedules run. */
   start(): void {
     if (this.options.retentionDays <= 0 || this.sweeper) return;
-    void this.sweep();
-    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    const scheduled = () => (this.options.schedules?.() ?? true) && this.sweep();
+    void scheduled();
+    this.sweeper = setInterval(() => void scheduled(), SWEEP_MS);
     this.sweeper.unref();
   }
 

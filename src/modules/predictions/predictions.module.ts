@@ -38,9 +38,9 @@ export const predictionsModule = defineModule({
   ],
   topics: ['BATCH_PREDICTION_UPDATED'],
   loaders: ({ db }) => ({ predictions: new PredictionLoaders(db) }),
-  services: ({ db, config, log, events, queues, requestStats, prometheus }, { liveRoutes, modelCache, datasets, modelVersions }) => {
+  services: ({ db, config, log, events, queues, requestStats, prometheus, schedulerLease }, { liveRoutes, modelCache, datasets, modelVersions }) => {
     const { serving } = config;
-    const predictionLog = new PredictionLog(db, config.database, { sampleRate: serving.logSampleRate, flushMs: serving.logFlushMs, retentionDays: serving.logRetentionDays }, log);
+    const predictionLog = new PredictionLog(db, config.database, { sampleRate: serving.logSampleRate, flushMs: serving.logFlushMs, retentionDays: serving.logRetentionDays, schedules: () => schedulerLease.held }, log);
     const batchQueue = queues('batch-predictions', { concurrency: 1, onError: (error, jobId) => log.error({ err: error, jobId }, 'batch prediction crashed') });
     const pool = new PredictPool({ threads: serving.poolThreads, backend: config.training.backend });
     return {

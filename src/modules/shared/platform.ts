@@ -1,6 +1,8 @@
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { BucketStore } from '../../engines/cluster/buckets';
+import type { Lease } from '../../engines/cluster/lease';
+import type { WorkerRegistry } from '../../engines/cluster/worker-registry';
 import type { RedisConnections } from '../../engines/cluster/redis-connections';
 import type { ArtifactStore } from '../../engines/db/artifact-store';
 import type { Database } from '../../engines/db/database';
@@ -25,6 +27,10 @@ export interface Platform {
   redis: RedisConnections | null;
   /** Rate-limit token buckets: in memory, or in Redis shared by the cluster. */
   buckets: BucketStore;
+  /** Worker heartbeats: who trains in the cluster (this process only, embedded). */
+  workers: WorkerRegistry;
+  /** The cluster's schedules run where this is held (always, embedded). */
+  schedulerLease: Lease;
   /** This process in the cluster: `<host>:<pid>:<random>` (workers' heartbeats, runs' owners). */
   instanceId: string;
   /** Blobs in the database: dataset rows, model weights. */

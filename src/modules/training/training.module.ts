@@ -60,6 +60,13 @@ export const trainingModule = defineModule({
     });
     return { training, trainingMetrics, trainingQueue };
   },
-  start: ({ training }) => training.startProcessing(),
-  stop: ({ training }) => training.stopProcessing(),
+  start: async ({ training, workers, trainer, config }) => {
+    await training.startProcessing();
+    if (config.training.runWorker) workers.start(() => ({ backend: training.lastBackend, capacity: config.training.concurrency, running: trainer.running }));
+  },
+  // The goodbye first: a worker draining its trainings is stopping, not lost.
+  stop: async ({ training, workers }) => {
+    await workers.stop();
+    await training.stopProcessing();
+  },
 });
