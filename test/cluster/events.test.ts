@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { wsClient, wsSubscribeOutcome } from '../support/ws-client';
+import { wsClient } from '../support/ws-client';
 
 // Two API instances of one cluster: one database, one Redis namespace.
 let a: TestServer;
@@ -45,20 +45,5 @@ describe('events over Redis', () => {
     } finally {
       await client.dispose();
     }
-  });
-
-  it('closes a revoked key\'s socket on every instance at once, not at the next 5 s recheck', async () => {
-    const { createApiKey } = await a.query('mutation { createApiKey(input: { name: "revoked-across", role: VIEWER }) { secret apiKey { id } } }');
-    const client = wsClient(b.wsUrl, `Bearer ${createApiKey.secret}`);
-    const outcome = wsSubscribeOutcome(client, 'subscription { healthSnapshots { at } }', undefined, 2500);
-    await new Promise((r) => setTimeout(r, 300));
-    const keyId = createApiKey.apiKey.id;
-    const revokedAt = Date.now();
-    await a.query('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: keyId });
-    const result = await outcome;
-    expect(result.closeCode).toBe(4403);
-    expect(Date.now() - revokedAt).toBeLessThan(2000);
-    result.dispose();
-    await client.dispose();
   });
 });

@@ -3,6 +3,19 @@ import type { Logger } from '../../core/logger';
 
 type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
 
+/** An EventTarget whose listeners hear other processes too, and can tell when they do. */
+export interface ClusterEventTarget extends EventTarget {
+  /**
+   * Resolves once Redis has confirmed the subscription to `type` (at once if nobody listens to
+   * it): an event published after that reaches this process. A reader that replays stored state
+   * waits for this before reading, so nothing published in between is missed.
+   */
+  subscribed(type: string): Promise<void>;
+}
+
+/** How long `subscribed` waits for Redis before the caller goes on without the guarantee. */
+const SUBSCRIBE_WAIT_MS = 2000;
+
 /**
  * An EventTarget over Redis pub/sub, for @graphql-yoga/subscription's createPubSub: an event
  * dispatched on any instance reaches the listeners of its type on every instance. Each message is
@@ -13,8 +26,9 @@ type Listener = ((event: Event) => void) | { handleEvent(event: Event): void };
  * promises of PUBLISH and SUBSCRIBE unhandled (a Redis outage would crash the process), has no
  * channel prefix (test servers and clusters share one Redis), and loses Dates in payloads.
  */
-export function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: string, log: Logger): EventTarget {
+export function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: string, log: Logger): ClusterEventTarget {
   const listeners = new Map<string, Set<Listener>>();
+  const confirmed = new Map<string, Promise<unknown>>();
   const channelOf = (type: string) => `${prefix}:events:${type}`;
   const typeOf = (channel: string) => channel.slice(`${prefix}:events:`.length);
 
@@ -46,7 +60,7 @@ export function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: st
       if (!found) {
         listeners.set(type, (found = new Set()));
         // ioredis subscribes again by itself after a reconnect.
-        subscriber.subscribe(channelOf(type)).catch((error: Error) => log.warn({ channel: channelOf(type), error: error.message }, 'could not subscribe; retried on reconnect'));
+        confirmed.set(type, subscriber.subscribe(channelOf(type)).catch((error: Error) => log.warn({ channel: channelOf(type), error: error.message }, 'could not subscribe; retried on reconnect')));
       }
       found.add(listener);
     },
@@ -56,6 +70,7 @@ export function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: st
       found.delete(listener);
       if (found.size > 0) return;
       listeners.delete(type);
+      confirmed.delete(type);
       subscriber.unsubscribe(channelOf(type)).catch(() => undefined);
     },
     dispatchEvent(event: Event) {
@@ -64,7 +79,16 @@ export function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: st
         .catch((error: Error) => log.warn({ channel: channelOf(event.type), error: error.message }, 'event not published: Redis is away'));
       return true;
     },
-  } as EventTarget;
+    async subscribed(type: string) {
+      const pending = confirmed.get(type);
+      if (!pending) return;
+      let timer: NodeJS.Timeout | undefined;
+      // Redis away: go on after a while (the replay may then miss what was published meanwhile,
+      // as live events are lost anyway while Redis is away) rather than hold the subscriber.
+      await Promise.race([pending, new Promise((resolve) => { timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS); })]);
+      clearTimeout(timer);
+    },
+  } as ClusterEventTarget;
 }
 
 /** JSON, with Dates kept as Dates (tagged), so a payload reads the same on every instance. */

@@ -1,3 +1,5 @@
+import type { SharedPending } from '../../engines/cluster/shared-pending';
+import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
 import { downsampleMinMax } from '../../ml/downsample';
 import type { MetricEvent } from './metric.types';
@@ -13,27 +15,71 @@ export interface SeriesSummary {
 
 const INSERT_ROWS = 400;
 
+export interface MetricStoreOptions {
+  flushMs?: number;
+  /** In the cluster form: unflushed points, readable by every instance (see SharedPending). */
+  shared?: SharedPending<MetricEvent> | null;
+  log?: Logger;
+}
+
+/** The field of a point among its run's pending points: one per series and step. */
+export const pointKey = (point: MetricEvent) => `${point.name}:${point.step}`;
+
 /**
  * Metric points of training runs. Writes are batched (one multi-row INSERT per flush, never one
- * per point); points not yet flushed stay readable, so a replaying subscriber misses nothing.
+ * per point); points not yet flushed stay readable, so a replaying subscriber misses nothing:
+ * from this process's memory, and in the cluster form from Redis too, for a subscriber on an
+ * instance other than the worker's.
  */
 export class MetricStore {
   private readonly pending = new Map<string, MetricEvent[]>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly flushMs: number;
+  private readonly shared: SharedPending<MetricEvent> | null;
+  private readonly log: Logger | undefined;
+  private sharedFailing = false;
 
-  constructor(private readonly db: Database, private readonly flushMs = 250) {}
+  constructor(private readonly db: Database, { flushMs = 250, shared = null, log }: MetricStoreOptions = {}) {
+    this.flushMs = flushMs;
+    this.shared = shared;
+    this.log = log;
+  }
 
-  /** Buffers points for the next flush. A non-finite value is left out: one must not sink a batch. */
-  add(points: MetricEvent[]): void {
+  /**
+   * Buffers points for the next flush; resolves once other instances can read them too, which
+   * must happen before they are published. A non-finite value is left out: one must not sink a
+   * batch.
+   */
+  async add(points: MetricEvent[]): Promise<void> {
+    const byRun = new Map<string, MetricEvent[]>();
     for (const point of points) {
       if (!Number.isFinite(point.value)) continue;
       const list = this.pending.get(point.runId) ?? [];
       list.push(point);
       this.pending.set(point.runId, list);
+      byRun.set(point.runId, [...(byRun.get(point.runId) ?? []), point]);
     }
     // A failed timed flush leaves its points pending: the next flush (a run always ends with one) retries and reports.
     this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.flushMs);
+    await this.onShared((shared) => Promise.all([...byRun].map(([runId, list]) => shared.add(runId, list))));
+  }
+
+  /**
+   * Redis being away must not stop training: the points still reach the database and live
+   * subscribers; only a replay on another instance may then miss unflushed ones. Logged once per
+   * outage.
+   */
+  private async onShared(action: (shared: SharedPending<MetricEvent>) => Promise<unknown>): Promise<void> {
+    if (!this.shared) return;
+    try {
+      await action(this.shared);
+      if (this.sharedFailing) this.log?.info('unflushed metric points are shared again');
+      this.sharedFailing = false;
+    } catch (error) {
+      if (!this.sharedFailing) this.log?.warn({ error: (error as Error).message }, 'could not share unflushed metric points: a replay on another instance may miss the latest ones');
+      this.sharedFailing = true;
+    }
   }
 
   /** Writes everything pending; resolves when it is in the database. */
@@ -49,13 +95,16 @@ export class MetricStore {
       if (batch.length === 0) return;
       await this.write(batch);
       // Only now may readers stop seeing them as pending.
+      const byRun = new Map<string, MetricEvent[]>();
       for (const point of batch) {
+        byRun.set(point.runId, [...(byRun.get(point.runId) ?? []), point]);
         const list = this.pending.get(point.runId);
         if (!list) continue;
         const index = list.indexOf(point);
         if (index >= 0) list.splice(index, 1);
         if (list.length === 0) this.pending.delete(point.runId);
       }
+      await this.onShared((shared) => Promise.all([...byRun].map(([runId, list]) => shared.remove(runId, list))));
     });
     this.flushing = run;
     return run;
@@ -68,6 +117,7 @@ export class MetricStore {
   async deleteRun(runId: string): Promise<void> {
     await this.flush().catch(() => undefined);
     this.pending.delete(runId);
+    await this.onShared((shared) => shared.clear(runId));
     await this.db.write('DELETE FROM training_metric WHERE run_id = ?', [runId]);
     await this.db.write('DELETE FROM training_metric_rollup WHERE run_id = ?', [runId]);
   }
@@ -103,16 +153,26 @@ export class MetricStore {
       max_step = CASE WHEN excluded.max_value > max_value THEN excluded.max_step ELSE max_step END, max_value = MAX(max_value, excluded.max_value)`;
   }
 
-  /** Every point of a run after `sinceStep` (stored and pending), in step order. */
+  /**
+   * Every point of a run after `sinceStep` (stored and pending), in step order. Pending points
+   * are read BEFORE the database: a point flushed in between is then in the database, as its
+   * holder writes it there before it stops sharing it.
+   */
   async since(runId: string, sinceStep: number): Promise<MetricEvent[]> {
     const pending = [...(this.pending.get(runId) ?? [])];
+    await this.onShared(async (shared) => pending.push(...await shared.read(runId)));
     const rows: any[] = await this.db.dataSource.query(
       'SELECT name, step, epoch, value, recorded_at FROM training_metric WHERE run_id = ? AND step > ? ORDER BY step, name',
       [runId, sinceStep],
     );
     const stored = rows.map((r) => ({ runId, name: r.name, step: Number(r.step), epoch: Number(r.epoch), value: Number(r.value), timestamp: Number(r.recorded_at) }));
-    const seen = new Set(stored.map((p) => `${p.name}:${p.step}`));
-    const merged = [...stored, ...pending.filter((p) => p.step > sinceStep && !seen.has(`${p.name}:${p.step}`))];
+    const seen = new Set(stored.map(pointKey));
+    const merged: MetricEvent[] = [...stored];
+    for (const point of pending) {
+      if (point.step <= sinceStep || seen.has(pointKey(point))) continue;
+      seen.add(pointKey(point)); // this process's own points are in the shared ones too
+      merged.push(point);
+    }
     return merged.sort((a, b) => a.step - b.step || a.name.localeCompare(b.name));
   }
 

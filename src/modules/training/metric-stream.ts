@@ -34,7 +34,9 @@ async function* replayThenLive(sources: MetricSources, live: AsyncIterator<Metri
   const wanted = (p: MetricEvent) => !names || names.includes(p.name);
   const lastStep = new Map<string, number>();
   try {
-    // Read after subscribing: a run that ends in between has flushed its points before it ended.
+    // Read after subscribing (confirmed by Redis in the cluster form): a run that ends in between
+    // has flushed its points before it ended, and a point published since reaches us live.
+    await sources.events.subscribed('TRAINING_METRICS', runId);
     const ended = await sources.hasEnded(runId);
     for (const point of await sources.metricStore.since(runId, sinceStep)) {
       lastStep.set(point.name, point.step);

@@ -305,7 +305,8 @@ export class TrainingRunService {
             this.deps.log.warn({ runId, names: [...new Set(points.filter((p) => !Number.isFinite(p.value)).map((p) => p.name))] }, 'training run reported non-finite metric values; they are left out');
           }
           const stamped = finite.map((p) => ({ ...p, runId }));
-          metricStore.add(stamped);
+          // Shared before published: a replay on another instance then finds what it did not hear.
+          await metricStore.add(stamped);
           for (const point of stamped) events.publish('TRAINING_METRICS', runId, point);
         },
         onProgress: async (epochsCompleted, progress) => {

@@ -3,7 +3,8 @@ import { Training1764600000000 } from '../../../migrations/1764600000000-trainin
 import { RunOptions1765100000000 } from '../../../migrations/1765100000000-run-options';
 import type { JobQueue } from '../../engines/jobs/job-queue';
 import { defineModule } from '../shared/module-definition';
-import { MetricStore } from './metric-store';
+import { RedisPending } from '../../engines/cluster/shared-pending';
+import { MetricStore, pointKey } from './metric-store';
 import type { MetricEvent, MetricsEnd } from './metric.types';
 import { ModelTrainingRunsResolver, ModelVersionTrainingRunResolver } from './model-training.resolver';
 import { TrainingRun, type TrainingStatus } from './training-run.entity';
@@ -46,8 +47,9 @@ export const trainingModule = defineModule({
   nodes: [{ entity: TrainingRun, load: (loaders) => loaders.training.byId, modelOf: (run: TrainingRun) => run.modelId }],
   topics: ['TRAINING_METRICS', 'TRAINING_RUN_UPDATED', 'MODEL_TRAINING_RUN_UPDATED', 'TRAINING_CANCEL'],
   loaders: ({ db, maxPageSize }) => ({ training: new TrainingLoaders(db, maxPageSize) }),
-  services: ({ db, config, log, events, artifacts, queues, trainer, prometheus, instanceId }, { datasets, datasetRows, models, modelVersions, evaluations }) => {
-    const trainingMetrics = new MetricStore(db);
+  services: ({ db, config, log, events, redis, artifacts, queues, trainer, prometheus, instanceId }, { datasets, datasetRows, models, modelVersions, evaluations }) => {
+    const shared = redis ? new RedisPending<MetricEvent>(redis.connect('metric-tail'), redis.key('metrics', 'pending'), pointKey) : null;
+    const trainingMetrics = new MetricStore(db, { shared, log });
     const trainingQueue = queues('training', {
       concurrency: config.training.concurrency,
       onError: (error, runId) => log.error({ err: error, runId }, 'training run crashed in the server'),
