@@ -31,7 +31,21 @@ export async function benchFanout() {
   const clients = Number(process.env.BENCH_FANOUT_CLIENTS ?? 1000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimass-bench-fanout-'));
   const server = await startBenchServer(`sqlite:${path.join(dir, 'bench.sqlite')}`, {});
-  const runId = server.runId!;
+  try {
+    return { ...await measureFanout(server, [server], clients), goals: { p99Ms: '<= 100', peakRssMb: '<= 400', clientsWithMissingEvent: 0 } };
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `clients` subscribers on the publisher's run, spread in turn over `servers` (the publisher
+ * itself, or API instances hearing it over Redis), then one fan-out: latency percentiles, what
+ * each client missed, and each server's peak RSS (VmHWM, read from /proc at the end).
+ */
+export async function measureFanout(publisher: BenchServer, servers: { url: string; pid: number }[], clients: number) {
+  const runId = publisher.runId!;
   // Milliseconds 0…10,000 (the last bucket holds anything slower): percentiles without storing every delivery.
   const histogram = new Uint32Array(10_001);
   let maxMs = 0;
@@ -39,7 +53,7 @@ export async function benchFanout() {
   try {
     const openStarted = performance.now();
     for (let i = 0; i < clients; i += OPEN_BATCH) {
-      const batch = Array.from({ length: Math.min(OPEN_BATCH, clients - i) }, () => openSubscriber(server.url, runId, (ms) => {
+      const batch = Array.from({ length: Math.min(OPEN_BATCH, clients - i) }, (_, j) => openSubscriber(servers[(i + j) % servers.length].url, runId, (ms) => {
         histogram[Math.min(ms, 10_000)]++;
         maxMs = Math.max(maxMs, ms);
       }));
@@ -47,11 +61,11 @@ export async function benchFanout() {
     }
     const openSeconds = (performance.now() - openStarted) / 1000;
     // No acknowledgement exists for a subscribe: a client is live once it has had a warm-up point.
-    server.send('warmup');
+    publisher.send('warmup');
     for (let waited = 0; subs.some((s) => !s.warm && !s.error) && waited < 30_000; waited += 100) await sleep(100);
     const notLive = subs.filter((s) => !s.warm).length;
-    server.send('go');
-    const done = JSON.parse(await server.line('done ')) as { published: number; seconds: number; maxPublishLagMs: number; rssAtGoMb: number; peakRssMb: number };
+    publisher.send('go');
+    const done = JSON.parse(await publisher.line('done ')) as { published: number; seconds: number; maxPublishLagMs: number; rssAtGoMb: number; peakRssMb: number };
     // Let the last points land: until every subscriber has all of them, or 10 s with nothing new.
     const total = () => subs.reduce((sum, s) => sum + s.received, 0);
     for (let last = -1, still = 0; total() < done.published * clients && still < 100; still = total() === last ? still + 1 : 0, last = total()) await sleep(100);
@@ -71,15 +85,18 @@ export async function benchFanout() {
       clientsWithMissingEvent: subs.filter((s) => s.received !== done.published || s.outOfOrder).length,
       clientsOutOfOrder: subs.filter((s) => s.outOfOrder).length,
       latencyMs: { p50: pct(50), p99: pct(99), max: maxMs },
-      serverRssMb: { atGo: done.rssAtGoMb, peak: done.peakRssMb },
+      serverRssMb: servers.length === 1 && servers[0] === publisher ? { atGo: done.rssAtGoMb, peak: done.peakRssMb } : servers.map((server) => ({ peak: peakRssMb(server.pid) })),
       loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
-      goals: { p99Ms: '<= 100', peakRssMb: '<= 400', clientsWithMissingEvent: 0 },
     };
   } finally {
     await Promise.all(subs.map((s) => s.client.dispose()));
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A process's peak resident memory so far (Linux's VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
 }
 
 // The ASYNC log throughout (sampling needs it): the DURABLE log's cost is the serving benchmark's.
@@ -173,7 +190,9 @@ async function openSubscriber(url: string, runId: string, onLatency: (ms: number
  * key, and stdin kept open: it is the fan-out's control channel (startChildServer closes stdin).
  * `line(prefix)` waits for the next stdout line that starts so; stop() SIGKILLs after 8 s.
  */
-async function startBenchServer(databaseUrl: string, env: Record<string, string>) {
+export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
+
+export async function startBenchServer(databaseUrl: string, env: Record<string, string>) {
   const child = spawn(process.execPath, [path.resolve(__dirname, 'servers/fanout-server.js')], {
     env: { ...process.env, PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, ...BENCH_KEY_ENV, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -194,7 +213,7 @@ async function startBenchServer(databaseUrl: string, env: Record<string, string>
   // `run <id>` comes before `listening on`, so runId is known once this resolves.
   const url = (await line('listening on ')).trim();
   return {
-    url, runId: runId as string | null, line,
+    url, pid: child.pid!, runId: runId as string | null, line,
     send: (command: string) => { child.stdin!.write(`${command}\n`); },
     stop: () => new Promise<void>((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();

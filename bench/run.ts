@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { benchApiThroughput } from './api-throughput';
+import { benchClusterFanout, benchDeployCoherence, benchQueueOverhead, benchThroughputScaling, redisMissing } from './cluster';
 import { benchIngest } from './ingest';
 import { benchFanout, benchMonitoring } from './monitoring';
 import { benchSecurityAttacks } from './security-attacks';
@@ -70,6 +71,31 @@ async function main() {
     console.log(`== Monitoring overhead: 64 clients of single-row predicts, ${process.env.BENCH_SERVING_SECONDS ?? 15}s per run, monitoring on (health 1s, drift 5s, every row logged) vs off, twice`);
     results.monitoring = await benchMonitoring();
     console.log(JSON.stringify(results.monitoring, null, 2));
+  }
+  // The scaled form (Redis, several processes): named only, as it needs Redis.
+  if (only.some((section) => section.startsWith('cluster'))) {
+    const missing = await redisMissing();
+    if (missing) throw new Error(`cluster benchmarks: ${missing}`);
+    if (only.includes('cluster') || only.includes('cluster-fanout')) {
+      console.log(`== Cluster fan-out: ${process.env.BENCH_FANOUT_CLIENTS ?? 1000} subscribers over two API instances, points published by a third process over Redis (20/s), vs one embedded instance; 3 rounds`);
+      results.clusterFanout = await benchClusterFanout();
+      console.log(JSON.stringify(results.clusterFanout, null, 2));
+    }
+    if (only.includes('cluster') || only.includes('cluster-queue')) {
+      console.log(`== Queue overhead: ${process.env.BENCH_QUEUE_JOBS ?? 50} tiny training jobs, BullMQ on Redis vs the in-process queue; 3 rounds`);
+      results.clusterQueue = await benchQueueOverhead();
+      console.log(JSON.stringify(results.clusterQueue, null, 2));
+    }
+    if (only.includes('cluster') || only.includes('cluster-scaling')) {
+      console.log(`== Throughput scaling: single-row predicts, 64 connections, one API instance vs two (${seconds}s per run); 3 rounds`);
+      results.clusterScaling = await benchThroughputScaling(seconds);
+      console.log(JSON.stringify(results.clusterScaling, null, 2));
+    }
+    if (only.includes('cluster') || only.includes('cluster-deploy')) {
+      console.log('== Deploy coherence: deploy through instance A, time until A and until B serve the new version');
+      results.clusterDeploy = await benchDeployCoherence();
+      console.log(JSON.stringify(results.clusterDeploy, null, 2));
+    }
   }
   const out = path.resolve(__dirname, '../../bench/results');
   fs.mkdirSync(out, { recursive: true });
