@@ -31,7 +31,8 @@ async function killMidRun(policy: 'RETRY' | 'FAIL') {
     const status = () => api.request('query($id: ID!) { trainingRun(id: $id) { status workerId attempts epochsCompleted error } }', { id: runId }).then((d) => d.trainingRun);
     expect(await until(status, (r) => r.epochsCompleted >= 1)).toMatchObject({ status: 'RUNNING', workerId: first.workerId, attempts: 1 });
     const workers = () => api.request('{ systemInfo { instance workers { id capacity running } } }').then((d) => d.systemInfo);
-    const before = await workers();
+    // The heartbeat after the run started says the worker is busy with it.
+    const before = await until(workers, (info) => info.workers[0]?.running === 1, 10_000);
     // The API instance trains nothing, so it is not a worker; the first worker is, busy with the run.
     expect(before.workers).toEqual([{ id: first.workerId, capacity: expect.any(Number), running: 1 }]);
     expect(before.workers.map((w: any) => w.id)).not.toContain(before.instance);
