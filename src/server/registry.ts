@@ -11,6 +11,7 @@ import type { AimassModule, NodeType } from '../modules/shared/module-definition
 import { NodeResolver } from '../modules/shared/node.resolver';
 import { systemModule } from '../modules/system/system.module';
 import { trainingModule } from '../modules/training/training.module';
+import { sweepsModule } from '../modules/sweeps/sweeps.module';
 
 /**
  * Every module, in dependency order: each may use the services of those before it. They are
@@ -24,6 +25,7 @@ export const MODULES: readonly AimassModule[] = [
   modelsModule,
   evaluationsModule,
   trainingModule,
+  sweepsModule,
   deploymentsModule,
   predictionsModule,
   monitoringModule,

@@ -16,6 +16,7 @@ const DEPLOYERS: RoleName[] = ['DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
 /** Well-formed ids that name nothing: an allowed caller gets NOT_FOUND, a refused one FORBIDDEN. */
 const NO_REQUEST = 'dreq_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 const NO_JOB = 'bpj_01JZZZZZZZZZZZZZZZZZZZZZZZ';
+const NO_SWEEP = 'swp_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 
 interface Fixture { datasetId: string; modelId: string; versionId: string; runId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string>; newRunId(): Promise<string>; newRuleId(): Promise<string> }
 type Call = (f: Fixture) => Promise<{ query: string; variables?: Record<string, unknown> }> | { query: string; variables?: Record<string, unknown> };
@@ -45,6 +46,11 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Mutation.cancelTrainingRun': { allowed: BUILDERS, call: async (f) => ({ query: 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', variables: { id: await f.newRunId() } }) },
   'Subscription.trainingMetrics': { allowed: ALL, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { trainingMetrics(runId: $id) { value } }', variables: { id: f.runId } }) },
   'Subscription.trainingRunUpdated': { allowed: ALL, subscription: true, call: (f) => ({ query: 'subscription($id: ID!) { trainingRunUpdated(modelId: $id) { status } }', variables: { id: f.modelId } }) },
+  'Query.sweep': { allowed: READERS, call: () => ({ query: 'query($id: ID!) { sweep(id: $id) { status } }', variables: { id: NO_SWEEP } }) },
+  'Query.sweeps': { allowed: READERS, call: () => ({ query: '{ sweeps { totalCount } }' }) },
+  'Mutation.startSweep': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($m: ID!, $d: ID!) { startSweep(input: { modelId: $m, datasetId: $d, method: GRID, maxRuns: 1, parameters: [{ name: "learningRate", values: [0.01] }], hyperparameters: { epochs: 1 } }) { id } }', variables: { m: f.modelId, d: f.datasetId } }) },
+  'Mutation.cancelSweep': { allowed: BUILDERS, call: () => ({ query: 'mutation($id: ID!) { cancelSweep(id: $id) { id } }', variables: { id: NO_SWEEP } }) },
+  'Subscription.sweepUpdated': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription($id: ID!) { sweepUpdated(sweepId: $id) { status } }', variables: { id: NO_SWEEP } }) },
   'Query.evaluations': { allowed: READERS, call: () => ({ query: '{ evaluations { totalCount } }' }) },
   'Mutation.evaluateModelVersion': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { evaluateModelVersion(input: { modelVersionId: $v, datasetId: $d }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
   'Mutation.deployModelVersion': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!) { deployModelVersion(input: { modelVersionId: $v, environment: TEST }) { __typename } }', variables: { v: f.versionId } }) },

@@ -85,6 +85,7 @@ describe('server', () => {
       if (operation.name?.value === 'ModelByName') variables.creditModelId = res.data.model.id;
       if (res.data.startTrainingRun) variables.runId = res.data.startTrainingRun.id;
       if (res.data.startBatchPrediction) variables.jobId = res.data.startBatchPrediction.id;
+      if (res.data.startSweep) variables.sweepId = res.data.startSweep.id;
     }
   });
 });

@@ -12,8 +12,12 @@ export enum TrainingStatus {
   SUCCEEDED = 'SUCCEEDED',
   FAILED = 'FAILED',
   CANCELLED = 'CANCELLED',
+  STOPPED_EARLY = 'STOPPED_EARLY',
 }
-registerEnumType(TrainingStatus, { name: 'TrainingStatus', description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED (CANCELLED also straight from QUEUED).' });
+registerEnumType(TrainingStatus, {
+  name: 'TrainingStatus',
+  description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED | STOPPED_EARLY (CANCELLED also straight from QUEUED). STOPPED_EARLY: a sweep\'s early-stopping rule ended a run that could not win; `error` says why.',
+});
 
 // Defined in ml/ (the trainer uses it too); registered here as a GraphQL enum.
 export { SplitStrategy };
@@ -90,7 +94,14 @@ export class TrainingRun implements Node {
   @Column({ name: 'worker_id', type: 'varchar', length: 200, nullable: true })
   workerId!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Why the run failed, when it did.' })
+  @RefColumn('sweep_id', { nullable: true })
+  sweepId!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Its trial number in its sweep (0, 1, …), when a sweep started it.' })
+  @Column({ name: 'sweep_trial', type: 'int', nullable: true })
+  sweepTrial!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the run failed, or was stopped early, when it was.' })
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 

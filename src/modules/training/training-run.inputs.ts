@@ -51,6 +51,7 @@ export class StartTrainingRunInput {
 export class TrainingRunFilter {
   @Field(() => ID, { nullable: true, description: 'The model: its id or its name.' }) modelId?: string | null;
   @Field(() => TrainingStatus, { nullable: true }) status?: TrainingStatus | null;
+  @Field(() => ID, { nullable: true, description: 'Only the runs of this sweep.' }) sweepId?: string | null;
 }
 
 @ArgsType()

@@ -44,7 +44,15 @@ export interface TrainingDeps {
   queue: JobQueue;
 }
 
-const TERMINAL: readonly TrainingStatus[] = [TrainingStatus.SUCCEEDED, TrainingStatus.FAILED, TrainingStatus.CANCELLED];
+const TERMINAL: readonly TrainingStatus[] = [TrainingStatus.SUCCEEDED, TrainingStatus.FAILED, TrainingStatus.CANCELLED, TrainingStatus.STOPPED_EARLY];
+
+/** Where a run comes from when not a person's startTrainingRun: a sweep's trial. */
+export interface RunOrigin { sweepId: string; sweepTrial: number }
+
+/** Called in the process training a run once an epoch's points are stored and counted. */
+export type EpochListener = (run: TrainingRun, epochsCompleted: number) => Promise<void>;
+/** Called in the process that ended a run, once its final status is stored. */
+export type FinishedListener = (run: TrainingRun) => Promise<void>;
 
 /** True once a run can change no more. */
 export const isTerminal = (status: TrainingStatus): boolean => TERMINAL.includes(status);
@@ -55,6 +63,33 @@ export class TrainingRunService {
   lastBackend: string | null = null;
 
   constructor(private readonly deps: TrainingDeps) {}
+
+  private readonly epochListeners: EpochListener[] = [];
+  private readonly finishedListeners: FinishedListener[] = [];
+
+  /** Later modules (sweeps) follow epochs of the runs trained here; a listener's failure is logged, never fails the run. */
+  onEpoch(listener: EpochListener): void {
+    this.epochListeners.push(listener);
+  }
+
+  /** Later modules follow runs that end in this process. */
+  onFinished(listener: FinishedListener): void {
+    this.finishedListeners.push(listener);
+  }
+
+  /** Runs to end STOPPED_EARLY rather than CANCELLED, with the reason. */
+  private readonly stopEarlyReasons = new Map<string, string>();
+
+  /**
+   * Ends a run this process is training as STOPPED_EARLY, with `reason` (a sweep's stopping rule,
+   * called from an epoch listener, so always where the run trains). False when it is not here.
+   */
+  stopEarly(runId: string, reason: string): boolean {
+    if (!this.executing.has(runId)) return false;
+    this.stopEarlyReasons.set(runId, reason);
+    this.deps.trainer.cancel(runId);
+    return true;
+  }
 
   private get queue(): JobQueue {
     return this.deps.queue;
@@ -116,7 +151,7 @@ export class TrainingRunService {
   private requeueOnStop = false;
 
   /** Checks the whole request, records the run as QUEUED and returns at once. */
-  async start(input: StartTrainingRunInput, createdBy: string | null): Promise<TrainingRun> {
+  async start(input: StartTrainingRunInput, createdBy: string | null, origin: RunOrigin | null = null): Promise<TrainingRun> {
     const { db, models, datasets } = this.deps;
     const model = await models.byRef(input.modelId, 'input.modelId');
     if (model.archivedAt) throw badInput(`model ${JSON.stringify(model.name)} is archived`, { field: 'input.modelId' });
@@ -136,7 +171,7 @@ export class TrainingRunService {
     const run = Object.assign(new TrainingRun(), {
       id: newId(TrainingRun), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0,
       hyperparameters, split, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), priority: input.priority ?? 0, backend: null, libraryVersions: null,
-      batchMetrics: input.batchMetrics ?? false, attempts: 0, workerId: null,
+      batchMetrics: input.batchMetrics ?? false, attempts: 0, workerId: null, sweepId: origin?.sweepId ?? null, sweepTrial: origin?.sweepTrial ?? null,
       error: null, modelVersionId: null, createdBy, queuedAt: new Date(), startedAt: null, finishedAt: null,
     });
     await db.transaction((manager) => manager.insert(TrainingRun, run));
@@ -227,6 +262,7 @@ export class TrainingRunService {
     const qb = this.deps.db.manager.createQueryBuilder(TrainingRun, 'r');
     if (filter?.modelId) qb.andWhere('r.model_id = :modelId', { modelId: filter.modelId });
     if (filter?.status) qb.andWhere('r.status = :status', { status: filter.status });
+    if (filter?.sweepId) qb.andWhere('r.sweep_id = :sweepId', { sweepId: filter.sweepId });
     return paginate(qb, 'r', page, { direction: 'DESC' }, this.deps.config.maxPageSize);
   }
 
@@ -316,6 +352,7 @@ export class TrainingRunService {
           await db.transaction((m) => m.update(TrainingRun, { id: runId }, { epochsCompleted, progress }));
           Object.assign(run, { epochsCompleted, progress });
           this.published(run);
+          for (const listener of this.epochListeners) await listener(run, epochsCompleted).catch((error) => this.deps.log.error({ err: error, runId }, 'an epoch listener failed'));
         },
       });
     } catch (error) {
@@ -337,7 +374,10 @@ export class TrainingRunService {
       await this.reset(run, 'stopped by shutdown and put back in the queue');
       return 'requeue';
     }
-    if (outcome.kind === 'cancelled') await this.finish(run, { status: TrainingStatus.CANCELLED });
+    const stoppedEarly = this.stopEarlyReasons.get(runId);
+    this.stopEarlyReasons.delete(runId);
+    if (outcome.kind === 'cancelled' && stoppedEarly) await this.finish(run, { status: TrainingStatus.STOPPED_EARLY, error: stoppedEarly });
+    else if (outcome.kind === 'cancelled') await this.finish(run, { status: TrainingStatus.CANCELLED });
     else await this.finish(run, { status: TrainingStatus.FAILED, error: outcome.error });
   }
 
@@ -396,6 +436,8 @@ export class TrainingRunService {
     const { events } = this.deps;
     events.publish('TRAINING_RUN_UPDATED', run.id, { runId: run.id, status: run.status });
     events.publish('MODEL_TRAINING_RUN_UPDATED', run.modelId, { runId: run.id, status: run.status });
-    if (isTerminal(run.status)) events.publish('TRAINING_METRICS', run.id, { runId: run.id, end: true });
+    if (!isTerminal(run.status)) return;
+    events.publish('TRAINING_METRICS', run.id, { runId: run.id, end: true });
+    for (const listener of this.finishedListeners) void listener(run).catch((error) => this.deps.log.error({ err: error, runId: run.id }, 'a finished-run listener failed'));
   }
 }
