@@ -10,6 +10,7 @@ import { benchTrainingHistory } from './training-history';
 import { benchTrainingOverhead } from './training-overhead';
 import { benchTrainingStreaming } from './training-streaming';
 import { benchServing, benchServingIsolation } from './serving';
+import { benchSweepThroughput } from './sweeps';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -66,6 +67,11 @@ async function main() {
     console.log(`== Subscription fan-out: ${process.env.BENCH_FANOUT_CLIENTS ?? 1000} graphql-ws clients on one run's trainingMetrics, 20 points a second for ${process.env.BENCH_FANOUT_SECONDS ?? 30}s`);
     results.fanout = await benchFanout();
     console.log(JSON.stringify(results.fanout, null, 2));
+  }
+  if (want('sweeps')) {
+    console.log(`== Sweep throughput: ${process.env.BENCH_SWEEP_RUNS ?? 16} tiny runs, parallelism 2 vs one after another; 3 rounds`);
+    results.sweeps = await benchSweepThroughput();
+    console.log(JSON.stringify(results.sweeps, null, 2));
   }
   if (want('monitoring')) {
     console.log(`== Monitoring overhead: 64 clients of single-row predicts, ${process.env.BENCH_SERVING_SECONDS ?? 15}s per run, monitoring on (health 1s, drift 5s, every row logged) vs off, twice`);
