@@ -1,9 +1,10 @@
 import { Column, Entity } from 'typeorm';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { Environment } from './environment';
 import { GateCheck } from '../models/promotion-gate';
 import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
+import { DeploymentMode } from './challenger.entity';
 
 export enum DeploymentRequestStatus {
   PENDING = 'PENDING',
@@ -36,6 +37,14 @@ export class DeploymentRequest implements Node {
   @Field(() => DeploymentRequestStatus)
   @Column({ type: 'varchar', length: 20 })
   status!: DeploymentRequestStatus;
+
+  @Field(() => DeploymentMode, { description: 'LIVE, or CANARY: a canary in an environment that needs approval is asked for like a deploy.' })
+  @Column({ type: 'varchar', length: 10, default: DeploymentMode.LIVE })
+  mode!: DeploymentMode;
+
+  @Field(() => Int, { nullable: true, description: 'CANARY: the share of requests it would answer.' })
+  @Column({ name: 'traffic_percent', type: 'int', nullable: true })
+  trafficPercent!: number | null;
 
   @Field(() => String, { nullable: true, description: 'Why the requester wants it live.' })
   @Column({ type: 'text', nullable: true })

@@ -1,5 +1,6 @@
 import { IsOptional, Length, MaxLength, ValidateNested } from 'class-validator';
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import { DeploymentMode } from './challenger.entity';
 import { PageArgs } from '../shared/page.args';
 import { DeploymentRequestStatus } from './deployment-request.entity';
 import { Environment } from './environment';
@@ -18,6 +19,25 @@ export class DeployModelVersionInput {
 
   @Field({ defaultValue: false, description: 'Deploy even though the version\'s input signature differs from the live one\'s (clients must send the new shape). Default false: CONFLICT.' })
   allowSignatureChange!: boolean;
+
+  @Field(() => DeploymentMode, { defaultValue: DeploymentMode.LIVE, description: 'LIVE replaces the live version. SHADOW and CANARY run the version beside it as a challenger (one per environment; CONFLICT for a second): a SHADOW needs no gate or approval (it answers nobody); a CANARY goes through the same gate and approval as a deploy.' })
+  mode!: DeploymentMode;
+
+  @Field(() => Int, { nullable: true, description: 'CANARY only: the share of requests it answers, 1 to 99.' })
+  trafficPercent?: number | null;
+}
+
+@InputType({ description: 'The challenger of a model in one environment.' })
+export class ChallengerInput {
+  @Field(() => ID, { description: 'The model: its id or its name.' })
+  modelId!: string;
+
+  @Field(() => Environment)
+  environment!: Environment;
+
+  @Field(() => String, { nullable: true, description: 'Why, for the audit trail (at most 2,000 characters).' })
+  @IsOptional() @MaxLength(2000)
+  reason?: string | null;
 }
 
 @InputType({ description: 'Put back the version that served before the live one.' })

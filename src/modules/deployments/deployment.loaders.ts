@@ -4,6 +4,7 @@ import type { Database } from '../../engines/db/database';
 import { byIdLoader } from '../../engines/db/grouped-page-loader';
 import { Deployment, LiveDeployment } from './deployment.entity';
 import { DeploymentRequest } from './deployment-request.entity';
+import { Challenger } from './challenger.entity';
 
 const ENVIRONMENT_ORDER = ['TEST', 'PREVIEW', 'PRODUCTION'];
 
@@ -13,6 +14,7 @@ export class DeploymentLoaders {
 
   readonly byId = byIdLoader(this.db, Deployment);
   readonly requestById = byIdLoader(this.db, DeploymentRequest);
+  readonly challengerById = byIdLoader(this.db, Challenger);
 
   /** The live deployment of each model in each environment (TEST, PREVIEW, PRODUCTION order), two statements for any number of models. */
   readonly liveByModel = new DataLoader<string, Deployment[]>(async (modelIds) => {

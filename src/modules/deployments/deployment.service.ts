@@ -19,6 +19,7 @@ import type { TrainingRunService } from '../training/training-run.service';
 import { Deployment, DeploymentAction, LiveDeployment } from './deployment.entity';
 import { DeploymentRequest, DeploymentRequestStatus } from './deployment-request.entity';
 import { Environment } from './environment';
+import { activeKeyOf, Challenger, ChallengerEnd, DeploymentMode } from './challenger.entity';
 import type { LiveRoutes } from './live-routes';
 import { checkGate, type GateCheck } from '../models/promotion-gate';
 
@@ -27,10 +28,14 @@ export interface DeployInput {
   environment: Environment;
   reason?: string | null;
   allowSignatureChange?: boolean | null;
+  /** LIVE (default), or beside the live version as a SHADOW or a CANARY. */
+  mode?: DeploymentMode | null;
+  /** CANARY: the share of requests it answers, 1 to 99. */
+  trafficPercent?: number | null;
 }
 
-/** What a deploy did: put a version live, or (PRODUCTION with maker-checker) asked for approval. */
-export type DeployOutcome = Deployment | DeploymentRequest;
+/** What a deploy did: put a version live, started a challenger, or (PRODUCTION with maker-checker) asked for approval. */
+export type DeployOutcome = Deployment | DeploymentRequest | Challenger;
 
 /**
  * Deployments, rollbacks and PRODUCTION approvals. The only writer of the deployment tables.
@@ -47,6 +52,14 @@ export class DeploymentService {
   }) {}
 
   async deploy(input: DeployInput, caller: Caller | null): Promise<DeployOutcome> {
+    const mode = input.mode ?? DeploymentMode.LIVE;
+    if (mode === DeploymentMode.CANARY) {
+      if (input.trafficPercent == null || !Number.isInteger(input.trafficPercent) || input.trafficPercent < 1 || input.trafficPercent > 99) {
+        throw badInput(`a CANARY needs trafficPercent from 1 to 99, got ${input.trafficPercent ?? 'none'}`, { field: 'input.trafficPercent' });
+      }
+    } else if (input.trafficPercent != null) {
+      throw badInput(`trafficPercent is for a CANARY; a ${mode} deployment takes none`, { field: 'input.trafficPercent' });
+    }
     const version = await this.deps.modelVersions.get(input.modelVersionId);
     if (!version.artifactId) throw badInput('this model version has no trained weights to serve', { field: 'input.modelVersionId' });
     const model = await this.deps.models.get(version.modelId);
@@ -55,12 +68,101 @@ export class DeploymentService {
     if (live?.modelVersionId === version.id) throw conflict(`version ${version.version} is already live in ${input.environment}`, { deploymentId: live.deploymentId });
     const liveVersion = live ? await this.deps.modelVersions.get(live.modelVersionId) : null;
     if (liveVersion && !input.allowSignatureChange) this.checkSameSignature(await this.signatureOf(version), await this.signatureOf(liveVersion), input.environment);
+    const reason = input.reason ?? null;
+    if (mode !== DeploymentMode.LIVE) {
+      if (!liveVersion) throw conflict(`model ${JSON.stringify(model.name)} has nothing live in ${input.environment} for a ${mode} to run beside; deploy a version LIVE first`, { field: 'input.environment' });
+      await this.checkNoChallenger(model.id, input.environment);
+      // A shadow answers nobody: no gate, no approval. A canary answers real requests: like a deploy.
+      if (mode === DeploymentMode.SHADOW) return this.startChallenger(model, version, liveVersion, input.environment, { mode, trafficPercent: null, reason, caller });
+    }
+    const start = () => (mode === DeploymentMode.CANARY
+      ? this.startChallenger(model, version, liveVersion!, input.environment, { mode, trafficPercent: input.trafficPercent!, reason, caller })
+      : this.putLive(model, version, input.environment, { reason, caller }));
 
-    if (input.environment !== Environment.PRODUCTION) return this.putLive(model, version, input.environment, { reason: input.reason ?? null, caller });
+    if (input.environment !== Environment.PRODUCTION) return start();
     const gate = this.gateFor(model, version, liveVersion);
     if (gate && !gate.passed) throw conflict(`promotion gate failed: ${gate.summary}`, { gate });
-    if (!model.requiresApproval) return this.putLive(model, version, input.environment, { reason: input.reason ?? null, caller });
-    return this.request(model, version, input, gate, caller);
+    if (!model.requiresApproval) return start();
+    return this.request(model, version, { ...input, mode }, gate, caller);
+  }
+
+  /** The challenger running beside the live version, or null. */
+  activeChallenger(modelId: string, environment: Environment): Promise<Challenger | null> {
+    return this.deps.db.manager.findOneBy(Challenger, { activeKey: activeKeyOf(modelId, environment) });
+  }
+
+  /** The running challenger, else the latest that ran, in (model, environment); null if none ever did. */
+  async latestChallenger(modelId: string, environment: Environment): Promise<Challenger | null> {
+    return this.deps.db.manager.findOne(Challenger, { where: { modelId, environment }, order: { startedAt: 'DESC', id: 'DESC' } });
+  }
+
+  private async checkNoChallenger(modelId: string, environment: Environment): Promise<void> {
+    const running = await this.activeChallenger(modelId, environment);
+    if (running) throw conflict(`a ${running.mode} challenger already runs in ${environment}; promote or end it first`, { challengerId: running.id });
+  }
+
+  /**
+   * Loads the challenger's version, records it as the one challenger of (model, environment) (a
+   * unique key refuses a second, even at the same moment), and has every instance route to it.
+   */
+  private async startChallenger(model: Model, version: ModelVersion, champion: ModelVersion, environment: Environment, options: {
+    mode: DeploymentMode; trafficPercent: number | null; reason: string | null; caller: Caller | null;
+    inTransaction?: (manager: EntityManager) => Promise<void>;
+  }): Promise<Challenger> {
+    const { db, cache } = this.deps;
+    await cache.load(version.id);
+    const challenger = Object.assign(new Challenger(), {
+      id: newId(Challenger), modelId: model.id, environment, modelVersionId: version.id, championVersionId: champion.id, mode: options.mode,
+      trafficPercent: options.trafficPercent, activeKey: activeKeyOf(model.id, environment), reason: options.reason,
+      startedById: options.caller?.keyId ?? null, startedBy: options.caller?.keyName ?? null, startedAt: new Date(), endedAt: null, endedBy: null, endReason: null,
+    });
+    await db.transaction(async (manager) => {
+      await manager.insert(Challenger, challenger);
+      await options.inTransaction?.(manager);
+    }).catch((error) => {
+      throw isUniqueViolation(error) ? conflict(`a challenger already runs in ${environment}; promote or end it first`) : error;
+    });
+    this.routeChanged(model.id, environment, version.id, null);
+    return challenger;
+  }
+
+  /**
+   * Puts the running challenger live through the same gate and approval as any deploy (its
+   * signature was checked when it started). When it goes live, it stops being a challenger.
+   */
+  async promoteChallenger(modelRef: string, environment: Environment, reason: string | null, caller: Caller | null): Promise<DeployOutcome> {
+    const model = await this.deps.models.byRef(modelRef, 'input.modelId');
+    const running = await this.activeChallenger(model.id, environment);
+    if (!running) throw conflict(`model ${JSON.stringify(model.name)} has no challenger in ${environment} to promote`, { field: 'input.environment' });
+    return this.deploy({ modelVersionId: running.modelVersionId, environment, reason, allowSignatureChange: true }, caller);
+  }
+
+  /** Stops the running challenger: requests go to the live version alone again. */
+  async endChallenger(modelRef: string, environment: Environment, caller: Caller | null): Promise<Challenger> {
+    const model = await this.deps.models.byRef(modelRef, 'input.modelId');
+    const running = await this.activeChallenger(model.id, environment);
+    if (!running) throw conflict(`model ${JSON.stringify(model.name)} has no challenger in ${environment} to end`, { field: 'input.environment' });
+    const ended = await this.finishChallenger(running, ChallengerEnd.ENDED, caller);
+    if (!ended) throw conflict('the challenger was ended or promoted meanwhile', { challengerId: running.id });
+    return ended;
+  }
+
+  /** Ends a challenger once (conditional on it still running); null if something else ended it first. */
+  private async finishChallenger(challenger: Challenger, endReason: ChallengerEnd, caller: Caller | null): Promise<Challenger | null> {
+    const changes = { activeKey: null, endedAt: new Date(), endedBy: caller?.keyName ?? null, endReason };
+    const moved = await this.deps.db.transaction((m) => m.update(Challenger, { id: challenger.id, activeKey: activeKeyOf(challenger.modelId, challenger.environment) }, changes));
+    if (!moved.affected) return null;
+    Object.assign(challenger, changes);
+    const live = await this.live(challenger.modelId, challenger.environment);
+    this.routeChanged(challenger.modelId, challenger.environment, live?.modelVersionId ?? challenger.championVersionId, challenger.modelVersionId);
+    await this.unloadIfIdle(challenger.modelVersionId);
+    return challenger;
+  }
+
+  /** Every instance drops its routes of the model, loads `versionId`, and lets go of `replacedVersionId` if nothing serves it. */
+  private routeChanged(modelId: string, environment: Environment, versionId: string, replacedVersionId: string | null): void {
+    this.deps.routes.invalidate(modelId);
+    this.deps.events.publish('ROUTES_CHANGED', 'all', { modelId, environment, modelVersionId: versionId, replacedVersionId });
   }
 
   /**
@@ -92,6 +194,17 @@ export class DeploymentService {
     if (gate && !gate.passed) throw conflict(`promotion gate now fails: ${gate.summary}`, { gate });
     const decidedAt = new Date();
     const decision = { status: DeploymentRequestStatus.APPROVED, decidedById: caller?.keyId ?? null, decidedBy: caller?.keyName ?? null, decisionComment: comment, decidedAt };
+    if (request.mode === DeploymentMode.CANARY) {
+      if (!liveVersion) throw conflict(`nothing is live in ${request.environment} any more for the canary to run beside`, { requestId: request.id });
+      await this.checkNoChallenger(model.id, request.environment);
+      await this.startChallenger(model, version, liveVersion, request.environment, {
+        mode: DeploymentMode.CANARY, trafficPercent: request.trafficPercent, reason: request.reason, caller,
+        inTransaction: (manager) => this.decide(manager, request.id, decision),
+      });
+      Object.assign(request, decision);
+      this.requestChanged(request);
+      return request;
+    }
     const deployment = await this.putLive(model, version, request.environment, {
       reason: request.reason, caller, requestId: request.id,
       // Claimed in the deploy's own transaction, so two approvers cannot both put it live.
@@ -184,7 +297,7 @@ export class DeploymentService {
     if (open) throw conflict(`version ${version.version} already has a pending request for ${input.environment}`, { requestId: open.id });
     const request = Object.assign(new DeploymentRequest(), {
       id: newId(DeploymentRequest), modelId: model.id, modelVersionId: version.id, environment: input.environment, status: DeploymentRequestStatus.PENDING,
-      reason: input.reason ?? null, gate, requestedById: caller?.keyId ?? null, requestedBy: caller?.keyName ?? null,
+      reason: input.reason ?? null, gate, mode: input.mode ?? DeploymentMode.LIVE, trafficPercent: input.trafficPercent ?? null, requestedById: caller?.keyId ?? null, requestedBy: caller?.keyName ?? null,
       decidedById: null, decidedBy: null, decisionComment: null, decidedAt: null, deploymentId: null, createdAt: new Date(),
     });
     await db.transaction((manager) => manager.insert(DeploymentRequest, request));
@@ -223,6 +336,9 @@ export class DeploymentService {
     events.publish('DEPLOYMENT_CHANGED', model.id, { deploymentId: deployment.event.id, environment });
     // Every other instance (and this one, again: harmless) follows within a pub/sub hop.
     events.publish('ROUTES_CHANGED', 'all', { modelId: model.id, environment, modelVersionId: version.id, replacedVersionId: deployment.replaced });
+    // A challenger whose version is now live has won.
+    const challenger = await this.activeChallenger(model.id, environment);
+    if (challenger?.modelVersionId === version.id) await this.finishChallenger(challenger, ChallengerEnd.PROMOTED, null);
     if (deployment.replaced) await this.unloadIfIdle(deployment.replaced);
     return deployment.event;
   }
@@ -258,9 +374,13 @@ export class DeploymentService {
     this.routeChanges = null;
   }
 
-  /** A version no environment serves any more leaves the cache. */
+  /** A version nothing serves any more leaves the cache. */
   private async unloadIfIdle(versionId: string): Promise<void> {
-    if (!(await this.deps.db.manager.existsBy(LiveDeployment, { modelVersionId: versionId }))) this.deps.cache.evict(versionId);
+    const { db, cache } = this.deps;
+    if (await db.manager.existsBy(LiveDeployment, { modelVersionId: versionId })) return;
+    // A running challenger's version serves too (a shadow's copies, a canary's share).
+    if (await db.manager.createQueryBuilder(Challenger, 'c').where('c.model_version_id = :versionId AND c.active_key IS NOT NULL', { versionId }).getExists()) return;
+    cache.evict(versionId);
   }
 
   private async signatureOf(version: ModelVersion): Promise<Signature> {

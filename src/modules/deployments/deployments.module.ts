@@ -1,4 +1,7 @@
 import { Serving1764800000000 } from '../../../migrations/1764800000000-serving';
+import { Challengers1765300000000 } from '../../../migrations/1765300000000-challengers';
+import { Challenger } from './challenger.entity';
+import { ChallengerResolver } from './challenger.resolver';
 import { defineModule } from '../shared/module-definition';
 import { Deployment, LiveDeployment } from './deployment.entity';
 import { DeploymentLoaders } from './deployment.loaders';
@@ -35,13 +38,15 @@ declare module '../shared/topics' {
 /** Deployments (append-only events and a live pointer per environment), rollbacks, and maker-checker requests for PRODUCTION. */
 export const deploymentsModule = defineModule({
   name: 'deployments',
-  entities: [Deployment, LiveDeployment, DeploymentRequest],
-  // The serving migration also added the models' controls and signatures, and the prediction tables.
-  migrations: [Serving1764800000000],
-  resolvers: [DeploymentResolver, DeploymentRequestResolver, ModelDeploymentsResolver],
+  entities: [Deployment, LiveDeployment, DeploymentRequest, Challenger],
+  // The serving migration also added the models' controls and signatures, and the prediction
+  // tables; the challengers one, prediction.route.
+  migrations: [Serving1764800000000, Challengers1765300000000],
+  resolvers: [DeploymentResolver, DeploymentRequestResolver, ModelDeploymentsResolver, ChallengerResolver],
   nodes: [
     { entity: Deployment, load: (loaders) => loaders.deployments.byId, modelOf: (deployment: Deployment) => deployment.modelId },
     { entity: DeploymentRequest, load: (loaders) => loaders.deployments.requestById, modelOf: (request: DeploymentRequest) => request.modelId },
+    { entity: Challenger, load: (loaders) => loaders.deployments.challengerById, modelOf: (challenger: Challenger) => challenger.modelId },
   ],
   topics: ['DEPLOYMENT_CHANGED', 'ROUTES_CHANGED', 'DEPLOYMENT_REQUEST_UPDATED'],
   loaders: ({ db }) => ({ deployments: new DeploymentLoaders(db) }),

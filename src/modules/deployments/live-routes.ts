@@ -5,12 +5,22 @@ import type { Model } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { Environment } from './environment';
 import { LiveDeployment } from './deployment.entity';
+import { activeKeyOf, Challenger, DeploymentMode } from './challenger.entity';
 
-/** Where predict sends a request: the model and the version live in the environment. */
+/** A shadow or canary beside the live version. */
+export interface ChallengerRoute {
+  id: string;
+  modelVersionId: string;
+  mode: DeploymentMode.SHADOW | DeploymentMode.CANARY;
+  trafficPercent: number;
+}
+
+/** Where predict sends a request: the model, the version live in the environment, and its challenger if one runs. */
 export interface LiveRoute {
   model: Model;
   modelVersionId: string;
   deploymentId: string;
+  challenger: ChallengerRoute | null;
 }
 
 /**
@@ -33,12 +43,16 @@ export class LiveRoutes {
     const model = await this.models.byRef(modelRef, field);
     const live = await this.db.manager.findOneBy(LiveDeployment, { modelId: model.id, environment });
     if (!live) throw notFound('Deployment', `${model.name}@${environment}`, `model ${JSON.stringify(model.name)} has no version deployed to ${environment}; deploy one with deployModelVersion`);
-    const route = { model, modelVersionId: live.modelVersionId, deploymentId: live.deploymentId };
+    const challenger = await this.db.manager.findOneBy(Challenger, { activeKey: activeKeyOf(model.id, environment) });
+    const route: LiveRoute = {
+      model, modelVersionId: live.modelVersionId, deploymentId: live.deploymentId,
+      challenger: challenger && { id: challenger.id, modelVersionId: challenger.modelVersionId, mode: challenger.mode as ChallengerRoute['mode'], trafficPercent: challenger.trafficPercent ?? 0 },
+    };
     this.routes.set(key, route);
     return route;
   }
 
-  /** Forgets every route of a model (its deployment changed, or it was renamed). */
+  /** Forgets every route of a model (its deployment or challenger changed, or it was renamed). */
   invalidate(modelId: string): void {
     for (const [key, route] of this.routes.entries()) if (route.model.id === modelId) this.routes.delete(key);
   }

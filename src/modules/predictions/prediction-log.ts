@@ -17,6 +17,8 @@ export interface LoggedRequest {
   latencyMs: number;
   requestId: string | null;
   createdAt: Date;
+  /** LIVE (the default), CANARY or SHADOW. */
+  route?: string;
 }
 
 export interface PredictionLogOptions {
@@ -168,7 +170,7 @@ export class PredictionLog {
   private wireRow(request: LoggedRequest, i: number): WireRow {
     const { modelId, modelVersionId, environment, latencyMs, requestId, createdAt } = request;
     // The id is taken now, so the log's id order is serving order even when writes lag.
-    return [newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, this.db.sqlDate(createdAt)];
+    return [newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, this.db.sqlDate(createdAt), request.route ?? 'LIVE'];
   }
 
   /** Writes the waiting DURABLE group as one transaction, then the group that gathered meanwhile. */
@@ -233,4 +235,13 @@ export class PredictionLog {
     this.writer = writer;
     return writer;
   }
+}
+
+/**
+ * The log entry of one served request: a row per input row, or for a forecast (one answer for the
+ * whole history) one entry holding the history.
+ */
+export function loggedRequest(request: Omit<LoggedRequest, 'inputs' | 'outputs' | 'createdAt'>, rows: Record<string, unknown>[], outputs: unknown[]): LoggedRequest {
+  const perRow = outputs.length === rows.length;
+  return { ...request, createdAt: new Date(), inputs: perRow ? rows : [{ history: rows }], outputs };
 }

@@ -3,6 +3,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { Environment } from '../deployments/environment';
+import { PredictionRoute } from '../deployments/challenger.entity';
 import { RowPrediction } from './prediction.types';
 import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
@@ -42,6 +43,10 @@ export class Prediction implements Node {
   @Field(() => String, { nullable: true, description: 'The request id (x-request-id) of the request.' })
   @Column({ name: 'request_id', type: 'varchar', length: 64, nullable: true })
   requestId!: string | null;
+
+  @Field(() => PredictionRoute, { description: 'LIVE or CANARY: the version that answered; SHADOW: a shadow\'s answer, logged and never sent.' })
+  @Column({ type: 'varchar', length: 10, default: PredictionRoute.LIVE })
+  route!: PredictionRoute;
 
   @Field({ description: 'When it was served.' })
   @TimeColumn('created_at')

@@ -1,4 +1,4 @@
-import { IsOptional, Length, Min } from 'class-validator';
+import { IsOptional, Length, MaxLength, Min } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { PageArgs } from '../shared/page.args';
@@ -21,6 +21,10 @@ export class PredictInput {
 
   @Field(() => Int, { nullable: true, description: 'This call\'s deadline in milliseconds, from 1 to MAX_PREDICT_TIMEOUT_MS (PREDICT_TIMEOUT_MS, 10,000, when absent): it covers waiting for the environment\'s turn, loading the version and scoring. Past it the answer is a TIMEOUT error and nothing is logged.' })
   timeoutMs?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Who the request is about (a customer id, say; at most 200 characters): while a CANARY runs, one routing key always meets the same version. Without one, each request is drawn on its own.' })
+  @IsOptional() @MaxLength(200)
+  routingKey?: string | null;
 }
 
 @InputType({ description: 'Narrows the prediction log; all given conditions must hold.' })

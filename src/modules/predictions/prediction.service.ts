@@ -13,7 +13,11 @@ import { Environment } from '../deployments/environment';
 import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
 import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
-import type { PredictionLog } from './prediction-log';
+import { loggedRequest, type PredictionLog } from './prediction-log';
+import { ShadowRunner } from './shadow-runner';
+import { goesToCanary } from '../../engines/serving/canary-split';
+import { DeploymentMode } from '../deployments/challenger.entity';
+import type { Logger } from '../../core/logger';
 import type { RequestStats } from '../../engines/telemetry/request-stats';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
 
@@ -24,6 +28,8 @@ export interface PredictRequest {
   explain?: boolean | null;
   /** The deadline of this call (PREDICT_TIMEOUT_MS when absent). */
   timeoutMs?: number | null;
+  /** Keeps one customer on one version while a canary runs. */
+  routingKey?: string | null;
 }
 
 export interface PredictAnswer {
@@ -53,11 +59,14 @@ const PRODUCTION_ACTIVE_MS = 200;
 export class PredictionService {
   /** Each environment's own concurrency limit and queue, so TEST cannot crowd out PRODUCTION. */
   private readonly admission: Admission<`${Environment}`>;
+  /** Copies of served requests for the environments' SHADOW versions. */
+  readonly shadows: ShadowRunner;
 
   constructor(private readonly deps: {
     db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache<ModelVersion>; predictionLog: PredictionLog;
-    requestStats: RequestStats; prometheus: PrometheusMetrics; pool: PredictPool;
+    requestStats: RequestStats; prometheus: PrometheusMetrics; pool: PredictPool; log: Logger;
   }) {
+    this.shadows = new ShadowRunner({ cache: deps.cache, predictionLog: deps.predictionLog, log: deps.log, score: (model, rows) => this.serve(model, rows, false, null) });
     const { environmentConcurrency, queueLimit, yieldConcurrency } = deps.config;
     this.admission = new Admission<`${Environment}`>({
       limits: environmentConcurrency, queueLimit,
@@ -79,6 +88,10 @@ export class PredictionService {
       throw badInput(`timeoutMs must be from 1 to ${config.maxTimeoutMs} (MAX_PREDICT_TIMEOUT_MS)`, { field: 'input.timeoutMs' });
     }
     const route = await this.deps.routes.resolve(request.model, environment);
+    const { challenger } = route;
+    // A canary answers its share of the requests; otherwise (and for a shadow) the live version.
+    const canary = challenger?.mode === DeploymentMode.CANARY && goesToCanary(challenger.id, challenger.trafficPercent, request.routingKey);
+    const versionId = canary ? challenger.modelVersionId : route.modelVersionId;
     let model: LoadedModel<ModelVersion> | null = null;
     let predictions: ServedPrediction[];
     try {
@@ -87,17 +100,17 @@ export class PredictionService {
       // answer is dropped. A late commit then records an answer nobody received: a record too
       // many, never one too few.
       predictions = await withDeadline(this.admission.run(environment, async () => {
-        model = await this.deps.cache.load(route.modelVersionId);
+        model = await this.deps.cache.load(versionId);
         let scored: ServedPrediction[];
         try {
           scored = await this.serve(model, rows, request.explain ?? false, role);
         } catch (error) {
           // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
           if (!(error instanceof ModelUnloadedError)) throw error;
-          model = await this.deps.cache.load(route.modelVersionId);
+          model = await this.deps.cache.load(versionId);
           scored = await this.serve(model, rows, request.explain ?? false, role);
         }
-        await this.log(route, environment, rows, scored, performance.now() - started, requestId);
+        await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, rows, scored, performance.now() - started, requestId);
         return scored;
       }), timeoutMs);
     } catch (error) {
@@ -107,18 +120,16 @@ export class PredictionService {
     const served = model as unknown as LoadedModel<ModelVersion>;
     const latencyMs = performance.now() - started;
     this.deps.requestStats.recordPredict(route.model.id, latencyMs, 'ok', rows.length);
-    this.deps.prometheus.recordPrediction(route.model.id, route.modelVersionId, rows.length);
+    this.deps.prometheus.recordPrediction(route.model.id, versionId, rows.length);
+    if (challenger?.mode === DeploymentMode.SHADOW) {
+      this.shadows.mirror({ modelId: route.model.id, shadowVersionId: challenger.modelVersionId, environment, rows, live: predictions, requestId });
+    }
     return { route, version: served.version, environment, predictions, latencyMs };
   }
 
   /** Logs a request's served rows: ASYNC returns at once, DURABLE once they are committed. */
-  private async log(route: LiveRoute, environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null): Promise<void> {
-    // A forecast answers a whole history with one prediction: it is logged as one entry.
-    const perRow = predictions.length === rows.length;
-    const entry = {
-      modelId: route.model.id, modelVersionId: route.modelVersionId, environment, latencyMs, requestId, createdAt: new Date(),
-      inputs: perRow ? rows : [{ history: rows }], outputs: predictions,
-    };
+  private async log(modelId: string, modelVersionId: string, servedBy: 'LIVE' | 'CANARY', environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null): Promise<void> {
+    const entry = loggedRequest({ modelId, modelVersionId, environment, latencyMs, requestId, route: servedBy }, rows, predictions);
     if (this.deps.config.logDurability[environment] === 'ASYNC') return this.deps.predictionLog.record(entry);
     try {
       await this.deps.predictionLog.commit(entry);

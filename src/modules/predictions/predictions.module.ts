@@ -7,6 +7,8 @@ import { PredictionLog } from './prediction-log';
 import { BatchPredictionResolver, PredictionResolver } from './prediction.resolver';
 import { PredictionService } from './prediction.service';
 import { PredictPool } from '../../engines/serving/predict-pool';
+import { ChallengerReports } from './challenger-report';
+import { ChallengerReportResolver } from './challenger-report.resolver';
 
 declare module '../shared/context' {
   interface ServiceMap {
@@ -14,6 +16,8 @@ declare module '../shared/context' {
     /** Served rows, buffered and written by a writer thread. */
     predictionLog: PredictionLog;
     batchPredictions: BatchPredictionService;
+    /** Challengers against their champions, from the prediction log. */
+    challengerReports: ChallengerReports;
   }
   interface LoaderMap {
     predictions: PredictionLoaders;
@@ -31,7 +35,7 @@ declare module '../shared/topics' {
 export const predictionsModule = defineModule({
   name: 'predictions',
   entities: [Prediction, BatchPredictionJob],
-  resolvers: [PredictionResolver, BatchPredictionResolver],
+  resolvers: [PredictionResolver, BatchPredictionResolver, ChallengerReportResolver],
   nodes: [
     { entity: Prediction, load: (loaders) => loaders.predictions.byId, modelOf: (prediction: Prediction) => prediction.modelId },
     { entity: BatchPredictionJob, load: (loaders) => loaders.predictions.batchById, modelOf: (job: BatchPredictionJob) => job.modelId },
@@ -45,7 +49,8 @@ export const predictionsModule = defineModule({
     const pool = new PredictPool({ threads: serving.poolThreads, backend: config.training.backend });
     return {
       predictionLog,
-      predictions: new PredictionService({ db, config: serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, predictionLog, requestStats, prometheus, pool }),
+      predictions: new PredictionService({ db, config: serving, maxPageSize: config.maxPageSize, routes: liveRoutes, cache: modelCache, predictionLog, requestStats, prometheus, pool, log }),
+      challengerReports: new ChallengerReports({ db, versions: (id) => modelVersions.get(id) }),
       batchPredictions: new BatchPredictionService({ db, events, cache: modelCache, routes: liveRoutes, datasets, modelVersions, queue: batchQueue, runWorker: config.training.runWorker, cluster: config.redis !== null }),
     };
   },
