@@ -9,7 +9,7 @@ import { benchSecurityOverhead } from './security-overhead';
 import { benchTrainingHistory } from './training-history';
 import { benchTrainingOverhead } from './training-overhead';
 import { benchTrainingStreaming } from './training-streaming';
-import { benchServing, benchServingIsolation } from './serving';
+import { benchServing, benchServingIsolation, benchShadowOverhead } from './serving';
 import { benchSweepThroughput } from './sweeps';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
@@ -67,6 +67,11 @@ async function main() {
     console.log(`== Subscription fan-out: ${process.env.BENCH_FANOUT_CLIENTS ?? 1000} graphql-ws clients on one run's trainingMetrics, 20 points a second for ${process.env.BENCH_FANOUT_SECONDS ?? 30}s`);
     results.fanout = await benchFanout();
     console.log(JSON.stringify(results.fanout, null, 2));
+  }
+  if (want('shadow')) {
+    console.log(`== Shadow overhead: PRODUCTION single-row predicts, 64 connections, a SHADOW attached vs none (${process.env.BENCH_SERVING_SECONDS ?? 8}s per run); 3 rounds`);
+    results.shadow = await benchShadowOverhead();
+    console.log(JSON.stringify(results.shadow, null, 2));
   }
   if (want('sweeps')) {
     console.log(`== Sweep throughput: ${process.env.BENCH_SWEEP_RUNS ?? 16} tiny runs, parallelism 2 vs one after another; 3 rounds`);

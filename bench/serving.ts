@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../src/ml/backend';
 import { transformRows, type Preprocessor } from '../src/ml/preprocessing';
@@ -11,6 +12,7 @@ import type { Services } from '../src/modules/shared/context';
 import { BENCH_AUTH, BENCH_KEY_ENV } from './api-throughput';
 import { startChildServer } from './lib/child-server';
 import { scratchServices } from './lib/fixtures';
+import { gql } from './lib/graphql-client';
 import { loadGraphQL, type LoadResult } from './lib/load';
 import { SYNTHETIC_TARGET, syntheticBinaryCsv, syntheticFeatureNames } from './lib/training-data';
 
@@ -157,8 +159,8 @@ async function environmentIsolation(script: string, env: Record<string, string>,
   }
 }
 
-/** A trained MLP (20 features, 64-64-1) on 20k synthetic rows, live in PRODUCTION without approval. */
-export async function servingFixture() {
+/** A trained MLP (20 features, 64-64-1) on 20k synthetic rows, live in PRODUCTION without approval; with `challenger`, a second version beside it, not deployed. */
+export async function servingFixture({ challenger = false } = {}) {
   const { services, file, close } = await scratchServices('serving', BENCH_KEY_ENV);
   const csv = syntheticBinaryCsv(20_000);
   const dataset = await services.datasets.create({ name: 'bench-serving-data', csv } as never);
@@ -170,7 +172,9 @@ export async function servingFixture() {
   for (const environment of [Environment.TEST, Environment.PRODUCTION]) await services.deployments.deploy({ modelVersionId: versionId, environment, reason: 'benchmark' }, null);
   const lines = csv.trim().split('\n');
   const rows = lines.slice(1, 1 + BATCH_ROWS).map((line) => Object.fromEntries(line.split(',').slice(0, features.length).map((v, i) => [features[i], Number(v)])));
-  return { services, file, rows, versionId, close: async () => { services.modelCache.clear(); await close(); } };
+  // A second version of the same model, trained but not deployed (a challenger to be).
+  const challengerVersionId = challenger ? await finishedVersion(services, (await services.training.start({ modelId: model.id, datasetId: dataset.id, seed: 2 } as never, null)).id) : null;
+  return { services, file, rows, versionId, challengerVersionId, close: async () => { services.modelCache.clear(); await close(); } };
 }
 
 async function finishedVersion(services: Services, runId: string): Promise<string> {
@@ -233,4 +237,51 @@ async function timed(repeats: number, call: () => Promise<unknown>): Promise<num
 /** The median: one slow call (a GC, a neighbour on the machine) does not move it. */
 function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+/**
+ * Shadow overhead: PRODUCTION single-row predicts from 64 connections, with the second version
+ * attached as a SHADOW (scoring a copy of each request after the answer) against without one,
+ * alternated over three rounds (the shadow is started and ended between runs).
+ */
+export async function benchShadowOverhead(seconds = Number(process.env.BENCH_SERVING_SECONDS ?? 8)) {
+  const { file, rows, challengerVersionId, close } = await servingFixture({ challenger: true });
+  await close();
+  const server = await startChildServer(path.resolve(__dirname, 'servers/aimass-server.js'), { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${file}`, ...BENCH_KEY_ENV });
+  try {
+    const predict = PREDICT_ONE(rows[0]);
+    const shadow = (on: boolean) => gql(server.url, on
+      ? `mutation { deployModelVersion(input: { modelVersionId: "${challengerVersionId}", environment: PRODUCTION, mode: SHADOW }) { __typename } }`
+      : `mutation { endChallenger(input: { modelId: "${MODEL}", environment: PRODUCTION }) { id } }`);
+    const shadowRows = async () => (await gql(server.url, `{ predictions(filter: { modelVersionId: "${challengerVersionId}" }) { totalCount } }`)).predictions.totalCount as number;
+    await loadGraphQL(server.url, predict, { seconds: 2, connections: 64, headers: BENCH_AUTH }); // warm-up
+    const runs: { without: LoadResult[]; withShadow: LoadResult[] } = { without: [], withShadow: [] };
+    let mirrored = 0;
+    let servedWithShadow = 0;
+    for (let round = 0; round < 3; round++) {
+      runs.without.push(await loadGraphQL(server.url, predict, { seconds, connections: 64, headers: BENCH_AUTH }));
+      await shadow(true);
+      const before = await shadowRows();
+      const result = await loadGraphQL(server.url, predict, { seconds, connections: 64, headers: BENCH_AUTH });
+      runs.withShadow.push(result);
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // the log's last flush
+      mirrored += (await shadowRows()) - before;
+      servedWithShadow += Math.round(result.requestsPerSecond * seconds);
+      await shadow(false);
+      console.log(JSON.stringify({ round: round + 1, without: runs.without.at(-1), withShadow: result }));
+    }
+    const med = (list: LoadResult[], pick: (r: LoadResult) => number) => median(list.map(pick));
+    return {
+      seconds, connections: 64, runs,
+      p50Ms: { without: med(runs.without, (r) => r.p50Ms), withShadow: med(runs.withShadow, (r) => r.p50Ms) },
+      p99Ms: { without: med(runs.without, (r) => r.p99Ms), withShadow: med(runs.withShadow, (r) => r.p99Ms) },
+      requestsPerSecond: { without: med(runs.without, (r) => r.requestsPerSecond), withShadow: med(runs.withShadow, (r) => r.requestsPerSecond) },
+      p99Ratio: Number((med(runs.withShadow, (r) => r.p99Ms) / med(runs.without, (r) => r.p99Ms)).toFixed(2)),
+      shareMirrored: Number((mirrored / Math.max(1, servedWithShadow)).toFixed(3)),
+      goal: 'p99 within 1.1x',
+    };
+  } finally {
+    await server.stop();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
 }

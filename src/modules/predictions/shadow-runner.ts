@@ -18,7 +18,7 @@ export interface ShadowCall {
  * Scores a copy of each served request on the environment's SHADOW version after the live answer
  * has gone out (setImmediate: after the response is handed to the socket), and logs the shadow's
  * answers beside the live ones (`outputs.live`), so the challenger report compares them row by
- * row. At most `maxInFlight` copies are scored at once: a shadow never queues work without bound;
+ * row. At most `maxInFlight` (64) copies are scored at once (concurrent ones share the shadow version's micro-batches): a shadow never queues work without bound;
  * copies beyond it are dropped and counted. A failing shadow fails nobody.
  */
 export class ShadowRunner {
@@ -35,7 +35,7 @@ export class ShadowRunner {
   }) {}
 
   mirror(call: ShadowCall): void {
-    if (this.inFlight >= (this.deps.maxInFlight ?? 4)) {
+    if (this.inFlight >= (this.deps.maxInFlight ?? 64)) {
       this.counts.dropped++;
       return;
     }
