@@ -13,7 +13,7 @@ export class Sweeps1765200000000 implements MigrationInterface {
     await queryRunner.createTable(new Table({
       name: 'sweep',
       columns: [
-        c.id(), c.ref('model_id'), c.ref('dataset_version_id'), c.string('method', 20), c.text('parameters', false), c.text('base_hyperparameters', true),
+        c.id(), c.ref('model_id'), c.ref('dataset_version_id'), c.string('method', 20), c.text('parameters', false), c.text('base_hyperparameters', true), c.text('split', true),
         c.string('metric', 40), c.string('goal', 10), c.int('max_runs'), c.int('parallelism'), c.int('priority'), c.text('early_stopping', true), c.int('seed'),
         c.string('status', 20), c.double('progress', false), c.ref('best_run_id', true), c.double('best_value', true), c.text('error', true),
         c.ref('created_by', true), c.timestamp('created_at'), c.timestamp('finished_at', true),

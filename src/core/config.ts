@@ -62,6 +62,8 @@ export interface Config {
    * about this long.
    */
   schedulerLeaseSeconds: number;
+  /** `RETRAIN_CHECK_SECONDS` (default 15): how often the scheduler's holder looks for retrain policies due by their cron. */
+  retrainCheckSeconds: number;
   /** `WORKER_HEARTBEAT_SECONDS` (default 5): a worker's heartbeat period; silent for three, it leaves systemInfo.workers. */
   heartbeatSeconds: number;
   /** Limits on each operation, the same over HTTP and WebSocket. */
@@ -329,6 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: origins('CORS_ORIGINS'),
     redis: parseRedis(read('REDIS_URL'), read('REDIS_PREFIX') ?? 'aimass', problems),
     schedulerLeaseSeconds: integer('SCHEDULER_LEASE_SECONDS', 15, 2, 3600),
+    retrainCheckSeconds: integer('RETRAIN_CHECK_SECONDS', 15, 1, 3600),
     heartbeatSeconds: integer('WORKER_HEARTBEAT_SECONDS', 5, 1, 600),
     limits: {
       maxDepth: integer('MAX_QUERY_DEPTH', 10, 2, 100),

@@ -6,6 +6,7 @@ import { deploymentsModule } from '../modules/deployments/deployments.module';
 import { evaluationsModule } from '../modules/evaluations/evaluations.module';
 import { modelsModule } from '../modules/models/models.module';
 import { monitoringModule } from '../modules/monitoring/monitoring.module';
+import { schedulesModule } from '../modules/schedules/schedules.module';
 import { predictionsModule } from '../modules/predictions/predictions.module';
 import type { AimassModule, NodeType } from '../modules/shared/module-definition';
 import { NodeResolver } from '../modules/shared/node.resolver';
@@ -29,6 +30,7 @@ export const MODULES: readonly AimassModule[] = [
   deploymentsModule,
   predictionsModule,
   monitoringModule,
+  schedulesModule,
   systemModule,
 ];
 

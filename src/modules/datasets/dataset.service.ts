@@ -102,7 +102,18 @@ export class DatasetService {
       throw error;
     }
     this.events?.publish('DATASET_VERSION_CREATED', datasetId, { datasetVersionId: version.id });
+    for (const listener of this.versionListeners) void listener(version).catch(() => undefined);
     return version;
+  }
+
+  private readonly versionListeners: ((version: DatasetVersion) => Promise<void>)[] = [];
+
+  /**
+   * Later modules (retrain policies) follow new versions, in the process that created them: once
+   * per version across a cluster, where the bus would tell every instance. A listener logs its own failures.
+   */
+  onVersionCreated(listener: (version: DatasetVersion) => Promise<void>): void {
+    this.versionListeners.push(listener);
   }
 
   async getVersion(id: string): Promise<DatasetVersion> {

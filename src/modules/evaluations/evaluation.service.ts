@@ -17,6 +17,8 @@ export interface EvaluateInput {
   modelVersionId: string;
   datasetId: string;
   datasetVersion?: number | null;
+  /** Only the dataset version's last rows (the newest: a TIME_ORDERED test split), not all of them. */
+  lastRows?: number | null;
 }
 
 /** Evaluations: made after training, or on demand on any dataset version with the model's columns. */
@@ -42,7 +44,8 @@ export class EvaluationService {
       if (original && original.type !== column.type) throw badInput(`column ${JSON.stringify(name)} is ${column.type} here but was ${original.type} in training`, { field: 'input.datasetId', column: name });
     }
     const artifact = await loadModelArtifact(artifacts, version.artifactId);
-    const rows = await datasetRows.allRows(target, [...model.featureColumns, model.targetColumn]);
+    const all = await datasetRows.allRows(target, [...model.featureColumns, model.targetColumn]);
+    const rows = input.lastRows ? all.slice(Math.max(0, all.length - input.lastRows)) : all;
     let result;
     try {
       result = await trainer.evaluate({ artifact, rows, targetName: model.targetColumn, seed: 1, backend: config.training.backend });

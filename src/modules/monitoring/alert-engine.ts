@@ -52,6 +52,13 @@ const MODEL_VALUE: Partial<Record<AlertMetric, (p: HealthSnapshotData['predictio
  * what changes. State lives in this process; open alerts are restored from the database at start.
  */
 export class AlertEngine {
+  private readonly openedListeners: ((alert: Alert) => Promise<void>)[] = [];
+
+  /** Later modules (retrain policies on DRIFT) follow alerts as they open, where they open: on the one process that evaluates rules. */
+  onOpened(listener: (alert: Alert) => Promise<void>): void {
+    this.openedListeners.push(listener);
+  }
+
   private readonly machine = new AlertStateMachine();
   /** Training runs seen failing, per rule: a run that leaves the window resolves its alert. */
   private readonly failedSeen = new Map<string, Set<string>>();
@@ -167,6 +174,7 @@ export class AlertEngine {
       });
       await db.transaction((m) => m.insert(Alert, alert));
       events.publish('HEALTH_ALERTS', 'all', { alertId: alert.id, modelId: alert.modelId, severity: alert.severity });
+      for (const listener of this.openedListeners) void listener(alert).catch(() => undefined);
       return;
     }
     const open = await db.manager.findOneBy(Alert, { ruleId: transition.ruleId, subject: transition.subject, state: Not(AlertState.RESOLVED) });

@@ -5,6 +5,7 @@ import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/en
 import type { EarlyStoppingRule } from '../../ml/early-stopping';
 import type { ParameterSpec } from '../../ml/sweep-search';
 import { HyperparametersInput } from '../models/hyperparameters';
+import type { SplitInput } from '../training/training-run.inputs';
 import { Node } from '../shared/node';
 
 export enum SweepMethod { GRID = 'GRID', RANDOM = 'RANDOM', BAYESIAN = 'BAYESIAN' }
@@ -87,6 +88,10 @@ export class Sweep implements Node {
   /** The validated search space. */
   @JsonColumn()
   parameters!: ParameterSpec[];
+
+  /** How every run divides its rows (null: the training default). */
+  @JsonColumn({ nullable: true })
+  split!: SplitInput | null;
 
   /** Hyper-parameters every run gets besides the searched ones. */
   @JsonColumn({ name: 'base_hyperparameters', nullable: true })

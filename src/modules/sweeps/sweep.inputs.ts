@@ -2,6 +2,7 @@ import { ArrayMaxSize, IsInt, IsNumber, IsOptional, Max, Min, ValidateNested } f
 import { GraphQLJSON } from 'graphql-scalars';
 import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
 import { HyperparametersInput } from '../models/hyperparameters';
+import { SplitInput } from '../training/training-run.inputs';
 import { PageArgs } from '../shared/page.args';
 import { EarlyStoppingType, ParameterDistribution, SweepGoal, SweepMethod, SweepStatus } from './sweep.entity';
 
@@ -92,6 +93,10 @@ export class StartSweepInput {
   @Field(() => HyperparametersInput, { nullable: true, description: 'Hyper-parameters every run gets besides the searched ones (they may not also be searched).' })
   @IsOptional() @ValidateNested()
   hyperparameters?: HyperparametersInput | null;
+
+  @Field(() => SplitInput, { nullable: true, description: 'How every run divides the rows (the training default when omitted).' })
+  @IsOptional() @ValidateNested()
+  split?: SplitInput | null;
 
   @Field(() => Int, { defaultValue: 0, description: 'Queue priority of the sweep\'s runs, -100 to 100.' })
   @IsInt() @Min(-100) @Max(100)

@@ -45,6 +45,13 @@ export const isSweepOver = (status: SweepStatus) => status !== SweepStatus.RUNNI
 export class SweepService {
   constructor(private readonly deps: SweepDeps) {}
 
+  private readonly finishedListeners: ((sweep: Sweep) => Promise<void>)[] = [];
+
+  /** Later modules (retrain policies) follow sweeps that end, in the process that ended them. */
+  onFinished(listener: (sweep: Sweep) => Promise<void>): void {
+    this.finishedListeners.push(listener);
+  }
+
   async start(input: StartSweepInput, createdBy: string | null): Promise<Sweep> {
     const { db, models, datasets } = this.deps;
     const model = await models.byRef(input.modelId, 'input.modelId');
@@ -60,7 +67,7 @@ export class SweepService {
     }
     const sweep = Object.assign(new Sweep(), {
       id: newId(Sweep), modelId: model.id, datasetVersionId: version.id, method: input.method, parameters: space,
-      baseHyperparameters: input.hyperparameters ?? null, metric: input.metric, goal: input.goal, maxRuns: planned,
+      baseHyperparameters: input.hyperparameters ?? null, split: input.split ?? null, metric: input.metric, goal: input.goal, maxRuns: planned,
       parallelism: input.parallelism, priority: input.priority ?? 0, earlyStoppingRule: stoppingRule(input.earlyStopping),
       seed: input.seed ?? randomInt(0, 2 ** 31 - 1), status: SweepStatus.RUNNING, progress: 0, bestRunId: null, bestValue: null,
       error: null, createdBy, createdAt: new Date(), finishedAt: null,
@@ -162,6 +169,10 @@ export class SweepService {
     // Conditional: a sweep cancelled meanwhile stays CANCELLED.
     const moved = await this.deps.db.transaction((m) => m.update(Sweep, { id, status: SweepStatus.RUNNING }, changes as never));
     this.announce(id, moved.affected === 0 ? (await this.get(id)).status : status);
+    if (moved.affected && status !== SweepStatus.RUNNING) {
+      const ended = await this.get(id);
+      for (const listener of this.finishedListeners) await listener(ended).catch((error) => this.deps.log.error({ err: error, sweepId: id }, 'a finished-sweep listener failed'));
+    }
   }
 
   /** Queues trial `trial`: the searched values drawn for it over the sweep's fixed hyper-parameters. */
@@ -171,7 +182,7 @@ export class SweepService {
     await this.deps.training.start({
       modelId: sweep.modelId, datasetId, datasetVersion,
       hyperparameters: { ...(sweep.baseHyperparameters ?? {}), ...parameters } as never,
-      seed: (sweep.seed + trial) % 2 ** 31, priority: sweep.priority, batchMetrics: false,
+      seed: (sweep.seed + trial) % 2 ** 31, priority: sweep.priority, batchMetrics: false, split: sweep.split,
     }, sweep.createdBy, { sweepId: sweep.id, sweepTrial: trial });
   }
 
