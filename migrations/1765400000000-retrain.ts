@@ -15,7 +15,7 @@ export class Retrain1765400000000 implements MigrationInterface {
       name: 'retrain_policy',
       columns: [
         c.id(), c.ref('model_id'), c.string('trigger', 20), c.string('cron', 120, true), c.string('timezone', 80), c.ref('dataset_id'),
-        c.text('hyperparameters', true), c.text('sweep', true), c.string('promote_to', 20), c.text('gate', false), c.int('test_percent'),
+        c.text('hyperparameters', true), c.text('sweep', true), c.string('promote_to', 20), c.text('gate', false), c.int('test_percent'), c.int('shadow_seconds', true),
         c.timestamp('next_run_at', true), c.int('last_data_version', true), c.ref('last_alert_id', true),
         c.ref('created_by', true), c.timestamp('created_at'), c.timestamp('updated_at'),
       ],
@@ -27,7 +27,7 @@ export class Retrain1765400000000 implements MigrationInterface {
         c.id(), c.ref('policy_id'), c.ref('model_id'), c.string('trigger', 20), c.text('detail', true), c.string('status', 20),
         c.ref('dataset_version_id', true), c.ref('run_id', true), c.ref('sweep_id', true), c.ref('challenger_version_id', true), c.ref('champion_version_id', true),
         c.string('metric', 40), c.double('challenger_value', true), c.double('champion_value', true), c.int('compared_rows', true),
-        c.string('decision', 20, true), c.text('reason', true), c.ref('deployment_id', true), c.ref('request_id', true),
+        c.string('decision', 20, true), c.text('reason', true), c.ref('deployment_id', true), c.ref('request_id', true), c.ref('challenger_id', true), c.timestamp('shadow_until', true),
         c.timestamp('created_at'), c.timestamp('decided_at', true),
       ],
       indices: [

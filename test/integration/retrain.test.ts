@@ -19,7 +19,7 @@ const latestEvent = async () => (await server.query(EVENTS, { m: modelId })).ret
 const decided = (event: any) => event && (event.status === 'DECIDED' || event.status === 'FAILED');
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { TRAINING_CONCURRENCY: '2' } });
+  server = await startTestServer({ env: { TRAINING_CONCURRENCY: '2', RETRAIN_CHECK_SECONDS: '1' } });
   // The first 600 applications; later ones arrive as new data.
   ({ createDataset: { id: datasetId } } = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'credit-feed', csv: creditCsv(all.slice(0, 600)) } }));
   ({ createModel: { id: modelId } } = await server.query('mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
@@ -96,6 +96,24 @@ describe('retrain policies', () => {
     expect(event).toMatchObject({ status: 'DECIDED', decision: 'KEPT_CHAMPION', champion: { id: before } });
     expect(event.reason).toMatch(/kept the champion: auc .* < threshold 0.999/);
     expect(await live('TEST')).toBe(before);
+  });
+
+  it('with shadowSeconds, a passing challenger first shadows the champion, then is promoted with what the shadow showed', async () => {
+    const champion = await live('TEST');
+    await server.query(SET, { input: { modelId, datasetId, trigger: 'NEW_DATA', promoteTo: 'TEST', gate: { metric: 'auc', threshold: 0 }, shadowSeconds: 3 } });
+    const { fireRetrainPolicy } = await server.query('mutation($m: ID!) { fireRetrainPolicy(modelId: $m) { id } }', { m: modelId });
+    const shadowing = await until(latestEvent, (e) => e.id === fireRetrainPolicy.id && (e.status === 'SHADOWING' || decided(e)), 90_000);
+    expect(shadowing.status).toBe('SHADOWING');
+    // While it shadows, the champion answers and the shadow sees the same requests.
+    const rows = all.slice(0, 20).map((row) => Object.fromEntries(CREDIT_FEATURES.map((f) => [f, row[f]])));
+    const { predict } = await server.query('mutation($input: PredictInput!) { predict(input: $input) { modelVersion { id } } }', { input: { model: 'credit-retrained', environment: 'TEST', rows } });
+    expect(predict.modelVersion.id).toBe(champion);
+    const event = await until(latestEvent, (e) => e.id === fireRetrainPolicy.id && decided(e), 30_000);
+    expect(event).toMatchObject({ status: 'DECIDED', decision: 'PROMOTED' });
+    expect(event.reason).toMatch(/in shadow it agreed with the champion on [\d.]+ % of 20 requests' rows; promoted/);
+    expect(await live('TEST')).toBe(event.challenger.id);
+    const report = await server.query('query($m: ID!) { challengerReport(modelId: $m, environment: TEST) { challenger { mode endReason } comparedRows } }', { m: modelId });
+    expect(report.challengerReport).toEqual({ challenger: { mode: 'SHADOW', endReason: 'PROMOTED' }, comparedRows: 20 });
   });
 
   it('for PRODUCTION, a passing challenger becomes a maker-checker request carrying both figures', async () => {

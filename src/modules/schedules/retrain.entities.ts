@@ -13,8 +13,8 @@ registerEnumType(RetrainTrigger, {
   description: 'What fires a retrain policy: SCHEDULE (its cron, in its time zone), NEW_DATA (its dataset gets a new version), DRIFT (a drift alert opens on the model). MANUAL: fireRetrainPolicy, for any policy.',
 });
 
-export enum RetrainStatus { TRAINING = 'TRAINING', EVALUATING = 'EVALUATING', DECIDED = 'DECIDED', FAILED = 'FAILED' }
-registerEnumType(RetrainStatus, { name: 'RetrainStatus', description: 'TRAINING the challenger (a run or a sweep) → EVALUATING both versions on the same rows → DECIDED; FAILED when the challenger could not be trained or compared (reason says why).' });
+export enum RetrainStatus { TRAINING = 'TRAINING', EVALUATING = 'EVALUATING', SHADOWING = 'SHADOWING', DECIDED = 'DECIDED', FAILED = 'FAILED' }
+registerEnumType(RetrainStatus, { name: 'RetrainStatus', description: 'TRAINING the challenger (a run or a sweep) → EVALUATING both versions on the same rows → (with shadowSeconds, SHADOWING beside the champion until shadowUntil) → DECIDED; FAILED when the challenger could not be trained or compared (reason says why).' });
 
 export enum RetrainDecision { PROMOTED = 'PROMOTED', APPROVAL_REQUESTED = 'APPROVAL_REQUESTED', KEPT_CHAMPION = 'KEPT_CHAMPION', REFUSED = 'REFUSED' }
 registerEnumType(RetrainDecision, {
@@ -49,6 +49,7 @@ export class RetrainPolicy implements Node {
   @Field(() => Environment, { description: 'Where the challenger is put live; its live version is the champion.' }) @Column({ name: 'promote_to', type: 'varchar', length: 20 }) promoteTo!: Environment;
   @Field(() => PromotionGate, { description: 'What the challenger must reach, against the champion on the same rows (mustBeatCurrent) and/or a threshold.' }) @JsonColumn() gate!: PromotionGate;
   @Field(() => Int, { description: 'The newest rows held out for the comparison, in percent of the dataset version (the challenger trains on the older rows).' }) @Column({ name: 'test_percent', type: 'int' }) testPercent!: number;
+  @Field(() => Int, { nullable: true, description: 'A challenger that passes the gate first runs as a SHADOW beside the champion for this long, then is promoted (null: promoted at once).' }) @Column({ name: 'shadow_seconds', type: 'int', nullable: true }) shadowSeconds!: number | null;
   @Field(() => Date, { nullable: true, description: 'SCHEDULE: when it fires next.' }) @TimeColumn('next_run_at', { nullable: true }) nextRunAt!: Date | null;
   @Column({ name: 'last_data_version', type: 'int', nullable: true }) lastDataVersion!: number | null;
   @RefColumn('last_alert_id', { nullable: true }) lastAlertId!: string | null;
@@ -82,6 +83,8 @@ export class RetrainEvent implements Node {
   @Field(() => String, { nullable: true, description: 'The decision (or failure) in words, with the numbers.' }) @Column({ type: 'text', nullable: true }) reason!: string | null;
   @RefColumn('deployment_id', { nullable: true }) deploymentId!: string | null;
   @RefColumn('request_id', { nullable: true }) requestId!: string | null;
+  @RefColumn('challenger_id', { nullable: true }) challengerId!: string | null;
+  @Field(() => Date, { nullable: true, description: 'SHADOWING: when the shadow is promoted.' }) @TimeColumn('shadow_until', { nullable: true }) shadowUntil!: Date | null;
   @Field() @TimeColumn('created_at') createdAt!: Date;
   @Field(() => Date, { nullable: true }) @TimeColumn('decided_at', { nullable: true }) decidedAt!: Date | null;
 }

@@ -48,6 +48,10 @@ export class SetRetrainPolicyInput {
   @ValidateNested()
   gate!: PromotionGateInput;
 
+  @Field(() => Int, { nullable: true, description: 'Run a challenger that passed the gate as a SHADOW beside the champion for this many seconds (1 to 604,800: a week) before asking for its promotion; the reason then carries the shadow\'s agreement with the champion.' })
+  @IsOptional() @IsInt() @Min(1) @Max(604_800)
+  shadowSeconds?: number | null;
+
   @Field(() => Int, { defaultValue: 20, description: 'The newest rows held out for the comparison, in percent (5 to 50): the challenger trains on the older rows (a TIME_ORDERED split) and both versions are measured on these.' })
   @IsInt() @Min(5) @Max(50)
   testPercent!: number;

@@ -10,6 +10,7 @@ import { paginate, type Page, type PageArgs } from '../../engines/db/pagination'
 import type { DatasetVersion } from '../datasets/dataset-version.entity';
 import type { DatasetService } from '../datasets/dataset.service';
 import { DeploymentRequest } from '../deployments/deployment-request.entity';
+import { Challenger, DeploymentMode } from '../deployments/challenger.entity';
 import type { DeploymentService } from '../deployments/deployment.service';
 import type { EvaluationService } from '../evaluations/evaluation.service';
 import type { ModelService } from '../models/model.service';
@@ -19,6 +20,7 @@ import { AlertMetric } from '../monitoring/alert-enums';
 import type { EventBus } from '../shared/topics';
 import { SplitStrategy, TrainingRun, TrainingStatus } from '../training/training-run.entity';
 import type { TrainingRunService } from '../training/training-run.service';
+import type { ChallengerReports } from '../predictions/challenger-report';
 import type { Sweep } from '../sweeps/sweep.entity';
 import { epochMetrics, plannedRuns, searchSpace } from '../sweeps/sweep-space';
 import { isSweepOver, type SweepService } from '../sweeps/sweep.service';
@@ -39,6 +41,8 @@ export interface RetrainDeps {
   sweeps: SweepService;
   evaluations: EvaluationService;
   deployments: DeploymentService;
+  /** The shadow's agreement with the champion, for the decision's reason. */
+  challengerReports: ChallengerReports;
 }
 
 /**
@@ -78,7 +82,7 @@ export class RetrainService {
       modelId: model.id, trigger: input.trigger, cron, timezone: input.timezone, datasetId: dataset.id,
       hyperparameters: input.hyperparameters ?? null, sweep: input.sweep ? { ...input.sweep } : null, promoteTo: input.promoteTo,
       gate: { metric: input.gate.metric, threshold: input.gate.threshold ?? null, mustBeatCurrent: input.gate.mustBeatCurrent },
-      testPercent: input.testPercent, nextRunAt: cron ? schedule.nextRun(now) : null,
+      testPercent: input.testPercent, shadowSeconds: input.shadowSeconds ?? null, nextRunAt: cron ? schedule.nextRun(now) : null,
       // Only versions made from now on are new data; only alerts opened from now on fire.
       lastDataVersion: dataset.latestVersion, lastAlertId: null, updatedAt: now,
     };
@@ -168,7 +172,7 @@ export class RetrainService {
     this.timer = null;
   }
 
-  /** Due SCHEDULE policies fire (once, however many ticks were missed); events stuck in TRAINING move on. */
+  /** Due SCHEDULE policies fire (once, however many ticks were missed); shadows whose time is up are promoted; events stuck in TRAINING move on. */
   async checkSchedules(now = new Date()): Promise<void> {
     if (!this.deps.schedulerLease.held) return;
     const { db } = this.deps;
@@ -181,6 +185,7 @@ export class RetrainService {
         .where('id = :id AND next_run_at = :due', { id: policy.id, due: db.sqlDate(policy.nextRunAt!) }).execute();
       if (claimed.affected) await this.fire(policy, RetrainTrigger.SCHEDULE, { dueAt: policy.nextRunAt!.toISOString(), nextRunAt: check.next.toISOString() });
     }
+    await this.promoteShadows(now);
     await this.recoverStuck();
   }
 
@@ -283,6 +288,15 @@ export class RetrainService {
       }
       const model = await models.get(event.modelId);
       try {
+        if (policy.shadowSeconds) {
+          const shadow = await deployments.deploy({ modelVersionId: challengerVersionId, environment: policy.promoteTo, mode: DeploymentMode.SHADOW, reason: `retrain policy (${event.trigger}): ${figures}` }, null);
+          const shadowUntil = new Date(Date.now() + policy.shadowSeconds * 1000);
+          await this.update(event, {
+            ...numbers, status: RetrainStatus.SHADOWING, challengerId: (shadow as Challenger).id, shadowUntil,
+            reason: `passed the policy's gate (${gate.summary}); ${figures}; shadowing beside the champion until ${shadowUntil.toISOString()}`,
+          });
+          return;
+        }
         const outcome = await deployments.deploy({ modelVersionId: challengerVersionId, environment: policy.promoteTo, reason: `retrain policy (${event.trigger}): ${figures}` }, null);
         const requested = outcome instanceof DeploymentRequest;
         await this.finishEvent(event, {
@@ -309,11 +323,47 @@ export class RetrainService {
   }
 
   private async finishEvent(event: RetrainEvent, changes: Partial<RetrainEvent>): Promise<void> {
-    const update = { ...changes, decidedAt: new Date() };
-    await this.deps.db.transaction((m) => m.update(RetrainEvent, { id: event.id }, update as never));
-    Object.assign(event, update);
-    this.announce(event);
+    await this.update(event, { ...changes, decidedAt: new Date() });
     this.deps.log.info({ eventId: event.id, status: event.status, decision: event.decision, reason: event.reason }, 'retrain event decided');
+  }
+
+  private async update(event: RetrainEvent, changes: Partial<RetrainEvent>): Promise<void> {
+    await this.deps.db.transaction((m) => m.update(RetrainEvent, { id: event.id }, changes as never));
+    Object.assign(event, changes);
+    this.announce(event);
+  }
+
+  /**
+   * Shadows whose time is up ask for promotion through the ordinary path, with what the shadow
+   * showed (agreement with the champion on the same requests) in the reason. A shadow someone
+   * ended meanwhile keeps the champion.
+   */
+  private async promoteShadows(now: Date): Promise<void> {
+    const { db, deployments, challengerReports } = this.deps;
+    const due = await db.manager.findBy(RetrainEvent, { status: RetrainStatus.SHADOWING, shadowUntil: LessThanOrEqual(now) });
+    for (const event of due) {
+      const claimed = await db.transaction((m) => m.update(RetrainEvent, { id: event.id, status: RetrainStatus.SHADOWING }, { status: RetrainStatus.EVALUATING }));
+      if (!claimed.affected) continue;
+      const policy = await this.policyById(event.policyId).catch(() => null);
+      const challenger = event.challengerId ? await db.manager.findOneBy(Challenger, { id: event.challengerId }) : null;
+      if (!policy || !challenger || challenger.endedAt) {
+        await this.finishEvent(event, { status: RetrainStatus.DECIDED, decision: RetrainDecision.KEPT_CHAMPION, reason: `${event.reason}; the shadow was ended before its time was up` });
+        continue;
+      }
+      const report = await challengerReports.report(challenger, challenger.startedAt, now);
+      const shadowed = report.agreement !== null ? `agreed with the champion on ${show(report.agreement * 100)} % of ${report.comparedRows} requests' rows` : `compared on ${report.comparedRows} rows`;
+      try {
+        const outcome = await deployments.promoteChallenger(event.modelId, policy.promoteTo, `retrain policy after ${policy.shadowSeconds} s in shadow: ${shadowed}`, null);
+        const requested = outcome instanceof DeploymentRequest;
+        await this.finishEvent(event, {
+          status: RetrainStatus.DECIDED, decision: requested ? RetrainDecision.APPROVAL_REQUESTED : RetrainDecision.PROMOTED,
+          ...(requested ? { requestId: outcome.id } : { deploymentId: outcome.id }),
+          reason: `${event.reason}; in shadow it ${shadowed}; ${requested ? `promotion requested (${outcome.id})` : 'promoted'}`,
+        });
+      } catch (error) {
+        await this.finishEvent(event, { status: RetrainStatus.DECIDED, decision: RetrainDecision.REFUSED, reason: `${event.reason}; its promotion was refused: ${messageOf(error)}` });
+      }
+    }
   }
 
   private announce(event: RetrainEvent): void {

@@ -33,8 +33,8 @@ export const schedulesModule = defineModule({
   ],
   topics: ['RETRAIN_EVENT_UPDATED'],
   loaders: ({ db }) => ({ schedules: { policyById: byIdLoader(db, RetrainPolicy), eventById: byIdLoader(db, RetrainEvent) } }),
-  services: ({ db, config, log, events, schedulerLease }, { models, datasets, training, sweeps, evaluations, deployments }) => ({
-    retrain: new RetrainService({ db, config, log, events, schedulerLease, models, datasets, training, sweeps, evaluations, deployments }),
+  services: ({ db, config, log, events, schedulerLease }, { models, datasets, training, sweeps, evaluations, deployments, challengerReports }) => ({
+    retrain: new RetrainService({ db, config, log, events, schedulerLease, models, datasets, training, sweeps, evaluations, deployments, challengerReports }),
   }),
   start: async ({ retrain, training, sweeps, datasets, alertEngine }) => {
     // Each trigger where it happens once: a run's or sweep's end where it ends, a new version where
