@@ -77,8 +77,8 @@ export function tradingBacktest(input: TradingInput, periodsPerYear: number): Tr
     const previous = prices[t - 1];
     const forecast = forecasts[t];
     const predicted = forecast === null ? 0 : forecast / previous - 1;
-    const target = predicted > entryThreshold ? positionSize : strategy === 'LONG_SHORT' && predicted < -entryThreshold ? -positionSize : 0;
     let value = equity[equity.length - 1];
+    const target = value <= 0 ? 0 : predicted > entryThreshold ? positionSize : strategy === 'LONG_SHORT' && predicted < -entryThreshold ? -positionSize : 0;
     if (target !== position) {
       const cost = Math.abs(target - position) * value * (costBps + slippageBps) / 10_000;
       value -= cost;
@@ -88,6 +88,11 @@ export function tradingBacktest(input: TradingInput, periodsPerYear: number): Tr
     }
     const realised = prices[t] / previous - 1;
     value *= 1 + position * realised;
+    // A short can lose more than the account holds: it is ruined, and trades no more.
+    if (value <= 0) {
+      value = 0;
+      position = 0;
+    }
     if (position !== 0) {
       held++;
       if (position * realised > 0) hits++;
@@ -103,7 +108,7 @@ export function tradingBacktest(input: TradingInput, periodsPerYear: number): Tr
 
 export interface Performance {
   totalReturn: number;
-  /** (end / start)^(periodsPerYear / periods) − 1. */
+  /** (end / start)^(periodsPerYear / periods) − 1; −1 for a ruined account. */
   cagr: number;
   /** Sample standard deviation of period returns × √periodsPerYear. */
   volatility: number;
@@ -121,14 +126,15 @@ export interface Performance {
 
 /** Period returns of an equity curve: equity[i] / equity[i − 1] − 1. */
 export function periodReturns(equity: number[]): number[] {
-  return equity.slice(1).map((value, i) => value / equity[i] - 1);
+  return equity.slice(1).map((value, i) => (equity[i] > 0 ? value / equity[i] - 1 : 0));
 }
 
 export function performance(equity: number[], periodsPerYear: number): Performance {
   const returns = periodReturns(equity);
   const n = returns.length;
   const totalReturn = equity[equity.length - 1] / equity[0] - 1;
-  const cagr = n > 0 ? (equity[equity.length - 1] / equity[0]) ** (periodsPerYear / n) - 1 : 0;
+  const growth = equity[equity.length - 1] / equity[0];
+  const cagr = n > 0 ? (growth > 0 ? growth ** (periodsPerYear / n) - 1 : -1) : 0;
   const std = n >= 2 ? sampleStandardDeviation(returns) : 0;
   const average = n > 0 ? mean(returns) : 0;
   const downside = n > 0 ? Math.sqrt(mean(returns.map((r) => Math.min(r, 0) ** 2))) : 0;

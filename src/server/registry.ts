@@ -8,6 +8,7 @@ import { modelsModule } from '../modules/models/models.module';
 import { monitoringModule } from '../modules/monitoring/monitoring.module';
 import { schedulesModule } from '../modules/schedules/schedules.module';
 import { predictionsModule } from '../modules/predictions/predictions.module';
+import { backtestsModule } from '../modules/backtests/backtests.module';
 import type { AimassModule, NodeType } from '../modules/shared/module-definition';
 import { NodeResolver } from '../modules/shared/node.resolver';
 import { systemModule } from '../modules/system/system.module';
@@ -29,6 +30,7 @@ export const MODULES: readonly AimassModule[] = [
   sweepsModule,
   deploymentsModule,
   predictionsModule,
+  backtestsModule,
   monitoringModule,
   schedulesModule,
   systemModule,

@@ -17,6 +17,7 @@ const DEPLOYERS: RoleName[] = ['DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
 const NO_REQUEST = 'dreq_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 const NO_JOB = 'bpj_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 const NO_SWEEP = 'swp_01JZZZZZZZZZZZZZZZZZZZZZZZ';
+const NO_BACKTEST = 'bt_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 
 interface Fixture { datasetId: string; modelId: string; versionId: string; runId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string>; newRunId(): Promise<string>; newRuleId(): Promise<string> }
 type Call = (f: Fixture) => Promise<{ query: string; variables?: Record<string, unknown> }> | { query: string; variables?: Record<string, unknown> };
@@ -72,6 +73,9 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Mutation.deleteRetrainPolicy': { allowed: AUDITORS, call: (f) => ({ query: 'mutation($m: ID!) { deleteRetrainPolicy(modelId: $m) { id } }', variables: { m: f.modelId } }) },
   'Mutation.fireRetrainPolicy': { allowed: AUDITORS, call: (f) => ({ query: 'mutation($m: ID!) { fireRetrainPolicy(modelId: $m) { id } }', variables: { m: f.modelId } }) },
   'Subscription.retrainEventUpdated': { allowed: READERS, subscription: true, call: (f) => ({ query: 'subscription($m: ID!) { retrainEventUpdated(modelId: $m) { status } }', variables: { m: f.modelId } }) },
+  'Mutation.runBacktest': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { runBacktest(input: { modelVersionId: $v, datasetId: $d, strategy: CREDIT_APPROVAL, profitPerGood: 1, lossPerBad: 1 }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
+  'Query.backtest': { allowed: READERS, call: () => ({ query: 'query($id: ID!) { backtest(id: $id) { status } }', variables: { id: NO_BACKTEST } }) },
+  'Subscription.backtestUpdated': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription($id: ID!) { backtestUpdated(backtestId: $id) { status } }', variables: { id: NO_BACKTEST } }) },
   'Mutation.predict': { allowed: ALL, call: () => ({ query: 'mutation { predict(input: { model: "policy-model", environment: TEST, rows: [{ x: 1 }] }) { latencyMs } }' }) },
   'Query.predictions': { allowed: READERS, call: () => ({ query: '{ predictions(first: 1) { totalCount } }' }) },
   'Query.driftReport': { allowed: READERS, call: () => ({ query: '{ driftReport(model: "policy-model") { rowCount status message } }' }) },

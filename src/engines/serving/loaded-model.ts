@@ -108,6 +108,34 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
     return { x, units: 1 };
   }
 
+  /**
+   * Walk-forward forecasts of a whole series, batched: result[t] is the first forecast step made
+   * from rows t − windowSize … t − 1 only (null for the first windowSize rows), so nothing at or
+   * after t is used for t. The encoders are the ones fitted at training. Forecast models only.
+   */
+  async forecastEach(rows: Record<string, unknown>[], chunk = 1024, forward: Forward = this.ownNetwork): Promise<(number | null)[]> {
+    if (!this.forecast) throw new Error('forecastEach is for forecast models');
+    const window = this.artifact.windowSize;
+    const series = encodeTargets(this.encoder, rows.map((row) => row[this.targetColumn]));
+    const k = this.preprocessor?.outputSize ?? 0;
+    const covariates = this.preprocessor ? transformRows(this.preprocessor, rows) : null;
+    const out = new Array<number | null>(rows.length).fill(null);
+    for (let start = window; start < rows.length; start += chunk) {
+      const units = Math.min(chunk, rows.length - start);
+      const x = new Float32Array(units * this.inputWidth);
+      for (let u = 0; u < units; u++) {
+        for (let s = 0; s < window; s++) {
+          const t = start + u - window + s;
+          const at = u * this.inputWidth + s * (1 + k);
+          x[at] = series[t];
+          if (covariates) x.set(covariates.subarray(t * k, (t + 1) * k), at + 1);
+        }
+      }
+      this.decode(await forward(x, units), units).forEach((prediction, u) => { out[start + u] = prediction.value; });
+    }
+    return out;
+  }
+
   /** Output values of `units` units → predictions. */
   decode(output: Float32Array, units: number): ServedPrediction[] {
     const out: ServedPrediction[] = [];
