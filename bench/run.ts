@@ -11,6 +11,7 @@ import { benchTrainingOverhead } from './training-overhead';
 import { benchTrainingStreaming } from './training-streaming';
 import { benchServing, benchServingIsolation, benchShadowOverhead } from './serving';
 import { benchSweepThroughput } from './sweeps';
+import { benchBacktestSpeed } from './backtests';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -72,6 +73,11 @@ async function main() {
     console.log(`== Shadow overhead: PRODUCTION single-row predicts, 64 connections, a SHADOW attached vs none (${process.env.BENCH_SERVING_SECONDS ?? 8}s per run); 3 rounds`);
     results.shadow = await benchShadowOverhead();
     console.log(JSON.stringify(results.shadow, null, 2));
+  }
+  if (want('backtests')) {
+    console.log('== Back-test speed: LONG_ONLY walk-forward over 10 years of daily closes through the API vs the same forecasts and loop in process; 3 rounds');
+    results.backtests = await benchBacktestSpeed();
+    console.log(JSON.stringify(results.backtests, null, 2));
   }
   if (want('sweeps')) {
     console.log(`== Sweep throughput: ${process.env.BENCH_SWEEP_RUNS ?? 16} tiny runs, parallelism 2 vs one after another; 3 rounds`);
