@@ -14,6 +14,8 @@ export interface ModelArtifact {
   featureNames: string[];
   /** Binary models: shares of the test split's scores in 10 equal-width bins over [0, 1], the baseline of score drift (absent in older artifacts). */
   scoreShares?: number[] | null;
+  /** Binary models: Platt scaling fitted on the test split, for performance estimates before outcomes arrive (absent in older artifacts). */
+  calibration?: { a: number; b: number } | null;
 }
 
 /** Weights are sent as bytes, the rest as JSON: [4-byte JSON length][JSON][weight bytes]. */

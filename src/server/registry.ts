@@ -9,6 +9,7 @@ import { monitoringModule } from '../modules/monitoring/monitoring.module';
 import { schedulesModule } from '../modules/schedules/schedules.module';
 import { predictionsModule } from '../modules/predictions/predictions.module';
 import { backtestsModule } from '../modules/backtests/backtests.module';
+import { outcomesModule } from '../modules/outcomes/outcomes.module';
 import type { AimassModule, NodeType } from '../modules/shared/module-definition';
 import { NodeResolver } from '../modules/shared/node.resolver';
 import { systemModule } from '../modules/system/system.module';
@@ -31,6 +32,7 @@ export const MODULES: readonly AimassModule[] = [
   deploymentsModule,
   predictionsModule,
   backtestsModule,
+  outcomesModule,
   monitoringModule,
   schedulesModule,
   systemModule,

@@ -86,6 +86,11 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
   }
 
   /** How many rows a forecast needs: its window. Tabular models take any number. */
+  /** Binary models: the Platt calibrator fitted at training (null for older artifacts and other tasks). */
+  get calibration(): { a: number; b: number } | null {
+    return this.artifact.calibration ?? null;
+  }
+
   get historyRows(): number | null {
     return this.forecast ? this.artifact.windowSize : null;
   }

@@ -1,6 +1,7 @@
 import { binaryMetrics, confusionMatrix, multiclassMetrics, regressionMetrics, rocCurve } from '../../ml/evaluation';
 import { permutationImportance } from '../../ml/permutation-importance';
 import { scoreShares } from '../../ml/drift';
+import { fitPlatt } from '../../ml/calibration';
 import { createRandom } from '../../ml/random';
 import { tf, type LayersModel } from '../../ml/tf';
 import type { PreparedData } from './prepare-data';
@@ -45,6 +46,7 @@ async function measure(model: LayersModel, data: PreparedData, seed: number, spl
       rocCurve: rocCurve(labels, scores, 200),
       confusionMatrix: confusionMatrix(labels, Array.from(scores, (s) => (s >= THRESHOLD ? 1 : 0)), 2),
       scoreShares: scoreShares(Array.from(scores)),
+      calibration: fitPlatt(scores, labels),
       featureImportance: await permutationImportance(predict, test.x, test.count, data.inputSize, data.ranges, score, random),
     };
   }

@@ -53,6 +53,8 @@ export interface EvaluationResult {
   featureImportance: { feature: string; importance: number }[] | null;
   /** Binary models: see ModelArtifact.scoreShares. */
   scoreShares?: number[] | null;
+  /** Binary models: see ModelArtifact.calibration. */
+  calibration?: { a: number; b: number } | null;
 }
 
 export type ParentMessage = { type: 'start'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob };

@@ -84,7 +84,7 @@ async function train(job: TrainJob): Promise<void> {
     artifact: {
       modelTopology: saved!.modelTopology, weightSpecs: saved!.weightSpecs, weightData: saved!.weightData as ArrayBuffer,
       preprocessor: data.preprocessor, targetEncoder: data.targetEncoder, task: job.task, architecture: job.architecture,
-      windowSize: hp.windowSize, horizon: hp.horizon, featureNames: job.features.map((f) => f.name), scoreShares: evaluation.scoreShares ?? null,
+      windowSize: hp.windowSize, horizon: hp.horizon, featureNames: job.features.map((f) => f.name), scoreShares: evaluation.scoreShares ?? null, calibration: evaluation.calibration ?? null,
     },
     evaluation,
     summary: Object.fromEntries(Object.entries(evaluation.metrics).filter((entry): entry is [string, number] => Number.isFinite(entry[1]))),

@@ -19,6 +19,8 @@ export interface LoggedRequest {
   createdAt: Date;
   /** LIVE (the default), CANARY or SHADOW. */
   route?: string;
+  /** The rows' ids, when the caller hands them out (predict returns them); made here otherwise. */
+  ids?: string[];
 }
 
 export interface PredictionLogOptions {
@@ -83,24 +85,32 @@ export class PredictionLog {
     this.sweeper.unref();
   }
 
-  /** ASYNC: takes the rows of one request (sampled, within the buffer's cap); returns at once. */
-  record(request: LoggedRequest): void {
+  /**
+   * ASYNC: takes the rows of one request (sampled, within the buffer's cap); returns at once,
+   * with which rows it kept (their ids will be in the log).
+   */
+  record(request: LoggedRequest): boolean[] {
     const max = this.options.maxBuffered ?? 100_000;
+    const kept: boolean[] = [];
     for (let i = 0; i < request.inputs.length; i++) {
       if (this.options.sampleRate < 1 && this.random() >= this.options.sampleRate) {
         this.counts.sampledOut++;
+        kept.push(false);
         continue;
       }
       if (this.buffer.length >= max) {
         this.counts.dropped++;
+        kept.push(false);
         continue;
       }
       this.buffer.push(this.wireRow(request, i));
+      kept.push(true);
     }
     if (this.buffer.length && !this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
       this.timer.unref();
     }
+    return kept;
   }
 
   /**
@@ -170,7 +180,7 @@ export class PredictionLog {
   private wireRow(request: LoggedRequest, i: number): WireRow {
     const { modelId, modelVersionId, environment, latencyMs, requestId, createdAt } = request;
     // The id is taken now, so the log's id order is serving order even when writes lag.
-    return [newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, this.db.sqlDate(createdAt), request.route ?? 'LIVE'];
+    return [request.ids?.[i] ?? newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, this.db.sqlDate(createdAt), request.route ?? 'LIVE'];
   }
 
   /** Writes the waiting DURABLE group as one transaction, then the group that gathered meanwhile. */

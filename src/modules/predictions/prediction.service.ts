@@ -13,6 +13,7 @@ import { Environment } from '../deployments/environment';
 import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
 import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
+import { newId } from '../../core/ids';
 import { loggedRequest, type PredictionLog } from './prediction-log';
 import { ShadowRunner } from './shadow-runner';
 import { goesToCanary } from '../../engines/serving/canary-split';
@@ -37,7 +38,8 @@ export interface PredictAnswer {
   /** The version that served (from the loaded model: no query). */
   version: ModelVersion;
   environment: Environment;
-  predictions: ServedPrediction[];
+  /** With each row's prediction-log id (null when the log sampled it out). */
+  predictions: (ServedPrediction & { id: string | null })[];
   latencyMs: number;
 }
 
@@ -93,7 +95,7 @@ export class PredictionService {
     const canary = challenger?.mode === DeploymentMode.CANARY && goesToCanary(challenger.id, challenger.trafficPercent, request.routingKey);
     const versionId = canary ? challenger.modelVersionId : route.modelVersionId;
     let model: LoadedModel<ModelVersion> | null = null;
-    let predictions: ServedPrediction[];
+    let predictions: (ServedPrediction & { id: string | null })[];
     try {
       // The deadline covers the wait for the environment's turn, a load, the scoring and (DURABLE)
       // the log's commit; work that misses it goes on to its end (and holds its slot), but its
@@ -110,8 +112,8 @@ export class PredictionService {
           model = await this.deps.cache.load(versionId);
           scored = await this.serve(model, rows, request.explain ?? false, role);
         }
-        await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, rows, scored, performance.now() - started, requestId);
-        return scored;
+        const ids = await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, rows, scored, performance.now() - started, requestId);
+        return scored.map((prediction, i) => ({ ...prediction, id: ids[i] }));
       }), timeoutMs);
     } catch (error) {
       this.deps.requestStats.recordPredict(route.model.id, performance.now() - started, outcomeKind(errorCodeOf(error)), rows.length);
@@ -128,11 +130,17 @@ export class PredictionService {
   }
 
   /** Logs a request's served rows: ASYNC returns at once, DURABLE once they are committed. */
-  private async log(modelId: string, modelVersionId: string, servedBy: 'LIVE' | 'CANARY', environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null): Promise<void> {
-    const entry = loggedRequest({ modelId, modelVersionId, environment, latencyMs, requestId, route: servedBy }, rows, predictions);
-    if (this.deps.config.logDurability[environment] === 'ASYNC') return this.deps.predictionLog.record(entry);
+  private async log(modelId: string, modelVersionId: string, servedBy: 'LIVE' | 'CANARY', environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null): Promise<(string | null)[]> {
+    // Ids are taken here so predict can hand them out: outcomes are recorded against them.
+    const ids = predictions.map(() => newId(Prediction));
+    const entry = loggedRequest({ modelId, modelVersionId, environment, latencyMs, requestId, route: servedBy, ids }, rows, predictions);
+    if (this.deps.config.logDurability[environment] === 'ASYNC') {
+      const kept = this.deps.predictionLog.record(entry);
+      return ids.map((id, i) => (kept[i] ? id : null));
+    }
     try {
       await this.deps.predictionLog.commit(entry);
+      return ids;
     } catch {
       // No record, no answer: the bank must be able to show what it told a customer.
       throw serviceUnavailable(`the predictions could not be recorded in the prediction log (${environment} logs durably), so none is returned; retry shortly`, { environment });

@@ -1,4 +1,4 @@
-import { Field, Float, ObjectType } from 'type-graphql';
+import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Environment } from '../deployments/environment';
 import { ModelVersion } from '../models/model-version.entity';
 
@@ -20,6 +20,9 @@ export class FeatureContribution {
 
 @ObjectType({ description: 'The model\'s answer for one input row (or, for a forecast, for the whole history sent).' })
 export class RowPrediction {
+  @Field(() => ID, { nullable: true, description: 'This answer\'s id in the prediction log (`pred_…`), to record its outcome with recordOutcomes; null when the log sampled it out (PREDICTION_LOG_SAMPLE_RATE) or in the log\'s own records.' })
+  id?: string | null;
+
   @Field(() => Float, { description: 'Binary: probability of the positive class (the second label). Multiclass: probability of the predicted class. Regression: the value in the target\'s units. Forecast: the first predicted step.' })
   value!: number;
 
