@@ -10,6 +10,7 @@ import { schedulesModule } from '../modules/schedules/schedules.module';
 import { predictionsModule } from '../modules/predictions/predictions.module';
 import { backtestsModule } from '../modules/backtests/backtests.module';
 import { outcomesModule } from '../modules/outcomes/outcomes.module';
+import { robustnessModule } from '../modules/robustness/robustness.module';
 import type { AimassModule, NodeType } from '../modules/shared/module-definition';
 import { NodeResolver } from '../modules/shared/node.resolver';
 import { systemModule } from '../modules/system/system.module';
@@ -33,6 +34,7 @@ export const MODULES: readonly AimassModule[] = [
   predictionsModule,
   backtestsModule,
   outcomesModule,
+  robustnessModule,
   monitoringModule,
   schedulesModule,
   systemModule,

@@ -78,6 +78,8 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Subscription.backtestUpdated': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription($id: ID!) { backtestUpdated(backtestId: $id) { status } }', variables: { id: NO_BACKTEST } }) },
   'Mutation.recordOutcomes': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($m: ID!) { recordOutcomes(input: { modelId: $m, outcomes: [{ predictionId: "pred_01JZZZZZZZZZZZZZZZZZZZZZZZ", actual: "1" }] }) { recorded } }', variables: { m: f.modelId } }) },
   'Query.outcomeReport': { allowed: READERS, call: (f) => ({ query: 'query($m: ID!) { outcomeReport(modelId: $m) { total { predictions } } }', variables: { m: f.modelId } }) },
+  'Mutation.createRobustnessReport': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { createRobustnessReport(input: { modelVersionId: $v, datasetId: $d, scenarios: [{ name: "n", kind: NOISE, scale: 0 }] }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
+  'Query.predictSensitivity': { allowed: ALL, call: () => ({ query: 'query { predictSensitivity(input: { model: "policy-model", environment: TEST, row: { x: 1 }, feature: "x", from: 0, to: 1 }) { value } }' }) },
   'Mutation.predict': { allowed: ALL, call: () => ({ query: 'mutation { predict(input: { model: "policy-model", environment: TEST, rows: [{ x: 1 }] }) { latencyMs } }' }) },
   'Query.predictions': { allowed: READERS, call: () => ({ query: '{ predictions(first: 1) { totalCount } }' }) },
   'Query.driftReport': { allowed: READERS, call: () => ({ query: '{ driftReport(model: "policy-model") { rowCount status message } }' }) },

@@ -129,6 +129,25 @@ export class PredictionService {
     return { route, version: served.version, environment, predictions, latencyMs };
   }
 
+  /**
+   * What-if: the live version's answers for `row` with `feature` set to `steps` values evenly from
+   * `from` to `to`, the other features held, in one batched call. Not logged: nothing was decided.
+   */
+  async sensitivity(request: { model: string; environment?: Environment | null; row: Record<string, unknown>; feature: string; from: number; to: number; steps: number }, role: Role | null): Promise<{ value: number; prediction: ServedPrediction }[]> {
+    const { model: ref, row, feature, from, to, steps } = request;
+    if (!Number.isInteger(steps) || steps < 2 || steps > 200) throw badInput('steps must be 2 to 200', { field: 'input.steps' });
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) throw badInput('from must be below to', { field: 'input.from' });
+    const route = await this.deps.routes.resolve(ref, request.environment ?? Environment.PRODUCTION);
+    const model = await this.deps.cache.load(route.modelVersionId);
+    const signature = model.signature.features.find((f) => f.name === feature);
+    if (!signature) throw badInput(`${JSON.stringify(feature.slice(0, 80))} is not an input of the model`, { field: 'input.feature' });
+    if (signature.type === 'CATEGORY') throw badInput(`${feature} is a category: sensitivity runs along a numeric feature`, { field: 'input.feature' });
+    if (model.historyRows !== null) throw badInput('sensitivity is for tabular models; a forecast answers a whole history', { field: 'input.model' });
+    const values = Array.from({ length: steps }, (_, i) => from + ((to - from) * i) / (steps - 1));
+    const predictions = await this.serve(model, values.map((value) => ({ ...row, [feature]: value })), false, role);
+    return values.map((value, i) => ({ value, prediction: predictions[i] }));
+  }
+
   /** Logs a request's served rows: ASYNC returns at once, DURABLE once they are committed. */
   private async log(modelId: string, modelVersionId: string, servedBy: 'LIVE' | 'CANARY', environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null): Promise<(string | null)[]> {
     // Ids are taken here so predict can hand them out: outcomes are recorded against them.
