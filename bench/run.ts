@@ -12,6 +12,7 @@ import { benchTrainingStreaming } from './training-streaming';
 import { benchServing, benchServingIsolation, benchShadowOverhead } from './serving';
 import { benchSweepThroughput } from './sweeps';
 import { benchBacktestSpeed } from './backtests';
+import { benchFeedLatency } from './paper-trading';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -78,6 +79,11 @@ async function main() {
     console.log('== Back-test speed: LONG_ONLY walk-forward over 10 years of daily closes through the API vs the same forecasts and loop in process; 3 rounds');
     results.backtests = await benchBacktestSpeed();
     console.log(JSON.stringify(results.backtests, null, 2));
+  }
+  if (want('feeds')) {
+    console.log(`== Feed latency: ticks pushed at 100/s for ${process.env.BENCH_FEED_SECONDS ?? 10}s, each decided by a paper-trading session and streamed out`);
+    results.feeds = await benchFeedLatency();
+    console.log(JSON.stringify(results.feeds, null, 2));
   }
   if (want('sweeps')) {
     console.log(`== Sweep throughput: ${process.env.BENCH_SWEEP_RUNS ?? 16} tiny runs, parallelism 2 vs one after another; 3 rounds`);

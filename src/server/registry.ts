@@ -11,6 +11,7 @@ import { predictionsModule } from '../modules/predictions/predictions.module';
 import { backtestsModule } from '../modules/backtests/backtests.module';
 import { outcomesModule } from '../modules/outcomes/outcomes.module';
 import { robustnessModule } from '../modules/robustness/robustness.module';
+import { feedsModule } from '../modules/feeds/feeds.module';
 import type { AimassModule, NodeType } from '../modules/shared/module-definition';
 import { NodeResolver } from '../modules/shared/node.resolver';
 import { systemModule } from '../modules/system/system.module';
@@ -35,6 +36,7 @@ export const MODULES: readonly AimassModule[] = [
   backtestsModule,
   outcomesModule,
   robustnessModule,
+  feedsModule,
   monitoringModule,
   schedulesModule,
   systemModule,

@@ -18,6 +18,8 @@ const NO_REQUEST = 'dreq_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 const NO_JOB = 'bpj_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 const NO_SWEEP = 'swp_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 const NO_BACKTEST = 'bt_01JZZZZZZZZZZZZZZZZZZZZZZZ';
+const NO_FEED = 'feed_01JZZZZZZZZZZZZZZZZZZZZZZZ';
+const NO_SESSION = 'pts_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 
 interface Fixture { datasetId: string; modelId: string; versionId: string; runId: string; n: number; newModelId(): Promise<string>; newKeyId(): Promise<string>; newRunId(): Promise<string>; newRuleId(): Promise<string> }
 type Call = (f: Fixture) => Promise<{ query: string; variables?: Record<string, unknown> }> | { query: string; variables?: Record<string, unknown> };
@@ -80,6 +82,13 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Query.outcomeReport': { allowed: READERS, call: (f) => ({ query: 'query($m: ID!) { outcomeReport(modelId: $m) { total { predictions } } }', variables: { m: f.modelId } }) },
   'Mutation.createRobustnessReport': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { createRobustnessReport(input: { modelVersionId: $v, datasetId: $d, scenarios: [{ name: "n", kind: NOISE, scale: 0 }] }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
   'Query.predictSensitivity': { allowed: ALL, call: () => ({ query: 'query { predictSensitivity(input: { model: "policy-model", environment: TEST, row: { x: 1 }, feature: "x", from: 0, to: 1 }) { value } }' }) },
+  'Mutation.createFeed': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($d: ID!, $n: String!) { createFeed(input: { name: $n, datasetId: $d, kind: HTTP_PUSH }) { id } }', variables: { d: f.datasetId, n: `feed${f.n}` } }) },
+  'Mutation.pushTicks': { allowed: ['DATA_SCIENTIST', 'ADMIN', 'PARTNER'], call: () => ({ query: 'mutation($f: ID!) { pushTicks(input: { feedId: $f, ticks: [{ row: { a: 1 } }] }) { accepted } }', variables: { f: NO_FEED } }) },
+  'Query.feedDeadLetters': { allowed: READERS, call: () => ({ query: 'query($f: ID!) { feedDeadLetters(feedId: $f) { reason } }', variables: { f: NO_FEED } }) },
+  'Mutation.startPaperTrading': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($m: ID!) { startPaperTrading(input: { modelId: $m, feedId: "feed_01JZZZZZZZZZZZZZZZZZZZZZZZ", strategy: LONG_ONLY }) { id } }', variables: { m: f.modelId } }) },
+  'Mutation.stopPaperTrading': { allowed: BUILDERS, call: () => ({ query: 'mutation($id: ID!) { stopPaperTrading(id: $id) { id } }', variables: { id: NO_SESSION } }) },
+  'Query.paperTradingSession': { allowed: READERS, call: () => ({ query: 'query($id: ID!) { paperTradingSession(id: $id) { status } }', variables: { id: NO_SESSION } }) },
+  'Subscription.paperTradingUpdated': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription($id: ID!) { paperTradingUpdated(sessionId: $id) { seq } }', variables: { id: NO_SESSION } }) },
   'Mutation.predict': { allowed: ALL, call: () => ({ query: 'mutation { predict(input: { model: "policy-model", environment: TEST, rows: [{ x: 1 }] }) { latencyMs } }' }) },
   'Query.predictions': { allowed: READERS, call: () => ({ query: '{ predictions(first: 1) { totalCount } }' }) },
   'Query.driftReport': { allowed: READERS, call: () => ({ query: '{ driftReport(model: "policy-model") { rowCount status message } }' }) },
