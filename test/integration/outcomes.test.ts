@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_FEATURES, creditCsv, creditRows, featuresOf, trainVersion } from '../support/serving';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { until } from '../support/until';
 
 let server: TestServer;
 let modelId: string;
@@ -26,7 +27,7 @@ function auc(scores: number[], labels: number[]): number {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { TRAINING_CONCURRENCY: '2' } });
+  server = await startTestServer({ env: { TRAINING_CONCURRENCY: '2', DRIFT_CHECK_INTERVAL_SECONDS: '1' } });
   // Trained on the first 700 applicants; the other 300 are served and their outcomes arrive later.
   const { createDataset } = await server.query('mutation($csv: String!) { createDataset(input: { name: "credit-700", csv: $csv }) { id } }', { csv: creditCsv(rows.slice(0, 700)) });
   ({ createModel: { id: modelId } } = await server.query('mutation($f: [String!]!) { createModel(input: { name: "credit-outcomes", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: $f, targetColumn: "RESPONSE", hyperparameters: { hiddenUnits: [16], epochs: 30, learningRate: 0.01 } }) { id } }', { f: CREDIT_FEATURES }));
@@ -44,6 +45,25 @@ afterAll(async () => {
 });
 
 describe('realised outcomes', () => {
+  it('opens a REALISED_AUC alert when the outcomes of PRODUCTION predictions go against the model, though its inputs do not drift', async () => {
+    await server.query('mutation($m: ID!) { setModelControls(input: { modelId: $m, requiresApproval: false }) { id } }', { m: modelId });
+    const { trainingRuns } = await server.query('query($m: ID) { trainingRuns(filter: { modelId: $m }) { edges { node { modelVersion { id } } } } }', { m: modelId });
+    await server.query('mutation($v: ID!) { deployModelVersion(input: { modelVersionId: $v, environment: PRODUCTION }) { __typename } }', { v: trainingRuns.edges[0].node.modelVersion.id });
+    const batch = rows.slice(700, 800);
+    const { predict } = await server.query('mutation($rows: [JSONObject!]!) { predict(input: { model: "credit-outcomes", rows: $rows }) { predictions { id probabilities { label probability } } } }', { rows: batch.map(featuresOf) });
+    const { createAlertRule } = await server.query('mutation($m: ID!) { createAlertRule(input: { name: "model stopped working", metric: REALISED_AUC, comparator: LT, threshold: 0.6, modelId: $m, cooldownSeconds: 0 }) { id } }', { m: modelId });
+    const alerts = () => server.query('query($r: ID) { alerts(filter: { ruleId: $r }) { totalCount edges { node { message value } } } }', { r: createAlertRule.id }).then((d) => d.alerts);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await alerts()).totalCount).toBe(0); // no outcomes yet: no data, no alert
+    // What happened is the opposite of what the model ranked: the likeliest good loans went bad.
+    const scores = predict.predictions.map((p: any) => p.probabilities.find((c: any) => c.label === '1').probability);
+    const median = [...scores].sort((a, b) => a - b)[50];
+    await server.query(RECORD, { input: { modelId, outcomes: predict.predictions.map((p: any, i: number) => ({ predictionId: p.id, actual: scores[i] >= median ? '0' : '1' })) } });
+    const opened = await until(alerts, (a) => a.totalCount === 1, 20_000);
+    expect(opened.edges[0].node.value).toBeLessThan(0.1);
+    expect(opened.edges[0].node.message).toMatch(/model stopped working/);
+  });
+
   it('predict hands out each row\'s log id', () => {
     expect(served).toHaveLength(300);
     expect(served.every((s) => /^pred_/.test(s.id))).toBe(true);

@@ -126,16 +126,21 @@ export class AlertEngine {
 
   /** Drift check results: the largest feature PSI of each model's live version in an environment. */
   onDrift(results: { modelId: string; environment: string; maxPsi: number | null }[], at = Date.now()): Promise<void> {
-    return this.serially(() => this.evaluateDrift(results, at));
+    return this.onModelFigures(AlertMetric.DRIFT_PSI, results.map((r) => ({ modelId: r.modelId, environment: r.environment, value: r.maxPsi })), at);
   }
 
-  private async evaluateDrift(results: { modelId: string; environment: string; maxPsi: number | null }[], at: number): Promise<void> {
-    const rules = (await this.enabledRules()).filter((r) => r.metric === AlertMetric.DRIFT_PSI);
+  /** Per-model figures computed on a schedule (drift, realised AUC), for the rules of `metric`. */
+  onModelFigures(metric: AlertMetric, results: { modelId: string; environment: string; value: number | null }[], at = Date.now()): Promise<void> {
+    return this.serially(() => this.evaluateModelFigures(metric, results, at));
+  }
+
+  private async evaluateModelFigures(metric: AlertMetric, results: { modelId: string; environment: string; value: number | null }[], at: number): Promise<void> {
+    const rules = (await this.enabledRules()).filter((r) => r.metric === metric);
     const work: [AlertRule, Observation, { modelId?: string | null }][] = [];
     for (const rule of rules) {
       for (const result of results) {
         if ((rule.environment && rule.environment !== result.environment) || (rule.modelId && rule.modelId !== result.modelId)) continue;
-        work.push([rule, { ruleId: rule.id, subject: result.modelId, value: result.maxPsi, at }, { modelId: result.modelId }]);
+        work.push([rule, { ruleId: rule.id, subject: result.modelId, value: result.value, at }, { modelId: result.modelId }]);
       }
     }
     await this.apply(work);

@@ -5,6 +5,7 @@ import type { HealthSampler } from '../../engines/telemetry/health-sampler';
 import { Environment } from '../deployments/environment';
 import type { EventBus } from '../shared/topics';
 import type { AlertEngine } from './alert-engine';
+import { AlertMetric } from './alert-enums';
 import type { DriftService } from './drift.service';
 import type { HealthService } from './health.service';
 
@@ -21,6 +22,8 @@ export class MonitoringLoop {
 
   constructor(private readonly deps: {
     config: MonitoringConfig; log: Logger; events: EventBus; sampler: HealthSampler; alertEngine: AlertEngine; health: HealthService; drift: DriftService; lease: Lease;
+    /** Realised AUC of each PRODUCTION model over the last 30 days (null without outcomes), for REALISED_AUC rules. */
+    realisedAuc: () => Promise<{ modelId: string; value: number | null }[]>;
   }) {
     const { sampler, alertEngine, health, events } = deps;
     sampler.onSnapshot(async (snapshot, failed) => {
@@ -52,6 +55,9 @@ export class MonitoringLoop {
         if (!(await this.leads())) return;
         const results = await drift.checkAll(Environment.PRODUCTION, config.driftWindowSeconds);
         await alertEngine.onDrift(results.map((r) => ({ modelId: r.modelId, environment: Environment.PRODUCTION, maxPsi: r.maxPsi })));
+        // A model can stop working while its inputs look the same: its realised AUC tells.
+        const realised = await this.deps.realisedAuc();
+        await alertEngine.onModelFigures(AlertMetric.REALISED_AUC, realised.map((r) => ({ ...r, environment: Environment.PRODUCTION })));
       };
       this.driftTimer = setInterval(() => void check().catch((error) => log.error({ err: error }, 'drift check failed')), config.driftCheckSeconds * 1000);
       this.driftTimer.unref();

@@ -1,3 +1,4 @@
+import { Environment } from '../deployments/environment';
 import { Monitoring1764900000000 } from '../../../migrations/1764900000000-monitoring';
 import type { HealthSnapshotData } from '../../engines/telemetry/health-snapshot';
 import { HealthSampler } from '../../engines/telemetry/health-sampler';
@@ -49,7 +50,7 @@ export const monitoringModule = defineModule({
   ],
   topics: ['HEALTH_ALERTS', 'HEALTH_SNAPSHOT'],
   loaders: ({ db }) => ({ monitoring: new MonitoringLoaders(db) }),
-  services: ({ db, config, log, events, artifacts, requestStats, prometheus, network, instanceId, workers, schedulerLease }, { training, trainingQueue, models, modelVersions, deployments, predictions }) => {
+  services: ({ db, config, log, events, artifacts, requestStats, prometheus, network, instanceId, workers, schedulerLease }, { training, trainingQueue, models, modelVersions, deployments, predictions, outcomes }) => {
     const healthSampler = new HealthSampler(config.monitoring, requestStats, {
       counts: () => trainingQueue.counts(),
       failedSince: (seconds) => training.failedSince(seconds),
@@ -59,7 +60,13 @@ export const monitoringModule = defineModule({
     const alerts = new AlertService({ db, config, events, models, onRuleChanged: (ruleId) => alertEngine.forgetRule(ruleId) });
     const health = new HealthService({ db, config: config.monitoring, sampler: healthSampler, log });
     const drift = new DriftService({ artifacts, log, models, modelVersions, deployments, predictions, minRows: config.monitoring.driftMinRows });
-    const monitoringLoop = new MonitoringLoop({ config: config.monitoring, log, events, sampler: healthSampler, alertEngine, health, drift, lease: schedulerLease });
+    const realisedAuc = async () => {
+      const to = new Date();
+      const from = new Date(to.getTime() - 30 * 86_400_000);
+      const live = await deployments.liveIn(Environment.PRODUCTION);
+      return Promise.all(live.map(async ({ modelId }) => ({ modelId, value: await outcomes.realisedAuc(modelId, Environment.PRODUCTION, from, to) })));
+    };
+    const monitoringLoop = new MonitoringLoop({ config: config.monitoring, log, events, sampler: healthSampler, alertEngine, health, drift, lease: schedulerLease, realisedAuc });
     return { healthSampler, health, alerts, alertEngine, drift, monitoringLoop };
   },
   // Built-in rules exist and open alerts are known before anything is served.

@@ -104,6 +104,14 @@ export class OutcomeService {
     };
   }
 
+  /** Realised AUC of a binary model's predictions served in [from, to) with an outcome; null for other tasks or without both classes. */
+  async realisedAuc(modelId: string, environment: Environment, from: Date, to: Date): Promise<number | null> {
+    const model = await this.deps.models.get(modelId);
+    if (model.task !== 'BINARY_CLASSIFICATION') return null;
+    const report = await this.report(modelId, environment, from, to, OutcomeBucket.MONTH);
+    return report.total.realised.auc;
+  }
+
   private period(rows: Row[], binary: boolean, calibrators: Map<string, { a: number; b: number } | null>): Omit<OutcomePeriod, 'from' | 'to'> {
     const known = rows.filter((r) => r.actual !== null);
     const none: OutcomeFigures = { auc: null, accuracy: null, positiveRate: null, predictedRate: null, rmse: null, mae: null };
