@@ -124,6 +124,19 @@ describe('back-tests', () => {
     expect(bt.bestThreshold.expectedProfit).toBeCloseTo((approved.length - bad) * 100 - bad * 500, 6);
   });
 
+  it('lets a promotion gate name a back-test figure: the version\'s latest trading back-test decides', async () => {
+    const gate = (promotionGate: Record<string, unknown>) => server.query('mutation($g: PromotionGateInput!) { setModelControls(input: { modelId: "sp500-lstm", requiresApproval: false, promotionGate: $g }) { id } }', { g: promotionGate });
+    const deploy = () => server.request('mutation($v: ID!) { deployModelVersion(input: { modelVersionId: $v, environment: PRODUCTION }) { __typename } }', { v: lstm });
+    await gate({ metric: 'sharpe', threshold: 100 });
+    const refused = await deploy();
+    expect(refused.errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect(refused.errors?.[0].message).toMatch(/promotion gate failed: sharpe .* < threshold 100/);
+    await gate({ metric: 'maxDrawdown', threshold: 0.00001 }); // lower is better: at most 0.001 %
+    expect((await deploy()).errors?.[0].message).toMatch(/maxDrawdown .* > threshold/);
+    await gate({ metric: 'maxDrawdown', threshold: 1 });
+    expect((await deploy()).data.deployModelVersion.__typename).toBe('Deployment');
+  });
+
   it('refuses a bad back-test with BAD_USER_INPUT, naming the field, and queues nothing', async () => {
     const { createDataset: noDate } = await server.query('mutation { createDataset(input: { name: "close-only", csv: "Close\\n1\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\n9\\n10\\n" }) { id } }');
     const { createModel: regressor } = await server.query('mutation { createModel(input: { name: "amount", task: REGRESSION, architecture: MLP, featureColumns: ["AGE"], targetColumn: "AMOUNT", hyperparameters: { epochs: 1 } }) { id } }');

@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import { badInput, notFound, serviceUnavailable } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
@@ -94,6 +95,13 @@ export class BacktestService {
     const rows = await this.deps.datasetRows.allRows(version, [timeColumn]);
     const times = rows.map((row) => Date.parse(String(row[timeColumn]))).filter(Number.isFinite).sort((a, b) => a - b);
     return times.filter((t, i) => i >= window && (!from || t >= from.getTime()) && (!to || t <= to.getTime())).length;
+  }
+
+  /** The figures of a version's latest SUCCEEDED trading back-test, for promotion gates (empty without one). */
+  async latestFigures(modelVersionId: string): Promise<Record<string, number | null>> {
+    const latest = await this.deps.db.manager.findOne(Backtest, { where: { modelVersionId, status: BacktestStatus.SUCCEEDED, strategy: In([BacktestStrategy.LONG_ONLY, BacktestStrategy.LONG_SHORT]) }, order: { createdAt: 'DESC', id: 'DESC' } });
+    const m = latest?.metrics;
+    return m ? { sharpe: m.sharpe, sortino: m.sortino, calmar: m.calmar, totalReturn: m.totalReturn, cagr: m.cagr, hitRate: m.hitRate, maxDrawdown: m.maxDrawdown } : {};
   }
 
   async get(id: string): Promise<Backtest> {

@@ -30,12 +30,15 @@ export const backtestsModule = defineModule({
   nodes: [{ entity: Backtest, load: (loaders) => loaders.backtests.byId, modelOf: (backtest: Backtest) => backtest.modelId }],
   topics: ['BACKTEST_UPDATED'],
   loaders: ({ db }) => ({ backtests: { byId: byIdLoader(db, Backtest) } }),
-  services: ({ db, log, events, queues, config }, { modelCache, models, modelVersions, datasets, datasetRows }) => ({
-    backtests: new BacktestService({
+  services: ({ db, log, events, queues, config }, { modelCache, models, modelVersions, datasets, datasetRows, deployments }) => {
+    const backtests = new BacktestService({
       db, log, events, cache: modelCache, models, modelVersions, datasets, datasetRows, runWorker: config.training.runWorker,
       queue: queues('backtests', { concurrency: 1, onError: (error, id) => log.error({ err: error, backtestId: id }, 'back-test crashed') }),
-    }),
-  }),
+    });
+    // A promotion gate may name a back-test figure ("sharpe at least 0.5").
+    deployments.addMetricsSource((versionId) => backtests.latestFigures(versionId));
+    return { backtests };
+  },
   start: ({ backtests }) => backtests.startProcessing(),
   stop: ({ backtests }) => backtests.stopProcessing(),
 });

@@ -80,7 +80,7 @@ export class DeploymentService {
       : this.putLive(model, version, input.environment, { reason, caller }));
 
     if (input.environment !== Environment.PRODUCTION) return start();
-    const gate = this.gateFor(model, version, liveVersion);
+    const gate = await this.gateFor(model, version, liveVersion);
     if (gate && !gate.passed) throw conflict(`promotion gate failed: ${gate.summary}`, { gate });
     if (!model.requiresApproval) return start();
     return this.request(model, version, { ...input, mode }, gate, caller);
@@ -190,7 +190,7 @@ export class DeploymentService {
     const live = await this.live(model.id, request.environment);
     const liveVersion = live ? await this.deps.modelVersions.get(live.modelVersionId) : null;
     if (live?.modelVersionId === version.id) throw conflict(`version ${version.version} is already live in ${request.environment}`, { deploymentId: live.deploymentId });
-    const gate = this.gateFor(model, version, liveVersion);
+    const gate = await this.gateFor(model, version, liveVersion);
     if (gate && !gate.passed) throw conflict(`promotion gate now fails: ${gate.summary}`, { gate });
     const decidedAt = new Date();
     const decision = { status: DeploymentRequestStatus.APPROVED, decidedById: caller?.keyId ?? null, decidedBy: caller?.keyName ?? null, decisionComment: comment, decidedAt };
@@ -287,8 +287,21 @@ export class DeploymentService {
     if (!moved.affected) throw conflict('request was decided by someone else meanwhile', { requestId: id });
   }
 
-  private gateFor(model: Model, version: ModelVersion, live: ModelVersion | null): GateCheck | null {
-    return model.promotionGate ? checkGate(model.promotionGate, version.metrics, live?.metrics ?? null) : null;
+  private async gateFor(model: Model, version: ModelVersion, live: ModelVersion | null): Promise<GateCheck | null> {
+    if (!model.promotionGate) return null;
+    const metricsOf = async (v: ModelVersion) => {
+      let metrics: Record<string, number | null | undefined> = { ...v.metrics };
+      for (const source of this.metricSources) metrics = { ...metrics, ...await source(v.id) };
+      return metrics;
+    };
+    return checkGate(model.promotionGate, await metricsOf(version), live ? await metricsOf(live) : null);
+  }
+
+  private readonly metricSources: ((modelVersionId: string) => Promise<Record<string, number | null>>)[] = [];
+
+  /** Later modules add figures a gate may name (a version's latest back-test). */
+  addMetricsSource(source: (modelVersionId: string) => Promise<Record<string, number | null>>): void {
+    this.metricSources.push(source);
   }
 
   private async request(model: Model, version: ModelVersion, input: DeployInput, gate: GateCheck | null, caller: Caller | null): Promise<DeploymentRequest> {
