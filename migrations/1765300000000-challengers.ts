@@ -4,7 +4,7 @@ import { columnTypes } from '../src/engines/db/column-types';
 /**
  * Challengers (a version in SHADOW or CANARY beside the live one), the mode a deployment request
  * asks for (a PRODUCTION canary goes through approval like a deploy), and which route served each
- * logged prediction. `active_key` is `<model>:<environment>` while a challenger runs and NULL
+ * logged prediction, and the routing key it was asked with. `active_key` is `<model>:<environment>` while a challenger runs and NULL
  * after: its unique index allows one running challenger per model and environment.
  */
 export class Challengers1765300000000 implements MigrationInterface {
@@ -27,9 +27,14 @@ export class Challengers1765300000000 implements MigrationInterface {
     await queryRunner.addColumn('deployment_request', new TableColumn({ ...c.string('mode', 10), default: "'LIVE'" }));
     await queryRunner.addColumn('deployment_request', new TableColumn(c.int('traffic_percent', true)));
     await queryRunner.addColumn('prediction', new TableColumn({ ...c.string('route', 10), default: "'LIVE'" }));
+    // The caller's routing key (a customer id): canaries split by it, outcomes may name it.
+    await queryRunner.addColumn('prediction', new TableColumn(c.string('routing_key', 200, true)));
+    await queryRunner.createIndex('prediction', new TableIndex({ name: 'ix_prediction_routing_key', columnNames: ['model_id', 'routing_key'] }));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropIndex('prediction', 'ix_prediction_routing_key');
+    await queryRunner.dropColumn('prediction', 'routing_key');
     await queryRunner.dropColumn('prediction', 'route');
     await queryRunner.dropColumn('deployment_request', 'traffic_percent');
     await queryRunner.dropColumn('deployment_request', 'mode');

@@ -107,4 +107,19 @@ describe('realised outcomes', () => {
     const { outcomeReport } = await server.query(REPORT, { m: modelId });
     expect(outcomeReport.total.outcomes).toBe(300);
   });
+
+  it('records an outcome by the routing key a prediction was asked with', async () => {
+    const row = featuresOf(rows[5]);
+    const { predict } = await server.query('mutation($row: JSONObject!) { predict(input: { model: "credit-outcomes", environment: TEST, routingKey: "customer-42", rows: [$row] }) { predictions { id } } }', { row });
+    await server.services.predictionLog.flush();
+    const res = await server.query(RECORD, { input: { modelId, outcomes: [
+      { routingKey: 'customer-42', actual: '1' },
+      { routingKey: 'customer-nobody', actual: '1' },
+      { predictionId: predict.predictions[0].id, routingKey: 'customer-42', actual: '1' },
+    ] } });
+    expect(res.recordOutcomes.recorded).toBe(1);
+    expect(res.recordOutcomes.errors.map((e: any) => [e.index, e.code])).toEqual([[1, 'NOT_FOUND'], [2, 'BAD_USER_INPUT']]);
+    const { predictions } = await server.query('query($m: String) { predictions(first: 1, filter: { model: $m, environment: TEST }) { edges { node { id routingKey } } } }', { m: modelId });
+    expect(predictions.edges[0].node).toEqual({ id: predict.predictions[0].id, routingKey: 'customer-42' });
+  });
 });

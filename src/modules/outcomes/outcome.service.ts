@@ -31,7 +31,14 @@ export class OutcomeService {
     const { db, models } = this.deps;
     const model = await models.byRef(input.modelId, 'input.modelId');
     const regression = model.task === 'REGRESSION' || model.task === 'TIME_SERIES_FORECAST';
-    const ids = [...new Set(input.outcomes.map((o) => o.predictionId))];
+    // A routing key names the latest prediction of this model made with it.
+    const byKey = new Map<string, string>();
+    for (const key of new Set(input.outcomes.filter((o) => !o.predictionId && o.routingKey).map((o) => o.routingKey!))) {
+      const latest = await db.manager.findOne(Prediction, { select: { id: true }, where: { modelId: model.id, routingKey: key }, order: { createdAt: 'DESC', id: 'DESC' } });
+      if (latest) byKey.set(key, latest.id);
+    }
+    const targets = input.outcomes.map((o) => o.predictionId ?? (o.routingKey ? byKey.get(o.routingKey) ?? null : null));
+    const ids = [...new Set(targets.filter((id): id is string => id !== null))];
     const predictions = new Map<string, string>();
     const existing = new Map<string, string>();
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
@@ -44,17 +51,20 @@ export class OutcomeService {
     let unchanged = 0;
     const now = new Date();
     input.outcomes.forEach((item, index) => {
-      const refuse = (code: string, message: string) => errors.push({ index, predictionId: item.predictionId, code, message });
-      if (predictions.get(item.predictionId) !== model.id) return refuse('NOT_FOUND', `no prediction ${JSON.stringify(item.predictionId.slice(0, 80))} of model ${JSON.stringify(model.name)} is in the log`);
+      const predictionId = targets[index];
+      const refuse = (code: string, message: string) => errors.push({ index, predictionId, code, message });
+      if (!item.predictionId === !item.routingKey) return refuse('BAD_USER_INPUT', 'give exactly one of predictionId or routingKey');
+      if (predictionId === null) return refuse('NOT_FOUND', `no prediction of model ${JSON.stringify(model.name)} was made with routing key ${JSON.stringify(item.routingKey!.slice(0, 80))}`);
+      if (predictions.get(predictionId) !== model.id) return refuse('NOT_FOUND', `no prediction ${JSON.stringify(predictionId.slice(0, 80))} of model ${JSON.stringify(model.name)} is in the log`);
       if (regression && !Number.isFinite(Number(item.actual))) return refuse('BAD_USER_INPUT', `actual must be a number for ${model.task}`);
-      const known = existing.get(item.predictionId);
+      const known = existing.get(predictionId);
       if (known !== undefined) {
         if (known === item.actual) unchanged++;
         else refuse('CONFLICT', `an outcome (${JSON.stringify(known)}) is already recorded for this prediction`);
         return;
       }
-      existing.set(item.predictionId, item.actual); // a repeat within this call is judged like a stored one
-      fresh.push(Object.assign(new Outcome(), { id: newId(Outcome), modelId: model.id, predictionId: item.predictionId, actual: item.actual, observedAt: item.observedAt ?? now, recordedAt: now, recordedBy }));
+      existing.set(predictionId, item.actual); // a repeat within this call is judged like a stored one
+      fresh.push(Object.assign(new Outcome(), { id: newId(Outcome), modelId: model.id, predictionId, actual: item.actual, observedAt: item.observedAt ?? now, recordedAt: now, recordedBy }));
     });
     let recorded = 0;
     try {
@@ -71,7 +81,7 @@ export class OutcomeService {
           if (!isUniqueViolation(single)) throw single;
           const stored = await db.manager.findOneBy(Outcome, { predictionId: outcome.predictionId });
           if (stored?.actual === outcome.actual) unchanged++;
-          else errors.push({ index: input.outcomes.findIndex((o) => o.predictionId === outcome.predictionId), predictionId: outcome.predictionId, code: 'CONFLICT', message: 'a different outcome was recorded meanwhile' });
+          else errors.push({ index: targets.indexOf(outcome.predictionId), predictionId: outcome.predictionId, code: 'CONFLICT', message: 'a different outcome was recorded meanwhile' });
         }
       }
     }

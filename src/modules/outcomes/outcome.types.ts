@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { Column, Entity } from 'typeorm';
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { IdColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
@@ -19,7 +19,10 @@ export class Outcome {
 
 @InputType({ description: 'The realised outcome of one served prediction.' })
 export class OutcomeInput {
-  @Field(() => ID, { description: 'The prediction\'s id (`pred_…`), as predict returned it.' }) predictionId!: string;
+  @Field(() => ID, { nullable: true, description: 'The prediction\'s id (`pred_…`), as predict returned it. Give this or routingKey.' }) predictionId?: string | null;
+  @Field(() => String, { nullable: true, description: 'The routingKey a prediction was asked with (a customer id): names the latest prediction of the model made with it.' })
+  @IsOptional() @MaxLength(200)
+  routingKey?: string | null;
   @Field({ description: 'What happened: the target\'s label for a classifier (as in the training data, e.g. "1"), a number for a regressor. At most 200 characters.' })
   @MaxLength(200)
   actual!: string;
@@ -35,7 +38,7 @@ export class RecordOutcomesInput {
 @ObjectType({ description: 'An outcome that was not recorded, and why.' })
 export class OutcomeError {
   @Field(() => Int, { description: 'Its index in input.outcomes.' }) index!: number;
-  @Field(() => ID) predictionId!: string;
+  @Field(() => ID, { nullable: true, description: 'The prediction it named (or was resolved to from its routing key).' }) predictionId!: string | null;
   @Field({ description: 'NOT_FOUND (no such prediction of this model), CONFLICT (a different outcome is already recorded) or BAD_USER_INPUT.' }) code!: string;
   @Field() message!: string;
 }

@@ -12,9 +12,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../../core/config';
 
 /** One log row as the main thread sends it: id, model, version, environment, inputs, outputs, latency, request id, time (SQL-ready: text on SQLite, ISO text for MySQL). */
-export type WireRow = [string, string, string, string, unknown, unknown, number, string | null, Date | string, string];
+export type WireRow = [string, string, string, string, unknown, unknown, number, string | null, Date | string, string, string | null];
 
-const COLUMNS = '(id, model_id, model_version_id, environment, inputs, outputs, latency_ms, request_id, created_at, route)';
+const COLUMNS = '(id, model_id, model_version_id, environment, inputs, outputs, latency_ms, request_id, created_at, route, routing_key)';
 const ROWS_PER_STATEMENT = 250;
 
 interface Sink {
@@ -22,8 +22,8 @@ interface Sink {
   close(): Promise<void>;
 }
 
-const sqlFor = (count: number) => `INSERT INTO prediction ${COLUMNS} VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
-const params = (rows: WireRow[]) => rows.flatMap((r) => [r[0], r[1], r[2], r[3], JSON.stringify(r[4]), JSON.stringify(r[5]), r[6], r[7], r[8], r[9]]);
+const sqlFor = (count: number) => `INSERT INTO prediction ${COLUMNS} VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+const params = (rows: WireRow[]) => rows.flatMap((r) => [r[0], r[1], r[2], r[3], JSON.stringify(r[4]), JSON.stringify(r[5]), r[6], r[7], r[8], r[9], r[10]]);
 
 function sqliteSink(file: string): Sink {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -21,6 +21,7 @@ export interface LoggedRequest {
   route?: string;
   /** The rows' ids, when the caller hands them out (predict returns them); made here otherwise. */
   ids?: string[];
+  routingKey?: string | null;
 }
 
 export interface PredictionLogOptions {
@@ -180,7 +181,7 @@ export class PredictionLog {
   private wireRow(request: LoggedRequest, i: number): WireRow {
     const { modelId, modelVersionId, environment, latencyMs, requestId, createdAt } = request;
     // The id is taken now, so the log's id order is serving order even when writes lag.
-    return [request.ids?.[i] ?? newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, this.db.sqlDate(createdAt), request.route ?? 'LIVE'];
+    return [request.ids?.[i] ?? newId(Prediction), modelId, modelVersionId, environment, request.inputs[i], request.outputs[i], latencyMs, requestId, this.db.sqlDate(createdAt), request.route ?? 'LIVE', request.routingKey ?? null];
   }
 
   /** Writes the waiting DURABLE group as one transaction, then the group that gathered meanwhile. */

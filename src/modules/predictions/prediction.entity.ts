@@ -48,6 +48,10 @@ export class Prediction implements Node {
   @Column({ type: 'varchar', length: 10, default: PredictionRoute.LIVE })
   route!: PredictionRoute;
 
+  @Field(() => String, { nullable: true, description: 'The routingKey the request was sent with (a customer id, say).' })
+  @Column({ name: 'routing_key', type: 'varchar', length: 200, nullable: true })
+  routingKey!: string | null;
+
   @Field({ description: 'When it was served.' })
   @TimeColumn('created_at')
   createdAt!: Date;

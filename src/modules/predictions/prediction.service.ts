@@ -112,7 +112,7 @@ export class PredictionService {
           model = await this.deps.cache.load(versionId);
           scored = await this.serve(model, rows, request.explain ?? false, role);
         }
-        const ids = await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, rows, scored, performance.now() - started, requestId);
+        const ids = await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, rows, scored, performance.now() - started, requestId, request.routingKey ?? null);
         return scored.map((prediction, i) => ({ ...prediction, id: ids[i] }));
       }), timeoutMs);
     } catch (error) {
@@ -149,10 +149,10 @@ export class PredictionService {
   }
 
   /** Logs a request's served rows: ASYNC returns at once, DURABLE once they are committed. */
-  private async log(modelId: string, modelVersionId: string, servedBy: 'LIVE' | 'CANARY', environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null): Promise<(string | null)[]> {
+  private async log(modelId: string, modelVersionId: string, servedBy: 'LIVE' | 'CANARY', environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null, routingKey: string | null): Promise<(string | null)[]> {
     // Ids are taken here so predict can hand them out: outcomes are recorded against them.
     const ids = predictions.map(() => newId(Prediction));
-    const entry = loggedRequest({ modelId, modelVersionId, environment, latencyMs, requestId, route: servedBy, ids }, rows, predictions);
+    const entry = loggedRequest({ modelId, modelVersionId, environment, latencyMs, requestId, route: servedBy, ids, routingKey }, rows, predictions);
     if (this.deps.config.logDurability[environment] === 'ASYNC') {
       const kept = this.deps.predictionLog.record(entry);
       return ids.map((id, i) => (kept[i] ? id : null));
