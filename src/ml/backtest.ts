@@ -27,6 +27,21 @@ export interface TradingInput {
   initialCapital: number;
 }
 
+/** How a trading strategy turns a predicted return into a position, and what a trade costs. */
+export type TradingRules = Pick<TradingInput, 'strategy' | 'entryThreshold' | 'positionSize' | 'costBps' | 'slippageBps'>;
+
+/** Long above the entry threshold, short below its negative (LONG_SHORT), flat otherwise; a ruined account stays flat. */
+export function targetPosition(rules: TradingRules, predictedReturn: number, equity: number): number {
+  if (equity <= 0) return 0;
+  if (predictedReturn > rules.entryThreshold) return rules.positionSize;
+  return rules.strategy === 'LONG_SHORT' && predictedReturn < -rules.entryThreshold ? -rules.positionSize : 0;
+}
+
+/** |Δposition| × equity × (costs + slippage) in bps. */
+export function tradeCost(rules: TradingRules, from: number, to: number, equity: number): number {
+  return Math.abs(to - from) * equity * (rules.costBps + rules.slippageBps) / 10_000;
+}
+
 export interface Trade {
   /** Index of the step whose period the new position covers. */
   step: number;
@@ -61,7 +76,7 @@ export interface TradingResult {
  * position × (prices[t] / prices[t−1] − 1). Buy-and-hold holds 1 × equity from the same start.
  */
 export function tradingBacktest(input: TradingInput, periodsPerYear: number): TradingResult {
-  const { prices, forecasts, strategy, entryThreshold, positionSize, costBps, slippageBps, initialCapital } = input;
+  const { prices, forecasts, initialCapital } = input;
   const first = forecasts.findIndex((f, t) => f !== null && t >= 1);
   if (first < 0) return { equity: [initialCapital], benchmark: [initialCapital], steps: [0], positions: [0], trades: [], hitRate: null, turnover: 0 };
   const equity = [initialCapital];
@@ -78,9 +93,9 @@ export function tradingBacktest(input: TradingInput, periodsPerYear: number): Tr
     const forecast = forecasts[t];
     const predicted = forecast === null ? 0 : forecast / previous - 1;
     let value = equity[equity.length - 1];
-    const target = value <= 0 ? 0 : predicted > entryThreshold ? positionSize : strategy === 'LONG_SHORT' && predicted < -entryThreshold ? -positionSize : 0;
+    const target = targetPosition(input, predicted, value);
     if (target !== position) {
-      const cost = Math.abs(target - position) * value * (costBps + slippageBps) / 10_000;
+      const cost = tradeCost(input, position, target, value);
       value -= cost;
       traded += Math.abs(target - position);
       trades.push({ step: t, position: target, price: previous, predictedReturn: predicted, cost });

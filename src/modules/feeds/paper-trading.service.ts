@@ -4,7 +4,7 @@ import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
 import type { ModelCache } from '../../engines/serving/model-cache';
-import { performance } from '../../ml/backtest';
+import { performance, targetPosition, tradeCost } from '../../ml/backtest';
 import type { LiveRoutes } from '../deployments/live-routes';
 import type { Environment } from '../deployments/environment';
 import type { DatasetService } from '../datasets/dataset.service';
@@ -129,9 +129,11 @@ export class PaperTradingService {
     const window = [...state.window, tick.data].slice(-windowSize);
     const forecast = window.length >= windowSize && equity > 0 ? await forecastOf(window) : null;
     const predicted = forecast === null ? 0 : forecast / price - 1;
-    const target = forecast === null || equity <= 0 ? 0 : predicted > p.entryThreshold ? p.positionSize : session.strategy === 'LONG_SHORT' && predicted < -p.entryThreshold ? -p.positionSize : 0;
+    // The back-test's own rules, so paper and back-test trade alike.
+    const rules = { ...p, strategy: session.strategy as 'LONG_ONLY' | 'LONG_SHORT' };
+    const target = forecast === null ? 0 : targetPosition(rules, predicted, equity);
     if (target !== position) {
-      equity -= Math.abs(target - position) * equity * (p.costBps + p.slippageBps) / 10_000;
+      equity -= tradeCost(rules, position, target, equity);
       position = target;
       trades++;
     }
