@@ -14,7 +14,7 @@ const rows = creditRows().slice(0, 40).map(featuresOf);
 const DEPLOY = `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) {
   __typename ... on Deployment { id } ... on Challenger { id mode trafficPercent modelVersion { id } champion { id } }
   ... on DeploymentRequest { id status mode trafficPercent } } }`;
-const PREDICT = `mutation($input: PredictInput!) { predict(input: $input) { modelVersion { id } predictions { value label } } }`;
+const PREDICT = `mutation($input: PredictInput!) { predict(input: $input) { modelVersion { id } predictions { id value label probabilities { label probability } } } }`;
 const REPORT = `query($m: ID!, $e: Environment!) { challengerReport(modelId: $m, environment: $e) {
   challenger { id mode endedAt endReason } liveRows challengerRows comparedRows agreement meanAbsoluteDifference scorePsi
   latency { modelVersion { id } route rows meanMs p95Ms } } }`;
@@ -73,10 +73,12 @@ describe('challengers', () => {
     }));
 
     const liveLabels: (string | null)[] = [];
+    const liveAnswers: any[] = [];
     for (const batch of [rows.slice(0, 10), rows.slice(10, 20), rows.slice(20, 30), ...rows.slice(30).map((row) => [row])]) {
       const { predict: answer } = await predict({ rows: batch });
       expect(answer.modelVersion.id).toBe(v1); // the live version answers
       liveLabels.push(...answer.predictions.map((p: any) => p.label));
+      liveAnswers.push(...answer.predictions);
     }
     const { challengerReport: report } = await until(() => server.query(REPORT, { m: modelId, e: 'TEST' }), (d) => d.challengerReport.comparedRows === 40, 20_000);
     // v2's labels for the same rows, asked of v2 directly (LIVE in PREVIEW): the expected agreement.
@@ -87,6 +89,19 @@ describe('challengers', () => {
     expect(report).toMatchObject({ liveRows: 40, challengerRows: 40, meanAbsoluteDifference: null });
     expect(report.scorePsi).toBeGreaterThanOrEqual(0);
     expect(report.latency.map((l: any) => [l.modelVersion.id, l.route, l.rows])).toEqual([[v1, 'LIVE', 40], [v2, 'SHADOW', 40]]);
+    // Outcomes recorded against the live answers: each side's realised AUC, the shadow's through the answers it mirrored.
+    const actual = creditRows().slice(0, 40).map((r) => String(r.RESPONSE));
+    await server.query('mutation($input: RecordOutcomesInput!) { recordOutcomes(input: $input) { recorded } }', { input: { modelId, outcomes: liveAnswers.map((a, i) => ({ predictionId: a.id, actual: actual[i] })) } });
+    const realised = (await server.query('query($m: ID!) { challengerReport(modelId: $m, environment: TEST) { realisedMetric liveRealised challengerRealised rowsWithOutcomes } }', { m: modelId })).challengerReport;
+    const aucOf = (scores: number[]) => {
+      let right = 0; let pairs = 0;
+      for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) if (actual[i] === '1' && actual[j] === '0') { pairs++; right += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0; }
+      return right / pairs;
+    };
+    const p1 = (list: any[]) => list.map((p) => p.probabilities.find((c: any) => c.label === '1').probability);
+    expect(realised).toMatchObject({ realisedMetric: 'auc', rowsWithOutcomes: 80 });
+    expect(realised.liveRealised).toBeCloseTo(aucOf(p1(liveAnswers)), 6);
+    expect(realised.challengerRealised).toBeCloseTo(aucOf(p1(direct.predictions)), 6);
     const { predictions } = await server.query('query($v: ID!) { predictions(first: 100, filter: { modelVersionId: $v, environment: TEST }) { totalCount edges { node { route } } } }', { v: v2 });
     expect(predictions.totalCount).toBe(40);
     expect(predictions.edges.every((e: any) => e.node.route === 'SHADOW')).toBe(true);

@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Database } from '../../engines/db/database';
 import { labelAgreement, scorePsi, valueDifferences } from '../../ml/challenger-compare';
+import { rocAuc } from '../../ml/evaluation';
 import { Challenger, PredictionRoute } from '../deployments/challenger.entity';
 import { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
@@ -27,12 +28,16 @@ export class ChallengerReport {
   @Field(() => Float, { nullable: true, description: 'SHADOW, regression and forecasts: the same, relative to |live|.' }) meanRelativeDifference!: number | null;
   @Field(() => Float, { nullable: true, description: 'PSI of the challenger\'s scores against the champion\'s (probabilities: ten bins over [0, 1]; values: the champion\'s deciles). Above 0.25 they score very differently.' }) scorePsi!: number | null;
   @Field(() => [VersionLatency]) latency!: VersionLatency[];
+  @Field(() => String, { nullable: true, description: 'Where outcomes were recorded (recordOutcomes): the metric below, auc (binary), accuracy (multiclass) or rmse; null without outcomes.' }) realisedMetric!: string | null;
+  @Field(() => Float, { nullable: true, description: 'The champion\'s realised metric on its rows with an outcome.' }) liveRealised!: number | null;
+  @Field(() => Float, { nullable: true, description: 'The challenger\'s realised metric on its rows with an outcome (a shadow\'s rows take the outcome of the live answer they mirror).' }) challengerRealised!: number | null;
+  @Field(() => Int, { description: 'Rows of both sides with an outcome.' }) rowsWithOutcomes!: number;
 }
 
 /** Rows read per side: enough for stable shares, bounded for the database and the event loop. */
 const MAX_ROWS = 10_000;
 
-interface Answer { value: number; label: string | null; probabilities?: unknown[]; live?: Answer | null }
+interface Answer { value: number; label: string | null; probabilities?: { label: string; probability: number }[]; live?: (Answer & { id?: string | null }) | null }
 
 /** Builds challenger reports from the prediction log. */
 export class ChallengerReports {
@@ -56,7 +61,18 @@ export class ChallengerReports {
         p95Ms: ms.length ? ms[Math.min(ms.length - 1, Math.ceil(0.95 * ms.length) - 1)] : null,
       };
     };
+    // Outcomes: a live or canary row by its own id, a shadow row by the live answer it mirrors.
+    const outcomes = await this.outcomesOf([...live.map((r) => r.id), ...other.map((r) => (challengerRoute === PredictionRoute.SHADOW ? r.outputs.live?.id ?? null : r.id))].filter((id): id is string => !!id));
+    const realised = (rows: typeof live, idOf: (row: (typeof live)[number]) => string | null | undefined) => {
+      const known = rows.map((r) => ({ r, actual: outcomes.get(idOf(r) ?? '') })).filter((x): x is { r: (typeof live)[number]; actual: string } => x.actual !== undefined);
+      return { known: known.length, value: realisedMetricOf(known.map((x) => ({ answer: x.r.outputs, actual: x.actual })), classifier) };
+    };
+    const liveRealised = realised(live, (r) => r.id);
+    const challengerRealised = realised(other, (r) => (challengerRoute === PredictionRoute.SHADOW ? r.outputs.live?.id : r.id));
+    const anyOutcome = liveRealised.known + challengerRealised.known > 0;
     return {
+      realisedMetric: anyOutcome ? (classifier ? (live[0]?.outputs.probabilities?.length === 2 || other[0]?.outputs.probabilities?.length === 2 ? 'auc' : 'accuracy') : 'rmse') : null,
+      liveRealised: liveRealised.value, challengerRealised: challengerRealised.value, rowsWithOutcomes: liveRealised.known + challengerRealised.known,
       challenger, from, to, liveRows: live.length, challengerRows: other.length, comparedRows: paired.length,
       agreement: classifier ? labelAgreement(paired.map((row) => [row.outputs.live!.label, row.outputs.label])) : null,
       meanAbsoluteDifference: differences?.meanAbsolute ?? null,
@@ -66,7 +82,17 @@ export class ChallengerReports {
     };
   }
 
-  private async rows(challenger: Challenger, versionId: string, route: PredictionRoute, from: Date, to: Date): Promise<{ outputs: Answer; latencyMs: number }[]> {
+  private async outcomesOf(predictionIds: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let i = 0; i < predictionIds.length; i += 500) {
+      const chunk = predictionIds.slice(i, i + 500);
+      const rows: { prediction_id: string; actual: string }[] = await this.deps.db.manager.query(`SELECT prediction_id, actual FROM outcome WHERE prediction_id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+      for (const row of rows) found.set(row.prediction_id, row.actual);
+    }
+    return found;
+  }
+
+  private async rows(challenger: Challenger, versionId: string, route: PredictionRoute, from: Date, to: Date): Promise<{ id: string; outputs: Answer; latencyMs: number }[]> {
     const { db } = this.deps;
     const rows = await db.manager.createQueryBuilder(Prediction, 'p').select(['p.id', 'p.outputs', 'p.latencyMs'])
       // model_id first: it leads the (model_id, created_at) index.
@@ -74,6 +100,18 @@ export class ChallengerReports {
       .andWhere('p.created_at >= :from AND p.created_at < :to', { from: db.sqlDate(from), to: db.sqlDate(to) })
       .andWhere('p.model_version_id = :versionId AND p.environment = :environment AND p.route = :route', { versionId, environment: challenger.environment, route })
       .orderBy('p.created_at', 'DESC').limit(MAX_ROWS).getMany();
-    return rows.map((row) => ({ outputs: row.outputs as unknown as Answer, latencyMs: row.latencyMs }));
+    return rows.map((row) => ({ id: row.id, outputs: row.outputs as unknown as Answer, latencyMs: row.latencyMs }));
   }
+}
+
+/** Binary: AUC (positive = the second label); multiclass: accuracy; values: RMSE. Null without both classes or rows. */
+function realisedMetricOf(rows: { answer: Answer; actual: string }[], classifier: boolean): number | null {
+  if (rows.length === 0) return null;
+  if (!classifier) return Math.sqrt(rows.reduce((sum, r) => sum + (r.answer.value - Number(r.actual)) ** 2, 0) / rows.length);
+  const binary = rows[0].answer.probabilities?.length === 2;
+  if (!binary) return rows.filter((r) => r.answer.label === r.actual).length / rows.length;
+  const positive = rows[0].answer.probabilities![1].label;
+  const labels = rows.map((r) => (r.actual === positive ? 1 : 0));
+  if (!labels.includes(1) || !labels.includes(0)) return null;
+  return rocAuc(labels, rows.map((r) => r.answer.probabilities![1].probability));
 }
