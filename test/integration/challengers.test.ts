@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_FEATURES, creditCsv, creditRows, featuresOf, trainVersion } from '../support/serving';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -128,8 +129,12 @@ describe('challengers', () => {
       served.set(key, first);
     }
     const onCanary = [...served.values()].filter((v) => v === v2).length;
-    expect(onCanary).toBeGreaterThan(5);
-    expect(onCanary).toBeLessThan(35);
+    // Exactly the keys whose bucket, SHA-1(challenger id, key) mod 100, is below 30 meet the canary.
+    const challengerId = started.data.deployModelVersion.id;
+    const expected = [...served.keys()].filter((key) => createHash('sha1').update(challengerId).update('\0').update(key).digest().readUInt32BE(0) % 100 < 30);
+    expect([...served].filter(([, v]) => v === v2).map(([key]) => key)).toEqual(expected);
+    expect(onCanary).toBeGreaterThan(0);
+    expect(onCanary).toBeLessThan(60);
     const { challengerReport: report } = await until(() => server.query(REPORT, { m: modelId, e: 'TEST' }), (d) => d.challengerReport.liveRows + d.challengerReport.challengerRows === 120, 20_000);
     expect(report).toMatchObject({ challengerRows: onCanary * 2, liveRows: (60 - onCanary) * 2, comparedRows: 0, agreement: null });
 
