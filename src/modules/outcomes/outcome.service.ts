@@ -5,19 +5,18 @@ import type { Database } from '../../engines/db/database';
 import { isUniqueViolation } from '../../engines/db/unique-violation';
 import type { ModelCache } from '../../engines/serving/model-cache';
 import { calibrate, calibrationBins, estimatePerformance } from '../../ml/calibration';
-import { rocAuc } from '../../ml/evaluation';
 import type { Environment } from '../deployments/environment';
 import type { ModelVersion } from '../models/model-version.entity';
 import type { ModelService } from '../models/model.service';
 import { Prediction } from '../predictions/prediction.entity';
+import { positiveLabel, positiveProbability, realisedAuc, type LoggedAnswer } from '../predictions/logged-answer';
 import { Outcome, OutcomeBucket, type OutcomeError, type OutcomeFigures, type OutcomePeriod, type OutcomeReport, type RecordOutcomesInput, type RecordOutcomesResult } from './outcome.types';
 
 /** Predictions a report reads at most (the newest of the window). */
 const MAX_REPORT_ROWS = 50_000;
 const LOOKUP_CHUNK = 500;
 
-interface Answer { value: number; label: string | null; probabilities: { label: string; probability: number }[] }
-interface Row { at: number; versionId: string; answer: Answer; actual: string | null }
+interface Row { at: number; versionId: string; answer: LoggedAnswer; actual: string | null }
 
 /**
  * Realised outcomes: recorded once per prediction (the same value again changes nothing, a
@@ -129,11 +128,10 @@ export class OutcomeService {
     let estimated: OutcomeFigures | null = null;
     if (binary) {
       const scores = known.map((r) => positiveProbability(r.answer));
-      const labels = known.map((r) => (r.actual === positiveLabel(r.answer) ? 1 : 0));
-      const positives = labels.filter((l) => l === 1).length;
+      const positives = known.filter((r) => r.actual === positiveLabel(r.answer)).length;
       realised = known.length ? {
         ...none,
-        auc: positives > 0 && positives < labels.length ? rocAuc(labels, scores) : null,
+        auc: realisedAuc(known as { answer: LoggedAnswer; actual: string }[]),
         accuracy: known.filter((r) => r.answer.label === r.actual).length / known.length,
         positiveRate: positives / known.length,
         predictedRate: scores.reduce((a, b) => a + b, 0) / scores.length,
@@ -151,9 +149,6 @@ export class OutcomeService {
   }
 }
 
-/** Binary: the positive class is the second label. */
-const positiveLabel = (answer: Answer) => answer.probabilities[1]?.label ?? answer.probabilities[0]?.label ?? null;
-const positiveProbability = (answer: Answer) => answer.probabilities[1]?.probability ?? answer.value;
 
 function startOf(at: Date, bucket: OutcomeBucket): Date {
   const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), bucket === OutcomeBucket.MONTH ? 1 : at.getUTCDate()));

@@ -1,10 +1,10 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Database } from '../../engines/db/database';
 import { labelAgreement, scorePsi, valueDifferences } from '../../ml/challenger-compare';
-import { rocAuc } from '../../ml/evaluation';
 import { Challenger, PredictionRoute } from '../deployments/challenger.entity';
 import { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
+import { realisedAuc, type LoggedAnswer } from './logged-answer';
 
 @ObjectType({ description: 'How fast one version answered in the report\'s window, over the logged rows it served.' })
 export class VersionLatency {
@@ -37,7 +37,7 @@ export class ChallengerReport {
 /** Rows read per side: enough for stable shares, bounded for the database and the event loop. */
 const MAX_ROWS = 10_000;
 
-interface Answer { value: number; label: string | null; probabilities?: { label: string; probability: number }[]; live?: (Answer & { id?: string | null }) | null }
+interface Answer extends LoggedAnswer { live?: (Answer & { id?: string | null }) | null }
 
 /** Builds challenger reports from the prediction log. */
 export class ChallengerReports {
@@ -109,9 +109,5 @@ function realisedMetricOf(rows: { answer: Answer; actual: string }[], classifier
   if (rows.length === 0) return null;
   if (!classifier) return Math.sqrt(rows.reduce((sum, r) => sum + (r.answer.value - Number(r.actual)) ** 2, 0) / rows.length);
   const binary = rows[0].answer.probabilities?.length === 2;
-  if (!binary) return rows.filter((r) => r.answer.label === r.actual).length / rows.length;
-  const positive = rows[0].answer.probabilities![1].label;
-  const labels = rows.map((r) => (r.actual === positive ? 1 : 0));
-  if (!labels.includes(1) || !labels.includes(0)) return null;
-  return rocAuc(labels, rows.map((r) => r.answer.probabilities![1].probability));
+  return binary ? realisedAuc(rows) : rows.filter((r) => r.answer.label === r.actual).length / rows.length;
 }

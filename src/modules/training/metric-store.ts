@@ -52,13 +52,12 @@ export class MetricStore {
    * batch.
    */
   async add(points: MetricEvent[]): Promise<void> {
-    const byRun = new Map<string, MetricEvent[]>();
-    for (const point of points) {
-      if (!Number.isFinite(point.value)) continue;
-      const list = this.pending.get(point.runId) ?? [];
-      list.push(point);
-      this.pending.set(point.runId, list);
-      byRun.set(point.runId, [...(byRun.get(point.runId) ?? []), point]);
+    const finite = points.filter((point) => Number.isFinite(point.value));
+    const byRun = groupByRun(finite);
+    for (const [runId, list] of byRun) {
+      const pending = this.pending.get(runId);
+      if (pending) pending.push(...list);
+      else this.pending.set(runId, [...list]);
     }
     // A failed timed flush leaves its points pending: the next flush (a run always ends with one) retries and reports.
     this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.flushMs);
@@ -95,16 +94,14 @@ export class MetricStore {
       if (batch.length === 0) return;
       await this.write(batch);
       // Only now may readers stop seeing them as pending.
-      const byRun = new Map<string, MetricEvent[]>();
       for (const point of batch) {
-        byRun.set(point.runId, [...(byRun.get(point.runId) ?? []), point]);
         const list = this.pending.get(point.runId);
         if (!list) continue;
         const index = list.indexOf(point);
         if (index >= 0) list.splice(index, 1);
         if (list.length === 0) this.pending.delete(point.runId);
       }
-      await this.onShared((shared) => Promise.all([...byRun].map(([runId, list]) => shared.remove(runId, list))));
+      await this.onShared((shared) => Promise.all([...groupByRun(batch)].map(([runId, list]) => shared.remove(runId, list))));
     });
     this.flushing = run;
     return run;
@@ -222,6 +219,17 @@ export class MetricStore {
     const byStep = new Map(rows.map((r) => [Number(r.step), r]));
     return kept.map((p) => ({ ...p, epoch: Number(byStep.get(p.step)?.epoch ?? 0), timestamp: Number(byStep.get(p.step)?.recorded_at ?? 0) }));
   }
+}
+
+/** Points by run, in their order. */
+function groupByRun(points: MetricEvent[]): Map<string, MetricEvent[]> {
+  const byRun = new Map<string, MetricEvent[]>();
+  for (const point of points) {
+    const list = byRun.get(point.runId);
+    if (list) list.push(point);
+    else byRun.set(point.runId, [point]);
+  }
+  return byRun;
 }
 
 /** Steps per rollup bucket. */
