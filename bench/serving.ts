@@ -3,6 +3,8 @@ import path from 'node:path';
 import { selectBackend } from '../src/ml/backend';
 import { transformRows, type Preprocessor } from '../src/ml/preprocessing';
 import { tf } from '../src/ml/tf';
+import { loadNetwork } from '../src/ml/algorithms/tfjs-network';
+import { artifactShape } from '../src/ml/model-artifact';
 import { Environment } from '../src/modules/deployments/environment';
 import { Architecture, ModelTask } from '../src/modules/models/model-enums';
 import { loadModelArtifact } from '../src/engines/db/model-artifacts';
@@ -191,11 +193,12 @@ async function rawPredictor(services: Services, versionId: string, rows: Record<
   const backend = await selectBackend(services.config.training.backend);
   const version = await services.db.manager.findOneByOrFail(ModelVersion, { id: versionId });
   const artifact = await loadModelArtifact(services.artifacts, version.artifactId!);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as never, weightData: artifact.weightData }));
+  const model = (await loadNetwork({ state: artifact.model, bytes: artifact.weightData }, artifactShape(artifact))) as unknown as { network: tf.LayersModel };
+  if (!('network' in model)) throw new Error('the raw baseline needs a tfjs network');
   const p = artifact.preprocessor as Preprocessor;
   const input = tf.tensor(transformRows(p, rows), [rows.length, p.outputSize]);
   const once = async () => {
-    const output = model.predict(input) as tf.Tensor;
+    const output = model.network.predict(input) as tf.Tensor;
     await output.data();
     output.dispose();
   };
@@ -205,7 +208,7 @@ async function rawPredictor(services: Services, versionId: string, rows: Record<
     const seconds = median(await timed(repeats, once));
     return { seconds, rowsPerSecond: rows.length / seconds };
   };
-  return { backend, measure, dispose: () => { input.dispose(); model.dispose(); } };
+  return { backend, measure, dispose: () => { input.dispose(); model.network.dispose(); } };
 }
 
 /** The same rows as one GraphQL predict request, timed from send to parsed response. */

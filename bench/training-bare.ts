@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { selectBackend } from '../src/ml/backend';
 import { tf } from '../src/ml/tf';
 import { resolveHyperparameters } from '../src/modules/models/hyperparameters';
-import { Architecture } from '../src/modules/models/model-enums';
+import { Architecture, ModelTask } from '../src/modules/models/model-enums';
 import { toTypedValue, type ColumnType } from '../src/ml/value-parsers';
 import { evaluateModel } from '../src/engines/trainer/evaluate-model';
-import { planFit } from '../src/engines/trainer/fit-plan';
-import { prepareData } from '../src/engines/trainer/prepare-data';
+import { networkPredictor, planNetworkFit } from '../src/ml/algorithms/tfjs-network';
+import { prepareData, toTrainingSet } from '../src/engines/trainer/prepare-data';
 import type { TrainJob } from '../src/engines/trainer/protocol';
 import { parseSimpleCsv, syntheticBinaryCsv, syntheticFeatureNames, SYNTHETIC_TARGET } from './lib/training-data';
 
@@ -54,14 +54,15 @@ async function main() {
     runId: 'bare', task: 'BINARY_CLASSIFICATION', architecture: 'MLP',
     features: features.map((name) => ({ name, type: typeOf(name) })), target: { name: SYNTHETIC_TARGET, type: typeOf(SYNTHETIC_TARGET) },
     rows,
-    hyperparameters: resolveHyperparameters(Architecture.MLP, { epochs: spec.epochs, batchSize: spec.batchSize, hiddenUnits: spec.hiddenUnits, learningRate: spec.learningRate }),
+    hyperparameters: resolveHyperparameters({ architecture: Architecture.MLP, task: ModelTask.BINARY_CLASSIFICATION }, { epochs: spec.epochs, batchSize: spec.batchSize, hiddenUnits: spec.hiddenUnits, learningRate: spec.learningRate, patience: 0 }),
     split: { ...spec.split, strategy: 'RANDOM' }, seed: spec.seed, backend: spec.backend, batchMetrics: false,
   };
 
   const started = performance.now();
   const data = prepareData(job);
   // The same network, tensors and fit options as the training child (one function builds both).
-  const plan = planFit(job, data);
+  const set = toTrainingSet(data, job);
+  const plan = planNetworkFit('MLP', set, job.hyperparameters, job.seed);
   const { model } = plan;
   const prepared = performance.now();
   const epochEnds: number[] = [];
@@ -75,7 +76,7 @@ async function main() {
   });
   const fitEnd = performance.now();
   plan.dispose();
-  const evaluation = await evaluateModel(model, data, job.seed);
+  const evaluation = await evaluateModel(networkPredictor(model, set.inputShape), data, job.seed);
   const evaluated = performance.now();
 
   const seconds = (ms: number) => ms / 1000;

@@ -112,7 +112,7 @@ async function seed(databaseUrl: string, count: number): Promise<{ runId: string
     // Inserted as a finished run, not started: nothing must train in this process.
     const run = Object.assign(new TrainingRun(), {
       id: newId(TrainingRun), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.SUCCEEDED, progress: 1, epochsCompleted: 1000,
-      hyperparameters: resolveHyperparameters(Architecture.MLP), split: { validation: 0.15, test: 0.2, strategy: SplitStrategy.RANDOM }, seed: 1, priority: 0,
+      hyperparameters: resolveHyperparameters(model), split: { validation: 0.15, test: 0.2, strategy: SplitStrategy.RANDOM }, seed: 1, priority: 0,
       backend: 'wasm', libraryVersions: null, error: null, modelVersionId: null, createdBy: null, queuedAt: now, startedAt: now, finishedAt: now,
     });
     await db.transaction((manager) => manager.insert(TrainingRun, run));

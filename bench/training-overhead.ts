@@ -32,7 +32,7 @@ export async function benchTrainingOverhead() {
   try {
     const { datasetId, modelId, columnTypes } = await createDatasetAndModel(server.url, 'synthetic-20f', csv, {
       features, target: SYNTHETIC_TARGET,
-      hyperparameters: { epochs, batchSize: settings.batchSize, hiddenUnits: settings.hiddenUnits, learningRate: settings.learningRate },
+      hyperparameters: { epochs, batchSize: settings.batchSize, hiddenUnits: settings.hiddenUnits, learningRate: settings.learningRate, patience: 0 },
     });
     const spec: BareSpec = { ...settings, columnTypes, backend: (process.env.TFJS_BACKEND as BareSpec['backend']) || null };
     for (let round = 0; round < 2; round++) {

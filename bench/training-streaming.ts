@@ -24,7 +24,7 @@ export async function benchTrainingStreaming() {
   try {
     const { datasetId, modelId } = await createDatasetAndModel(server.url, 'synthetic-stream', csv, {
       features: syntheticFeatureNames(), target: SYNTHETIC_TARGET,
-      hyperparameters: { epochs, batchSize: settings.batchSize, hiddenUnits: settings.hiddenUnits, learningRate: settings.learningRate },
+      hyperparameters: { epochs, batchSize: settings.batchSize, hiddenUnits: settings.hiddenUnits, learningRate: settings.learningRate, patience: 0 },
     });
     for (let round = 0; round < rounds; round++) {
       // true, false, then false, true: drift in the machine's speed hits both alike.

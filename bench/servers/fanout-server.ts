@@ -93,7 +93,7 @@ async function runningRun(services: Services): Promise<string> {
   const now = new Date();
   await services.db.manager.insert(TrainingRun, {
     id, modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.RUNNING, progress: 0, epochsCompleted: 0,
-    hyperparameters: resolveHyperparameters(model.architecture, null, model.hyperparameters), split: { validation: 0.15, test: 0.2, strategy: SplitStrategy.RANDOM },
+    hyperparameters: resolveHyperparameters(model, null, model.hyperparameters), split: { validation: 0.15, test: 0.2, strategy: SplitStrategy.RANDOM },
     seed: 1, priority: 0, backend: null, libraryVersions: null, error: null, modelVersionId: null, createdBy: null, queuedAt: now, startedAt: now, finishedAt: null,
   });
   return id;

@@ -1,6 +1,7 @@
 /**
- * Builds the compiled TensorFlow.js network for a model version from its architecture, task and
- * hyperparameters. Only built-in layers, initializers and regularizers are used, so a saved
+ * Builds the compiled TensorFlow.js network of the network architectures (the linear models'
+ * GRADIENT solver, MLP, LSTM) from the task and hyperparameters; ml/algorithms/tfjs-network.ts
+ * trains it behind the algorithm contract. Only built-in layers, initializers and regularizers are used, so a saved
  * topology loads back with tf.loadLayersModel and nothing registered.
  */
 import { DEFAULT_LSTM_UNITS, TASKS_BY_ARCHITECTURE, type ActivationName, type ArchitectureName, type TaskName } from './model-spec';
@@ -33,6 +34,8 @@ export interface ModelSpec {
 /** Loss function name, as tfjs-layers' compile() takes it. */
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
 
+/** The architectures built here; the others are not networks (ml/algorithms). */
+const NETWORKS: readonly string[] = ['LOGISTIC_REGRESSION', 'LINEAR_REGRESSION', 'MLP', 'LSTM'];
 const ACTIVATIONS: readonly string[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'];
 // Orthogonal init (Keras' default for recurrent kernels) costs a QR decomposition that grows
 // cubically: ~0.5 s at 128 units, ~4 s at 256, hours at 4,096. Above this, Glorot instead.
@@ -115,7 +118,7 @@ function check(spec: ModelSpec): void {
     throw new Error(`cannot build ${String(spec.architecture)} for ${String(spec.task)}: ${message}`);
   };
   const tasks = TASKS_BY_ARCHITECTURE[spec.architecture];
-  if (!tasks) fail('unknown architecture');
+  if (!tasks || !NETWORKS.includes(spec.architecture)) fail('not a network architecture');
   if (!tasks.includes(spec.task)) fail(`${spec.architecture} supports ${tasks.join(', ')} only`);
   if (!isPositiveInteger(spec.inputSize)) fail(`inputSize must be a positive integer, got ${spec.inputSize}`);
   if (!isPositiveInteger(spec.outputSize)) fail(`outputSize must be a positive integer, got ${spec.outputSize}`);

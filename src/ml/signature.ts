@@ -48,6 +48,27 @@ export function signatureOf(preprocessor: Preprocessor | null, extraRequired: st
   return { features };
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** Most names `ignoredFields` lists. */
+export const MAX_IGNORED_LISTED = 50;
+
+/**
+ * The row keys the signature does not use, in first-seen order (at most MAX_IGNORED_LISTED): the
+ * features a version's feature selection dropped, or unknown keys under the IGNORE policy.
+ */
+export function ignoredFields(signature: Signature, rows: Record<string, unknown>[]): string[] {
+  const known = new Set(signature.features.map((f) => f.name));
+  const ignored = new Set<string>();
+  for (const row of rows) {
+    for (const key in row) {
+      if (Object.hasOwn(row, key) && !known.has(key)) ignored.add(key);
+      if (ignored.size >= MAX_IGNORED_LISTED) return [...ignored];
+    }
+  }
+  return [...ignored];
+}
+
 /** What to do with a row key that is not a feature of the model. */
 export type UnknownFieldPolicy = 'IGNORE' | 'REJECT';
 
@@ -75,9 +96,10 @@ const LISTED_CATEGORIES = 10;
  * which the preprocessor imputes with the training mean or mode. Ranges are not enforced: values
  * outside the training range are legitimate, just less certain.
  * @throws RowValidationError for the first problem found, rows in order and within a row the
- *   features in signature order, then unknown keys (only with `REJECT`).
+ *   features in signature order, then unknown keys (only with `REJECT`; keys in `accepted`, the
+ *   features a version's feature selection dropped, are never unknown).
  */
-export function validateRows(signature: Signature, rows: Record<string, unknown>[], unknownFields: UnknownFieldPolicy): void {
+export function validateRows(signature: Signature, rows: Record<string, unknown>[], unknownFields: UnknownFieldPolicy, accepted: ReadonlySet<string> = NONE): void {
   // Built once per call: the loop below runs for every cell of up to 10 000 × 20.
   const features = signature.features;
   const checkers = features.map(checkerFor);
@@ -100,7 +122,7 @@ export function validateRows(signature: Signature, rows: Record<string, unknown>
     }
     if (unknownFields === 'REJECT') {
       for (const key in row) {
-        if (Object.hasOwn(row, key) && !known.has(key)) {
+        if (Object.hasOwn(row, key) && !known.has(key) && !accepted.has(key)) {
           throw new RowValidationError(r, key, `rows[${r}]: unknown field ${JSON.stringify(key)}`);
         }
       }

@@ -55,6 +55,7 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Mutation.cancelSweep': { allowed: BUILDERS, call: () => ({ query: 'mutation($id: ID!) { cancelSweep(id: $id) { id } }', variables: { id: NO_SWEEP } }) },
   'Subscription.sweepUpdated': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription($id: ID!) { sweepUpdated(sweepId: $id) { status } }', variables: { id: NO_SWEEP } }) },
   'Query.evaluations': { allowed: READERS, call: () => ({ query: '{ evaluations { totalCount } }' }) },
+  'Query.compareModelVersions': { allowed: READERS, call: (f) => ({ query: 'query($ids: [ID!]!) { compareModelVersions(input: { ids: $ids }) { metric } }', variables: { ids: [f.versionId, f.versionId] } }) },
   'Mutation.evaluateModelVersion': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { evaluateModelVersion(input: { modelVersionId: $v, datasetId: $d }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
   'Mutation.deployModelVersion': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!) { deployModelVersion(input: { modelVersionId: $v, environment: TEST }) { __typename } }', variables: { v: f.versionId } }) },
   'Mutation.rollbackDeployment': { allowed: DEPLOYERS, call: (f) => ({ query: 'mutation($m: ID!) { rollbackDeployment(input: { modelId: $m, environment: TEST }) { id } }', variables: { m: f.modelId } }) },

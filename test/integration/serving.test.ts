@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tf } from '../../src/ml/tf';
+import { loadArtifactModel } from '../../src/ml/model-artifact';
 import type { Preprocessor } from '../../src/ml/preprocessing';
 import { loadModelArtifact } from '../../src/engines/db/model-artifacts';
 import { ModelVersion } from '../../src/modules/models/model-version.entity';
@@ -42,10 +42,8 @@ async function reference(versionId: string, input: Record<string, unknown>[]): P
   const artifact = await loadModelArtifact(server.services.artifacts, version.artifactId!);
   const p = artifact.preprocessor as Preprocessor;
   const x = input.map((row) => p.features.flatMap((f) => (f.kind === 'numeric' ? [(Number(row[f.name]) - f.mean) / f.std] : f.categories.map((c) => (row[f.name] === c ? 1 : 0)))));
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as never, weightData: artifact.weightData }));
-  const out = model.predict(tf.tensor2d(x)) as tf.Tensor;
-  const values = Array.from(await out.data());
-  out.dispose();
+  const model = await loadArtifactModel(artifact);
+  const values = Array.from(await model.predict(Float32Array.from(x.flat()), x.length));
   model.dispose();
   return values;
 }

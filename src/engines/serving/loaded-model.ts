@@ -1,16 +1,17 @@
 /**
- * A model version ready to serve: the network, its saved encoders and a micro-batcher in front of
- * it. Turns client rows into the tensor the network takes and its output back into predictions.
+ * A model version ready to serve: its algorithm's predictor (ml/algorithms), its saved encoders
+ * and a micro-batcher in front of it. Turns client rows into the encoded input every algorithm
+ * takes and its output back into predictions; it never asks which algorithm it holds.
  */
 import { baselineRow, occlusionContributions } from '../../ml/explain';
 import { encodedRanges, transformRows, type Preprocessor } from '../../ml/preprocessing';
 import { signatureOf, type Signature } from '../../ml/signature';
 import { decodePrediction, encodeTargets, type TargetEncoder } from '../../ml/target-encoding';
-import { tf, type LayersModel } from '../../ml/tf';
-import { encodeModelArtifact, type ModelArtifact } from '../../ml/model-artifact';
+import type { Predictor } from '../../ml/algorithms/algorithm';
+import { encodeModelArtifact, loadArtifactModel, type ModelArtifact } from '../../ml/model-artifact';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
 
-/** One forward pass of encoded rows: the network, the micro-batcher in front of it, or a pool worker. */
+/** One forward pass of encoded rows: the predictor, the micro-batcher in front of it, or a pool worker. */
 export type Forward = (x: Float32Array, rows: number) => Promise<Float32Array>;
 
 /** A decoded prediction as the API returns it. */
@@ -41,32 +42,33 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
   /** Values per unit: one row for tabular models, a whole window for forecasts. */
   readonly inputWidth: number;
   readonly outputWidth: number;
-  /** Weight bytes, what the cache's size bound counts. */
+  /** Stored model bytes, what the cache's size bound counts. */
   readonly bytes: number;
+  /** Features the version's feature selection dropped: accepted in rows and ignored, never refused as unknown. */
+  readonly droppedFeatures: ReadonlySet<string>;
   private readonly preprocessor: Preprocessor | null;
   private readonly encoder: TargetEncoder;
   private readonly forecast: boolean;
   private inFlight = 0;
   private retired = false;
 
-  constructor(readonly version: V, private readonly network: LayersModel, private readonly artifact: ModelArtifact, readonly targetColumn: string, batching: MicroBatcherOptions) {
+  constructor(readonly version: V, private readonly predictor: Predictor, private readonly artifact: ModelArtifact, readonly targetColumn: string, batching: MicroBatcherOptions) {
     this.preprocessor = artifact.preprocessor as Preprocessor | null;
     this.encoder = artifact.targetEncoder as TargetEncoder;
     this.forecast = artifact.task === 'TIME_SERIES_FORECAST';
     this.signature = signatureOf(this.preprocessor, this.forecast ? [targetColumn] : []);
+    const selection = artifact.featureSelection;
+    this.droppedFeatures = new Set(selection ? selection.scores.map((s) => s.feature).filter((name) => !selection.kept.includes(name)) : []);
     const covariates = this.preprocessor?.outputSize ?? 0;
     this.inputWidth = this.forecast ? artifact.windowSize * (1 + covariates) : covariates;
     this.outputWidth = this.forecast ? artifact.horizon : this.encoder.kind === 'multiclass' ? this.encoder.classes.length : 1;
-    this.bytes = artifact.weightData.byteLength;
+    this.bytes = Math.max(artifact.weightData.byteLength, 1);
     this.batcher = new MicroBatcher((x, rows) => this.run(x, rows), this.inputWidth, this.outputWidth, batching);
   }
 
-  /** Builds one from a stored artifact; the weights go onto the process's tfjs backend. */
+  /** Builds one from a stored artifact, loaded by its algorithm (a network's weights go onto the process's tfjs backend). */
   static async fromArtifact<V extends { id: string }>(version: V, artifact: ModelArtifact, targetColumn: string, batching: MicroBatcherOptions): Promise<LoadedModel<V>> {
-    const network = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as tf.io.WeightsManifestEntry[], weightData: artifact.weightData,
-    }));
-    const loaded = new LoadedModel(version, network, artifact, targetColumn, batching);
+    const loaded = new LoadedModel(version, await loadArtifactModel(artifact), artifact, targetColumn, batching);
     await loaded.warmUp();
     return loaded;
   }
@@ -161,7 +163,7 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
   /**
    * Validated rows → predictions: encode, one forward pass through `forward` (the micro-batcher
    * or a pool worker), decode, and the explanations when asked, their occluded copies through
-   * `network` (this thread's network, or a pool worker). Throws TargetError for a forecast
+   * `network` (this thread's predictor, or a pool worker). Throws TargetError for a forecast
    * history with a bad target value.
    */
   async score(rows: Record<string, unknown>[], explain: boolean, forward: Forward = this.ownNetwork, network: Forward = this.ownNetwork): Promise<ServedPrediction[]> {
@@ -197,7 +199,7 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
     return occlusionContributions(network, x, units, this.inputWidth, this.outputWidth, encodedRanges(this.preprocessor), baselineRow(this.preprocessor), scoreOf);
   }
 
-  /** `run`, bound: the default way to the network. */
+  /** `run`, bound: the default way to the predictor. */
   private readonly ownNetwork: Forward = (x, rows) => this.run(x, rows);
 
   /** One forward pass. Counted, so a model dropped from the cache is disposed only when idle. */
@@ -205,13 +207,7 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
     if (this.disposed) throw new ModelUnloadedError(this.version.id);
     this.inFlight++;
     try {
-      const shape = this.forecast ? [rows, this.artifact.windowSize, this.inputWidth / this.artifact.windowSize] : [rows, this.inputWidth];
-      const output = tf.tidy(() => this.network.predict(tf.tensor(x, shape)) as tf.Tensor);
-      try {
-        return (await output.data()) as Float32Array;
-      } finally {
-        output.dispose();
-      }
+      return await this.predictor.predict(x, rows);
     } finally {
       this.inFlight--;
       if (this.retired && this.inFlight === 0) this.disposeNow();
@@ -228,6 +224,6 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
   private disposeNow(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.network.dispose();
+    this.predictor.dispose();
   }
 }

@@ -3,33 +3,37 @@ import { permutationImportance } from '../../ml/permutation-importance';
 import { scoreShares } from '../../ml/drift';
 import { fitPlatt } from '../../ml/calibration';
 import { createRandom } from '../../ml/random';
-import { tf, type LayersModel } from '../../ml/tf';
-import type { PreparedData } from './prepare-data';
+import type { Predictor } from '../../ml/algorithms/algorithm';
+import { forecastSkill } from '../../ml/forecast-baselines';
+import type { Part, PreparedData } from './prepare-data';
 import type { EvaluationResult } from './protocol';
 
 const THRESHOLD = 0.5;
 
 /** Measures a trained model on the held-out test rows, in the units the client thinks in. */
-export async function evaluateModel(model: LayersModel, data: PreparedData, seed: number, split: EvaluationResult['split'] = 'TEST'): Promise<EvaluationResult> {
-  return finiteOnly(await measure(model, data, seed, split));
+export async function evaluateModel(model: Predictor, data: PreparedData, seed: number, split: EvaluationResult['split'] = 'TEST'): Promise<EvaluationResult> {
+  return finiteOnly({ ...await measure(model, data, seed, split), nativeImportance: nativeImportance(model, data) });
+}
+
+/** The algorithm's own importance per encoded column, summed per feature (null when it has none). */
+function nativeImportance(model: Predictor, data: PreparedData): EvaluationResult['nativeImportance'] {
+  const columns = model.nativeImportance();
+  if (!columns || !data.ranges.length) return null;
+  return data.ranges.map(({ feature, start, end }) => ({ feature, importance: columns.subarray(start, end).reduce((sum, v) => sum + v, 0) }))
+    .sort((a, b) => b.importance - a.importance);
 }
 
 /** NaN (e.g. AUC of a test split holding one class) cannot travel as a GraphQL Float: it becomes null. */
 function finiteOnly(result: EvaluationResult): EvaluationResult {
   const metrics = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null]));
   const featureImportance = result.featureImportance?.filter((f) => Number.isFinite(f.importance)) ?? null;
-  return { ...result, metrics, featureImportance };
+  const nativeImportance = result.nativeImportance?.filter((f) => Number.isFinite(f.importance)) ?? null;
+  return { ...result, metrics, featureImportance, nativeImportance };
 }
 
-async function measure(model: LayersModel, data: PreparedData, seed: number, split: EvaluationResult['split']): Promise<EvaluationResult> {
+async function measure(model: Predictor, data: PreparedData, seed: number, split: EvaluationResult['split']): Promise<Omit<EvaluationResult, 'nativeImportance'>> {
   const { test } = data;
-  const predict = async (x: Float32Array, rows: number): Promise<Float32Array> => {
-    const input = tf.tensor(x, data.xShape(rows));
-    const output = model.predict(input) as tf.Tensor;
-    const values = (await output.data()) as Float32Array;
-    tf.dispose([input, output]);
-    return values;
-  };
+  const predict = (x: Float32Array, rows: number): Promise<Float32Array> => model.predict(x, rows);
   const base = { split, rowCount: test.count };
   if (test.count === 0) return { ...base, threshold: null, metrics: {}, rocCurve: null, confusionMatrix: null, featureImportance: null };
   const scores = await predict(test.x, test.count);
@@ -68,9 +72,28 @@ async function measure(model: LayersModel, data: PreparedData, seed: number, spl
   // Regression and forecasts are scored in the target's own units, not standardised ones.
   const unscale = (values: Float32Array) => Array.from(values, (v) => v * encoder.std + encoder.mean);
   const actual = unscale(test.y);
-  const metrics = regressionMetrics(actual, unscale(scores));
+  const predicted = unscale(scores);
+  const metrics: Record<string, number | null> = { ...regressionMetrics(actual, predicted) };
+  if (data.forecast) Object.assign(metrics, forecastSkill(actual, predicted, lastSeen(data.test, data.forecast, unscale), data.forecast.horizon, scalingSeries(data, unscale)));
   const importance = data.ranges.length
     ? await permutationImportance(predict, test.x, test.count, data.inputSize, data.ranges, (s) => -regressionMetrics(actual, unscale(s)).rmse, random)
     : null;
-  return { ...base, threshold: null, metrics: { ...metrics }, rocCurve: null, confusionMatrix: null, featureImportance: importance };
+  return { ...base, threshold: null, metrics, rocCurve: null, confusionMatrix: null, featureImportance: importance };
+}
+
+/** Per forecast window, the last target value it saw (the target is each step's first value). */
+function lastSeen(part: Part, shape: NonNullable<PreparedData['forecast']>, unscale: (values: Float32Array) => number[]): number[] {
+  const width = shape.windowSize * shape.stepFeatures;
+  const at = (shape.windowSize - 1) * shape.stepFeatures;
+  return unscale(Float32Array.from({ length: part.count }, (_, i) => part.x[i * width + at]));
+}
+
+/**
+ * The series MASE scales by, in time order: the training windows' first targets (windows slide by
+ * one step, so these are consecutive values), or the evaluated ones when there is no training part.
+ */
+function scalingSeries(data: PreparedData, unscale: (values: Float32Array) => number[]): number[] {
+  const part = data.train.count >= 2 ? data.train : data.test;
+  const horizon = data.forecast!.horizon;
+  return unscale(Float32Array.from({ length: part.count }, (_, i) => part.y[i * horizon]));
 }

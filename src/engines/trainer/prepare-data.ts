@@ -3,6 +3,7 @@ import { splitIndices } from '../../ml/split';
 import { classWeights, encodeTargets, fitTargetEncoder, type TargetEncoder } from '../../ml/target-encoding';
 import { makeWindows } from '../../ml/windows';
 import type { ModelArtifact } from '../../ml/model-artifact';
+import type { TrainingSet } from '../../ml/algorithms/algorithm';
 import type { TrainJob } from './protocol';
 
 export interface Part {
@@ -25,6 +26,8 @@ export interface PreparedData {
   classWeight: Record<number, number> | null;
   /** Which input columns belong to each feature (tabular models), for permutation importance. */
   ranges: { feature: string; start: number; end: number }[];
+  /** Forecasts: the window's shape (the target is the first value of each step). */
+  forecast?: { windowSize: number; stepFeatures: number; horizon: number };
 }
 
 /** Encoders are fitted on the training split only, so nothing leaks from validation or test. */
@@ -111,6 +114,7 @@ function prepareForecast(job: TrainJob, rows: Record<string, unknown>[]): Prepar
     targetEncoder,
     classWeight: null,
     ranges: [],
+    forecast: { windowSize, stepFeatures: windows.stepFeatures, horizon },
   };
 }
 
@@ -129,6 +133,7 @@ export function prepareForEvaluation(artifact: ModelArtifact, rows: Record<strin
       xShape: (count) => [count, artifact.windowSize, windows.stepFeatures], yShape: (count) => [count, artifact.horizon],
       train: empty, validation: empty, test: { x: windows.x, y: windows.y, count: windows.count },
       preprocessor, targetEncoder, classWeight: null, ranges: [],
+      forecast: { windowSize: artifact.windowSize, stepFeatures: windows.stepFeatures, horizon: artifact.horizon },
     };
   }
   const width = preprocessor!.outputSize;
@@ -143,5 +148,23 @@ export function prepareForEvaluation(artifact: ModelArtifact, rows: Record<strin
     inputSize: width, outputSize: classes, xShape: (count) => [count, width], yShape: (count) => [count, classes],
     train: empty, validation: empty, test: { x: transformRows(preprocessor!, kept), y, count: kept.length },
     preprocessor, targetEncoder, classWeight: null, ranges: encodedRanges(preprocessor!),
+  };
+}
+
+/** What an algorithm trains on (ml/algorithms/algorithm.ts), from a job's prepared data. */
+export function toTrainingSet(data: PreparedData, job: Pick<TrainJob, 'task' | 'split'>): TrainingSet {
+  const inputShape = data.xShape(1).slice(1);
+  return {
+    task: job.task,
+    inputWidth: inputShape.reduce((a, b) => a * b, 1),
+    outputWidth: data.outputSize,
+    inputShape,
+    train: data.train,
+    validation: data.validation,
+    classWeight: data.classWeight,
+    categorical: job.task === 'TIME_SERIES_FORECAST' || !data.preprocessor
+      ? new Array<boolean>(inputShape.reduce((a, b) => a * b, 1)).fill(false)
+      : data.preprocessor.features.flatMap((f) => (f.kind === 'onehot' ? f.categories.map(() => true) : [false])),
+    ordered: job.task === 'TIME_SERIES_FORECAST' || job.split.strategy !== 'RANDOM',
   };
 }

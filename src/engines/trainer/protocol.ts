@@ -3,7 +3,7 @@
  * channel with `serialization: 'advanced'` (structured clone, so typed arrays and Buffers pass as
  * they are). The child gets everything in one `start` message and never touches the database.
  */
-import type { ArchitectureName, HyperparameterValues, SplitStrategyName, TaskName } from '../../ml/model-spec';
+import type { ArchitectureName, FeatureSelectionSpec, HyperparameterValues, SplitStrategyName, TaskName } from '../../ml/model-spec';
 import type { ModelArtifact } from '../../ml/model-artifact';
 import type { ColumnType } from '../../ml/value-parsers';
 
@@ -22,6 +22,8 @@ export interface TrainJob {
   backend: 'tensorflow' | 'wasm' | 'cpu' | null;
   /** Send a loss point after every batch, not only every epoch. */
   batchMetrics: boolean;
+  /** Train on the best features only, chosen on the training split (tabular tasks). */
+  featureSelection?: FeatureSelectionSpec | null;
 }
 
 export interface MetricPointMessage {
@@ -50,7 +52,10 @@ export interface EvaluationResult {
   metrics: Record<string, number | null>;
   rocCurve: { fpr: number; tpr: number; threshold: number }[] | null;
   confusionMatrix: number[][] | null;
+  /** Permutation importance on the evaluated rows (any algorithm). */
   featureImportance: { feature: string; importance: number }[] | null;
+  /** The algorithm's own importance (total split gain of trees, |coefficient| of linear models), summed per feature; null when it has none. */
+  nativeImportance?: { feature: string; importance: number }[] | null;
   /** Binary models: see ModelArtifact.scoreShares. */
   scoreShares?: number[] | null;
   /** Binary models: see ModelArtifact.calibration. */

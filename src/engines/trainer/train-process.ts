@@ -1,34 +1,41 @@
 /**
  * The training child process. It receives one `start` message with everything it needs, trains
- * with TensorFlow.js, streams metrics and progress back over IPC, and ends with the model
- * artifact and its evaluation on the held-out test rows. No database, no pub/sub: it can be
- * killed at any moment and nothing is left half-written.
+ * through the architecture's algorithm (ml/algorithms), streams metrics and progress back over
+ * IPC, and ends with the model artifact and its evaluation on the held-out test rows. No
+ * database, no pub/sub: it can be killed at any moment and nothing is left half-written.
  */
 import { selectBackend } from '../../ml/backend';
+import { algorithmFor } from '../../ml/algorithms/registry';
+import { loadArtifactModel } from '../../ml/model-artifact';
 import { tf } from '../../ml/tf';
 import { isParentMessage, type ChildMessage, type EvaluateJob, type MetricPointMessage, type TrainJob } from './protocol';
-import { prepareData, prepareForEvaluation, type PreparedData } from './prepare-data';
+import { prepareData, prepareForEvaluation, toTrainingSet } from './prepare-data';
 import { evaluateModel } from './evaluate-model';
-import { planFit } from './fit-plan';
+import { selectJobFeatures } from './select-features';
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
 }
 
-/** Lets queued IPC messages leave: tfjs would otherwise keep the event loop busy for a whole fit. */
+/** Lets queued IPC messages leave: a fit would otherwise keep the event loop busy to its end. */
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 async function train(job: TrainJob): Promise<void> {
   const backend = await selectBackend(job.backend);
   await send({ type: 'started', backend, libraryVersions: { tfjs: tf.version.tfjs, node: process.version } });
 
-  const data: PreparedData = prepareData(job);
-  const hp = job.hyperparameters;
-  const plan = planFit(job, data);
-  const { model } = plan;
-  const batchesPerEpoch = Math.ceil(data.train.count / plan.options.batchSize);
+  const algorithm = algorithmFor(job.architecture);
+  let data = prepareData(job);
+  // With feature selection: choose on the training split, then prepare again with the kept features only (same split: it depends on the rows and the seed).
+  const selection = job.featureSelection ? await selectJobFeatures(job, data, job.featureSelection) : null;
+  if (selection) {
+    job = { ...job, features: job.features.filter((f) => selection.kept.includes(f.name)) };
+    data = prepareData(job);
+  }
+  const set = toTrainingSet(data, job);
   let step = 0;
-  let epochStarted = Date.now();
+  let batchStep = 0;
+  let stepStarted = Date.now();
   let lastSend = Date.now();
   let pending: MetricPointMessage[] = [];
   const flush = async () => {
@@ -38,74 +45,60 @@ async function train(job: TrainJob): Promise<void> {
       await send({ type: 'metrics', points });
     }
   };
-  // A per-batch callback costs ~10 % of fit time in tfjs, so it exists only when asked for.
-  const onBatchEnd = async (_batch: number, logs?: tf.Logs) => {
-    step++;
-    if (logs?.loss !== undefined) pending.push({ name: 'batch_loss', step, epoch: currentEpoch, value: logs.loss, timestamp: Date.now() });
-    // Points leave in small groups (every 10 ms), so subscribers see them with little delay.
+  // Batch points (gradient-trained networks, when asked) leave in small groups every 10 ms, so subscribers see them with little delay.
+  const onBatch = async (loss: number) => {
+    batchStep++;
+    pending.push({ name: 'batch_loss', step: batchStep, epoch: step + 1, value: loss, timestamp: Date.now() });
     if (Date.now() - lastSend >= 10) {
       await flush();
       await yieldToEventLoop();
       lastSend = Date.now();
     }
   };
-  await model.fit(plan.x, plan.y, {
-    ...plan.options,
-    callbacks: {
-      onEpochBegin: async () => {
-        epochStarted = Date.now();
-      },
-      ...(job.batchMetrics ? { onBatchEnd } : {}),
-      onEpochEnd: async (epoch, logs) => {
-        const now = Date.now();
-        step = (epoch + 1) * batchesPerEpoch;
-        for (const [key, value] of Object.entries(logs ?? {})) {
-          pending.push({ name: metricName(key), step, epoch: epoch + 1, value, timestamp: now });
-        }
-        pending.push({ name: 'samples_per_second', step, epoch: epoch + 1, value: data.train.count / Math.max(1e-3, (now - epochStarted) / 1000), timestamp: now });
-        pending.push({ name: 'learning_rate', step, epoch: epoch + 1, value: hp.learningRate, timestamp: now });
-        currentEpoch = epoch + 2;
-        await flush();
-        await send({ type: 'progress', epochsCompleted: epoch + 1, progress: (epoch + 1) / hp.epochs });
-        await yieldToEventLoop();
-      },
+  const batchesPerStep = Math.ceil(set.train.count / Math.max(1, Math.min(job.hyperparameters.batchSize, set.train.count)));
+  const predictor = await algorithm.train(set, job.hyperparameters, job.seed, {
+    ...(job.batchMetrics ? { onBatch } : {}),
+    onStep: async ({ step: done, totalSteps, metrics }) => {
+      const now = Date.now();
+      step = done;
+      // With per-batch points the step axis counts batches (as before the algorithm contract), so both series share it.
+      const at = job.batchMetrics ? done * batchesPerStep : done;
+      batchStep = at;
+      for (const [name, value] of Object.entries(metrics)) pending.push({ name, step: at, epoch: done, value, timestamp: now });
+      pending.push({ name: 'samples_per_second', step: at, epoch: done, value: set.train.count / Math.max(1e-3, (now - stepStarted) / 1000), timestamp: now });
+      stepStarted = now;
+      await flush();
+      await send({ type: 'progress', epochsCompleted: done, progress: Math.min(1, done / Math.max(1, totalSteps)) });
+      await yieldToEventLoop();
     },
   });
-  plan.dispose();
 
-  const evaluation = await evaluateModel(model, data, job.seed);
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  const evaluation = await evaluateModel(predictor, data, job.seed);
+  const saved = await predictor.serialise();
   await send({
     type: 'done',
     artifact: {
-      modelTopology: saved!.modelTopology, weightSpecs: saved!.weightSpecs, weightData: saved!.weightData as ArrayBuffer,
+      model: saved.state, weightData: saved.bytes,
       preprocessor: data.preprocessor, targetEncoder: data.targetEncoder, task: job.task, architecture: job.architecture,
-      windowSize: hp.windowSize, horizon: hp.horizon, featureNames: job.features.map((f) => f.name), scoreShares: evaluation.scoreShares ?? null, calibration: evaluation.calibration ?? null,
+      windowSize: job.hyperparameters.windowSize, horizon: job.hyperparameters.horizon, featureNames: job.features.map((f) => f.name),
+      scoreShares: evaluation.scoreShares ?? null, calibration: evaluation.calibration ?? null, featureSelection: selection,
     },
     evaluation,
-    summary: Object.fromEntries(Object.entries(evaluation.metrics).filter((entry): entry is [string, number] => Number.isFinite(entry[1]))),
+    summary: {
+      ...Object.fromEntries(Object.entries(evaluation.metrics).filter((entry): entry is [string, number] => Number.isFinite(entry[1]))),
+      ...(predictor.bestStep ? { bestStep: predictor.bestStep } : {}),
+    },
   });
+  predictor.dispose();
 }
-let currentEpoch = 1;
 
 /** Scores a stored model on other rows, with the encoders it was trained with. */
 async function evaluate(job: EvaluateJob): Promise<void> {
   await selectBackend(job.backend);
-  const { artifact } = job;
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs as tf.io.WeightsManifestEntry[], weightData: artifact.weightData,
-  }));
-  const data = prepareForEvaluation(artifact, job.rows, job.targetName);
-  await send({ type: 'evaluated', evaluation: await evaluateModel(model, data, job.seed, 'FULL') });
-}
-
-/** tfjs reports `acc`; the API says `accuracy`. */
-function metricName(key: string): string {
-  return key.replace(/(^|_)acc$/, '$1accuracy');
+  const predictor = await loadArtifactModel(job.artifact);
+  const data = prepareForEvaluation(job.artifact, job.rows, job.targetName);
+  await send({ type: 'evaluated', evaluation: await evaluateModel(predictor, data, job.seed, 'FULL') });
+  predictor.dispose();
 }
 
 process.on('message', (message) => {

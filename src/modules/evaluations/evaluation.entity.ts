@@ -16,6 +16,11 @@ export class EvaluationMetrics {
   @Field(() => Float, { nullable: true }) mae?: number | null;
   @Field(() => Float, { nullable: true, description: 'Mean absolute percentage error; null when an actual value is 0.' }) mape?: number | null;
   @Field(() => Float, { nullable: true }) r2?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Forecasts: RMSE of the persistence forecast (every step ahead = the last value seen) on the same points.' }) persistenceRmse?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Forecasts: MAE of the persistence forecast on the same points.' }) persistenceMae?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Forecasts: rmse / persistenceRmse; below 1 beats persistence.' }) relativeRmse?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Forecasts: 1 − relativeRmse; above 0 beats persistence ("no change"). A promotion gate can require it.' }) skill?: number | null;
+  @Field(() => Float, { nullable: true, description: 'Forecasts: mean absolute scaled error, the MAE over the MAE of the one-step naive forecast on the training series (the evaluated series for FULL evaluations); below 1 beats it.' }) mase?: number | null;
 }
 
 @ObjectType({ description: 'A point of the ROC curve.' })
@@ -25,7 +30,7 @@ export class RocPoint {
   @Field(() => Float) threshold!: number;
 }
 
-@ObjectType({ description: 'How much the score drops when a feature is shuffled (permutation importance on the evaluated rows).' })
+@ObjectType({ description: 'A feature\'s importance: in featureImportance, how much the score drops when it is shuffled (permutation importance on the evaluated rows); in nativeImportance, the algorithm\'s own measure (share of total split gain for trees, of |coefficient| for linear models).' })
 export class FeatureImportance {
   @Field() feature!: string;
   @Field(() => Float) importance!: number;
@@ -72,9 +77,13 @@ export class Evaluation implements Node {
   @JsonColumn({ name: 'confusion_matrix', nullable: true })
   confusionMatrix!: number[][] | null;
 
-  @Field(() => [FeatureImportance], { nullable: true, description: 'Most important first.' })
+  @Field(() => [FeatureImportance], { nullable: true, description: 'Permutation importance, most important first (any algorithm).' })
   @JsonColumn({ name: 'feature_importance', nullable: true })
   featureImportance!: FeatureImportance[] | null;
+
+  @Field(() => [FeatureImportance], { nullable: true, description: 'The algorithm\'s own importance, most important first, summing to 1: total split gain for tree models, |coefficient| on standardised inputs for the EXACT linear models; null for algorithms without one (networks, naive Bayes) and for FULL evaluations.' })
+  @JsonColumn({ name: 'native_importance', nullable: true })
+  nativeImportance!: FeatureImportance[] | null;
 
   @Field()
   @TimeColumn('created_at')

@@ -60,7 +60,7 @@ export class EvaluationService {
     const evaluation = Object.assign(new Evaluation(), {
       id: newId(Evaluation), modelVersionId, datasetVersionId, split: result.split, rowCount: result.rowCount,
       threshold: result.threshold, metrics: result.metrics, rocCurve: result.rocCurve, confusionMatrix: result.confusionMatrix,
-      featureImportance: result.featureImportance, createdAt: new Date(),
+      featureImportance: result.featureImportance, nativeImportance: result.nativeImportance ?? null, createdAt: new Date(),
     });
     await this.deps.db.transaction((manager) => manager.insert(Evaluation, evaluation));
     return evaluation;

@@ -14,7 +14,7 @@ declare module '../shared/context' {
   }
 }
 
-/** Evaluations of model versions: on the test split after training, or on demand on any dataset version. Its table came with the training migration. */
+/** Evaluations of model versions: on the test split after training, or on demand on any dataset version. Its table came with the training migration (native importance: the algorithms migration, listed by the training module). */
 export const evaluationsModule = defineModule({
   name: 'evaluations',
   entities: [Evaluation],

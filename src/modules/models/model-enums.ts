@@ -1,8 +1,9 @@
 import { registerEnumType } from 'type-graphql';
-import { Activation, Architecture, ClassWeighting, ModelTask, TASKS_BY_ARCHITECTURE } from '../../ml/model-spec';
+import { Activation, Architecture, ClassWeighting, LinearSolver, ModelTask, SplitCriterion, TASKS_BY_ARCHITECTURE } from '../../ml/model-spec';
+import { algorithmFor } from '../../ml/algorithms/registry';
 
 // The enums are defined once in ml/ (the trainer and the maths use them too); here they become GraphQL enums.
-export { Activation, Architecture, ClassWeighting, ModelTask, TASKS_BY_ARCHITECTURE };
+export { Activation, Architecture, ClassWeighting, LinearSolver, ModelTask, SplitCriterion, TASKS_BY_ARCHITECTURE };
 
 registerEnumType(ModelTask, {
   name: 'ModelTask',
@@ -17,14 +18,17 @@ registerEnumType(ModelTask, {
 
 registerEnumType(Architecture, {
   name: 'Architecture',
-  description: 'The network. Which tasks each allows is listed per value.',
-  valuesConfig: {
-    LOGISTIC_REGRESSION: { description: 'One sigmoid unit; BINARY_CLASSIFICATION only.' },
-    LINEAR_REGRESSION: { description: 'One linear unit; REGRESSION only.' },
-    MLP: { description: 'Dense hidden layers (hiddenUnits, activation, dropout, l2); any classification or REGRESSION.' },
-    LSTM: { description: 'A recurrent layer over a window of past values (windowSize, horizon); TIME_SERIES_FORECAST only.' },
-  },
+  description: 'The learning algorithm. Which tasks each learns and which hyper-parameters it reads are listed per value.',
+  // Each algorithm describes itself (ml/algorithms), with the hyper-parameters it reads.
+  valuesConfig: Object.fromEntries(Object.values(Architecture).map((name) => {
+    const algorithm = algorithmFor(name);
+    return [name, { description: `${algorithm.description} Reads: ${algorithm.hyperparameters.join(', ')}.` }];
+  })),
 });
+
+registerEnumType(SplitCriterion, { name: 'SplitCriterion', description: 'How a tree chooses its splits: GINI or ENTROPY (classification), SQUARED_ERROR (regression).' });
+
+registerEnumType(LinearSolver, { name: 'LinearSolver', description: 'How the linear models fit: EXACT (Newton/IRLS for logistic, least squares for linear; deterministic, to the optimum) or GRADIENT (Adam by epochs).' });
 
 
 registerEnumType(Activation, { name: 'Activation', description: 'Activation of hidden layers.' });

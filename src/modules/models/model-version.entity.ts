@@ -2,6 +2,7 @@ import { Column, Entity } from 'typeorm';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
+import { FeatureSelectionResult } from './feature-selection.types';
 import type { Signature } from '../../ml/signature';
 import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
@@ -35,6 +36,10 @@ export class ModelVersion implements Node {
   /** The input signature, from the saved preprocessor (null for versions made before signatures were stored). */
   @JsonColumn({ nullable: true })
   signature!: Signature | null;
+
+  @Field(() => FeatureSelectionResult, { nullable: true, description: 'The features its run selected (null when it used all the model\'s features).' })
+  @JsonColumn({ name: 'feature_selection', nullable: true })
+  featureSelection!: FeatureSelectionResult | null;
 
   @Field(() => GraphQLJSONObject, { description: 'Summary metrics recorded when the version was made, e.g. `{ "auc": 0.78 }`.' })
   @JsonColumn()

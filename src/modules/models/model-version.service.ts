@@ -4,6 +4,7 @@ import { conflict, notFound } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { ModelVersion } from './model-version.entity';
 import type { Signature } from '../../ml/signature';
+import type { FeatureSelectionOutcome } from '../../ml/model-spec';
 
 export interface NewModelVersion {
   modelId: string;
@@ -12,6 +13,7 @@ export interface NewModelVersion {
   artifactId?: string | null;
   metrics?: Record<string, number>;
   signature?: Signature | null;
+  featureSelection?: FeatureSelectionOutcome | null;
 }
 
 /** Records model versions, numbered 1, 2, 3… per model without gaps or duplicates. */
@@ -30,7 +32,7 @@ export class ModelVersionService {
           const version = Object.assign(new ModelVersion(), {
             id: newId(ModelVersion), modelId: input.modelId, version: Number(latest) + 1,
             datasetVersionId: input.datasetVersionId ?? null, trainingRunId: input.trainingRunId ?? null, artifactId: input.artifactId ?? null,
-            metrics: input.metrics ?? {}, signature: input.signature ?? null, createdAt: new Date(),
+            metrics: input.metrics ?? {}, signature: input.signature ?? null, featureSelection: (input.featureSelection ?? null) as ModelVersion['featureSelection'], createdAt: new Date(),
           });
           await manager.insert(ModelVersion, version);
           return version;

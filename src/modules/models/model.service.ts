@@ -9,6 +9,7 @@ import { isIdOf, newId } from '../../core/ids';
 import { checkedName, checkedRef } from '../../core/names';
 import { escapeLike } from '../../engines/db/like';
 import { resolveHyperparameters } from './hyperparameters';
+import { architecturesFor } from '../../ml/algorithms/registry';
 import { Model } from './model.entity';
 import { ModelTask, TASKS_BY_ARCHITECTURE } from './model-enums';
 import type { CreateModelInput, ModelFilter, SetModelControlsInput, UpdateModelInput } from './model.inputs';
@@ -21,7 +22,7 @@ export class ModelService {
     const name = checkedName(input.name, 'input.name');
     const allowed = TASKS_BY_ARCHITECTURE[input.architecture];
     if (!allowed.includes(input.task)) {
-      throw badInput(`${input.architecture} cannot learn ${input.task}; it supports ${allowed.join(', ')}`, { field: 'input.architecture' });
+      throw badInput(`${input.architecture} cannot learn ${input.task}; it supports ${allowed.join(', ')}. For ${input.task} use ${architecturesFor(input.task).join(', ')}`, { field: 'input.architecture' });
     }
     const features = input.featureColumns.map((column) => checkedName(column, 'input.featureColumns'));
     const target = checkedName(input.targetColumn, 'input.targetColumn');
@@ -36,7 +37,7 @@ export class ModelService {
     const now = new Date();
     const model = Object.assign(new Model(), {
       id: newId(Model), name, description: input.description ?? null, task: input.task, architecture: input.architecture,
-      featureColumns: features, targetColumn: target, hyperparameters: resolveHyperparameters(input.architecture, input.hyperparameters),
+      featureColumns: features, targetColumn: target, hyperparameters: resolveHyperparameters(input, input.hyperparameters),
       requiresApproval: true, promotionGate: null, archivedAt: null, createdAt: now, updatedAt: now,
     });
     await this.uniqueName(name, () => this.db.transaction((manager) => manager.insert(Model, model)));
@@ -48,7 +49,7 @@ export class ModelService {
     const changes: Partial<Model> = { updatedAt: new Date() };
     if (input.name != null) changes.name = checkedName(input.name, 'input.name');
     if (input.description !== undefined) changes.description = input.description;
-    if (input.hyperparameters) changes.hyperparameters = resolveHyperparameters(model.architecture, input.hyperparameters, model.hyperparameters);
+    if (input.hyperparameters) changes.hyperparameters = resolveHyperparameters(model, input.hyperparameters, model.hyperparameters);
     await this.uniqueName(changes.name ?? model.name, () => this.db.transaction((manager) => manager.update(Model, { id: model.id }, changes)));
     return Object.assign(model, changes);
   }

@@ -2,14 +2,14 @@ import { IsIn, IsOptional } from 'class-validator';
 import { Field, Float, InputType, ObjectType } from 'type-graphql';
 
 /** Metrics where a smaller value is better; the gate's threshold is then a ceiling. */
-const LOWER_IS_BETTER = new Set(['rmse', 'mae', 'mape', 'logLoss', 'maxDrawdown']);
+const LOWER_IS_BETTER = new Set(['rmse', 'mae', 'mape', 'logLoss', 'maxDrawdown', 'mase', 'relativeRmse']);
 /** Metrics a gate may name: those a version's test evaluation records, and its latest trading back-test's figures. */
-export const GATE_METRICS = ['auc', 'accuracy', 'precision', 'recall', 'f1', 'ks', 'logLoss', 'rmse', 'mae', 'mape', 'r2', 'sharpe', 'sortino', 'calmar', 'totalReturn', 'cagr', 'hitRate', 'maxDrawdown'] as const;
+export const GATE_METRICS = ['auc', 'accuracy', 'precision', 'recall', 'f1', 'ks', 'logLoss', 'rmse', 'mae', 'mape', 'r2', 'skill', 'mase', 'relativeRmse', 'sharpe', 'sortino', 'calmar', 'totalReturn', 'cagr', 'hitRate', 'maxDrawdown'] as const;
 
 /** The rule a version must pass to go live in PRODUCTION, stored on the model. */
 @ObjectType({ description: 'What a version must reach on its test evaluation to go live in PRODUCTION.' })
 export class PromotionGate {
-  @Field({ description: 'An evaluation metric: auc, accuracy, precision, recall, f1, ks, r2 (higher is better) or logLoss, rmse, mae, mape (lower is better); or a figure of the version\'s latest SUCCEEDED trading back-test: sharpe, sortino, calmar, totalReturn, cagr, hitRate (higher is better) or maxDrawdown (lower is better; 0.2 = 20 %).' })
+  @Field({ description: 'An evaluation metric: auc, accuracy, precision, recall, f1, ks, r2, skill (higher is better; skill above 0 beats the persistence forecast) or logLoss, rmse, mae, mape, mase, relativeRmse (lower is better); or a figure of the version\'s latest SUCCEEDED trading back-test: sharpe, sortino, calmar, totalReturn, cagr, hitRate (higher is better) or maxDrawdown (lower is better; 0.2 = 20 %).' })
   metric!: string;
 
   @Field(() => Float, { nullable: true, description: 'At least this (at most, for lower-is-better metrics); null: no fixed threshold.' })
@@ -21,7 +21,7 @@ export class PromotionGate {
 
 @InputType({ description: 'A promotion gate; see PromotionGate.' })
 export class PromotionGateInput {
-  @Field({ description: 'An evaluation metric (auc, accuracy, precision, recall, f1, ks, r2, logLoss, rmse, mae, mape) or a back-test figure (sharpe, sortino, calmar, totalReturn, cagr, hitRate, maxDrawdown); see PromotionGate.metric.' })
+  @Field({ description: 'An evaluation metric (auc, accuracy, precision, recall, f1, ks, r2, skill, logLoss, rmse, mae, mape, mase, relativeRmse) or a back-test figure (sharpe, sortino, calmar, totalReturn, cagr, hitRate, maxDrawdown); see PromotionGate.metric.' })
   @IsIn(GATE_METRICS as unknown as string[], { message: `metric must be one of ${GATE_METRICS.join(', ')}` })
   metric!: string;
 

@@ -26,6 +26,7 @@ export class PredictionResolver {
       environment: answer.environment,
       predictions: answer.predictions,
       latencyMs: answer.latencyMs,
+      ignoredFeatures: answer.ignoredFeatures,
     });
   }
 

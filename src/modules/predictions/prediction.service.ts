@@ -5,7 +5,7 @@ import { badInput, errorCodeOf, outcomeKind, serviceUnavailable, timeout } from 
 import { Admission } from '../../engines/serving/admission';
 import type { PredictPool } from '../../engines/serving/predict-pool';
 import { Role } from '../shared/role';
-import { RowValidationError, validateRows } from '../../ml/signature';
+import { ignoredFields, RowValidationError, validateRows } from '../../ml/signature';
 import { TargetError } from '../../ml/target-encoding';
 import type { ModelCache } from '../../engines/serving/model-cache';
 import { ModelUnloadedError, type Forward, type LoadedModel, type ServedPrediction } from '../../engines/serving/loaded-model';
@@ -41,6 +41,8 @@ export interface PredictAnswer {
   /** With each row's prediction-log id (null when the log sampled it out). */
   predictions: (ServedPrediction & { id: string | null })[];
   latencyMs: number;
+  /** Keys sent that the serving version does not use. */
+  ignoredFeatures: string[];
 }
 
 /** A served row as drift reads it: what came in, what went out, when. */
@@ -126,7 +128,7 @@ export class PredictionService {
     if (challenger?.mode === DeploymentMode.SHADOW) {
       this.shadows.mirror({ modelId: route.model.id, shadowVersionId: challenger.modelVersionId, environment, rows, live: predictions, requestId });
     }
-    return { route, version: served.version, environment, predictions, latencyMs };
+    return { route, version: served.version, environment, predictions, latencyMs, ignoredFeatures: ignoredFields(served.signature, rows) };
   }
 
   /**
@@ -174,7 +176,7 @@ export class PredictionService {
     // The cheapest refusal first: the size, before each row is read.
     this.checkCells(model, rows.length, explain, role);
     try {
-      validateRows(model.signature, rows, this.deps.config.unknownFields);
+      validateRows(model.signature, rows, this.deps.config.unknownFields, model.droppedFeatures);
     } catch (error) {
       if (error instanceof RowValidationError) throw badInput(error.message, { field: error.field ? `input.rows[${error.row}].${error.field}` : `input.rows[${error.row}]`, row: error.row });
       throw error;

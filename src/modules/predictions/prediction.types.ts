@@ -52,4 +52,7 @@ export class PredictResult {
 
   @Field(() => Float, { description: 'Server time from receiving the rows to having the predictions, in milliseconds.' })
   latencyMs!: number;
+
+  @Field(() => [String], { description: 'Keys sent that the serving version does not use, first seen first (at most 50): features its feature selection dropped, or unknown keys (UNKNOWN_FIELDS=IGNORE). Empty when every key was used.' })
+  ignoredFeatures!: string[];
 }

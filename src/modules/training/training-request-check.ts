@@ -4,8 +4,10 @@ import type { Hyperparameters } from '../models/hyperparameters';
 import type { Model } from '../models/model.entity';
 import { ModelTask, TASKS_BY_ARCHITECTURE } from '../models/model-enums';
 import { trainingMemoryBytes } from '../../ml/training-memory';
+import { algorithmFor } from '../../ml/algorithms/registry';
 import { MAX_CATEGORIES } from '../../ml/preprocessing';
 import type { SplitSpec } from './training-run.entity';
+import { FeatureSelectionMethod, FeatureSelectionRequest, type FeatureSelectionInput } from '../models/feature-selection.types';
 
 const MIN_TEST_ROWS = 10;
 
@@ -67,7 +69,7 @@ export function checkTrainingRequest(model: Model, version: DatasetVersion, hp: 
     throw badInput(`the split leaves ${Math.max(0, testRows)} test ${unit} (of ${Math.max(0, samples)}); at least ${MIN_TEST_ROWS} are needed`, { field: 'input.split' });
   }
   const trainRows = samples - testRows - Math.round(samples * split.validation);
-  if (hp.batchSize > trainRows) {
+  if (algorithmFor(model.architecture).hyperparameters.includes('batchSize') && hp.batchSize > trainRows) {
     throw badInput(`batchSize ${hp.batchSize} is larger than the ${trainRows} training ${unit}`, { field: 'input.hyperparameters.batchSize' });
   }
   // Encoded width: one column per number, flag or date; one per category (at most MAX_CATEGORIES, plus one to spare).
@@ -82,4 +84,19 @@ export function checkTrainingRequest(model: Model, version: DatasetVersion, hp: 
   if (needMb > limits.maxMemoryMb) {
     throw badInput(`this network needs about ${needMb.toLocaleString('en-US')} MB to train (hiddenUnits ${JSON.stringify(hp.hiddenUnits)}, batchSize ${hp.batchSize}, ${samples.toLocaleString('en-US')} ${unit}), over TRAINING_MAX_MEMORY_MB (${limits.maxMemoryMb.toLocaleString('en-US')} MB); use fewer or smaller layers`, { field: 'input.hyperparameters.hiddenUnits', neededMb: needMb, limitMb: limits.maxMemoryMb });
   }
+}
+
+/** A run's feature selection request, checked: not for forecasts, and `keep` at most the model's feature count. */
+export function checkedFeatureSelection(model: Model, input: FeatureSelectionInput | null | undefined): FeatureSelectionRequest | null {
+  if (!input) return null;
+  if (model.task === ModelTask.TIME_SERIES_FORECAST) {
+    throw badInput(`feature selection is for tabular models; ${model.architecture} forecasts read a window of the series`, { field: 'input.featureSelection' });
+  }
+  if (input.keep > model.featureColumns.length) {
+    throw badInput(`keep ${input.keep} is more than the model's ${model.featureColumns.length} features`, { field: 'input.featureSelection.keep' });
+  }
+  if (input.method === FeatureSelectionMethod.CORRELATION_FILTER && input.threshold != null && input.threshold > 1) {
+    throw badInput(`a correlation threshold is at most 1, got ${input.threshold}`, { field: 'input.featureSelection.threshold' });
+  }
+  return Object.assign(new FeatureSelectionRequest(), { method: input.method, keep: input.keep, threshold: input.threshold ?? null });
 }

@@ -3,6 +3,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { Hyperparameters } from '../models/hyperparameters';
+import { FeatureSelectionRequest } from '../models/feature-selection.types';
 import { SplitStrategy } from '../../ml/model-spec';
 import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
 
@@ -65,6 +66,10 @@ export class TrainingRun implements Node {
 
   @JsonColumn()
   split!: SplitSpec;
+
+  @Field(() => FeatureSelectionRequest, { nullable: true, description: 'The feature selection asked for (null: all the model\'s features).' })
+  @JsonColumn({ name: 'feature_selection', nullable: true })
+  featureSelection!: FeatureSelectionRequest | null;
 
   @Field(() => Int, { description: 'Seed of the split and of the initial weights.' })
   @Column({ type: 'int' })

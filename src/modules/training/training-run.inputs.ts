@@ -2,6 +2,7 @@ import { IsInt, IsNumber, IsOptional, Max, Min, ValidateNested } from 'class-val
 import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
 import { PageArgs } from '../shared/page.args';
 import { HyperparametersInput } from '../models/hyperparameters';
+import { FeatureSelectionInput } from '../models/feature-selection.types';
 import { SplitStrategy, TrainingStatus } from './training-run.entity';
 
 @InputType({ description: 'How to divide the rows. Encoders are fitted on the training part only.' })
@@ -45,6 +46,10 @@ export class StartTrainingRunInput {
 
   @Field({ defaultValue: false, description: 'Also stream the loss after every batch (name `batch_loss`), not only per epoch.' })
   batchMetrics!: boolean;
+
+  @Field(() => FeatureSelectionInput, { nullable: true, description: 'Train on the best features only, chosen on the training split (not for forecasts).' })
+  @IsOptional() @ValidateNested()
+  featureSelection?: FeatureSelectionInput | null;
 }
 
 @InputType({ description: 'Narrows the training runs list.' })

@@ -19,7 +19,7 @@ import { ModelTask } from '../models/model-enums';
 import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelService } from '../models/model.service';
 import type { MetricStore } from './metric-store';
-import { checkTrainingRequest } from './training-request-check';
+import { checkedFeatureSelection, checkTrainingRequest } from './training-request-check';
 import { signatureOf } from '../../ml/signature';
 import type { Preprocessor } from '../../ml/preprocessing';
 import type { StartTrainingRunInput, TrainingRunFilter } from './training-run.inputs';
@@ -157,7 +157,7 @@ export class TrainingRunService {
     if (model.archivedAt) throw badInput(`model ${JSON.stringify(model.name)} is archived`, { field: 'input.modelId' });
     const dataset = await datasets.byRef(input.datasetId, 'input.datasetId');
     const version = await datasets.version(dataset.id, input.datasetVersion ?? dataset.latestVersion);
-    const hyperparameters = resolveHyperparameters(model.architecture, input.hyperparameters, model.hyperparameters);
+    const hyperparameters = resolveHyperparameters(model, input.hyperparameters, model.hyperparameters);
     const forecast = model.task === ModelTask.TIME_SERIES_FORECAST;
     if (forecast && input.split?.strategy === SplitStrategy.RANDOM) throw badInput('forecasts need strategy TIME_ORDERED: shuffling would leak the future', { field: 'input.split.strategy' });
     const split: SplitSpec = {
@@ -171,7 +171,7 @@ export class TrainingRunService {
     const run = Object.assign(new TrainingRun(), {
       id: newId(TrainingRun), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0,
       hyperparameters, split, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), priority: input.priority ?? 0, backend: null, libraryVersions: null,
-      batchMetrics: input.batchMetrics ?? false, attempts: 0, workerId: null, sweepId: origin?.sweepId ?? null, sweepTrial: origin?.sweepTrial ?? null,
+      batchMetrics: input.batchMetrics ?? false, featureSelection: checkedFeatureSelection(model, input.featureSelection), attempts: 0, workerId: null, sweepId: origin?.sweepId ?? null, sweepTrial: origin?.sweepTrial ?? null,
       error: null, modelVersionId: null, createdBy, queuedAt: new Date(), startedAt: null, finishedAt: null,
     });
     await db.transaction((manager) => manager.insert(TrainingRun, run));
@@ -323,6 +323,7 @@ export class TrainingRunService {
         rows: await datasetRows.allRows(version, columns),
         hyperparameters: run.hyperparameters,
         split: run.split, seed: run.seed, backend: config.training.backend, batchMetrics: run.batchMetrics,
+        featureSelection: run.featureSelection ?? null,
       };
       outcome = await trainer.run(job, {
         onStarted: async ({ backend, libraryVersions }) => {
@@ -387,7 +388,7 @@ export class TrainingRunService {
     const { artifact } = outcome;
     const model = await this.deps.models.get(run.modelId);
     const signature = signatureOf(artifact.preprocessor as Preprocessor | null, artifact.task === 'TIME_SERIES_FORECAST' ? [model.targetColumn] : []);
-    const version = await modelVersions.create({ modelId: run.modelId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, artifactId, metrics: outcome.summary, signature });
+    const version = await modelVersions.create({ modelId: run.modelId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, artifactId, metrics: outcome.summary, signature, featureSelection: artifact.featureSelection ?? null });
     await evaluations.record(version.id, run.datasetVersionId, outcome.evaluation);
     await this.finish(run, { status: TrainingStatus.SUCCEEDED, modelVersionId: version.id, progress: 1 });
   }

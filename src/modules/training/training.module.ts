@@ -1,11 +1,13 @@
 import { MetricRollups1764700000000 } from '../../../migrations/1764700000000-metric-rollups';
 import { Training1764600000000 } from '../../../migrations/1764600000000-training';
 import { RunOptions1765100000000 } from '../../../migrations/1765100000000-run-options';
+import { Algorithms1765900000000 } from '../../../migrations/1765900000000-algorithms';
 import type { JobQueue } from '../../engines/jobs/job-queue';
 import { defineModule } from '../shared/module-definition';
 import { RedisPending } from '../../engines/cluster/shared-pending';
 import { MetricStore, pointKey } from './metric-store';
 import type { MetricEvent, MetricsEnd } from './metric.types';
+import { ModelComparisonResolver } from './model-comparison.resolver';
 import { ModelTrainingRunsResolver, ModelVersionTrainingRunResolver } from './model-training.resolver';
 import { TrainingRun, type TrainingStatus } from './training-run.entity';
 import { TrainingLoaders } from './training-run.loaders';
@@ -42,8 +44,8 @@ export const trainingModule = defineModule({
   name: 'training',
   entities: [TrainingRun],
   // The training migration also created the evaluations table and model_version.training_run_id.
-  migrations: [Training1764600000000, MetricRollups1764700000000, RunOptions1765100000000],
-  resolvers: [TrainingRunResolver, MetricSeriesResolver, ModelTrainingRunsResolver, ModelVersionTrainingRunResolver],
+  migrations: [Training1764600000000, MetricRollups1764700000000, RunOptions1765100000000, Algorithms1765900000000],
+  resolvers: [TrainingRunResolver, MetricSeriesResolver, ModelTrainingRunsResolver, ModelVersionTrainingRunResolver, ModelComparisonResolver],
   nodes: [{ entity: TrainingRun, load: (loaders) => loaders.training.byId, modelOf: (run: TrainingRun) => run.modelId }],
   topics: ['TRAINING_METRICS', 'TRAINING_RUN_UPDATED', 'MODEL_TRAINING_RUN_UPDATED', 'TRAINING_CANCEL'],
   loaders: ({ db, maxPageSize }) => ({ training: new TrainingLoaders(db, maxPageSize) }),
