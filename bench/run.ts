@@ -12,6 +12,7 @@ import { benchTrainingStreaming } from './training-streaming';
 import { benchServing, benchServingIsolation, benchShadowOverhead } from './serving';
 import { benchSweepThroughput } from './sweeps';
 import { benchBacktestSpeed } from './backtests';
+import { benchAlgorithmQuality, benchAlgorithmSpeed } from './algorithms';
 import { benchFeedLatency } from './paper-trading';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
@@ -74,6 +75,18 @@ async function main() {
     console.log(`== Shadow overhead: PRODUCTION single-row predicts, 64 connections, a SHADOW attached vs none (${process.env.BENCH_SERVING_SECONDS ?? 8}s per run); 3 rounds`);
     results.shadow = await benchShadowOverhead();
     console.log(JSON.stringify(results.shadow, null, 2));
+  }
+  if (want('algorithms') || only.includes('algorithm-quality')) {
+    console.log('== Algorithms, quality: hold-out AUC with default hyper-parameters against scikit-learn\'s defaults (same encoded rows, same split); forecasts against persistence');
+    const quality = await benchAlgorithmQuality();
+    console.log(JSON.stringify(quality, null, 2));
+    let speed = null;
+    if (!only.includes('algorithm-quality')) {
+      console.log('== Algorithms, speed: per architecture on GermanCredit and 100,000 synthetic rows through the API; trees against the same training called bare, 3 rounds alternated');
+      speed = await benchAlgorithmSpeed();
+      console.log(JSON.stringify(speed, null, 2));
+    }
+    results.algorithms = { quality, speed };
   }
   if (want('backtests')) {
     console.log('== Back-test speed: LONG_ONLY walk-forward over 10 years of daily closes through the API vs the same forecasts and loop in process; 3 rounds');

@@ -1,6 +1,6 @@
 import type { ModelShape, Predictor } from './algorithms/algorithm';
 import { algorithmFor } from './algorithms/registry';
-import type { ArchitectureName, FeatureSelectionOutcome, TaskName } from './model-spec';
+import type { ArchitectureName, FeatureSelectionOutcome, ForecastTarget, TaskName } from './model-spec';
 import type { Preprocessor } from './preprocessing';
 import type { TargetEncoder } from './target-encoding';
 
@@ -16,6 +16,8 @@ export interface ModelArtifact {
   architecture: ArchitectureName;
   windowSize: number;
   horizon: number;
+  /** Forecasts: what the model learnt (absent in older artifacts: LEVEL). */
+  forecastTarget?: `${ForecastTarget}`;
   featureNames: string[];
   /** Binary models: shares of the test split's scores in 10 equal-width bins over [0, 1], the baseline of score drift (absent in older artifacts). */
   scoreShares?: number[] | null;

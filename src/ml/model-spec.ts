@@ -31,6 +31,13 @@ export enum SplitCriterion {
   SQUARED_ERROR = 'SQUARED_ERROR',
 }
 
+/** What a forecast model learns: the level, or its change from the last value seen (answers are always levels). */
+export enum ForecastTarget {
+  LEVEL = 'LEVEL',
+  DIFFERENCE = 'DIFFERENCE',
+  LOG_RETURN = 'LOG_RETURN',
+}
+
 /** How the linear models fit: EXACT (Newton / IRLS for logistic, least squares for linear) or GRADIENT (Adam, by epochs). */
 export enum LinearSolver {
   EXACT = 'EXACT',
@@ -144,6 +151,8 @@ export interface HyperparameterValues {
   subsample: number;
   /** NAIVE_BAYES: additive (Laplace) smoothing of category counts. */
   smoothing: number;
+  /** Forecasts: what the model learns (see ml/forecast-target.ts). */
+  forecastTarget: `${ForecastTarget}`;
 }
 
 /** What every architecture starts from; each algorithm's `defaults` override some (see ml/algorithms). */
@@ -169,6 +178,7 @@ export const DEFAULT_HYPERPARAMETERS: HyperparameterValues = {
   rounds: 100,
   subsample: 1,
   smoothing: 1,
+  forecastTarget: 'LEVEL',
 };
 
 /** The name of one hyper-parameter. */

@@ -96,7 +96,7 @@ describe('a cluster of processes', () => {
   });
 
   it('cancels through B a run that W is training', async () => {
-    const { createModel } = await adminRequest(A, 'mutation { createModel(input: { name: "slow", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, batchSize: 8 } }) { id } }');
+    const { createModel } = await adminRequest(A, 'mutation { createModel(input: { name: "slow", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, patience: 0, batchSize: 8 } }) { id } }');
     const { startTrainingRun: run } = await adminRequest(A, START_RUN, { input: { modelId: createModel.id, datasetId } });
     expect(await until(() => runOf(B, run.id), (r) => r.epochsCompleted >= 1)).toMatchObject({ status: 'RUNNING', workerId: cluster.workers[0].workerId });
     await adminRequest(B, 'mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id });

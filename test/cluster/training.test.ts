@@ -55,7 +55,7 @@ describe('training on a worker', () => {
   });
 
   it('cancels through the API instance a run the worker is training', async () => {
-    const { createModel } = await api.query('mutation { createModel(input: { name: "slow-loans", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, batchSize: 8 } }) { id } }');
+    const { createModel } = await api.query('mutation { createModel(input: { name: "slow-loans", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, patience: 0, batchSize: 8 } }) { id } }');
     const { startTrainingRun: run } = await api.query(START_RUN, { input: { modelId: createModel.id, datasetId } });
     await waitForRun(api, run.id, (r) => r.epochsCompleted >= 1);
     await api.query('mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id });

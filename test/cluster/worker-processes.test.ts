@@ -26,7 +26,7 @@ async function killMidRun(policy: 'RETRY' | 'FAIL') {
     const first = await startWorkerProcess(config, cluster);
     processes.push(first.child);
     const { createDataset } = await api.request('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'bank', csv: readDataset('UniversalBank.csv') } });
-    const { createModel } = await api.request('mutation { createModel(input: { name: "slow", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income", "CCAvg"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, batchSize: 8 } }) { id } }');
+    const { createModel } = await api.request('mutation { createModel(input: { name: "slow", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income", "CCAvg"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, patience: 0, batchSize: 8 } }) { id } }');
     const runId = (await api.request(START_RUN, { input: { modelId: createModel.id, datasetId: createDataset.id } })).startTrainingRun.id;
     const status = () => api.request('query($id: ID!) { trainingRun(id: $id) { status workerId attempts epochsCompleted error } }', { id: runId }).then((d) => d.trainingRun);
     expect(await until(status, (r) => r.epochsCompleted >= 1)).toMatchObject({ status: 'RUNNING', workerId: first.workerId, attempts: 1 });

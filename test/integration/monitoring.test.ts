@@ -147,7 +147,7 @@ describe('alerts', () => {
 
   it('raises the built-in "training failed" alert when a training child is killed', async () => {
     const { createDataset } = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'bank-monitoring', csv: readDataset('UniversalBank.csv') } });
-    const { createModel } = await server.query('mutation { createModel(input: { name: "bank-slow-monitored", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income", "Family", "CCAvg"], targetColumn: "Personal Loan", hyperparameters: { hiddenUnits: [32, 32], epochs: 2000, batchSize: 8 } }) { id } }');
+    const { createModel } = await server.query('mutation { createModel(input: { name: "bank-slow-monitored", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income", "Family", "CCAvg"], targetColumn: "Personal Loan", hyperparameters: { hiddenUnits: [32, 32], epochs: 2000, patience: 0, batchSize: 8 } }) { id } }');
     const client = wsClient(server.wsUrl, server.adminAuth);
     const { startTrainingRun: run } = await server.query(START_RUN, { input: { modelId: createModel.id, datasetId: createDataset.id } });
     const { finished } = collectAlerts(client, {}, (events) => events.some((e) => e.metric === 'TRAINING_FAILED' && e.run?.id === run.id), ALERT_WITH_RUN);

@@ -142,7 +142,7 @@ describe('/metrics', () => {
     }
     const { createDataset: dataset } = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'bank', csv: readDataset('UniversalBank.csv') } });
     const { createModel: model } = await server.query('mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
-      input: { name: 'bank-slow', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: ['Age', 'Income', 'Family', 'CCAvg'], targetColumn: 'Personal Loan', hyperparameters: { hiddenUnits: [32, 32], epochs: 2000, batchSize: 8 } },
+      input: { name: 'bank-slow', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: ['Age', 'Income', 'Family', 'CCAvg'], targetColumn: 'Personal Loan', hyperparameters: { hiddenUnits: [32, 32], epochs: 2000, patience: 0, batchSize: 8 } },
     });
     const { startTrainingRun: run } = await server.query(START_RUN, { input: { modelId: model.id, datasetId: dataset.id } });
     const live = await scrape();

@@ -15,7 +15,7 @@ it('after a crash mid-run, the running run is FAILED ("server restarted") and th
   let second;
   try {
     const { createDataset } = await first.request('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'bank', csv: readDataset('UniversalBank.csv') } });
-    const { createModel } = await first.request('mutation { createModel(input: { name: "slow", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income", "CCAvg"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, batchSize: 8 } }) { id } }');
+    const { createModel } = await first.request('mutation { createModel(input: { name: "slow", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income", "CCAvg"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, patience: 0, batchSize: 8 } }) { id } }');
     const input = { modelId: createModel.id, datasetId: createDataset.id };
     const running = (await first.request(START_RUN, { input })).startTrainingRun.id;
     const queued = (await first.request(START_RUN, { input })).startTrainingRun.id;

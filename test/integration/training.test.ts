@@ -26,7 +26,7 @@ beforeAll(async () => {
   bankId = await create(CREATE_DATASET, { name: 'universal-bank', csv: readDataset('UniversalBank.csv') });
   sp500Id = await create(CREATE_DATASET, { name: 'sp500', csv: readDataset('SP500.csv') });
   mlpId = await create(CREATE_MODEL, { name: 'credit-mlp', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: FEATURES, targetColumn: 'RESPONSE', hyperparameters: { hiddenUnits: [16], epochs: 12, batchSize: 32, learningRate: 0.01 } });
-  slowId = await create(CREATE_MODEL, { name: 'bank-slow', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: ['Age', 'Income', 'Family', 'CCAvg', 'Education', 'Mortgage'], targetColumn: 'Personal Loan', hyperparameters: { hiddenUnits: [32, 32], epochs: 2000, batchSize: 8 } });
+  slowId = await create(CREATE_MODEL, { name: 'bank-slow', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: ['Age', 'Income', 'Family', 'CCAvg', 'Education', 'Mortgage'], targetColumn: 'Personal Loan', hyperparameters: { hiddenUnits: [32, 32], epochs: 2000, patience: 0, batchSize: 8 } });
 });
 afterAll(() => server?.close());
 

@@ -143,7 +143,7 @@ describe('shutdown', () => {
 
   it('lets a run that ends within the grace period finish, and puts one still training back in the queue with no history', async () => {
     const { dataset, model } = await creditDatasetAndModel(s.services, 'graceful');
-    const slowModel = await s.services.models.create({ name: 'graceful-slow', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: ['age', 'income'], targetColumn: 'default', hyperparameters: { epochs: 5000, hiddenUnits: [8], batchSize: 16 } } as never);
+    const slowModel = await s.services.models.create({ name: 'graceful-slow', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: ['age', 'income'], targetColumn: 'default', hyperparameters: { epochs: 5000, patience: 0, hiddenUnits: [8], batchSize: 16 } } as never);
     const slow = await s.services.training.start({ modelId: slowModel.id, datasetId: dataset.id, priority: 0, batchMetrics: false } as never, 'key_a');
     await s.services.training.startProcessing();
     for (let i = 0; i < 200 && (await s.services.training.get(slow.id)).epochsCompleted < 1; i++) await new Promise((r) => setTimeout(r, 50));

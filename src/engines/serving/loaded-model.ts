@@ -6,7 +6,8 @@
 import { baselineRow, occlusionContributions } from '../../ml/explain';
 import { encodedRanges, transformRows, type Preprocessor } from '../../ml/preprocessing';
 import { signatureOf, type Signature } from '../../ml/signature';
-import { decodePrediction, encodeTargets, type TargetEncoder } from '../../ml/target-encoding';
+import { decodePrediction, type TargetEncoder } from '../../ml/target-encoding';
+import { changeFrom, historyOffset, levelsOf, toLevel, type ForecastTargetName } from '../../ml/forecast-target';
 import type { Predictor } from '../../ml/algorithms/algorithm';
 import { encodeModelArtifact, loadArtifactModel, type ModelArtifact } from '../../ml/model-artifact';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
@@ -49,6 +50,8 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
   private readonly preprocessor: Preprocessor | null;
   private readonly encoder: TargetEncoder;
   private readonly forecast: boolean;
+  /** Forecasts: what the model learnt (levels, or changes from the last level seen). */
+  private readonly forecastTarget: ForecastTargetName;
   private inFlight = 0;
   private retired = false;
 
@@ -56,6 +59,7 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
     this.preprocessor = artifact.preprocessor as Preprocessor | null;
     this.encoder = artifact.targetEncoder as TargetEncoder;
     this.forecast = artifact.task === 'TIME_SERIES_FORECAST';
+    this.forecastTarget = artifact.forecastTarget ?? 'LEVEL';
     this.signature = signatureOf(this.preprocessor, this.forecast ? [targetColumn] : []);
     const selection = artifact.featureSelection;
     this.droppedFeatures = new Set(selection ? selection.scores.map((s) => s.feature).filter((name) => !selection.kept.includes(name)) : []);
@@ -87,69 +91,78 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
     return this.encoder.kind !== 'regression';
   }
 
-  /** How many rows a forecast needs: its window. Tabular models take any number. */
   /** Binary models: the Platt calibrator fitted at training (null for older artifacts and other tasks). */
   get calibration(): { a: number; b: number } | null {
     return this.artifact.calibration ?? null;
   }
 
+  /** How many rows a forecast needs: its window, and one more for a change model. Tabular models take any number. */
   get historyRows(): number | null {
-    return this.forecast ? this.artifact.windowSize : null;
+    return this.forecast ? this.artifact.windowSize + historyOffset(this.forecastTarget) : null;
   }
 
   /**
    * Encodes validated rows: one unit per row, or for a forecast one unit from the last
-   * `windowSize` rows (the caller has checked there are enough).
+   * `historyRows` rows (the caller has checked there are enough), with the level its forecasts start from.
    */
-  encode(rows: Record<string, unknown>[]): { x: Float32Array; units: number } {
-    if (!this.forecast) return { x: transformRows(this.preprocessor!, rows), units: 1 * rows.length };
-    const window = rows.slice(-this.artifact.windowSize);
-    const series = encodeTargets(this.encoder, window.map((row) => row[this.targetColumn]));
-    const k = this.preprocessor?.outputSize ?? 0;
-    const covariates = this.preprocessor ? transformRows(this.preprocessor, window) : null;
+  encode(rows: Record<string, unknown>[]): { x: Float32Array; units: number; last: number[] | null } {
+    if (!this.forecast) return { x: transformRows(this.preprocessor!, rows), units: 1 * rows.length, last: null };
+    const history = rows.slice(-this.historyRows!);
+    const series = this.series(history);
     const x = new Float32Array(this.inputWidth);
-    for (let t = 0; t < window.length; t++) {
-      x[t * (1 + k)] = series[t];
-      if (covariates) x.set(covariates.subarray(t * k, (t + 1) * k), t * (1 + k) + 1);
+    return { x, units: 1, last: [this.encodeWindow(series, history.length, x, 0)] };
+  }
+
+  /** A forecast's rows as levels and encoded covariates. */
+  private series(rows: Record<string, unknown>[]): { levels: Float64Array; covariates: Float32Array | null } {
+    return {
+      levels: levelsOf(rows.map((row) => row[this.targetColumn]), this.forecastTarget),
+      covariates: this.preprocessor ? transformRows(this.preprocessor, rows) : null,
+    };
+  }
+
+  /**
+   * Writes the window of steps end − windowSize … end − 1 into `x` at `at`, each step its encoded
+   * value (level, or change from the row before) then its covariates; returns the last level seen.
+   */
+  private encodeWindow({ levels, covariates }: { levels: Float64Array; covariates: Float32Array | null }, end: number, x: Float32Array, at: number): number {
+    const { mean, std } = this.encoder as Extract<TargetEncoder, { kind: 'regression' }>;
+    const k = this.preprocessor?.outputSize ?? 0;
+    const window = this.artifact.windowSize;
+    for (let s = 0; s < window; s++) {
+      const t = end - window + s;
+      const step = at + s * (1 + k);
+      x[step] = (changeFrom(this.forecastTarget, levels[t], t > 0 ? levels[t - 1] : 0) - mean) / std;
+      if (covariates) x.set(covariates.subarray(t * k, (t + 1) * k), step + 1);
     }
-    return { x, units: 1 };
+    return levels[end - 1];
   }
 
   /**
    * Walk-forward forecasts of a whole series, batched: result[t] is the first forecast step made
-   * from rows t − windowSize … t − 1 only (null for the first windowSize rows), so nothing at or
-   * after t is used for t. The encoders are the ones fitted at training. Forecast models only.
+   * from rows before t only (null for the first historyRows rows), so nothing at or after t is
+   * used for t. The encoders are the ones fitted at training. Forecast models only.
    */
   async forecastEach(rows: Record<string, unknown>[], chunk = 1024, forward: Forward = this.ownNetwork): Promise<(number | null)[]> {
     if (!this.forecast) throw new Error('forecastEach is for forecast models');
-    const window = this.artifact.windowSize;
-    const series = encodeTargets(this.encoder, rows.map((row) => row[this.targetColumn]));
-    const k = this.preprocessor?.outputSize ?? 0;
-    const covariates = this.preprocessor ? transformRows(this.preprocessor, rows) : null;
+    const series = this.series(rows);
     const out = new Array<number | null>(rows.length).fill(null);
-    for (let start = window; start < rows.length; start += chunk) {
+    for (let start = this.historyRows!; start < rows.length; start += chunk) {
       const units = Math.min(chunk, rows.length - start);
       const x = new Float32Array(units * this.inputWidth);
-      for (let u = 0; u < units; u++) {
-        for (let s = 0; s < window; s++) {
-          const t = start + u - window + s;
-          const at = u * this.inputWidth + s * (1 + k);
-          x[at] = series[t];
-          if (covariates) x.set(covariates.subarray(t * k, (t + 1) * k), at + 1);
-        }
-      }
-      this.decode(await forward(x, units), units).forEach((prediction, u) => { out[start + u] = prediction.value; });
+      const last = Array.from({ length: units }, (_, u) => this.encodeWindow(series, start + u, x, u * this.inputWidth));
+      this.decode(await forward(x, units), units, last).forEach((prediction, u) => { out[start + u] = prediction.value; });
     }
     return out;
   }
 
-  /** Output values of `units` units → predictions. */
-  decode(output: Float32Array, units: number): ServedPrediction[] {
+  /** Output values of `units` units → predictions; a forecast's from the last level each unit saw. */
+  decode(output: Float32Array, units: number, last: ArrayLike<number> | null = null): ServedPrediction[] {
     const out: ServedPrediction[] = [];
     for (let u = 0; u < units; u++) {
       const row = Array.from(output.subarray(u * this.outputWidth, (u + 1) * this.outputWidth));
       if (this.forecast) {
-        const steps = row.map((v) => decodePrediction(this.encoder, [v]).value as number);
+        const steps = row.map((v) => toLevel(this.forecastTarget, decodePrediction(this.encoder, [v]).value as number, last![u]));
         out.push({ value: steps[0], label: null, probabilities: [], forecast: steps, contributions: null });
         continue;
       }
@@ -167,8 +180,8 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
    * history with a bad target value.
    */
   async score(rows: Record<string, unknown>[], explain: boolean, forward: Forward = this.ownNetwork, network: Forward = this.ownNetwork): Promise<ServedPrediction[]> {
-    const { x, units } = this.encode(rows);
-    const predictions = this.decode(await forward(x, units), units);
+    const { x, units, last } = this.encode(rows);
+    const predictions = this.decode(await forward(x, units), units, last);
     if (explain) {
       const contributions = await this.explain(x, units, network);
       contributions?.forEach((row, i) => { predictions[i].contributions = row; });

@@ -5,10 +5,36 @@ import { fitPlatt } from '../../ml/calibration';
 import { createRandom } from '../../ml/random';
 import type { Predictor } from '../../ml/algorithms/algorithm';
 import { forecastSkill } from '../../ml/forecast-baselines';
+import { toLevel } from '../../ml/forecast-target';
 import type { Part, PreparedData } from './prepare-data';
 import type { EvaluationResult } from './protocol';
 
 const THRESHOLD = 0.5;
+/** Test rows permutation importance shuffles over: a seeded sample above this (its cost is features × forward passes). */
+export const IMPORTANCE_ROWS = 5_000;
+
+/** `part` itself when it holds at most `max` rows, else `max` of its rows drawn without replacement (seeded), in their order. */
+function sampleRows(part: Part, max: number, random: () => number): Part {
+  if (part.count <= max) return part;
+  const width = part.x.length / part.count;
+  const outputs = part.y.length / part.count;
+  const picked = new Uint8Array(part.count);
+  for (let left = max; left > 0;) {
+    const i = Math.floor(random() * part.count);
+    if (!picked[i]) { picked[i] = 1; left--; }
+  }
+  const rows: number[] = [];
+  picked.forEach((on, i) => { if (on) rows.push(i); });
+  const x = new Float32Array(max * width);
+  const y = new Float32Array(max * outputs);
+  const last = part.last ? new Float64Array(max) : undefined;
+  rows.forEach((row, i) => {
+    x.set(part.x.subarray(row * width, (row + 1) * width), i * width);
+    y.set(part.y.subarray(row * outputs, (row + 1) * outputs), i * outputs);
+    if (last) last[i] = part.last![row];
+  });
+  return { x, y, count: max, last };
+}
 
 /** Measures a trained model on the held-out test rows, in the units the client thinks in. */
 export async function evaluateModel(model: Predictor, data: PreparedData, seed: number, split: EvaluationResult['split'] = 'TEST'): Promise<EvaluationResult> {
@@ -39,10 +65,11 @@ async function measure(model: Predictor, data: PreparedData, seed: number, split
   const scores = await predict(test.x, test.count);
   const encoder = data.targetEncoder;
   const random = createRandom(seed);
+  // Permutation importance costs a forward pass per feature: on a bounded sample of the test rows.
+  const sub = sampleRows(test, IMPORTANCE_ROWS, random);
 
   if (encoder.kind === 'binary') {
     const labels = test.y;
-    const score = (s: Float32Array) => binaryMetrics(labels, s, THRESHOLD).auc;
     return {
       ...base,
       threshold: THRESHOLD,
@@ -51,13 +78,14 @@ async function measure(model: Predictor, data: PreparedData, seed: number, split
       confusionMatrix: confusionMatrix(labels, Array.from(scores, (s) => (s >= THRESHOLD ? 1 : 0)), 2),
       scoreShares: scoreShares(Array.from(scores)),
       calibration: fitPlatt(scores, labels),
-      featureImportance: await permutationImportance(predict, test.x, test.count, data.inputSize, data.ranges, score, random),
+      featureImportance: await permutationImportance(predict, sub.x, sub.count, data.inputSize, data.ranges, (s) => binaryMetrics(sub.y, s, THRESHOLD).auc, random),
     };
   }
   if (encoder.kind === 'multiclass') {
     const classes = encoder.classes.length;
-    const rows = (flat: Float32Array) => Array.from({ length: test.count }, (_, i) => Array.from(flat.subarray(i * classes, (i + 1) * classes)));
+    const rows = (flat: Float32Array, count = test.count) => Array.from({ length: count }, (_, i) => Array.from(flat.subarray(i * classes, (i + 1) * classes)));
     const labels = rows(test.y).map((oneHot) => oneHot.indexOf(1));
+    const subLabels = rows(sub.y, sub.count).map((oneHot) => oneHot.indexOf(1));
     const argmax = (p: number[]) => p.indexOf(Math.max(...p));
     const m = multiclassMetrics(labels, rows(scores));
     return {
@@ -66,34 +94,31 @@ async function measure(model: Predictor, data: PreparedData, seed: number, split
       metrics: { accuracy: m.accuracy, precision: m.macroPrecision, recall: m.macroRecall, f1: m.macroF1, logLoss: m.logLoss },
       rocCurve: null,
       confusionMatrix: confusionMatrix(labels, rows(scores).map(argmax), classes),
-      featureImportance: await permutationImportance(predict, test.x, test.count, data.inputSize, data.ranges, (s) => multiclassMetrics(labels, rows(s)).accuracy, random),
+      featureImportance: await permutationImportance(predict, sub.x, sub.count, data.inputSize, data.ranges, (s) => multiclassMetrics(subLabels, rows(s, sub.count)).accuracy, random),
     };
   }
-  // Regression and forecasts are scored in the target's own units, not standardised ones.
-  const unscale = (values: Float32Array) => Array.from(values, (v) => v * encoder.std + encoder.mean);
+  // Regression and forecasts are scored in the target's own units (a forecast's in levels, whatever it learnt), not standardised ones.
+  const unscale = (values: Float32Array, part: Part = test) => {
+    const raw = Array.from(values, (v) => v * encoder.std + encoder.mean);
+    const shape = data.forecast;
+    return shape ? raw.map((v, i) => toLevel(shape.target, v, part.last![Math.floor(i / shape.horizon)])) : raw;
+  };
   const actual = unscale(test.y);
   const predicted = unscale(scores);
   const metrics: Record<string, number | null> = { ...regressionMetrics(actual, predicted) };
-  if (data.forecast) Object.assign(metrics, forecastSkill(actual, predicted, lastSeen(data.test, data.forecast, unscale), data.forecast.horizon, scalingSeries(data, unscale)));
+  if (data.forecast) Object.assign(metrics, forecastSkill(actual, predicted, test.last!, data.forecast.horizon, scalingSeries(data, unscale)));
   const importance = data.ranges.length
-    ? await permutationImportance(predict, test.x, test.count, data.inputSize, data.ranges, (s) => -regressionMetrics(actual, unscale(s)).rmse, random)
+    ? await permutationImportance(predict, sub.x, sub.count, data.inputSize, data.ranges, (s) => -regressionMetrics(unscale(sub.y, sub), unscale(s, sub)).rmse, random)
     : null;
   return { ...base, threshold: null, metrics, rocCurve: null, confusionMatrix: null, featureImportance: importance };
 }
 
-/** Per forecast window, the last target value it saw (the target is each step's first value). */
-function lastSeen(part: Part, shape: NonNullable<PreparedData['forecast']>, unscale: (values: Float32Array) => number[]): number[] {
-  const width = shape.windowSize * shape.stepFeatures;
-  const at = (shape.windowSize - 1) * shape.stepFeatures;
-  return unscale(Float32Array.from({ length: part.count }, (_, i) => part.x[i * width + at]));
-}
-
 /**
  * The series MASE scales by, in time order: the training windows' first targets (windows slide by
- * one step, so these are consecutive values), or the evaluated ones when there is no training part.
+ * one step, so these are consecutive levels), or the evaluated ones when there is no training part.
  */
-function scalingSeries(data: PreparedData, unscale: (values: Float32Array) => number[]): number[] {
+function scalingSeries(data: PreparedData, unscale: (values: Float32Array, part: Part) => number[]): number[] {
   const part = data.train.count >= 2 ? data.train : data.test;
   const horizon = data.forecast!.horizon;
-  return unscale(Float32Array.from({ length: part.count }, (_, i) => part.y[i * horizon]));
+  return unscale(part.y, part).filter((_, i) => i % horizon === 0);
 }

@@ -1,7 +1,7 @@
 import { fitPreprocessor, transformRows, encodedRanges, type Preprocessor } from '../../ml/preprocessing';
 import { splitIndices } from '../../ml/split';
 import { classWeights, encodeTargets, fitTargetEncoder, type TargetEncoder } from '../../ml/target-encoding';
-import { makeWindows } from '../../ml/windows';
+import { forecastWindows, levelsOf, stepSeries, type ForecastTargetName } from '../../ml/forecast-target';
 import type { ModelArtifact } from '../../ml/model-artifact';
 import type { TrainingSet } from '../../ml/algorithms/algorithm';
 import type { TrainJob } from './protocol';
@@ -10,6 +10,8 @@ export interface Part {
   x: Float32Array;
   y: Float32Array;
   count: number;
+  /** Forecasts: per window, the last level it saw (its targets are changes from it, or levels). */
+  last?: Float64Array;
 }
 
 /** A job's rows turned into tensors' worth of numbers, split, with the fitted encoders. */
@@ -26,8 +28,8 @@ export interface PreparedData {
   classWeight: Record<number, number> | null;
   /** Which input columns belong to each feature (tabular models), for permutation importance. */
   ranges: { feature: string; start: number; end: number }[];
-  /** Forecasts: the window's shape (the target is the first value of each step). */
-  forecast?: { windowSize: number; stepFeatures: number; horizon: number };
+  /** Forecasts: the window's shape (the target is the first value of each step) and what the model learns. */
+  forecast?: { windowSize: number; stepFeatures: number; horizon: number; target: ForecastTargetName };
 }
 
 /** Encoders are fitted on the training split only, so nothing leaks from validation or test. */
@@ -76,13 +78,16 @@ function prepareTabular(job: TrainJob, rows: Record<string, unknown>[]): Prepare
   };
 }
 
-/** Sliding windows over the rows in dataset order: past `windowSize` steps → next `horizon` values. */
+/**
+ * Sliding windows over the rows in dataset order: past `windowSize` steps → next `horizon` values,
+ * as levels or as changes from the last level seen (hyper-parameter forecastTarget).
+ */
 function prepareForecast(job: TrainJob, rows: Record<string, unknown>[]): PreparedData {
-  const { windowSize, horizon } = job.hyperparameters;
-  const values = rows.map((row) => row[job.target.name]);
+  const { windowSize, horizon, forecastTarget: kind } = job.hyperparameters;
+  const levels = levelsOf(rows.map((row) => row[job.target.name]), kind);
   const trainRows = Math.max(1, Math.round(rows.length * (1 - job.split.validation - job.split.test)));
-  const targetEncoder = fitTargetEncoder(values.slice(0, trainRows), job.task);
-  const series = encodeTargets(targetEncoder, values);
+  // Fitted on the training rows' step values only (levels, or their changes).
+  const targetEncoder = fitTargetEncoder(Array.from(stepSeries(levels.subarray(0, trainRows), kind)), job.task) as Extract<TargetEncoder, { kind: 'regression' }>;
   let preprocessor: Preprocessor | null = null;
   let covariates: Float32Array | null = null;
   if (job.features.length) {
@@ -90,17 +95,19 @@ function prepareForecast(job: TrainJob, rows: Record<string, unknown>[]): Prepar
     covariates = transformRows(preprocessor, rows);
   }
   const k = preprocessor?.outputSize ?? 0;
-  const windows = makeWindows(series, covariates, k, windowSize, horizon);
+  const windows = forecastWindows(levels, covariates, k, kind, (v) => (v - targetEncoder.mean) / targetEncoder.std, windowSize, horizon);
   const split = splitIndices(windows.count, { ...job.split, strategy: 'TIME_ORDERED', seed: job.seed });
   const stepWidth = windowSize * windows.stepFeatures;
   const part = (indices: number[]): Part => {
     const x = new Float32Array(indices.length * stepWidth);
     const y = new Float32Array(indices.length * horizon);
+    const last = new Float64Array(indices.length);
     indices.forEach((sample, i) => {
       x.set(windows.x.subarray(sample * stepWidth, (sample + 1) * stepWidth), i * stepWidth);
       y.set(windows.y.subarray(sample * horizon, (sample + 1) * horizon), i * horizon);
+      last[i] = windows.last[sample];
     });
-    return { x, y, count: indices.length };
+    return { x, y, count: indices.length, last };
   };
   return {
     inputSize: windows.stepFeatures,
@@ -114,7 +121,7 @@ function prepareForecast(job: TrainJob, rows: Record<string, unknown>[]): Prepar
     targetEncoder,
     classWeight: null,
     ranges: [],
-    forecast: { windowSize, stepFeatures: windows.stepFeatures, horizon },
+    forecast: { windowSize, stepFeatures: windows.stepFeatures, horizon, target: kind },
   };
 }
 
@@ -127,13 +134,15 @@ export function prepareForEvaluation(artifact: ModelArtifact, rows: Record<strin
   const empty: Part = { x: new Float32Array(0), y: new Float32Array(0), count: 0 };
   if (artifact.task === 'TIME_SERIES_FORECAST') {
     const k = preprocessor?.outputSize ?? 0;
-    const windows = makeWindows(encodeTargets(targetEncoder, targets), preprocessor ? transformRows(preprocessor, kept) : null, k, artifact.windowSize, artifact.horizon);
+    const kind = artifact.forecastTarget ?? 'LEVEL';
+    const scale = targetEncoder as Extract<TargetEncoder, { kind: 'regression' }>;
+    const windows = forecastWindows(levelsOf(targets, kind), preprocessor ? transformRows(preprocessor, kept) : null, k, kind, (v) => (v - scale.mean) / scale.std, artifact.windowSize, artifact.horizon);
     return {
       inputSize: windows.stepFeatures, outputSize: artifact.horizon,
       xShape: (count) => [count, artifact.windowSize, windows.stepFeatures], yShape: (count) => [count, artifact.horizon],
-      train: empty, validation: empty, test: { x: windows.x, y: windows.y, count: windows.count },
+      train: empty, validation: empty, test: { x: windows.x, y: windows.y, count: windows.count, last: windows.last },
       preprocessor, targetEncoder, classWeight: null, ranges: [],
-      forecast: { windowSize: artifact.windowSize, stepFeatures: windows.stepFeatures, horizon: artifact.horizon },
+      forecast: { windowSize: artifact.windowSize, stepFeatures: windows.stepFeatures, horizon: artifact.horizon, target: kind },
     };
   }
   const width = preprocessor!.outputSize;

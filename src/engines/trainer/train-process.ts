@@ -80,7 +80,7 @@ async function train(job: TrainJob): Promise<void> {
     artifact: {
       model: saved.state, weightData: saved.bytes,
       preprocessor: data.preprocessor, targetEncoder: data.targetEncoder, task: job.task, architecture: job.architecture,
-      windowSize: job.hyperparameters.windowSize, horizon: job.hyperparameters.horizon, featureNames: job.features.map((f) => f.name),
+      windowSize: job.hyperparameters.windowSize, horizon: job.hyperparameters.horizon, forecastTarget: job.hyperparameters.forecastTarget, featureNames: job.features.map((f) => f.name),
       scoreShares: evaluation.scoreShares ?? null, calibration: evaluation.calibration ?? null, featureSelection: selection,
     },
     evaluation,

@@ -3,7 +3,7 @@ import { badInput } from '../../core/errors';
 import { algorithmFor, foreignHyperparameters } from '../../ml/algorithms/registry';
 import { DEFAULT_HYPERPARAMETERS } from '../../ml/model-spec';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
-import { Activation, Architecture, ClassWeighting, LinearSolver, ModelTask, SplitCriterion } from './model-enums';
+import { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion } from './model-enums';
 
 /** Training settings; a model stores defaults, and a training run may override any of them. */
 @ObjectType({ description: 'Training settings. A model holds defaults; a training run may override each. Each architecture reads some of them (listed per field); setting one it does not read is refused.' })
@@ -29,6 +29,7 @@ export class Hyperparameters {
   @Field(() => Int, { description: 'GRADIENT_BOOSTED_TREES: the most boosting rounds (one tree each).' }) rounds!: number;
   @Field(() => Float, { description: 'GRADIENT_BOOSTED_TREES: the share of training rows each round samples.' }) subsample!: number;
   @Field(() => Float, { description: 'NAIVE_BAYES: additive (Laplace) smoothing of category counts.' }) smoothing!: number;
+  @Field(() => ForecastTarget, { description: 'LSTM: what the model learns, the level or its change from the last value seen; answers and metrics are always in levels.' }) forecastTarget!: ForecastTarget;
 }
 
 @InputType({ description: 'Training settings; omitted fields keep their defaults. Ranges are checked.' })
@@ -116,6 +117,10 @@ export class HyperparametersInput {
   @Field(() => Float, { nullable: true, description: '0 to 1,000.' })
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1000)
   smoothing?: number;
+
+  @Field(() => ForecastTarget, { nullable: true })
+  @IsOptional()
+  forecastTarget?: ForecastTarget;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { registerEnumType } from 'type-graphql';
-import { Activation, Architecture, ClassWeighting, LinearSolver, ModelTask, SplitCriterion, TASKS_BY_ARCHITECTURE } from '../../ml/model-spec';
+import { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion, TASKS_BY_ARCHITECTURE } from '../../ml/model-spec';
 import { algorithmFor } from '../../ml/algorithms/registry';
 
 // The enums are defined once in ml/ (the trainer and the maths use them too); here they become GraphQL enums.
-export { Activation, Architecture, ClassWeighting, LinearSolver, ModelTask, SplitCriterion, TASKS_BY_ARCHITECTURE };
+export { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion, TASKS_BY_ARCHITECTURE };
 
 registerEnumType(ModelTask, {
   name: 'ModelTask',
@@ -27,6 +27,16 @@ registerEnumType(Architecture, {
 });
 
 registerEnumType(SplitCriterion, { name: 'SplitCriterion', description: 'How a tree chooses its splits: GINI or ENTROPY (classification), SQUARED_ERROR (regression).' });
+
+registerEnumType(ForecastTarget, {
+  name: 'ForecastTarget',
+  description: 'What a forecast model learns. Answers and metrics are always in the series\' own units (levels).',
+  valuesConfig: {
+    LEVEL: { description: 'The values themselves.' },
+    DIFFERENCE: { description: 'The change from the last value seen (needs one row more history than windowSize).' },
+    LOG_RETURN: { description: 'The log of the ratio to the last value seen (positive series only; one row more history).' },
+  },
+});
 
 registerEnumType(LinearSolver, { name: 'LinearSolver', description: 'How the linear models fit: EXACT (Newton/IRLS for logistic, least squares for linear; deterministic, to the optimum) or GRADIENT (Adam by epochs).' });
 

@@ -5,6 +5,7 @@ import type { Model } from '../models/model.entity';
 import { ModelTask, TASKS_BY_ARCHITECTURE } from '../models/model-enums';
 import { trainingMemoryBytes } from '../../ml/training-memory';
 import { algorithmFor } from '../../ml/algorithms/registry';
+import { historyOffset } from '../../ml/forecast-target';
 import { MAX_CATEGORIES } from '../../ml/preprocessing';
 import type { SplitSpec } from './training-run.entity';
 import { FeatureSelectionMethod, FeatureSelectionRequest, type FeatureSelectionInput } from '../models/feature-selection.types';
@@ -62,7 +63,7 @@ export function checkTrainingRequest(model: Model, version: DatasetVersion, hp: 
   }
   if (split.validation + split.test >= 0.9) throw badInput('validation + test must leave at least 10% of the rows for training', { field: 'input.split' });
   const usable = version.rowCount - target.nullCount;
-  const samples = model.task === ModelTask.TIME_SERIES_FORECAST ? usable - hp.windowSize - hp.horizon + 1 : usable;
+  const samples = model.task === ModelTask.TIME_SERIES_FORECAST ? usable - hp.windowSize - hp.horizon + 1 - historyOffset(hp.forecastTarget) : usable;
   const unit = model.task === ModelTask.TIME_SERIES_FORECAST ? 'windows' : 'rows';
   const testRows = Math.round(samples * split.test);
   if (testRows < MIN_TEST_ROWS) {
