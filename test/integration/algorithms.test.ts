@@ -177,7 +177,7 @@ describe('feature selection', () => {
 describe('forecasts against the naive forecast', () => {
   it('reports persistence RMSE and MASE matching an independent computation, and the gate refuses a forecast without skill', async () => {
     const close = readDataset('SP500.csv').replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((line) => Number(line.split(',')[1]));
-    const modelId = await createModel({ name: 'sp500-naive-check', task: 'TIME_SERIES_FORECAST', architecture: 'LSTM', featureColumns: [], targetColumn: 'Close', hyperparameters: { windowSize: 12, epochs: 3, hiddenUnits: [4] } });
+    const modelId = await createModel({ name: 'sp500-naive-check', task: 'TIME_SERIES_FORECAST', architecture: 'LSTM', featureColumns: [], targetColumn: 'Close', hyperparameters: { windowSize: 12, epochs: 3, hiddenUnits: [4], forecastTarget: 'LEVEL' } });
     const { runId, versionId } = await train(modelId, sp500Id);
     const { trainingRun } = await server.query('query($id: ID!) { trainingRun(id: $id) { evaluation { rowCount metrics { rmse mae persistenceRmse persistenceMae relativeRmse skill mase } } } }', { id: runId });
     const test = trainingRun.evaluation;
@@ -197,13 +197,26 @@ describe('forecasts against the naive forecast', () => {
     expect(full.metrics.persistenceMae).toBeCloseTo(targets.reduce((s, v, i) => s + Math.abs(v - close[i + 11]), 0) / targets.length, 3);
 
     await server.query('mutation($m: ID!) { setModelControls(input: { modelId: $m, requiresApproval: false, promotionGate: { metric: "skill", threshold: 0 } }) { id } }', { m: modelId });
-    // Three epochs of a 4-unit LSTM lose to "no change", as the issue measured of the old defaults.
+    // Three epochs of a 4-unit LSTM on levels lose to "no change", as the issue measured of the old defaults.
     expect(test.metrics.skill).toBeLessThan(0);
     const deploy = await server.request(DEPLOY, { input: { modelVersionId: versionId, environment: 'PRODUCTION' } });
     expect(codeOf(deploy)).toBe('CONFLICT');
     expect(deploy.errors![0].message).toMatch(/promotion gate failed: skill -\d.* < threshold 0/);
     await server.query('mutation($m: ID!) { setModelControls(input: { modelId: $m, promotionGate: { metric: "skill", threshold: -1000 } }) { id } }', { m: modelId });
     expect((await server.request(DEPLOY, { input: { modelVersionId: versionId, environment: 'PRODUCTION' } })).data.deployModelVersion.__typename).toBe('Deployment');
+  });
+
+  it('learns changes by default and still answers and scores in levels: a FULL evaluation\'s realised values are the closes', async () => {
+    const close = readDataset('SP500.csv').replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1).map((line) => Number(line.split(',')[1]));
+    const modelId = await createModel({ name: 'sp500-changes', task: 'TIME_SERIES_FORECAST', architecture: 'LSTM', featureColumns: [], targetColumn: 'Close', hyperparameters: { windowSize: 12, epochs: 3, hiddenUnits: [4] } });
+    const { versionId } = await train(modelId, sp500Id);
+    const { modelVersion } = await server.query('query($id: ID!) { modelVersion(id: $id) { trainingRun { hyperparameters { forecastTarget } } } }', { id: versionId });
+    expect(modelVersion.trainingRun.hyperparameters.forecastTarget).toBe('DIFFERENCE');
+    const { evaluateModelVersion: full } = await server.query('mutation($v: ID!, $d: ID!) { evaluateModelVersion(input: { modelVersionId: $v, datasetId: $d }) { rowCount metrics { persistenceMae } } }', { v: versionId, d: sp500Id });
+    // 12 changes need 13 closes: the first forecast is for close[13].
+    expect(full.rowCount).toBe(close.length - 13);
+    const targets = close.slice(13);
+    expect(full.metrics.persistenceMae).toBeCloseTo(targets.reduce((s, v, i) => s + Math.abs(v - close[i + 12]), 0) / targets.length, 3);
   });
 });
 

@@ -54,11 +54,12 @@ describe('back-tests', () => {
     const bt = await finished(runBacktest.id);
 
     // The same decisions, recomputed here: the forecast for month t asked of the deployed version
-    // with the 6 months before t, long when it predicts a rise, 15 bps per unit traded.
+    // with the 7 months before t (a DIFFERENCE model, the default: 6 changes need 7 closes), long
+    // when it predicts a rise, 15 bps per unit traded.
     const rows = spRows();
     const forecasts: (number | null)[] = rows.map(() => null);
-    for (let t = 6; t < rows.length; t++) {
-      const history = rows.slice(t - 6, t).map((r) => ({ Close: r.close }));
+    for (let t = 7; t < rows.length; t++) {
+      const history = rows.slice(t - 7, t).map((r) => ({ Close: r.close }));
       const { predict } = await server.query('mutation($rows: [JSONObject!]!) { predict(input: { model: "sp500-lstm", environment: TEST, rows: $rows }) { predictions { value } } }', { rows: history });
       forecasts[t] = predict.predictions[0].value;
     }
@@ -66,7 +67,7 @@ describe('back-tests', () => {
     let position = 0;
     let trades = 0;
     const curve = [equity];
-    for (let t = 6; t < rows.length; t++) {
+    for (let t = 7; t < rows.length; t++) {
       const target = forecasts[t]! / rows[t - 1].close - 1 > 0 ? 1 : 0;
       if (target !== position) { equity -= Math.abs(target - position) * equity * 0.0015; position = target; trades++; }
       equity *= 1 + position * (rows[t].close / rows[t - 1].close - 1);
@@ -78,14 +79,14 @@ describe('back-tests', () => {
     let peak = curve[0];
     let drawdown = 0;
     for (const v of curve) { peak = Math.max(peak, v); drawdown = Math.max(drawdown, (peak - v) / peak); }
-    expect(bt.rowCount).toBe(rows.length - 6);
+    expect(bt.rowCount).toBe(rows.length - 7);
     expect(bt.metrics.trades).toBe(trades);
     expect(bt.metrics.totalReturn).toBeCloseTo(equity / 1000 - 1, 6);
     expect(bt.metrics.periodsPerYear).toBeGreaterThan(11.5);
     expect(bt.metrics.periodsPerYear).toBeLessThan(12.5);
     expect(bt.metrics.sharpe).toBeCloseTo((avg / sd) * Math.sqrt(bt.metrics.periodsPerYear), 6);
     expect(bt.metrics.maxDrawdown).toBeCloseTo(drawdown, 6);
-    expect(bt.benchmark.totalReturn).toBeCloseTo(rows.at(-1)!.close / rows[5].close - 1, 9);
+    expect(bt.benchmark.totalReturn).toBeCloseTo(rows.at(-1)!.close / rows[6].close - 1, 9);
     expect(bt.equityCurve).toHaveLength(curve.length);
     expect(bt.equityCurve.at(-1).equity).toBeCloseTo(equity, 6);
     expect(bt.trades.totalCount).toBe(trades);

@@ -19,7 +19,7 @@ afterAll(() => server?.close());
 
 const FORECAST = 'mutation($rows: [JSONObject!]!) { predict(input: { model: "sp500-forecast", environment: TEST, rows: $rows }) { modelVersion { id } predictions { value label forecast } } }';
 
-it('forecasts the next horizon steps in price units from the last windowSize observations', async () => {
+it('forecasts the next horizon steps in price units from the last windowSize + 1 observations (a DIFFERENCE model, the default)', async () => {
   const history = closes.slice(-8).map((Close) => ({ Close }));
   const { predict } = await server.query(FORECAST, { rows: history });
   expect(predict.modelVersion.id).toBe(versionId);
@@ -33,15 +33,17 @@ it('forecasts the next horizon steps in price units from the last windowSize obs
     expect(step).toBeGreaterThan(Math.min(...closes) * 0.5);
     expect(step).toBeLessThan(Math.max(...closes) * 1.5);
   }
-  // Only the last windowSize rows count: older history does not change the answer.
-  const trimmed = await server.query(FORECAST, { rows: closes.slice(-6).map((Close) => ({ Close })) });
+  // It learnt changes: its forecast is the last close plus a change, never far from it.
+  expect(Math.abs(p.forecast[0] / closes.at(-1)! - 1)).toBeLessThan(0.2);
+  // Only the last windowSize + 1 rows count (6 changes need 7 closes): older history does not change the answer.
+  const trimmed = await server.query(FORECAST, { rows: closes.slice(-7).map((Close) => ({ Close })) });
   expect(trimmed.predict.predictions[0].forecast).toEqual(p.forecast);
 });
 
 it('refuses a history shorter than the window, and a missing value in it', async () => {
   const short = await server.request(FORECAST, { rows: closes.slice(-3).map((Close) => ({ Close })) });
   expect(short.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-  expect(short.errors?.[0].message).toMatch(/needs the last 6 observations/);
-  const gap = await server.request(FORECAST, { rows: [...closes.slice(-5).map((Close) => ({ Close })), { Close: null }] });
+  expect(short.errors?.[0].message).toMatch(/needs the last 7 observations/);
+  const gap = await server.request(FORECAST, { rows: [...closes.slice(-6).map((Close) => ({ Close })), { Close: null }] });
   expect(gap.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
 });
