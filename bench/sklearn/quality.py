@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neural_network import MLPClassifier
+from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 import sklearn
 
@@ -24,6 +25,7 @@ ESTIMATORS = {
     "RANDOM_FOREST": lambda: RandomForestClassifier(random_state=0),
     "GRADIENT_BOOSTED_TREES": lambda: HistGradientBoostingClassifier(random_state=0),
     "MLP": lambda: MLPClassifier(random_state=0, max_iter=200),
+    "SVM": lambda: SVC(probability=True, random_state=0),
 }
 
 

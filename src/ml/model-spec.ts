@@ -22,6 +22,15 @@ export enum Architecture {
   RANDOM_FOREST = 'RANDOM_FOREST',
   GRADIENT_BOOSTED_TREES = 'GRADIENT_BOOSTED_TREES',
   NAIVE_BAYES = 'NAIVE_BAYES',
+  SVM = 'SVM',
+}
+
+/** The kernel of a support vector machine. */
+export enum SvmKernel {
+  RBF = 'RBF',
+  LINEAR = 'LINEAR',
+  POLYNOMIAL = 'POLYNOMIAL',
+  SIGMOID = 'SIGMOID',
 }
 
 /** How a tree chooses its splits: GINI or ENTROPY for classification, SQUARED_ERROR for regression. */
@@ -115,6 +124,7 @@ export const TASKS_BY_ARCHITECTURE: Record<ArchitectureName, readonly TaskName[]
   RANDOM_FOREST: [ModelTask.BINARY_CLASSIFICATION, ModelTask.MULTICLASS_CLASSIFICATION, ModelTask.REGRESSION],
   GRADIENT_BOOSTED_TREES: [ModelTask.BINARY_CLASSIFICATION, ModelTask.REGRESSION],
   NAIVE_BAYES: [ModelTask.BINARY_CLASSIFICATION, ModelTask.MULTICLASS_CLASSIFICATION],
+  SVM: [ModelTask.BINARY_CLASSIFICATION, ModelTask.MULTICLASS_CLASSIFICATION, ModelTask.REGRESSION],
 };
 
 /** Training settings as the trainer takes them (the models module's Hyperparameters type has this shape). */
@@ -153,6 +163,14 @@ export interface HyperparameterValues {
   smoothing: number;
   /** Forecasts: what the model learns (see ml/forecast-target.ts). */
   forecastTarget: `${ForecastTarget}`;
+  /** SVM: the kernel. */
+  kernel: `${SvmKernel}`;
+  /** SVM: C, the cost of a margin violation. */
+  cost: number;
+  /** SVM: the RBF, polynomial and sigmoid kernels' gamma; null for 1 / input columns (the inputs are standardised). */
+  gamma: number | null;
+  /** SVM: the polynomial kernel's degree. */
+  degree: number;
 }
 
 /** What every architecture starts from; each algorithm's `defaults` override some (see ml/algorithms). */
@@ -179,6 +197,10 @@ export const DEFAULT_HYPERPARAMETERS: HyperparameterValues = {
   subsample: 1,
   smoothing: 1,
   forecastTarget: 'LEVEL',
+  kernel: 'RBF',
+  cost: 1,
+  gamma: null,
+  degree: 3,
 };
 
 /** The name of one hyper-parameter. */

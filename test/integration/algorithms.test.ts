@@ -47,6 +47,7 @@ beforeAll(async () => {
     ['DECISION_TREE', credit('credit-dt', 'DECISION_TREE')],
     ['NAIVE_BAYES', credit('credit-nb', 'NAIVE_BAYES')],
     ['LOGISTIC_REGRESSION', credit('credit-logit', 'LOGISTIC_REGRESSION')],
+    ['SVM', credit('credit-svm', 'SVM')],
   ];
   for (const [architecture, input] of models) {
     const trained = await train(await createModel(input), creditId);
@@ -65,7 +66,7 @@ describe('every architecture through one contract', () => {
       expect(trainingRun.epochsCompleted, architecture).toBeGreaterThan(0);
       expect(trainingRun.evaluation.metrics.auc, architecture).toBeGreaterThan(0.6);
       const native = trainingRun.evaluation.nativeImportance;
-      if (architecture !== 'MLP') {
+      if (architecture !== 'MLP' && architecture !== 'SVM') {
         expect(native.map((f: any) => f.feature).sort(), architecture).toEqual([...CREDIT_FEATURES].sort());
         expect(native.reduce((sum: number, f: any) => sum + f.importance, 0), architecture).toBeCloseTo(1, 6);
       } else {
@@ -79,11 +80,11 @@ describe('every architecture through one contract', () => {
   });
 
   it('has the tree ensembles at least as good as the MLP on the same split and seed, compared in one answer', async () => {
-    const ids = ['MLP', 'RANDOM_FOREST', 'GRADIENT_BOOSTED_TREES', 'NAIVE_BAYES', 'DECISION_TREE', 'LOGISTIC_REGRESSION'].map((a) => versions[a]);
+    const ids = ['MLP', 'RANDOM_FOREST', 'GRADIENT_BOOSTED_TREES', 'NAIVE_BAYES', 'DECISION_TREE', 'LOGISTIC_REGRESSION', 'SVM'].map((a) => versions[a]);
     const { compareModelVersions: comparison } = await server.query(`query($ids: [ID!]!) { compareModelVersions(input: { ids: $ids }) {
       basis sameRows metric versions { architecture modelVersion { id } evaluation { rowCount metrics { auc accuracy logLoss } } differingHyperparameters } } }`, { ids });
     expect(comparison).toMatchObject({ basis: 'TEST', sameRows: true, metric: 'auc' });
-    expect(comparison.versions).toHaveLength(6);
+    expect(comparison.versions).toHaveLength(7);
     const auc = (architecture: string) => comparison.versions.find((v: any) => v.architecture === architecture).evaluation.metrics.auc;
     const aucs = comparison.versions.map((v: any) => v.evaluation.metrics.auc);
     expect(aucs).toEqual([...aucs].sort((a, b) => b - a));
@@ -251,6 +252,13 @@ describe('bad input', () => {
     expect(fieldOf(onLstm)).toBe('input.featureSelection');
     const foreign = await start({ modelId: 'credit-gbt', hyperparameters: { dropout: 0.2 } });
     expect(fieldOf(foreign)).toBe('input.hyperparameters.dropout');
+    // An SVM's cost grows faster than its rows: more than 10,000 training rows are refused before queueing.
+    const big = ['x,y', ...Array.from({ length: 20_000 }, (_, i) => `${i % 97},${i % 2}`)].join('\n');
+    const { createDataset: large } = await server.query('mutation($csv: String!) { createDataset(input: { name: "large", csv: $csv }) { id } }', { csv: big });
+    const svmModel = await createModel({ name: 'large-svm', task: 'BINARY_CLASSIFICATION', architecture: 'SVM', featureColumns: ['x'], targetColumn: 'y' });
+    const tooLarge = await server.request(START_RUN, { input: { modelId: svmModel, datasetId: large.id } });
+    expect(codeOf(tooLarge)).toBe('BAD_USER_INPUT');
+    expect(tooLarge.errors![0].message).toMatch(/SVM trains on at most 10,000 rows/);
     expect((await server.query('query { trainingRuns(first: 1) { totalCount } }')).trainingRuns.totalCount).toBe(before);
   });
 });

@@ -66,7 +66,8 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
     const covariates = this.preprocessor?.outputSize ?? 0;
     this.inputWidth = this.forecast ? artifact.windowSize * (1 + covariates) : covariates;
     this.outputWidth = this.forecast ? artifact.horizon : this.encoder.kind === 'multiclass' ? this.encoder.classes.length : 1;
-    this.bytes = Math.max(artifact.weightData.byteLength, 1);
+    // Weights, plus a model stored as JSON (trees' shape, an SVM's support vectors as text).
+    this.bytes = Math.max(artifact.weightData.byteLength + JSON.stringify(artifact.model ?? null).length, 1);
     this.batcher = new MicroBatcher((x, rows) => this.run(x, rows), this.inputWidth, this.outputWidth, batching);
   }
 

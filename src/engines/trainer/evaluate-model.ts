@@ -11,7 +11,7 @@ import type { EvaluationResult } from './protocol';
 
 const THRESHOLD = 0.5;
 /** Test rows permutation importance shuffles over: a seeded sample above this (its cost is features × forward passes). */
-export const IMPORTANCE_ROWS = 5_000;
+export const IMPORTANCE_ROWS = 2_000;
 
 /** `part` itself when it holds at most `max` rows, else `max` of its rows drawn without replacement (seeded), in their order. */
 function sampleRows(part: Part, max: number, random: () => number): Part {

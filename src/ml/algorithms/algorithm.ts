@@ -108,6 +108,8 @@ export interface Algorithm {
   readonly defaults: Partial<HyperparameterValues>;
   /** One sentence for the schema's description of the architecture. */
   readonly description: string;
+  /** The most training rows it accepts (its cost grows faster than the rows); a larger request is refused before queueing. */
+  readonly maxTrainingRows?: number;
   /** Checks beyond the schema's ranges (which apply to every algorithm); empty when fine. */
   validate(hp: HyperparameterValues, task: TaskName): HyperparameterProblem[];
   /** Trains in the calling process (the training child); deterministic for a given seed. */

@@ -14,9 +14,9 @@ import { TASKS_BY_ARCHITECTURE, type HyperparameterValues, type TaskName } from 
 import { binTrainingRows } from './trees/binning';
 import { TreeGrower, predictTree } from './trees/grow-tree';
 import {
-  TreeModel, allRows, cartTargets, checkTrainingSet, criterionProblem, integerProblem, outputLoss, outputTree,
-  resolveCriterion, taskKind,
+  TreeModel, allRows, cartTargets, checkTrainingSet, criterionProblem, outputTree, resolveCriterion,
 } from './trees/tree-model';
+import { integerProblem, outputLoss, taskKind } from './outputs';
 
 export const DECISION_TREE_DEFAULTS = { maxDepth: 6, minSamplesLeaf: 5, criterion: 'GINI' } as const;
 

@@ -16,7 +16,10 @@ import { TASKS_BY_ARCHITECTURE, type HyperparameterValues, type TaskName } from 
 import { createRandom } from '../random';
 import { binTrainingRows } from './trees/binning';
 import { growTree, predictTree, type Tree } from './trees/grow-tree';
-import { TreeModel, allRows, checkTrainingSet, classIndices, classRowWeights, integerProblem, numberProblem, outputLoss, taskKind } from './trees/tree-model';
+import {
+  TreeModel, allRows, checkTrainingSet, classIndices, classRowWeights,
+} from './trees/tree-model';
+import { integerProblem, numberProblem, outputLoss, taskKind } from './outputs';
 import { treeShapeProblems } from './decision-tree';
 
 export const GRADIENT_BOOSTED_TREES_DEFAULTS = {

@@ -15,15 +15,15 @@ import { createRandom } from '../random';
 import { binTrainingRows } from './trees/binning';
 import { growTree, predictTree, type Tree } from './trees/grow-tree';
 import {
-  TreeModel, allRows, cartTargets, checkTrainingSet, criterionProblem, integerProblem, numberProblem, outputLoss, outputTree,
-  resolveCriterion, taskKind, type TreeTaskKind,
+  TreeModel, allRows, cartTargets, checkTrainingSet, criterionProblem, outputTree, resolveCriterion,
 } from './trees/tree-model';
+import { integerProblem, numberProblem, outputLoss, taskKind, type OutputKind } from './outputs';
 import { treeShapeProblems } from './decision-tree';
 
 export const RANDOM_FOREST_DEFAULTS = { trees: 100, maxFeatures: null, maxDepth: 16, minSamplesLeaf: 1, bootstrap: true, criterion: 'GINI' } as const;
 
 /** Columns searched per node. */
-export function featuresPerNode(maxFeatures: number | null | undefined, cols: number, kind: TreeTaskKind): number {
+export function featuresPerNode(maxFeatures: number | null | undefined, cols: number, kind: OutputKind): number {
   if (maxFeatures === null || maxFeatures === undefined) return kind === 'regression' ? cols : Math.max(1, Math.floor(Math.sqrt(cols)));
   return Math.max(1, Math.min(cols, Math.ceil(maxFeatures * cols - 1e-9)));
 }

@@ -12,6 +12,7 @@ import { lstm } from './lstm';
 import { mlp } from './mlp';
 import { naiveBayes } from './naive-bayes';
 import { randomForest } from './random-forest';
+import { svm } from './svm';
 
 const ALGORITHMS: Record<ArchitectureName, Algorithm> = {
   LOGISTIC_REGRESSION: logisticRegression,
@@ -22,6 +23,7 @@ const ALGORITHMS: Record<ArchitectureName, Algorithm> = {
   RANDOM_FOREST: randomForest,
   GRADIENT_BOOSTED_TREES: gradientBoostedTrees,
   NAIVE_BAYES: naiveBayes,
+  SVM: svm,
 };
 
 /** The algorithm of an architecture; throws for a name that is not one (a stored artifact from a newer server). */

@@ -3,7 +3,7 @@ import { badInput } from '../../core/errors';
 import { algorithmFor, foreignHyperparameters } from '../../ml/algorithms/registry';
 import { DEFAULT_HYPERPARAMETERS } from '../../ml/model-spec';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
-import { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion } from './model-enums';
+import { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion, SvmKernel } from './model-enums';
 
 /** Training settings; a model stores defaults, and a training run may override any of them. */
 @ObjectType({ description: 'Training settings. A model holds defaults; a training run may override each. Each architecture reads some of them (listed per field); setting one it does not read is refused.' })
@@ -30,6 +30,10 @@ export class Hyperparameters {
   @Field(() => Float, { description: 'GRADIENT_BOOSTED_TREES: the share of training rows each round samples.' }) subsample!: number;
   @Field(() => Float, { description: 'NAIVE_BAYES: additive (Laplace) smoothing of category counts.' }) smoothing!: number;
   @Field(() => ForecastTarget, { description: 'LSTM: what the model learns, the level or its change from the last value seen; answers and metrics are always in levels.' }) forecastTarget!: ForecastTarget;
+  @Field(() => SvmKernel, { description: 'SVM: the kernel.' }) kernel!: SvmKernel;
+  @Field(() => Float, { description: 'SVM: C, the cost of a margin violation.' }) cost!: number;
+  @Field(() => Float, { nullable: true, description: 'SVM: gamma of the RBF, polynomial and sigmoid kernels; null for 1 / input columns (inputs are standardised).' }) gamma!: number | null;
+  @Field(() => Int, { description: 'SVM: degree of the polynomial kernel.' }) degree!: number;
 }
 
 @InputType({ description: 'Training settings; omitted fields keep their defaults. Ranges are checked.' })
@@ -121,6 +125,22 @@ export class HyperparametersInput {
   @Field(() => ForecastTarget, { nullable: true })
   @IsOptional()
   forecastTarget?: ForecastTarget;
+
+  @Field(() => SvmKernel, { nullable: true })
+  @IsOptional()
+  kernel?: SvmKernel;
+
+  @Field(() => Float, { nullable: true, description: 'Greater than 0, at most 1,000,000.' })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(1e-9) @Max(1e6)
+  cost?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Greater than 0, at most 1,000,000.' })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(1e-12) @Max(1e6)
+  gamma?: number;
+
+  @Field(() => Int, { nullable: true, description: '1 to 10.' })
+  @IsOptional() @IsInt() @Min(1) @Max(10)
+  degree?: number;
 }
 
 /**

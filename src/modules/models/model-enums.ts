@@ -1,9 +1,9 @@
 import { registerEnumType } from 'type-graphql';
-import { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion, TASKS_BY_ARCHITECTURE } from '../../ml/model-spec';
+import { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion, SvmKernel, TASKS_BY_ARCHITECTURE } from '../../ml/model-spec';
 import { algorithmFor } from '../../ml/algorithms/registry';
 
 // The enums are defined once in ml/ (the trainer and the maths use them too); here they become GraphQL enums.
-export { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion, TASKS_BY_ARCHITECTURE };
+export { Activation, Architecture, ClassWeighting, ForecastTarget, LinearSolver, ModelTask, SplitCriterion, SvmKernel, TASKS_BY_ARCHITECTURE };
 
 registerEnumType(ModelTask, {
   name: 'ModelTask',
@@ -37,6 +37,8 @@ registerEnumType(ForecastTarget, {
     LOG_RETURN: { description: 'The log of the ratio to the last value seen (positive series only; one row more history).' },
   },
 });
+
+registerEnumType(SvmKernel, { name: 'SvmKernel', description: 'The kernel of a support vector machine: RBF (default), LINEAR, POLYNOMIAL (degree) or SIGMOID.' });
 
 registerEnumType(LinearSolver, { name: 'LinearSolver', description: 'How the linear models fit: EXACT (Newton/IRLS for logistic, least squares for linear; deterministic, to the optimum) or GRADIENT (Adam by epochs).' });
 

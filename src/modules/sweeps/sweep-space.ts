@@ -2,7 +2,7 @@ import { validateSync } from 'class-validator';
 import { badInput } from '../../core/errors';
 import { hyperbandBands, type EarlyStoppingRule } from '../../ml/early-stopping';
 import { gridSize, type ParameterSpec } from '../../ml/sweep-search';
-import { Activation, ClassWeighting, ForecastTarget, ModelTask, SplitCriterion } from '../models/model-enums';
+import { Activation, ClassWeighting, ForecastTarget, ModelTask, SplitCriterion, SvmKernel } from '../models/model-enums';
 import { HyperparametersInput } from '../models/hyperparameters';
 import { EarlyStoppingType, SweepMethod } from './sweep.entity';
 import type { EarlyStoppingInput, StartSweepInput, SweepParameterInput } from './sweep.inputs';
@@ -10,10 +10,10 @@ import type { EarlyStoppingInput, StartSweepInput, SweepParameterInput } from '.
 /** The hyper-parameters a sweep may search, and the enums among them. */
 const TUNABLE = [
   'epochs', 'batchSize', 'learningRate', 'hiddenUnits', 'activation', 'dropout', 'l2', 'windowSize', 'horizon', 'classWeighting',
-  'patience', 'maxDepth', 'minSamplesLeaf', 'criterion', 'trees', 'maxFeatures', 'rounds', 'subsample', 'smoothing', 'forecastTarget',
+  'patience', 'maxDepth', 'minSamplesLeaf', 'criterion', 'trees', 'maxFeatures', 'rounds', 'subsample', 'smoothing', 'forecastTarget', 'kernel', 'cost', 'gamma', 'degree',
 ] as const;
-const ENUMS: Record<string, readonly string[]> = { activation: Object.values(Activation), classWeighting: Object.values(ClassWeighting), criterion: Object.values(SplitCriterion), forecastTarget: Object.values(ForecastTarget) };
-const INTEGER = new Set(['epochs', 'batchSize', 'windowSize', 'horizon', 'patience', 'maxDepth', 'minSamplesLeaf', 'trees', 'rounds']);
+const ENUMS: Record<string, readonly string[]> = { activation: Object.values(Activation), classWeighting: Object.values(ClassWeighting), criterion: Object.values(SplitCriterion), forecastTarget: Object.values(ForecastTarget), kernel: Object.values(SvmKernel) };
+const INTEGER = new Set(['epochs', 'batchSize', 'windowSize', 'horizon', 'patience', 'maxDepth', 'minSamplesLeaf', 'trees', 'rounds', 'degree']);
 
 /** The per-epoch metrics a run of this task records. */
 export function epochMetrics(task: ModelTask): string[] {

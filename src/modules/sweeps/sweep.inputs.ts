@@ -8,7 +8,7 @@ import { EarlyStoppingType, ParameterDistribution, SweepGoal, SweepMethod, Sweep
 
 @InputType({ description: 'A hyper-parameter to search: `values` (GRID; or a choice for RANDOM and BAYESIAN), or a `distribution` with `min` and `max`.' })
 export class SweepParameterInput {
-  @Field({ description: 'A field of Hyperparameters the model\'s architecture reads: epochs, batchSize, learningRate, hiddenUnits, activation, dropout, l2, windowSize, horizon, classWeighting, patience, maxDepth, minSamplesLeaf, criterion, trees, maxFeatures, rounds, subsample or smoothing.' })
+  @Field({ description: 'A field of Hyperparameters the model\'s architecture reads: epochs, batchSize, learningRate, hiddenUnits, activation, dropout, l2, windowSize, horizon, classWeighting, patience, maxDepth, minSamplesLeaf, criterion, trees, maxFeatures, rounds, subsample, smoothing, forecastTarget, kernel, cost, gamma or degree.' })
   name!: string;
 
   @Field(() => [GraphQLJSON], { nullable: true, description: 'Up to 100 values, each valid for the parameter (hiddenUnits: lists such as [64, 32]).' })

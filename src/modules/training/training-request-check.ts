@@ -70,7 +70,11 @@ export function checkTrainingRequest(model: Model, version: DatasetVersion, hp: 
     throw badInput(`the split leaves ${Math.max(0, testRows)} test ${unit} (of ${Math.max(0, samples)}); at least ${MIN_TEST_ROWS} are needed`, { field: 'input.split' });
   }
   const trainRows = samples - testRows - Math.round(samples * split.validation);
-  if (algorithmFor(model.architecture).hyperparameters.includes('batchSize') && hp.batchSize > trainRows) {
+  const algorithm = algorithmFor(model.architecture);
+  if (algorithm.maxTrainingRows !== undefined && trainRows > algorithm.maxTrainingRows) {
+    throw badInput(`${model.architecture} trains on at most ${algorithm.maxTrainingRows.toLocaleString('en-US')} rows (its cost grows faster than the rows); this split gives ${trainRows.toLocaleString('en-US')}: use a smaller dataset version or another architecture`, { field: 'input.datasetId', limit: algorithm.maxTrainingRows });
+  }
+  if (algorithm.hyperparameters.includes('batchSize') && hp.batchSize > trainRows) {
     throw badInput(`batchSize ${hp.batchSize} is larger than the ${trainRows} training ${unit}`, { field: 'input.hyperparameters.batchSize' });
   }
   // Encoded width: one column per number, flag or date; one per category (at most MAX_CATEGORIES, plus one to spare).

@@ -374,7 +374,12 @@ export class TreeGrower {
     }
   }
 
-  /** Sums the stats of rows [start, end) into `hist`, for all columns or the sampled list. */
+  /**
+   * Sums the stats of rows [start, end) into `hist`, for all columns or the sampled list. This is
+   * the hot loop of every tree (rows × columns per level), so it is written out once per stats
+   * width (2: count + one sum, 3: boosting's count, g, h, 4, then any): a generic inner loop over
+   * the width would add a loop and its bounds check to every cell. The repetition is deliberate.
+   */
   private buildDense(hist: Float64Array, start: number, end: number, list: Int32Array | null): void {
     const S = this.S;
     const cols = this.cols;

@@ -6,8 +6,9 @@
  * and hyper-parameter checks.
  */
 import type { HyperparameterProblem, ModelShape, Predictor, SerialisedModel, TrainingSet } from '../algorithm';
-import type { HyperparameterName, HyperparameterValues, SplitCriterionName, TaskName } from '../../model-spec';
+import type { SplitCriterionName, TaskName } from '../../model-spec';
 import type { GrowCriterion, Tree } from './grow-tree';
+import { taskKind, type OutputKind } from '../outputs';
 
 /** 'mean': the trees' average (forests, a single tree); 'sum': base score + the trees' sum (boosting). */
 export type CombineRule = 'mean' | 'sum';
@@ -198,17 +199,8 @@ export class TreeModel implements Predictor {
 
 // ---- helpers shared by the three tree algorithms ----
 
-export type TreeTaskKind = 'binary' | 'multiclass' | 'regression';
-
-export function taskKind(task: TaskName): TreeTaskKind {
-  if (task === 'BINARY_CLASSIFICATION') return 'binary';
-  if (task === 'MULTICLASS_CLASSIFICATION') return 'multiclass';
-  if (task === 'REGRESSION') return 'regression';
-  throw new RangeError(`tree models cannot learn ${task}`);
-}
-
 /** Per row, its class: binary 0/1 from y, multiclass the hot index of its one-hot row. */
-export function classIndices(y: Float32Array, rows: number, kind: TreeTaskKind, width: number): Int32Array {
+export function classIndices(y: Float32Array, rows: number, kind: OutputKind, width: number): Int32Array {
   const out = new Int32Array(rows);
   if (kind === 'binary') for (let r = 0; r < rows; r++) out[r] = y[r] >= 0.5 ? 1 : 0;
   else {
@@ -257,45 +249,12 @@ export function positiveClassOnly(tree: Tree): Tree {
 }
 
 /** The tree in the model's output form: binary trees keep the positive probability only. */
-export function outputTree(tree: Tree, kind: TreeTaskKind): Tree {
+export function outputTree(tree: Tree, kind: OutputKind): Tree {
   return kind === 'binary' ? positiveClassOnly(tree) : tree;
 }
 
-const EPSILON = 1e-7;
-const clip = (p: number) => (p < EPSILON ? EPSILON : p > 1 - EPSILON ? 1 - EPSILON : p);
-
-/**
- * The loss of outputs (`scale` × `sums`, rows × k) against encoded targets `y`: log loss with
- * probabilities clipped to [1e-7, 1 − 1e-7] for classification, the mean squared error otherwise.
- * `sigmoid` applies the logistic function first (a booster's raw score). Unweighted.
- */
-export function outputLoss(kind: TreeTaskKind, y: Float32Array, sums: Float64Array, rows: number, k: number, scale = 1, sigmoid = false): number {
-  if (rows === 0) return NaN;
-  let total = 0;
-  if (kind === 'binary') {
-    for (let r = 0; r < rows; r++) {
-      let p = sums[r] * scale;
-      if (sigmoid) p = 1 / (1 + Math.exp(-p));
-      total -= y[r] >= 0.5 ? Math.log(clip(p)) : Math.log(clip(1 - p));
-    }
-  } else if (kind === 'multiclass') {
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < k; j++) if (y[r * k + j] > 0) total -= y[r * k + j] * Math.log(clip(sums[r * k + j] * scale));
-    }
-  } else {
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < k; j++) {
-        const d = sums[r * k + j] * scale - y[r * k + j];
-        total += d * d;
-      }
-    }
-    total /= k;
-  }
-  return total / rows;
-}
-
 /** The criterion a tree grows with: SQUARED_ERROR for regression whatever was asked (validate refuses the others), else GINI or ENTROPY. */
-export function resolveCriterion(criterion: SplitCriterionName | undefined, kind: TreeTaskKind): GrowCriterion {
+export function resolveCriterion(criterion: SplitCriterionName | undefined, kind: OutputKind): GrowCriterion {
   if (kind === 'regression') return 'SQUARED_ERROR';
   return criterion === 'ENTROPY' ? 'ENTROPY' : 'GINI';
 }
@@ -308,26 +267,6 @@ export function criterionProblem(criterion: SplitCriterionName | undefined, task
   }
   if (task !== 'REGRESSION' && criterion === 'SQUARED_ERROR') {
     return [{ field: 'criterion', message: `criterion SQUARED_ERROR is for REGRESSION; ${task} trees split by GINI or ENTROPY` }];
-  }
-  return [];
-}
-
-/** A problem when `hp[field]` is set and is not an integer in [min, max]. */
-export function integerProblem(hp: Partial<HyperparameterValues>, field: HyperparameterName, min: number, max: number): HyperparameterProblem[] {
-  const value = hp[field] as unknown;
-  if (value === undefined || value === null) return [];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    return [{ field, message: `${field} must be an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${String(value)}` }];
-  }
-  return [];
-}
-
-/** A problem when `hp[field]` is set and is not a number in (min, max] (or [min, max] when `inclusive`). */
-export function numberProblem(hp: Partial<HyperparameterValues>, field: HyperparameterName, min: number, max: number, inclusive = false): HyperparameterProblem[] {
-  const value = hp[field] as unknown;
-  if (value === undefined || value === null) return [];
-  if (typeof value !== 'number' || !Number.isFinite(value) || (inclusive ? value < min : value <= min) || value > max) {
-    return [{ field, message: `${field} must be a number in ${inclusive ? '[' : '('}${min}, ${max}], got ${String(value)}` }];
   }
   return [];
 }
