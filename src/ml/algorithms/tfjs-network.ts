@@ -7,6 +7,7 @@
  */
 import { buildModel } from '../architectures';
 import type { ArchitectureName, HyperparameterValues } from '../model-spec';
+import { createRandom, shuffleInPlace } from '../random';
 import { tf, type LayersModel } from '../tf';
 import type { ModelShape, Predictor, SerialisedModel, TrainCallbacks, TrainingSet } from './algorithm';
 
@@ -58,6 +59,9 @@ export function planNetworkFit(architecture: ArchitectureName, data: TrainingSet
   };
 }
 
+/** Mixed into the run's seed for the epoch shuffles, so they do not replay the split's random stream. */
+const SHUFFLE_SEED = 0x5eed5eed;
+
 /** tfjs reports `acc`; the API says `accuracy`. */
 const metricName = (key: string) => key.replace(/(^|_)acc$/, '$1accuracy');
 
@@ -68,27 +72,37 @@ export async function trainNetwork(architecture: ArchitectureName, data: Trainin
   const watch = hp.patience > 0 && data.validation.count > 0;
   let best = { loss: Infinity, epoch: 0, weights: null as tf.Tensor[] | null };
   let lastEpoch = 0;
+  let stop = false;
+  const fitCallbacks: tf.CustomCallbackArgs = {
+    ...(callbacks.onBatch ? { onBatchEnd: async (_batch: number, logs?: tf.Logs) => { if (logs?.loss !== undefined) await callbacks.onBatch!(logs.loss); } } : {}),
+    onEpochEnd: async (epoch, logs) => {
+      lastEpoch = epoch + 1;
+      const metrics: Record<string, number> = { learning_rate: hp.learningRate };
+      for (const [key, value] of Object.entries(logs ?? {})) metrics[metricName(key)] = value;
+      if (watch && Number.isFinite(metrics.val_loss)) {
+        if (metrics.val_loss < best.loss) {
+          best.weights?.forEach((w) => w.dispose());
+          best = { loss: metrics.val_loss, epoch: epoch + 1, weights: model.getWeights().map((w) => w.clone()) };
+        } else if (epoch + 1 - best.epoch >= hp.patience) {
+          stop = true;
+        }
+      }
+      await callbacks.onStep({ step: epoch + 1, totalSteps: hp.epochs, metrics });
+    },
+  };
+  // tfjs shuffles each epoch with Math.random, which cannot be seeded; so one epoch per fit call,
+  // the rows put in a seeded order first (a gather: cheap next to the epoch). Same seed, same model.
+  const random = createRandom(seed ^ SHUFFLE_SEED);
   try {
-    await model.fit(plan.x, plan.y, {
-      ...plan.options,
-      callbacks: {
-        ...(callbacks.onBatch ? { onBatchEnd: async (_batch: number, logs?: tf.Logs) => { if (logs?.loss !== undefined) await callbacks.onBatch!(logs.loss); } } : {}),
-        onEpochEnd: async (epoch, logs) => {
-          lastEpoch = epoch + 1;
-          const metrics: Record<string, number> = { learning_rate: hp.learningRate };
-          for (const [key, value] of Object.entries(logs ?? {})) metrics[metricName(key)] = value;
-          if (watch && Number.isFinite(metrics.val_loss)) {
-            if (metrics.val_loss < best.loss) {
-              best.weights?.forEach((w) => w.dispose());
-              best = { loss: metrics.val_loss, epoch: epoch + 1, weights: model.getWeights().map((w) => w.clone()) };
-            } else if (epoch + 1 - best.epoch >= hp.patience) {
-              model.stopTraining = true;
-            }
-          }
-          await callbacks.onStep({ step: epoch + 1, totalSteps: hp.epochs, metrics });
-        },
-      },
-    });
+    for (let epoch = 0; epoch < hp.epochs && !stop; epoch++) {
+      const order = plan.options.shuffle ? tf.tensor1d(shuffleInPlace(Int32Array.from({ length: data.train.count }, (_, i) => i), random), 'int32') : null;
+      const [x, y] = order ? [tf.gather(plan.x, order), tf.gather(plan.y, order)] : [plan.x, plan.y];
+      try {
+        await model.fit(x, y, { ...plan.options, shuffle: false, epochs: epoch + 1, initialEpoch: epoch, callbacks: fitCallbacks });
+      } finally {
+        if (order) tf.dispose([order, x, y]);
+      }
+    }
     // Keras' restore_best_weights: the kept model is the best epoch's, not the last one's.
     const restored = best.weights !== null && best.epoch < lastEpoch;
     if (restored) model.setWeights(best.weights!);

@@ -143,9 +143,13 @@ export class HyperparametersInput {
   degree?: number;
 }
 
+/** What models stored before the algorithm contract trained with, for the settings they lack. */
+const BEFORE_ALGORITHMS: Partial<Hyperparameters> = { patience: 0, solver: LinearSolver.GRADIENT, forecastTarget: ForecastTarget.LEVEL };
+
 /**
  * The settings a run trains with: the shared defaults, the architecture's own (chosen by
- * measurement), then `base` (a model's stored defaults, which may predate newer fields), then the
+ * measurement), then `base` (a model's stored defaults; one stored before patience, solver and
+ * forecastTarget existed keeps what it trained with then: no early stopping, GRADIENT, LEVEL), then the
  * given overrides. Refuses, naming the field, an override the architecture does not read and a
  * combination its algorithm rejects (e.g. criterion GINI for a REGRESSION tree).
  */
@@ -158,7 +162,9 @@ export function resolveHyperparameters(model: { architecture: Architecture; task
   }
   // Trees for REGRESSION split by squared error; classifiers by Gini.
   const byTask: Partial<Hyperparameters> = model.task === ModelTask.REGRESSION ? { criterion: SplitCriterion.SQUARED_ERROR } : {};
-  const resolved = Object.assign(new Hyperparameters(), DEFAULT_HYPERPARAMETERS, algorithm.defaults, byTask, base ?? {}, given);
+  // A model stored before a setting existed keeps training as it did then: a retrain must not switch its solver or target unasked.
+  const legacy = base ? Object.fromEntries(Object.entries(BEFORE_ALGORITHMS).filter(([key]) => !(key in base))) : {};
+  const resolved = Object.assign(new Hyperparameters(), DEFAULT_HYPERPARAMETERS, algorithm.defaults, byTask, legacy, base ?? {}, given);
   const problem = algorithm.validate(resolved, model.task)[0];
   if (problem) throw badInput(`${problem.field}: ${problem.message}`, { field: `${field}.${problem.field}` });
   return resolved;
