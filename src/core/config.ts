@@ -76,6 +76,22 @@ export interface Config {
   training: TrainingConfig;
   serving: ServingConfig;
   monitoring: MonitoringConfig;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** `WEBHOOK_ALLOW_PRIVATE` (default false): allow webhook URLs that resolve to loopback, private or link-local addresses (off: an SSRF guard). */
+  allowPrivate: boolean;
+  /** `WEBHOOK_MAX_ATTEMPTS` (default 8): attempts of one delivery before it is dead-lettered. */
+  maxAttempts: number;
+  /** `WEBHOOK_RETRY_BASE_MS` (default 1000): the first retry's delay; each next one doubles (with full jitter), at most 10 minutes. */
+  retryBaseMs: number;
+  /** `WEBHOOK_TIMEOUT_MS` (default 5000): how long one attempt waits for the receiver's answer. */
+  timeoutMs: number;
+  /** `WEBHOOK_CONCURRENCY` (default 4): deliveries in flight per process, so slow receivers cannot take more. */
+  concurrency: number;
+  /** `WEBHOOK_POLL_MS` (default 500): how often a process looks for deliveries due. */
+  pollMs: number;
 }
 
 export interface MonitoringConfig {
@@ -396,6 +412,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       driftCheckSeconds: integer('DRIFT_CHECK_INTERVAL_SECONDS', 300, 0, 86_400),
       driftWindowSeconds: integer('DRIFT_WINDOW_SECONDS', 3600, 60, 30 * 86_400),
       driftMinRows: integer('DRIFT_MIN_ROWS', 500, 1, 1_000_000),
+    },
+    webhooks: {
+      allowPrivate: boolean('WEBHOOK_ALLOW_PRIVATE', false),
+      maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+      retryBaseMs: integer('WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
+      timeoutMs: integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 120_000),
+      concurrency: integer('WEBHOOK_CONCURRENCY', 4, 1, 256),
+      pollMs: integer('WEBHOOK_POLL_MS', 500, 10, 60_000),
     },
   };
   if (!config.training.runWorker && !config.redis) problems.push('RUN_WORKER=false needs REDIS_URL: without a shared queue nothing would train');

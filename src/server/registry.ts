@@ -15,6 +15,7 @@ import { feedsModule } from '../modules/feeds/feeds.module';
 import type { AimassModule, NodeType } from '../modules/shared/module-definition';
 import { NodeResolver } from '../modules/shared/node.resolver';
 import { systemModule } from '../modules/system/system.module';
+import { notificationsModule } from '../modules/notifications/notifications.module';
 import { trainingModule } from '../modules/training/training.module';
 import { sweepsModule } from '../modules/sweeps/sweeps.module';
 
@@ -39,6 +40,7 @@ export const MODULES: readonly AimassModule[] = [
   feedsModule,
   monitoringModule,
   schedulesModule,
+  notificationsModule,
   systemModule,
 ];
 

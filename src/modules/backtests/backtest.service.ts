@@ -1,3 +1,4 @@
+import { Listeners } from '../shared/listeners';
 import { In } from 'typeorm';
 import { badInput, notFound, serviceUnavailable } from '../../core/errors';
 import { newId } from '../../core/ids';
@@ -210,11 +211,15 @@ export class BacktestService {
     this.announce(backtest);
   }
 
+  /** Back-tests as they finish, after the write committed: for notifications. */
+  readonly finished = new Listeners<Backtest>();
+
   private async finish(backtest: Backtest, changes: Partial<Backtest>): Promise<void> {
     const update = { ...changes, finishedAt: new Date() };
     await this.deps.db.transaction((m) => m.update(Backtest, { id: backtest.id }, update as never));
     Object.assign(backtest, update);
     this.announce(backtest);
+    this.finished.emit(backtest);
   }
 
   private announce(backtest: Backtest): void {

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Config } from '../../core/config';
+import { Listeners } from '../shared/listeners';
 import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
@@ -50,6 +51,11 @@ export class DeploymentService {
     principals: Pick<ApiKeyService, 'principalsOf'>;
     log: Logger;
   }) {}
+
+  /** A version went live (a deploy or a rollback), after the write committed: for notifications. */
+  readonly deployed = new Listeners<{ deployment: Deployment; modelId: string; environment: Environment; replacedVersionId: string | null }>((error) => this.deps.log.error({ err: error }, 'a deployed listener failed'));
+  /** A PRODUCTION request was made or decided, after the write committed. */
+  readonly requests = new Listeners<DeploymentRequest>((error) => this.deps.log.error({ err: error }, 'a deployment request listener failed'));
 
   async deploy(input: DeployInput, caller: Caller | null): Promise<DeployOutcome> {
     const mode = input.mode ?? DeploymentMode.LIVE;
@@ -349,6 +355,7 @@ export class DeploymentService {
     events.publish('DEPLOYMENT_CHANGED', model.id, { deploymentId: deployment.event.id, environment });
     // Every other instance (and this one, again: harmless) follows within a pub/sub hop.
     events.publish('ROUTES_CHANGED', 'all', { modelId: model.id, environment, modelVersionId: version.id, replacedVersionId: deployment.replaced });
+    this.deployed.emit({ deployment: deployment.event, modelId: model.id, environment, replacedVersionId: deployment.replaced });
     // A challenger whose version is now live has won.
     const challenger = await this.activeChallenger(model.id, environment);
     if (challenger?.modelVersionId === version.id) await this.finishChallenger(challenger, ChallengerEnd.PROMOTED, null);
@@ -410,5 +417,6 @@ export class DeploymentService {
 
   private requestChanged(request: DeploymentRequest): void {
     this.deps.events.publish('DEPLOYMENT_REQUEST_UPDATED', 'all', { requestId: request.id, modelId: request.modelId });
+    this.requests.emit(request);
   }
 }

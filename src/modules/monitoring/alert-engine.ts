@@ -1,3 +1,4 @@
+import { Listeners } from '../shared/listeners';
 import { Not } from 'typeorm';
 import type { Database } from '../../engines/db/database';
 import { newId } from '../../core/ids';
@@ -58,6 +59,9 @@ export class AlertEngine {
   onOpened(listener: (alert: Alert) => Promise<void>): void {
     this.openedListeners.push(listener);
   }
+
+  /** Alerts as they resolve (notifications), on the process that evaluates rules. */
+  readonly resolved = new Listeners<Alert>();
 
   private readonly machine = new AlertStateMachine();
   /** Training runs seen failing, per rule: a run that leaves the window resolves its alert. */
@@ -185,7 +189,9 @@ export class AlertEngine {
     const open = await db.manager.findOneBy(Alert, { ruleId: transition.ruleId, subject: transition.subject, state: Not(AlertState.RESOLVED) });
     if (!open) return;
     await db.transaction((m) => m.update(Alert, { id: open.id }, { state: AlertState.RESOLVED, resolvedAt: new Date(transition.at) }));
+    Object.assign(open, { state: AlertState.RESOLVED, resolvedAt: new Date(transition.at) });
     events.publish('HEALTH_ALERTS', 'all', { alertId: open.id, modelId: open.modelId, severity: open.severity });
+    this.resolved.emit(open);
   }
 }
 

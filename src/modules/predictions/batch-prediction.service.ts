@@ -1,3 +1,4 @@
+import { Listeners } from '../shared/listeners';
 import type { Database } from '../../engines/db/database';
 import { badInput, notFound, serviceUnavailable } from '../../core/errors';
 import { newId } from '../../core/ids';
@@ -139,10 +140,14 @@ export class BatchPredictionService {
     }
   }
 
+  /** Jobs as they finish (SUCCEEDED or FAILED), after the write committed: for notifications. */
+  readonly finished = new Listeners<BatchPredictionJob>();
+
   private async update(job: BatchPredictionJob, changes: Partial<BatchPredictionJob>): Promise<void> {
     await this.deps.db.transaction((manager) => manager.update(BatchPredictionJob, { id: job.id }, changes));
     Object.assign(job, changes);
     this.published(job);
+    if (changes.status && isFinished(changes.status)) this.finished.emit(job);
   }
 
   private published(job: BatchPredictionJob): void {

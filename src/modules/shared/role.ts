@@ -36,6 +36,8 @@ export const Roles = {
   /** Those who check: the audit log, production approvals. */
   AUDITORS: [Role.APPROVER, Role.ADMIN],
   ADMINS: [Role.ADMIN],
+  /** Who manages webhooks: admins for everything, partners for their own models. */
+  NOTIFIERS: [Role.ADMIN, Role.PARTNER],
   /** Any valid key. */
   ANY: [Role.VIEWER, Role.DATA_SCIENTIST, Role.APPROVER, Role.ADMIN, Role.PARTNER],
 } as const;

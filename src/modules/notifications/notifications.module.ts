@@ -1,0 +1,48 @@
+import { Notifications1766000000000 } from '../../../migrations/1766000000000-notifications';
+import { byIdLoader } from '../../engines/db/grouped-page-loader';
+import { defineModule } from '../shared/module-definition';
+import { DeliveryLoop } from './delivery-loop';
+import { happenings } from './happenings';
+import { Webhook, WebhookDelivery, WebhookEvent } from './webhook.entity';
+import { WebhookResolver } from './webhook.resolver';
+import { WebhookService } from './webhook.service';
+
+declare module '../shared/context' {
+  interface ServiceMap {
+    webhooks: WebhookService;
+    webhookDeliveries: DeliveryLoop;
+  }
+  interface LoaderMap {
+    webhooks: { byId: ReturnType<typeof byIdLoader<Webhook>> };
+  }
+}
+
+/**
+ * Webhooks: what happens in the other modules (alerts, training, deployments, batch jobs,
+ * back-tests) is told to the endpoints that asked, signed, retried and recorded. Each module
+ * announces its happenings where they happen (its listeners), so in a cluster the instance that
+ * did the work writes the delivery, and any instance may send it.
+ */
+export const notificationsModule = defineModule({
+  name: 'notifications',
+  entities: [Webhook, WebhookDelivery],
+  migrations: [Notifications1766000000000],
+  resolvers: [WebhookResolver],
+  nodes: [{ entity: Webhook, load: (loaders) => loaders.webhooks.byId, modelOf: (webhook: Webhook) => webhook.modelId }],
+  loaders: ({ db }) => ({ webhooks: { byId: byIdLoader(db, Webhook) } }),
+  services: ({ db, config, log }, { models, training, alertEngine, deployments, batchPredictions, backtests }) => {
+    const loop = new DeliveryLoop({ db, config: config.webhooks, log });
+    const webhooks = new WebhookService({ db, config: config.webhooks, maxPageSize: config.maxPageSize, models, loop });
+    const tell = (happening: ReturnType<(typeof happenings)[keyof typeof happenings]>) => webhooks.enqueue(happening).then(() => undefined);
+    alertEngine.onOpened((alert) => tell(happenings.alert(alert, WebhookEvent.ALERT_OPENED)));
+    alertEngine.resolved.add((alert) => tell(happenings.alert(alert, WebhookEvent.ALERT_RESOLVED)));
+    training.onFinished((run) => tell(happenings.training(run)));
+    deployments.requests.add((request) => tell(happenings.request(request)));
+    deployments.deployed.add(({ deployment, replacedVersionId }) => tell(happenings.deployed(deployment, replacedVersionId)));
+    batchPredictions.finished.add((job) => tell(happenings.batch(job)));
+    backtests.finished.add((backtest) => tell(happenings.backtest(backtest)));
+    return { webhooks, webhookDeliveries: loop };
+  },
+  start: ({ webhookDeliveries }) => webhookDeliveries.start(),
+  stop: ({ webhookDeliveries }) => webhookDeliveries.stop(),
+});
