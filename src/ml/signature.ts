@@ -100,34 +100,43 @@ const LISTED_CATEGORIES = 10;
  *   features a version's feature selection dropped, are never unknown).
  */
 export function validateRows(signature: Signature, rows: Record<string, unknown>[], unknownFields: UnknownFieldPolicy, accepted: ReadonlySet<string> = NONE): void {
+  const [first] = invalidRows(signature, rows, unknownFields, accepted, 1);
+  if (first) throw first;
+}
+
+/**
+ * Every invalid row's first problem (as validateRows describes them), rows in order, at most
+ * `max` of them: for answers that list them all, or skip them.
+ */
+export function invalidRows(signature: Signature, rows: Record<string, unknown>[], unknownFields: UnknownFieldPolicy, accepted: ReadonlySet<string> = NONE, max = Infinity): RowValidationError[] {
   // Built once per call: the loop below runs for every cell of up to 10 000 × 20.
   const features = signature.features;
   const checkers = features.map(checkerFor);
   const known = new Set(features.map((f) => f.name));
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-      throw new RowValidationError(r, '', `rows[${r}]: ${describe(row)} is not an object`);
-    }
+  const problems: RowValidationError[] = [];
+  const problemOf = (row: Record<string, unknown>, r: number): RowValidationError | null => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) return new RowValidationError(r, '', `rows[${r}]: ${describe(row)} is not an object`);
     for (let f = 0; f < features.length; f++) {
       const name = features[f].name;
       const value = row[name];
       // hasOwn, so a feature named e.g. "constructor" is not found on Object.prototype.
-      if (value === undefined || !Object.hasOwn(row, name)) {
-        throw new RowValidationError(r, name, `rows[${r}]: missing feature ${JSON.stringify(name)}`);
-      }
+      if (value === undefined || !Object.hasOwn(row, name)) return new RowValidationError(r, name, `rows[${r}]: missing feature ${JSON.stringify(name)}`);
       if (value === null) continue;
       const problem = checkers[f](value);
-      if (problem !== null) throw new RowValidationError(r, name, `rows[${r}].${name}: ${problem}`);
+      if (problem !== null) return new RowValidationError(r, name, `rows[${r}].${name}: ${problem}`);
     }
     if (unknownFields === 'REJECT') {
       for (const key in row) {
-        if (Object.hasOwn(row, key) && !known.has(key) && !accepted.has(key)) {
-          throw new RowValidationError(r, key, `rows[${r}]: unknown field ${JSON.stringify(key)}`);
-        }
+        if (Object.hasOwn(row, key) && !known.has(key) && !accepted.has(key)) return new RowValidationError(r, key, `rows[${r}]: unknown field ${JSON.stringify(key)}`);
       }
     }
+    return null;
+  };
+  for (let r = 0; r < rows.length && problems.length < max; r++) {
+    const problem = problemOf(rows[r], r);
+    if (problem) problems.push(problem);
   }
+  return problems;
 }
 
 function checkerFor(feature: SignatureFeature): Checker {

@@ -1,8 +1,22 @@
 import { IsOptional, Length, MaxLength, Min } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../shared/page.args';
 import { Environment } from '../deployments/environment';
+
+/** What predict does with rows that do not fit the version's signature. */
+export enum InvalidRowPolicy {
+  REJECT_REQUEST = 'REJECT_REQUEST',
+  SKIP_ROW = 'SKIP_ROW',
+}
+registerEnumType(InvalidRowPolicy, {
+  name: 'InvalidRowPolicy',
+  description: 'What predict does with invalid rows.',
+  valuesConfig: {
+    REJECT_REQUEST: { description: 'Nothing is scored: BAD_USER_INPUT listing every invalid row (at most 100) in extensions.rows.' },
+    SKIP_ROW: { description: 'The valid rows are scored (each prediction carries its `row`); each invalid row gets an entry in rowErrors. Not for forecasts.' },
+  },
+});
 
 @InputType({ description: 'Rows to score with the version live in an environment.' })
 export class PredictInput {
@@ -25,6 +39,9 @@ export class PredictInput {
   @Field(() => String, { nullable: true, description: 'Who the request is about (a customer id, say; at most 200 characters): while a CANARY runs, one routing key always meets the same version. Without one, each request is drawn on its own.' })
   @IsOptional() @MaxLength(200)
   routingKey?: string | null;
+
+  @Field(() => InvalidRowPolicy, { defaultValue: InvalidRowPolicy.REJECT_REQUEST, description: 'REJECT_REQUEST (default): any invalid row fails the request, listing them all; SKIP_ROW: score the valid ones.' })
+  onInvalidRow!: InvalidRowPolicy;
 }
 
 @InputType({ description: 'Narrows the prediction log; all given conditions must hold.' })

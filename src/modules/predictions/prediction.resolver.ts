@@ -27,6 +27,7 @@ export class PredictionResolver {
       predictions: answer.predictions,
       latencyMs: answer.latencyMs,
       ignoredFeatures: answer.ignoredFeatures,
+      rowErrors: answer.rowErrors.map((e) => ({ row: e.row, field: e.field, message: e.message })),
     });
   }
 

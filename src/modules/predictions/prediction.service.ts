@@ -5,7 +5,8 @@ import { badInput, errorCodeOf, outcomeKind, serviceUnavailable, timeout } from 
 import { Admission } from '../../engines/serving/admission';
 import type { PredictPool } from '../../engines/serving/predict-pool';
 import { Role } from '../shared/role';
-import { ignoredFields, RowValidationError, validateRows } from '../../ml/signature';
+import { ignoredFields, invalidRows, type RowValidationError } from '../../ml/signature';
+import { InvalidRowPolicy } from './prediction.inputs';
 import { TargetError } from '../../ml/target-encoding';
 import type { ModelCache } from '../../engines/serving/model-cache';
 import { ModelUnloadedError, type Forward, type LoadedModel, type ServedPrediction } from '../../engines/serving/loaded-model';
@@ -31,7 +32,12 @@ export interface PredictRequest {
   timeoutMs?: number | null;
   /** Keeps one customer on one version while a canary runs. */
   routingKey?: string | null;
+  /** REJECT_REQUEST (default) or SKIP_ROW. */
+  onInvalidRow?: InvalidRowPolicy | null;
 }
+
+/** Invalid rows listed in a REJECT_REQUEST refusal. */
+const MAX_LISTED_ROW_ERRORS = 100;
 
 export interface PredictAnswer {
   route: LiveRoute;
@@ -43,6 +49,8 @@ export interface PredictAnswer {
   latencyMs: number;
   /** Keys sent that the serving version does not use. */
   ignoredFeatures: string[];
+  /** SKIP_ROW: the rows left out and why. */
+  rowErrors: RowValidationError[];
 }
 
 /** A served row as drift reads it: what came in, what went out, when. */
@@ -97,7 +105,9 @@ export class PredictionService {
     const canary = challenger?.mode === DeploymentMode.CANARY && goesToCanary(challenger.id, challenger.trafficPercent, request.routingKey);
     const versionId = canary ? challenger.modelVersionId : route.modelVersionId;
     let model: LoadedModel<ModelVersion> | null = null;
-    let predictions: (ServedPrediction & { id: string | null })[];
+    let predictions: (ServedPrediction & { id: string | null; row: number })[];
+    let rowErrors: RowValidationError[] = [];
+    let scoredRows = rows;
     try {
       // The deadline covers the wait for the environment's turn, a load, the scoring and (DURABLE)
       // the log's commit; work that misses it goes on to its end (and holds its slot), but its
@@ -105,17 +115,22 @@ export class PredictionService {
       // many, never one too few.
       predictions = await withDeadline(this.admission.run(environment, async () => {
         model = await this.deps.cache.load(versionId);
-        let scored: ServedPrediction[];
-        try {
-          scored = await this.serve(model, rows, request.explain ?? false, role);
-        } catch (error) {
-          // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
-          if (!(error instanceof ModelUnloadedError)) throw error;
-          model = await this.deps.cache.load(versionId);
-          scored = await this.serve(model, rows, request.explain ?? false, role);
+        const screened = this.screen(model, rows, request.onInvalidRow ?? InvalidRowPolicy.REJECT_REQUEST, role);
+        rowErrors = screened.errors;
+        scoredRows = screened.valid;
+        let scored: ServedPrediction[] = [];
+        if (scoredRows.length) {
+          try {
+            scored = await this.serve(model, scoredRows, request.explain ?? false, role, true);
+          } catch (error) {
+            // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
+            if (!(error instanceof ModelUnloadedError)) throw error;
+            model = await this.deps.cache.load(versionId);
+            scored = await this.serve(model, scoredRows, request.explain ?? false, role, true);
+          }
         }
-        const ids = await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, rows, scored, performance.now() - started, requestId, request.routingKey ?? null);
-        return scored.map((prediction, i) => ({ ...prediction, id: ids[i] }));
+        const ids = scored.length ? await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, scoredRows, scored, performance.now() - started, requestId, request.routingKey ?? null) : [];
+        return scored.map((prediction, i) => ({ ...prediction, id: ids[i], row: screened.indices[i] }));
       }), timeoutMs);
     } catch (error) {
       this.deps.requestStats.recordPredict(route.model.id, performance.now() - started, outcomeKind(errorCodeOf(error)), rows.length);
@@ -125,10 +140,10 @@ export class PredictionService {
     const latencyMs = performance.now() - started;
     this.deps.requestStats.recordPredict(route.model.id, latencyMs, 'ok', rows.length);
     this.deps.prometheus.recordPrediction(route.model.id, versionId, rows.length);
-    if (challenger?.mode === DeploymentMode.SHADOW) {
-      this.shadows.mirror({ modelId: route.model.id, shadowVersionId: challenger.modelVersionId, environment, rows, live: predictions, requestId });
+    if (challenger?.mode === DeploymentMode.SHADOW && scoredRows.length) {
+      this.shadows.mirror({ modelId: route.model.id, shadowVersionId: challenger.modelVersionId, environment, rows: scoredRows, live: predictions, requestId });
     }
-    return { route, version: served.version, environment, predictions, latencyMs, ignoredFeatures: ignoredFields(served.signature, rows) };
+    return { route, version: served.version, environment, predictions, latencyMs, ignoredFeatures: ignoredFields(served.signature, scoredRows), rowErrors };
   }
 
   /**
@@ -169,18 +184,37 @@ export class PredictionService {
   }
 
   /**
+   * Checks rows against the version's signature. REJECT_REQUEST: any invalid row refuses the
+   * request (BAD_USER_INPUT naming the first, with every one, at most 100, in extensions.rows);
+   * SKIP_ROW: the valid rows and where they came from, and the invalid ones' errors.
+   */
+  private screen(model: LoadedModel<ModelVersion>, rows: Record<string, unknown>[], policy: InvalidRowPolicy, role: Role | null): { valid: Record<string, unknown>[]; indices: number[]; errors: RowValidationError[] } {
+    this.checkCells(model, rows.length, false, role);
+    const skip = policy === InvalidRowPolicy.SKIP_ROW;
+    if (skip && model.historyRows !== null) throw badInput('onInvalidRow SKIP_ROW is for tabular models: a forecast reads its rows as one history', { field: 'input.onInvalidRow' });
+    const errors = invalidRows(model.signature, rows, this.deps.config.unknownFields, model.droppedFeatures, skip ? Infinity : MAX_LISTED_ROW_ERRORS);
+    if (!errors.length) return { valid: rows, indices: rows.map((_, i) => i), errors };
+    if (!skip) {
+      const [first] = errors;
+      const more = errors.length > 1 ? ` (and ${errors.length - 1}${errors.length === MAX_LISTED_ROW_ERRORS ? ' or more' : ''} more invalid row${errors.length > 2 ? 's' : ''}: see extensions.rows)` : '';
+      throw badInput(`${first.message}${more}`, {
+        field: first.field ? `input.rows[${first.row}].${first.field}` : `input.rows[${first.row}]`, row: first.row,
+        rows: errors.map((e) => ({ row: e.row, field: e.field, message: e.message })),
+      });
+    }
+    const bad = new Set(errors.map((e) => e.row));
+    const indices = rows.map((_, i) => i).filter((i) => !bad.has(i));
+    return { valid: indices.map((i) => rows[i]), indices, errors };
+  }
+
+  /**
    * Validates one request's rows against a loaded version and scores them: large requests and
    * explanations on the worker pool, the rest through the version's micro-batcher.
    */
-  async serve(model: LoadedModel<ModelVersion>, rows: Record<string, unknown>[], explain: boolean, role: Role | null): Promise<ServedPrediction[]> {
+  async serve(model: LoadedModel<ModelVersion>, rows: Record<string, unknown>[], explain: boolean, role: Role | null, validated = false): Promise<ServedPrediction[]> {
     // The cheapest refusal first: the size, before each row is read.
     this.checkCells(model, rows.length, explain, role);
-    try {
-      validateRows(model.signature, rows, this.deps.config.unknownFields, model.droppedFeatures);
-    } catch (error) {
-      if (error instanceof RowValidationError) throw badInput(error.message, { field: error.field ? `input.rows[${error.row}].${error.field}` : `input.rows[${error.row}]`, row: error.row });
-      throw error;
-    }
+    if (!validated) this.screen(model, rows, InvalidRowPolicy.REJECT_REQUEST, role);
     const history = model.historyRows;
     if (history !== null && rows.length < history) {
       throw badInput(`this forecast model needs the last ${history} observations in time order; got ${rows.length} rows`, { field: 'input.rows', needed: history });

@@ -1,4 +1,4 @@
-import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Environment } from '../deployments/environment';
 import { ModelVersion } from '../models/model-version.entity';
 
@@ -18,8 +18,21 @@ export class FeatureContribution {
   contribution!: number;
 }
 
+@ObjectType({ description: 'An input row predict could not score (onInvalidRow: SKIP_ROW).' })
+export class RowError {
+  @Field(() => Int, { description: 'Its index in input.rows.' })
+  row!: number;
+  @Field({ description: 'The feature (or unknown key) at fault; empty when the row is not an object.' })
+  field!: string;
+  @Field()
+  message!: string;
+}
+
 @ObjectType({ description: 'The model\'s answer for one input row (or, for a forecast, for the whole history sent).' })
 export class RowPrediction {
+  @Field(() => Int, { description: 'The input row it answers (its index in input.rows; 0 for a forecast).' })
+  row!: number;
+
   @Field(() => ID, { nullable: true, description: 'This answer\'s id in the prediction log (`pred_…`), to record its outcome with recordOutcomes; null when the log sampled it out (PREDICTION_LOG_SAMPLE_RATE) or in the log\'s own records.' })
   id?: string | null;
 
@@ -55,4 +68,7 @@ export class PredictResult {
 
   @Field(() => [String], { description: 'Keys sent that the serving version does not use, first seen first (at most 50): features its feature selection dropped, or unknown keys (UNKNOWN_FIELDS=IGNORE). Empty when every key was used.' })
   ignoredFeatures!: string[];
+
+  @Field(() => [RowError], { description: 'With onInvalidRow: SKIP_ROW, each row left out and why, in row order; empty otherwise.' })
+  rowErrors!: RowError[];
 }
