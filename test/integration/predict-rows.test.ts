@@ -11,7 +11,7 @@ const logged = async () => {
 };
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ env: { HEALTH_INTERVAL_SECONDS: '1' } });
   const { createDataset } = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'credit-rows', csv: creditCsv() } });
   const { createModel } = await server.query('mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
     input: { name: 'credit-rows', task: 'BINARY_CLASSIFICATION', architecture: 'LOGISTIC_REGRESSION', featureColumns: CREDIT_FEATURES, targetColumn: 'RESPONSE' },
@@ -62,5 +62,24 @@ describe('predict with invalid rows', () => {
     const { predict: none } = await server.query(PREDICT, { input: { model: 'credit-rows', environment: 'TEST', rows: [{ nope: 1 }, {}], onInvalidRow: 'SKIP_ROW' } });
     expect(none.predictions).toEqual([]);
     expect(none.rowErrors.map((e: any) => e.row)).toEqual([0, 1]);
+  });
+});
+
+describe('partners know their world', () => {
+  it('a PARTNER key lists its models by name; health and /metrics name the model', async () => {
+    const partner = { authorization: `Bearer ${await server.createKey('PARTNER', ['credit-rows'])}` };
+    const mine = await server.request('{ viewer { role models { name } } }', {}, partner);
+    expect(mine.data.viewer).toEqual({ role: 'PARTNER', models: [{ name: 'credit-rows' }] });
+    expect((await server.query('{ viewer { models { name } } }')).viewer.models).toBeNull();
+
+    await server.query(PREDICT, { input: { model: 'credit-rows', environment: 'TEST', rows: rows.slice(0, 3) } });
+    let health: any;
+    for (let i = 0; i < 30 && !health?.predictions.length; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      ({ health } = await server.query('{ health { predictions { modelId model { name } } } }'));
+    }
+    expect(health.predictions[0].model).toEqual({ name: 'credit-rows' });
+    const metrics = await (await fetch(`${server.url.replace(/\/graphql$/, '')}/metrics`)).text();
+    expect(metrics).toMatch(/aimass_predictions_total\{model="mdl_[^"]+",model_name="credit-rows",version="mv_[^"]+"\} \d+/);
   });
 });

@@ -23,7 +23,7 @@ export class PrometheusMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'operation' | 'outcome'>;
   private readonly durations: Histogram<'operation'>;
-  private readonly predictions: Counter<'model' | 'version'>;
+  private readonly predictions: Counter<'model' | 'model_name' | 'version'>;
   private readonly operations = new Set<string>();
 
   /** `log` hears when a scrape-time gauge cannot be read. */
@@ -46,8 +46,8 @@ export class PrometheusMetrics {
     });
     this.predictions = new Counter({
       name: 'aimass_predictions_total',
-      help: 'Rows predicted, by model and model version.',
-      labelNames: ['model', 'version'],
+      help: 'Rows predicted, by model (id and name) and model version.',
+      labelNames: ['model', 'model_name', 'version'],
       registers,
     });
   }
@@ -90,8 +90,8 @@ export class PrometheusMetrics {
   }
 
   /** `rows` rows predicted by one model version. Called by the prediction service. */
-  recordPrediction(modelId: string, modelVersionId: string, rows: number): void {
-    this.predictions.inc({ model: modelId, version: modelVersionId }, rows);
+  recordPrediction(modelId: string, modelVersionId: string, rows: number, modelName = ''): void {
+    this.predictions.inc({ model: modelId, model_name: modelName, version: modelVersionId }, rows);
   }
 
   /** Every metric in the Prometheus text format, with scrape-time gauges freshly collected. */

@@ -1,6 +1,7 @@
 import { badInput, notFound } from '../../core/errors';
 import { loadModelArtifact } from '../../engines/db/model-artifacts';
 import { ModelCache } from '../../engines/serving/model-cache';
+import { ViewerModelsResolver } from './viewer-models.resolver';
 import { defineModule } from '../shared/module-definition';
 import { Model } from './model.entity';
 import { ModelLoaders } from './model.loaders';
@@ -27,7 +28,7 @@ export const modelsModule = defineModule({
   name: 'models',
   entities: [Model, ModelVersion],
   artifactReferences: [{ table: 'model_version', column: 'artifact_id' }],
-  resolvers: [ModelResolver, ModelVersionResolver],
+  resolvers: [ModelResolver, ModelVersionResolver, ViewerModelsResolver],
   nodes: [
     { entity: Model, load: (loaders) => loaders.models.byId, modelOf: (model: Model) => model.id },
     { entity: ModelVersion, load: (loaders) => loaders.models.versionById, modelOf: (version: ModelVersion) => version.modelId },

@@ -2,6 +2,7 @@ import { Environment } from '../deployments/environment';
 import { Monitoring1764900000000 } from '../../../migrations/1764900000000-monitoring';
 import type { HealthSnapshotData } from '../../engines/telemetry/health-snapshot';
 import { HealthSampler } from '../../engines/telemetry/health-sampler';
+import { ServingHealthModelResolver } from './serving-health-model.resolver';
 import { defineModule } from '../shared/module-definition';
 import { AlertEngine } from './alert-engine';
 import { Alert, StoredHealthSnapshot } from './alert.entity';
@@ -43,7 +44,7 @@ export const monitoringModule = defineModule({
   name: 'monitoring',
   entities: [AlertRule, Alert, StoredHealthSnapshot],
   migrations: [Monitoring1764900000000],
-  resolvers: [DriftResolver, HealthResolver, AlertRuleResolver, AlertResolver],
+  resolvers: [DriftResolver, HealthResolver, AlertRuleResolver, AlertResolver, ServingHealthModelResolver],
   nodes: [
     { entity: Alert, load: (loaders) => loaders.monitoring.alertById, modelOf: (alert: Alert) => alert.modelId },
     { entity: AlertRule, load: (loaders) => loaders.monitoring.ruleById, modelOf: (rule: AlertRule) => rule.modelId },

@@ -139,7 +139,7 @@ export class PredictionService {
     const served = model as unknown as LoadedModel<ModelVersion>;
     const latencyMs = performance.now() - started;
     this.deps.requestStats.recordPredict(route.model.id, latencyMs, 'ok', rows.length);
-    this.deps.prometheus.recordPrediction(route.model.id, versionId, rows.length);
+    this.deps.prometheus.recordPrediction(route.model.id, versionId, scoredRows.length, route.model.name);
     if (challenger?.mode === DeploymentMode.SHADOW && scoredRows.length) {
       this.shadows.mirror({ modelId: route.model.id, shadowVersionId: challenger.modelVersionId, environment, rows: scoredRows, live: predictions, requestId });
     }
