@@ -31,6 +31,8 @@ export interface ColumnProfile {
   latest: string | null;
   /** CATEGORY and BOOLEAN: up to 10 values by count descending, then value ascending; else []. */
   topValues: { value: string; count: number }[];
+  /** Set when an inferred CATEGORY or TEXT column is almost all numbers: a few stray values decided its type. */
+  warning?: { message: string; examples: string[] } | null;
 }
 
 /** Options of {@link ColumnProfiler}. */
@@ -55,6 +57,13 @@ export class InvalidValueError extends Error {
 }
 
 const CATEGORY_MAX_DISTINCT = 100;
+/** A column whose non-numbers stay within this share of its values is warned about, not silently TEXT. */
+const STRAY_SHARE = 0.05;
+/** Below this many values a few strays are not worth a warning. */
+const STRAY_MIN_VALUES = 20;
+const STRAY_EXAMPLES = 5;
+/** Strays seen before a column can be judged not numeric while streaming (a few early ones prove nothing). */
+const STRAY_EVIDENCE = 50;
 const TOP_VALUES = 10;
 
 /**
@@ -85,6 +94,10 @@ export class ColumnProfiler {
   private max = -Infinity;
   private earliest = Infinity;
   private latest = -Infinity;
+  // Inference only: values that are not numbers in a column that is otherwise numeric ("n/a", "1,234").
+  private numericish: boolean;
+  private strays = 0;
+  private readonly strayExamples: string[] = [];
 
   constructor(
     readonly name: string,
@@ -99,6 +112,7 @@ export class ColumnProfiler {
     this.maybeNumber = fixedType === undefined || fixedType === 'NUMBER';
     this.maybeBoolean = fixedType === undefined || fixedType === 'BOOLEAN';
     this.maybeDate = fixedType === undefined || fixedType === 'DATE';
+    this.numericish = fixedType === undefined;
   }
 
   /**
@@ -114,8 +128,12 @@ export class ColumnProfiler {
     }
     if (this.maybeNumber) {
       const x = parseNumber(raw);
-      if (x === null) this.ruleOut('NUMBER', raw);
-      else this.addNumber(x);
+      if (x === null) {
+        this.ruleOut('NUMBER', raw);
+        this.stray(raw);
+      } else this.addNumber(x);
+    } else if (this.numericish && parseNumber(raw) === null) {
+      this.stray(raw);
     }
     if (this.maybeBoolean && parseBoolean(raw) === null) this.ruleOut('BOOLEAN', raw);
     if (this.maybeDate) {
@@ -160,6 +178,17 @@ export class ColumnProfiler {
       earliest: isDate ? formatDate(this.earliest) : null,
       latest: isDate ? formatDate(this.latest) : null,
       topValues,
+      warning: this.warning(type),
+    };
+  }
+
+  /** Why a CATEGORY or TEXT column might not be what its data meant: almost every value was a number. */
+  private warning(type: ColumnType): ColumnProfile['warning'] {
+    const nonNull = this.count - this.nullCount;
+    if (this.fixedType !== undefined || (type !== 'TEXT' && type !== 'CATEGORY') || !this.numericish || this.strays === 0 || nonNull < STRAY_MIN_VALUES || this.strays > STRAY_SHARE * nonNull) return null;
+    return {
+      message: `${this.strays.toLocaleString('en-US')} of ${nonNull.toLocaleString('en-US')} values are not numbers, so the column is ${type}; fix them, or set its type with columnTypes`,
+      examples: [...this.strayExamples],
     };
   }
 
@@ -170,6 +199,13 @@ export class ColumnProfiler {
     this.m2 += delta * (x - this.mean);
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
+  }
+
+  /** A non-number; once they are many and past STRAY_SHARE of the values, the column is not numeric at all and counting stops. */
+  private stray(raw: string): void {
+    this.strays++;
+    if (this.strayExamples.length < STRAY_EXAMPLES && !this.strayExamples.includes(raw)) this.strayExamples.push(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+    if (this.strays > STRAY_EVIDENCE && this.strays > STRAY_SHARE * (this.count - this.nullCount + 1)) this.numericish = false;
   }
 
   private ruleOut(type: ColumnType, raw: string): void {

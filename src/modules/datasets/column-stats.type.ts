@@ -25,7 +25,7 @@ export class ValueCount {
 export class ColumnStats {
   @Field({ description: 'Column name, as in the CSV header.' })
   name!: string;
-  @Field(() => ColumnDataType, { description: 'Inferred type.' })
+  @Field(() => ColumnDataType, { description: 'Inferred type, or the one set with createDataset\'s columnTypes.' })
   type!: ColumnDataType;
   @Field(() => Int, { description: 'Empty values.' })
   nullCount!: number;
@@ -47,4 +47,11 @@ export class ColumnStats {
   latest!: string | null;
   @Field(() => [ValueCount], { description: 'Up to 10 most frequent values (CATEGORY and BOOLEAN columns), most frequent first.' })
   topValues!: ValueCount[];
+}
+
+@ObjectType({ description: 'Something about a column worth a look, e.g. a numeric column made TEXT by a few stray values.' })
+export class DatasetWarning {
+  @Field() column!: string;
+  @Field() message!: string;
+  @Field(() => [String], { description: 'Up to 5 of the values concerned.' }) examples!: string[];
 }

@@ -13,9 +13,12 @@ export interface IngestResult {
 }
 
 /** Streams a CSV into an artifact, inferring each column's type and statistics in the same pass. */
-export async function ingestCsv(source: CsvSource, writer: ArtifactWriter, maxColumns?: number): Promise<IngestResult> {
+export async function ingestCsv(source: CsvSource, writer: ArtifactWriter, maxColumns?: number, columnTypes: ReadonlyMap<string, ColumnType> = new Map()): Promise<IngestResult> {
   const { header, batches } = await openCsvOrFail(source, maxColumns);
-  const profilers = header.map((name) => new ColumnProfiler(name));
+  const unknown = [...columnTypes.keys()].filter((name) => !header.includes(name));
+  if (unknown.length) throw badInput(`columnTypes names ${unknown.map((n) => quoted(n)).join(', ')}, not in the header (${header.slice(0, 20).map((n) => quoted(n)).join(', ')}${header.length > 20 ? ', …' : ''})`, { field: 'input.columnTypes', columns: unknown.slice(0, 20) });
+  // A type the caller set is checked on every value; the others are inferred.
+  const profilers = header.map((name) => new ColumnProfiler(name, { fixedType: columnTypes.get(name) }));
   const chunks = new RowChunkWriter(writer);
   try {
     for await (const batch of batches) {

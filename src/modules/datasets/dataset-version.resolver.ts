@@ -5,6 +5,7 @@ import { PageArgs } from '../shared/page.args';
 import { Dataset } from './dataset.entity';
 import { DatasetRowConnection } from './dataset-row.type';
 import { DatasetVersion } from './dataset-version.entity';
+import { DatasetWarning, type ColumnStats } from './column-stats.type';
 
 @Resolver(() => DatasetVersion)
 export class DatasetVersionResolver {
@@ -24,6 +25,14 @@ export class DatasetVersionResolver {
   ) {
     // Not a DataLoader: a subscription's context lives across events, and loaders would cache.
     return services.datasets.getVersion(event.datasetVersionId);
+  }
+
+  @FieldResolver(() => [DatasetWarning], { description: 'Columns worth a look: one inferred CATEGORY or TEXT although almost every value is a number (stray values such as "n/a" decided its type). Empty when none.' })
+  warnings(@Root() version: DatasetVersion): DatasetWarning[] {
+    return version.columns.flatMap((column) => {
+      const warning = (column as ColumnStats & { warning?: { message: string; examples: string[] } | null }).warning;
+      return warning ? [Object.assign(new DatasetWarning(), { column: column.name, message: warning.message, examples: warning.examples })] : [];
+    });
   }
 
   @FieldResolver(() => Dataset, { description: 'The dataset this version belongs to.' })

@@ -1,7 +1,18 @@
-import { IsOptional, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Length, MaxLength, ValidateNested } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType } from 'type-graphql';
 import { DatasetKind } from './dataset.entity';
+import { ColumnDataType } from './column-stats.type';
+
+@InputType({ description: 'A column and the type it should have.' })
+export class ColumnTypeInput {
+  @Field({ description: 'The column, as named in the header.' })
+  @Length(1, 200)
+  name!: string;
+
+  @Field(() => ColumnDataType)
+  type!: ColumnDataType;
+}
 
 @InputType({ description: 'A new dataset from CSV text (or, when the server allows it, a CSV file on the server).' })
 export class CreateDatasetInput {
@@ -28,6 +39,10 @@ export class CreateDatasetInput {
     description: 'A CSV file on the server, relative to DATASET_IMPORT_DIR (refused when that is not set). Streamed, so not bound by MAX_UPLOAD_BYTES.',
   })
   path?: string | null;
+
+  @Field(() => [ColumnTypeInput], { nullable: true, description: 'Types to use instead of inferring them, for some columns (at most MAX_DATASET_COLUMNS): e.g. coded categories such as CHK_ACCT (0–3) as CATEGORY. Every value must then parse as the type (BAD_USER_INPUT naming the line and column otherwise).' })
+  @IsOptional() @ArrayMaxSize(2000) @ValidateNested({ each: true })
+  columnTypes?: ColumnTypeInput[] | null;
 }
 
 @InputType({ description: 'Rows to add to a dataset; they make a new version. Give either csv (with a header) or rows.' })

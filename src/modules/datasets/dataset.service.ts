@@ -17,6 +17,17 @@ import { DatasetVersion, DatasetVersionSource } from './dataset-version.entity';
 import type { ColumnStats } from './column-stats.type';
 import type { EventBus } from '../shared/topics';
 import type { RawRow } from './row-chunks';
+import type { ColumnType } from '../../ml/value-parsers';
+
+/** The caller's column types, each column named once. */
+function columnTypesOf(input: CreateDatasetInput): Map<string, ColumnType> {
+  const types = new Map<string, ColumnType>();
+  for (const { name, type } of input.columnTypes ?? []) {
+    if (types.has(name)) throw badInput(`columnTypes names ${JSON.stringify(name)} twice`, { field: 'input.columnTypes' });
+    types.set(name, type as ColumnType);
+  }
+  return types;
+}
 
 /** Creates datasets from CSV, appends versions, and lists them. The only writer of dataset tables. */
 export class DatasetService {
@@ -35,7 +46,7 @@ export class DatasetService {
     const source = input.csv != null ? this.checkedCsvText(input.csv, 'input.csv') : this.importFile(input.path!);
 
     return this.withArtifact(async (writer) => {
-      const result = await ingestCsv(source, writer, this.config.maxDatasetColumns);
+      const result = await ingestCsv(source, writer, this.config.maxDatasetColumns, columnTypesOf(input));
       await writer.finish();
       const now = new Date();
       const dataset = Object.assign(new Dataset(), {
