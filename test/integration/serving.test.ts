@@ -295,13 +295,15 @@ async function servedRows(versionId: string): Promise<number> {
 }
 
 describe('batch prediction', () => {
-  it('scores every row of the dataset into a new version with prediction columns, streaming progress', async () => {
+  it('scores every row of the dataset into a dataset of its own with prediction columns, streaming progress; the input is left as it was', async () => {
     const client = wsClient(server.wsUrl, auth.viewer);
-    const { startBatchPrediction: job } = await server.query('mutation($d: ID!) { startBatchPrediction(input: { model: "credit-serving", environment: TEST, datasetId: $d }) { id status rowsTotal modelVersion { id } } }', { d: datasetId });
+    const latestBefore = (await server.query('query($id: ID!) { dataset(id: $id) { latestVersion } }', { id: datasetId })).dataset.latestVersion;
+    const { startBatchPrediction: job } = await server.query('mutation($d: ID!) { startBatchPrediction(input: { model: "credit-serving", environment: TEST, datasetId: $d }) { id status rowsTotal outputDatasetName modelVersion { id } } }', { d: datasetId });
     expect(job).toMatchObject({ status: 'QUEUED', rowsTotal: rows.length, modelVersion: { id: v1 } });
+    expect(job.outputDatasetName).toMatch(/^credit-housing-scored-[0-9a-z]{10}$/);
     const statuses: string[] = [];
     const final = await new Promise<any>((resolve, reject) => {
-      client.subscribe({ query: 'subscription($id: ID!) { batchPredictionUpdated(jobId: $id) { status rowsDone progress error outputDatasetVersion { version source rowCount columns { name type } } } }', variables: { id: job.id } }, {
+      client.subscribe({ query: 'subscription($id: ID!) { batchPredictionUpdated(jobId: $id) { status rowsDone progress error outputDatasetVersion { version source rowCount columns { name type } dataset { id name } parent { version dataset { id } } } } }', variables: { id: job.id } }, {
         next: ({ data, errors }: any) => { if (errors) reject(errors); statuses.push(data.batchPredictionUpdated.status); if (['SUCCEEDED', 'FAILED'].includes(data.batchPredictionUpdated.status)) resolve(data.batchPredictionUpdated); },
         error: reject, complete: () => {},
       });
@@ -309,10 +311,12 @@ describe('batch prediction', () => {
     await client.dispose();
     expect(final.error).toBeNull();
     expect(final).toMatchObject({ status: 'SUCCEEDED', rowsDone: rows.length, progress: 1 });
-    expect(final.outputDatasetVersion).toMatchObject({ version: 2, source: 'PREDICTION', rowCount: rows.length });
+    expect(final.outputDatasetVersion).toMatchObject({ version: 1, source: 'PREDICTION', rowCount: rows.length, dataset: { name: job.outputDatasetName }, parent: { version: latestBefore, dataset: { id: datasetId } } });
     expect(final.outputDatasetVersion.columns.slice(-2)).toEqual([{ name: 'prediction', type: 'NUMBER' }, { name: 'prediction_score', type: 'NUMBER' }]);
+    // Plain reads and new training runs of the input still see its own rows.
+    expect((await server.query('query($id: ID!) { dataset(id: $id) { latestVersion } }', { id: datasetId })).dataset.latestVersion).toBe(latestBefore);
 
-    const { dataset } = await server.query('query($id: ID!) { dataset(id: $id) { version(version: 2) { rows(first: 20) { edges { node { values } } } } } }', { id: datasetId });
+    const { dataset } = await server.query('query($id: ID!) { dataset(id: $id) { version(version: 1) { rows(first: 20) { edges { node { values } } } } } }', { id: final.outputDatasetVersion.dataset.id });
     const scored = dataset.version.rows.edges.map((e: any) => e.node.values);
     const expected = await reference(v1, scored.map(featuresOf));
     scored.forEach((row: any, i: number) => {
@@ -326,6 +330,13 @@ describe('batch prediction', () => {
     const res = await server.request('mutation($v: ID!, $d: ID!) { startBatchPrediction(input: { modelVersionId: $v, datasetId: $d }) { id } }', { v: v1, d: createDataset.id });
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
     expect(res.errors![0].message).toMatch(/lacks the model's feature\(s\) "CHK_ACCT"/);
+  });
+
+  it('writes to the dataset the caller names, refusing a name already taken', async () => {
+    const named = await server.query('mutation($v: ID!, $d: ID!) { startBatchPrediction(input: { modelVersionId: $v, datasetId: $d, outputDataset: "credit-scored-by-name" }) { id outputDatasetName } }', { v: v1, d: datasetId });
+    expect(named.startBatchPrediction.outputDatasetName).toBe('credit-scored-by-name');
+    const taken = await server.request('mutation($v: ID!, $d: ID!) { startBatchPrediction(input: { modelVersionId: $v, datasetId: $d, outputDataset: "too-narrow" }) { id } }', { v: v1, d: datasetId });
+    expect(taken.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.outputDataset' });
   });
 });
 

@@ -12,7 +12,7 @@ export enum DatasetVersionSource {
 }
 registerEnumType(DatasetVersionSource, {
   name: 'DatasetVersionSource',
-  description: 'How a version came to be: CREATE (createDataset), APPEND (appendDatasetRows on the previous version) or PREDICTION (a batch prediction added prediction columns to its parent version).',
+  description: 'How a version came to be: CREATE (createDataset), APPEND (appendDatasetRows on the previous version) or PREDICTION (version 1 of a batch prediction\'s own output dataset: its input version\'s rows, the parent, with the prediction columns added).',
 });
 
 /** An immutable snapshot of a dataset's rows. Training runs name the exact version they used. */
@@ -47,7 +47,7 @@ export class DatasetVersion implements Node {
   @RefColumn('parent_id', { nullable: true })
   parentId!: string | null;
 
-  @Field(() => DatasetVersionSource, { description: 'CREATE or APPEND.' })
+  @Field(() => DatasetVersionSource, { description: 'How it came to be: CREATE, APPEND or PREDICTION (see DatasetVersionSource).' })
   @Column({ type: 'varchar', length: 20 })
   source!: DatasetVersionSource;
 

@@ -84,17 +84,37 @@ export class DatasetService {
   }
 
   /**
-   * Makes a new latest version from `parent`'s rows plus columns computed per chunk of rows
-   * (batch predictions). `parent` may be older than the latest; the new version still comes last.
+   * Makes a new dataset `name` whose version 1 is `parent`'s rows plus columns computed per chunk
+   * of rows (batch predictions), with `parent` as its lineage. The parent's dataset is untouched.
    */
-  async deriveVersion(parent: DatasetVersion, newColumns: string[], extraCells: (rows: RawRow[]) => Promise<RawRow[]>): Promise<DatasetVersion> {
+  async deriveDataset(parent: DatasetVersion, name: string, newColumns: string[], extraCells: (rows: RawRow[]) => Promise<RawRow[]>): Promise<DatasetVersion> {
     const schema: FixedSchema = { names: parent.columns.map((c) => c.name), types: parent.columns.map((c) => c.type) };
     return this.withArtifact(async (writer) => {
       const result = await deriveColumns(this.artifacts, parent.artifactId, schema, newColumns, extraCells, writer);
       await writer.finish();
-      const dataset = await this.get(parent.datasetId);
-      return this.commitVersion(dataset.id, dataset.latestVersion, result, writer.id, parent.id, DatasetVersionSource.PREDICTION);
+      const source = await this.get(parent.datasetId);
+      const now = new Date();
+      const dataset = Object.assign(new Dataset(), {
+        id: newId(Dataset), name, description: `Rows of ${source.name} version ${parent.version} with predictions (a batch prediction's output).`,
+        kind: DatasetKind.STATIC, latestVersion: 1, createdAt: now, updatedAt: now,
+      });
+      const version = this.newVersion(dataset.id, 1, result, writer.id, parent.id, DatasetVersionSource.PREDICTION, now);
+      try {
+        await this.db.transaction(async (manager) => {
+          await manager.insert(Dataset, dataset);
+          await manager.insert(DatasetVersion, version);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(`a dataset named ${JSON.stringify(name)} already exists`, { field: 'input.outputDataset' });
+        throw error;
+      }
+      return version;
     });
+  }
+
+  /** Whether a dataset has this name. */
+  exists(name: string): Promise<boolean> {
+    return this.db.manager.existsBy(Dataset, { name });
   }
 
   /** Records version latest + 1; a concurrent writer that got there first makes this a CONFLICT (retry). */

@@ -51,6 +51,11 @@ export class BatchPredictionJob implements Node {
   @RefColumn('output_dataset_version_id', { nullable: true })
   outputDatasetVersionId!: string | null;
 
+  /** The dataset the job creates for its output. */
+  @Field(() => String, { nullable: true, description: 'The dataset it writes: `<input>-scored-<job>` unless the caller named one (null for jobs made before outputs had their own dataset).' })
+  @Column({ name: 'output_dataset_name', type: 'varchar', length: 200, nullable: true })
+  outputDatasetName!: string | null;
+
   @Field(() => String, { nullable: true, description: 'Why it FAILED.' })
   @Column({ type: 'text', nullable: true })
   error!: string | null;

@@ -1,6 +1,7 @@
 import { Listeners } from '../shared/listeners';
 import type { Database } from '../../engines/db/database';
-import { badInput, notFound, serviceUnavailable } from '../../core/errors';
+import { badInput, conflict, notFound, serviceUnavailable } from '../../core/errors';
+import { checkedName } from '../../core/names';
 import { newId } from '../../core/ids';
 import type { EventBus } from '../shared/topics';
 import type { ModelCache } from '../../engines/serving/model-cache';
@@ -60,8 +61,11 @@ export class BatchPredictionService {
     if (model.historyRows !== null) throw badInput('batch prediction scores tabular models; for a forecast, call predict with the history', { field: 'input.modelVersionId' });
     const missing = model.signature.features.filter((f) => !target.columns.some((c) => c.name === f.name)).map((f) => f.name);
     if (missing.length) throw badInput(`dataset version ${target.version} lacks the model's feature(s) ${missing.map((m) => JSON.stringify(m)).join(', ')}`, { field: 'input.datasetId', missing });
+    const id = newId(BatchPredictionJob);
+    const outputDatasetName = input.outputDataset != null ? checkedName(input.outputDataset, 'input.outputDataset') : `${dataset.name.slice(0, 160)}-scored-${id.slice(-10).toLowerCase()}`;
+    if (await datasets.exists(outputDatasetName)) throw conflict(`a dataset named ${JSON.stringify(outputDatasetName)} already exists; name another outputDataset`, { field: 'input.outputDataset' });
     const job = Object.assign(new BatchPredictionJob(), {
-      id: newId(BatchPredictionJob), modelId: version.modelId, modelVersionId: version.id, environment, datasetVersionId: target.id,
+      id, modelId: version.modelId, modelVersionId: version.id, environment, datasetVersionId: target.id, outputDatasetName,
       status: BatchPredictionStatus.QUEUED, rowsTotal: target.rowCount, rowsDone: 0, outputDatasetVersionId: null, error: null, createdBy,
       createdAt: new Date(), startedAt: null, finishedAt: null,
     });
@@ -118,7 +122,8 @@ export class BatchPredictionService {
       const model = () => this.deps.cache.load(job.modelVersionId);
       const columns = outputColumns(source, await model());
       let lastPublished = 0;
-      const output = await this.deps.datasets.deriveVersion(source, columns, async (rows) => {
+      // Its own dataset: a new latest version of the input would be read by plain `rows` and new training runs by accident.
+      const output = await this.deps.datasets.deriveDataset(source, job.outputDatasetName ?? `scored-${job.id.toLowerCase()}`, columns, async (rows) => {
         let cells: RawRow[];
         try {
           cells = await scoreRows(await model(), source, rows);

@@ -92,4 +92,8 @@ export class StartBatchPredictionInput {
   @Field(() => Int, { nullable: true, description: 'Dataset version number (latest when omitted).' })
   @IsOptional() @Min(1)
   datasetVersion?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The new dataset to write the input rows and their predictions to (CONFLICT when one has that name); `<input>-scored-<job id>` when omitted. The input dataset is left as it is.' })
+  @IsOptional() @Length(1, 200)
+  outputDataset?: string | null;
 }

@@ -1,3 +1,4 @@
+import { BatchOutput1766100000000 } from '../../../migrations/1766100000000-batch-output';
 import { defineModule } from '../shared/module-definition';
 import { BatchPredictionJob, type BatchPredictionStatus } from './batch-prediction-job.entity';
 import { BatchPredictionService } from './batch-prediction.service';
@@ -34,6 +35,7 @@ declare module '../shared/topics' {
 /** Serving: predict against live deployments (validated, micro-batched, logged) and batch prediction jobs. Tables from the serving migration. */
 export const predictionsModule = defineModule({
   name: 'predictions',
+  migrations: [BatchOutput1766100000000],
   entities: [Prediction, BatchPredictionJob],
   resolvers: [PredictionResolver, BatchPredictionResolver, ChallengerReportResolver],
   nodes: [
