@@ -108,6 +108,7 @@ async function listen(services: Services, modules: readonly AimassModule[], opti
   const schema = await createSchema({ events, insecure: options.insecure, modules });
   return startTransports(schema, {
     config, log, db, redis: services.redis, prometheus, events, apiKeys, network: services.network,
+    routes: modules.flatMap((m) => m.httpRoutes ?? []), services, audit,
     contexts: new ContextFactory(services, modules),
     gate: new RequestGate(schema, config, { apiKeys, audit, log, buckets: services.buckets }, options.insecure),
     observer: new RequestObserver({ log, requestStats, prometheus, maxTokens: config.limits.maxTokens }),

@@ -6,6 +6,7 @@ import { Dataset } from './dataset.entity';
 import { DatasetRowConnection } from './dataset-row.type';
 import { DatasetVersion } from './dataset-version.entity';
 import { DatasetWarning, type ColumnStats } from './column-stats.type';
+import { datasetExportPath } from './dataset-export.route';
 
 @Resolver(() => DatasetVersion)
 export class DatasetVersionResolver {
@@ -33,6 +34,11 @@ export class DatasetVersionResolver {
       const warning = (column as ColumnStats & { warning?: { message: string; examples: string[] } | null }).warning;
       return warning ? [Object.assign(new DatasetWarning(), { column: column.name, message: warning.message, examples: warning.examples })] : [];
     });
+  }
+
+  @FieldResolver({ description: 'Where to download this version\'s rows as CSV (GET, same Authorization header; relative to the server). Cells that a spreadsheet would run as formulas get a leading \' unless ?formulaEscape=false.' })
+  exportUrl(@Root() version: DatasetVersion): string {
+    return datasetExportPath(version.datasetId, version.version);
   }
 
   @FieldResolver(() => Dataset, { description: 'The dataset this version belongs to.' })

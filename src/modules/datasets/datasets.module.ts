@@ -1,4 +1,5 @@
 import { InitialSchema1764400000000 } from '../../../migrations/1764400000000-initial-schema';
+import { datasetExportRoute } from './dataset-export.route';
 import { defineModule } from '../shared/module-definition';
 import { DatasetRowReader } from './dataset-row-reader';
 import { Dataset } from './dataset.entity';
@@ -28,6 +29,7 @@ declare module '../shared/topics' {
 /** Datasets from CSV, as immutable numbered versions of rows stored in the artifact store. */
 export const datasetsModule = defineModule({
   name: 'datasets',
+  httpRoutes: [datasetExportRoute],
   entities: [Dataset, DatasetVersion],
   // The first migration predates modules: it also creates the artifact store's and the models' tables.
   migrations: [InitialSchema1764400000000],

@@ -1,4 +1,6 @@
 import { BatchOutput1766100000000 } from '../../../migrations/1766100000000-batch-output';
+import { predictionExportRoute } from './prediction-export.route';
+import { ModelPredictionsExportResolver } from './model-predictions-export.resolver';
 import { defineModule } from '../shared/module-definition';
 import { BatchPredictionJob, type BatchPredictionStatus } from './batch-prediction-job.entity';
 import { BatchPredictionService } from './batch-prediction.service';
@@ -36,8 +38,9 @@ declare module '../shared/topics' {
 export const predictionsModule = defineModule({
   name: 'predictions',
   migrations: [BatchOutput1766100000000],
+  httpRoutes: [predictionExportRoute],
   entities: [Prediction, BatchPredictionJob],
-  resolvers: [PredictionResolver, BatchPredictionResolver, ChallengerReportResolver],
+  resolvers: [PredictionResolver, BatchPredictionResolver, ChallengerReportResolver, ModelPredictionsExportResolver],
   nodes: [
     { entity: Prediction, load: (loaders) => loaders.predictions.byId, modelOf: (prediction: Prediction) => prediction.modelId },
     { entity: BatchPredictionJob, load: (loaders) => loaders.predictions.batchById, modelOf: (job: BatchPredictionJob) => job.modelId },

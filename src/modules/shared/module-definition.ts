@@ -5,6 +5,9 @@ import type { Database } from '../../engines/db/database';
 import type { Loaders, ServiceMap, Services } from './context';
 import type { Platform } from './platform';
 import type { Topics } from './topics';
+import type { Readable } from 'node:stream';
+import type { Caller } from './caller';
+import type { Role } from './role';
 
 /** A type `node(id)` can fetch: its entity class (whose idPrefix routes the id) and its loader. */
 export interface NodeType<T extends { id: string } = any> {
@@ -68,6 +71,23 @@ export interface AimassModule {
   start?(services: Services): Promise<void> | void;
   /** Stops what start started and flushes what is buffered; called in reverse registry order. */
   stop?(services: Services): Promise<void> | void;
+  /** Plain HTTP routes it serves (exports). */
+  httpRoutes?: readonly HttpRoute[];
+}
+
+/** A plain HTTP GET a module serves beside /graphql (exports): authenticated with the same keys and roles, and audited. */
+export interface HttpRoute {
+  /** An Express path, e.g. `/exports/predictions.csv`. */
+  path: string;
+  /** The roles that may call it; the rest are refused with 403 before `handle` runs. */
+  roles: readonly Role[];
+  /** Its name in the audit log. */
+  operation: string;
+  /**
+   * What to send: checked first (throwing an errors.ts error, with its code, before anything is
+   * written), then streamed. `audit` goes to the audit log with the outcome.
+   */
+  handle(request: { params: Record<string, string>; query: Record<string, string | undefined> }, caller: Caller, services: Services): Promise<{ contentType: string; filename: string; body: Readable; audit: Record<string, unknown> }>;
 }
 
 /** Declares a module; only for type checking and inference, it returns its argument. */

@@ -7,7 +7,12 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { pipeline } from 'node:stream/promises';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { errorCodeOf, forbidden } from '../../core/errors';
+import type { AuditService } from '../../modules/auth/audit.service';
+import type { HttpRoute } from '../../modules/shared/module-definition';
+import type { Services } from '../../modules/shared/context';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { RedisConnections } from '../../engines/cluster/redis-connections';
@@ -50,6 +55,10 @@ export interface TransportDeps {
   /** Bytes and connections, for health snapshots. */
   network: NetworkCounters;
   apiKeys: Pick<ApiKeyService, 'activeKeyIds'>;
+  /** The modules' plain HTTP routes (exports), their services, and the audit log they write to. */
+  routes: readonly HttpRoute[];
+  services: Services;
+  audit: Pick<AuditService, 'record'>;
 }
 
 /** What the /graphql middlewares leave for each other and the context function in `res.locals`. */
@@ -122,6 +131,7 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   app.get('/metrics', async (_req, res) => {
     res.type(prometheus.contentType).send(await prometheus.metricsText());
   });
+  for (const route of deps.routes) mountRoute(app, route, deps);
   // Browsers of the listed origins only; preflights (which carry no key) are answered here.
   app.use('/graphql', cors({
     origin: config.corsOrigins,
@@ -202,6 +212,49 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
 }
 
 /** A refusal from the gate, in the shape Apollo answers errors (status from `extensions.http`, which is not sent). */
+/** Status codes of refusals that carry none of their own. */
+const STATUS_OF_CODE: Record<string, number> = { BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
+
+/**
+ * A module's GET route: the key checked as on /graphql (rate limits included), then its role,
+ * then the module's checks; the answer streamed with backpressure; one audit row either way.
+ */
+function mountRoute(app: express.Express, route: HttpRoute, deps: TransportDeps): void {
+  app.get(route.path, async (req, res) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const clientAddress = req.socket.remoteAddress ?? null;
+    res.setHeader('x-request-id', requestId);
+    let caller: Caller | null = null;
+    let args: Record<string, unknown> = { path: req.path, query: req.query };
+    const audit = (outcome: string, error?: unknown) => deps.audit.record({
+      caller, operation: route.operation, args, outcome, errorMessage: error instanceof Error ? error.message : null, clientAddress, requestId,
+    }).catch((auditError) => deps.log.error({ err: auditError }, 'could not audit an export'));
+    try {
+      caller = await deps.gate.admit(req.headers.authorization, clientAddress, { bytes: 0 });
+      if (!caller || !route.roles.includes(caller.role)) throw forbidden(`${caller ? `a ${caller.role} key` : 'this request'} may not use ${route.operation}`);
+      const out = await route.handle({ params: req.params as Record<string, string>, query: req.query as Record<string, string | undefined> }, caller, deps.services);
+      args = out.audit;
+      res.setHeader('content-type', out.contentType);
+      res.setHeader('content-disposition', `attachment; filename="${out.filename.replace(/[^\w.-]/g, '_')}"`);
+      await pipeline(out.body, res);
+      await audit('OK');
+    } catch (error) {
+      await audit(errorCodeOf(error), error);
+      if (res.headersSent) {
+        res.destroy(error instanceof Error ? error : undefined);
+        return;
+      }
+      if (error instanceof GraphQLError && !(error.extensions as { http?: unknown }).http) {
+        res.status(STATUS_OF_CODE[String(error.extensions.code)] ?? 400).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+        return;
+      }
+      if (error instanceof GraphQLError) return sendRefusal(res, error);
+      deps.log.error({ err: error, route: route.path }, 'export failed');
+      res.status(500).json({ errors: [{ message: 'Unexpected error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    }
+  });
+}
+
 function sendRefusal(res: Response, error: unknown): void {
   if (!(error instanceof GraphQLError)) throw error;
   const { http: httpExtension, ...extensions } = error.extensions as { http?: { status?: number; headers?: Map<string, string> } };
