@@ -31,6 +31,12 @@ export function createErrorFormatter(log: Logger, options: { hideSuggestions?: b
       const { stacktrace: _stack, ...extensions } = formatted.extensions;
       return { ...formatted, extensions };
     }
+    // Apollo's own request refusals (e.g. "provided sha does not match query" for a persisted
+    // query) carry a 4xx HTTP status but no code: the client's mistake, not the server's.
+    const status = (original as { extensions?: { http?: { status?: number } } } | null)?.extensions?.http?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_REQUEST' } };
+    }
     log.error({ err: original, path: formatted.path }, 'unexpected error');
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
