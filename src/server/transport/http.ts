@@ -25,6 +25,7 @@ import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import type { Caller } from '../../modules/shared/caller';
 import { createErrorFormatter } from './format-error';
+import { createSseHandler } from './sse';
 import type { RequestGate } from './request-gate';
 import { requestIdFrom, type RequestObserver } from './request-observer';
 import { startWsServer } from './ws';
@@ -133,13 +134,20 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   });
   for (const route of deps.routes) mountRoute(app, route, deps);
   // Browsers of the listed origins only; preflights (which carry no key) are answered here.
-  app.use('/graphql', cors({
+  const corsPolicy = cors({
     origin: config.corsOrigins,
     credentials: true,
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'apollo-require-preflight'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'apollo-require-preflight', 'accept'],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
-  }));
+  });
+  // GraphQL over SSE, before the /graphql stack (whose path is a prefix of this one).
+  const sse = createSseHandler(schema, { config, contexts, gate }, formatError);
+  app.use('/graphql/stream', corsPolicy, express.json({ limit: config.maxRequestBytes }), (req, res, next) => {
+    res.setHeader('x-request-id', requestIdFrom(req.headers['x-request-id']));
+    sse(req, res).catch(next);
+  });
+  app.use('/graphql', corsPolicy);
   // First, so every /graphql answer echoes the id, including the 400/401/413/429 refusals below.
   app.use('/graphql', (req, res, next) => {
     const locals: GraphQLLocals = { requestId: requestIdFrom(req.headers['x-request-id']), startedAt: performance.now(), clientAddress: req.socket.remoteAddress ?? null };

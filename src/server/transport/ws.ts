@@ -1,18 +1,15 @@
 import type { Server as HttpServer } from 'node:http';
-import {
-  execute, GraphQLError, getOperationAST, parse, specifiedRules, validate,
-  type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { StreamContexts } from './stream-contexts';
+import { checkOperation, refused } from './operation-check';
 
 import type { ServerOptions } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
-import { sharedSubscribe } from '../../engines/events/shared-subscribe';
 import type { ApiKeyService } from '../../modules/auth/api-key.service';
 import type { NetworkCounters } from '../../engines/telemetry/network-counters';
 import type { Caller } from '../../modules/shared/caller';
-import type { Context } from '../../modules/shared/context';
 import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import type { RequestGate } from './request-gate';
@@ -58,19 +55,10 @@ export function startWsServer(
 ) {
   const { config, contexts, gate, log } = deps;
   const sockets = new KeySockets();
-  const limiter = gate.limits;
-  const sharingKeys = new WeakMap<Context, string>();
-  // Each subscription event runs with a fresh context (new DataLoaders), built from its subscription's request.
-  const requests = new WeakMap<Context, { caller: Caller | null; clientAddress: string | null; requestId: string }>();
+  const streams = new StreamContexts(schema, contexts);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
-  const rules = [...specifiedRules, ...(limiter?.validationRules ?? [])];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
-  // Errors refused before execution, coded as Apollo codes them over HTTP (minus HTTP-only extensions).
-  const refuse = (errors: readonly GraphQLError[], code: string) =>
-    errors.map((e) => {
-      const { http: _http, ...extensions } = e.extensions;
-      return new GraphQLError(e.message, { nodes: e.nodes, extensions: { code, ...extensions } });
-    });
+  const refuse = refused;
 
   const options: ServerOptions<Record<string, unknown>, Extra> = {
     schema,
@@ -102,33 +90,17 @@ export function startWsServer(
           throw error;
         }
         ctx.extra.caller = caller;
-        let document;
-        try {
-          document = parse(payload.query, limiter?.parseOptions);
-        } catch (error) {
-          if (error instanceof GraphQLError) return refuse([error], 'GRAPHQL_PARSE_FAILED');
-          throw error;
-        }
-        const tooLarge = gate.checkSelections(document);
-        if (tooLarge) return refuse([tooLarge], 'GRAPHQL_VALIDATION_FAILED');
-        const errors = validate(schema, document, rules);
-        if (errors.length) return refuse(errors, 'GRAPHQL_VALIDATION_FAILED');
-        const costError = limiter?.checkCost(document, payload.variables ?? undefined, payload.operationName, payload.query);
-        if (costError) return refuse([costError], 'GRAPHQL_VALIDATION_FAILED');
-        if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
+        const checked = checkOperation(schema, gate, payload);
+        if ('errors' in checked) return checked.errors;
+        const { document } = checked;
+        if (checked.subscription) {
           const active = ctx.extra.subscriptions!;
           if (active.size >= config.limits.maxSubscriptionsPerConnection) {
             return refuse([new GraphQLError(`At most ${config.limits.maxSubscriptionsPerConnection} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`, { extensions: { limit: 'subscriptions' } })], 'RATE_LIMITED');
           }
           active.add(id);
         }
-        const request = { caller, clientAddress, requestId: `ws:${id}` };
-        const contextValue = contexts.create(request);
-        requests.set(contextValue, request);
-        // What a shared event result may depend on besides the event: the operation and the caller's permissions.
-        sharingKeys.set(contextValue, JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, caller?.role ?? null, caller?.modelScope ?? null]));
-        const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
-        return args;
+        return streams.args({ caller, clientAddress, requestId: `ws:${id}` }, document, payload);
       } catch (error) {
         if (error instanceof GraphQLError) return refuse([error], String(error.extensions.code ?? 'BAD_REQUEST'));
         throw error;
@@ -138,14 +110,8 @@ export function startWsServer(
     onComplete: (ctx, id) => {
       ctx.extra.subscriptions?.delete(id);
     },
-    execute,
-    subscribe: sharedSubscribe(
-      (args) => sharingKeys.get(args.contextValue as Context) ?? null,
-      (args) => {
-        const request = requests.get(args.contextValue as Context);
-        return request ? contexts.create(request) : args.contextValue;
-      },
-    ),
+    execute: streams.execute,
+    subscribe: streams.subscribe,
   };
   wsServer.on('connection', (socket) => deps.network.trackWebSocket(socket));
   const served = serveGraphqlWs<Record<string, unknown>, Extra>(observer ? observer.observeWs(options) : options, wsServer, log, (socket, request) => ({ socket, request }),
