@@ -92,6 +92,13 @@ export interface WebhookConfig {
   concurrency: number;
   /** `WEBHOOK_POLL_MS` (default 500): how often a process looks for deliveries due. */
   pollMs: number;
+  /**
+   * `SMTP_URL` (default unset: no e-mail), e.g. `smtp://user:pass@mail.example.com:587` or
+   * `smtps://…:465`; with `ALERT_EMAIL_TO` (comma-separated), alerts at or above
+   * `ALERT_EMAIL_MIN_SEVERITY` (default WARNING) are mailed as they open and resolve, from
+   * `ALERT_EMAIL_FROM` (default `aimass <aimass@localhost>`).
+   */
+  email: { smtpUrl: string; to: string[]; from: string; minSeverity: 'INFO' | 'WARNING' | 'CRITICAL' } | null;
 }
 
 export interface MonitoringConfig {
@@ -420,6 +427,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 120_000),
       concurrency: integer('WEBHOOK_CONCURRENCY', 4, 1, 256),
       pollMs: integer('WEBHOOK_POLL_MS', 500, 10, 60_000),
+      email: (() => {
+        const smtpUrl = read('SMTP_URL');
+        const to = (read('ALERT_EMAIL_TO') ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+        const minSeverity = oneOf('ALERT_EMAIL_MIN_SEVERITY', ['INFO', 'WARNING', 'CRITICAL'] as const) ?? 'WARNING';
+        const from = read('ALERT_EMAIL_FROM') ?? 'aimass <aimass@localhost>';
+        if (!smtpUrl) return null;
+        if (!/^smtps?:\/\//.test(smtpUrl)) problems.push(`SMTP_URL must start with smtp:// or smtps://, got "${smtpUrl.replace(/\/\/[^@]*@/, '//…@')}"`);
+        if (!to.length) problems.push('SMTP_URL is set but ALERT_EMAIL_TO names no recipient');
+        return { smtpUrl, to, from, minSeverity };
+      })(),
     },
   };
   if (!config.training.runWorker && !config.redis) problems.push('RUN_WORKER=false needs REDIS_URL: without a shared queue nothing would train');

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_FEATURES, DEPLOY, PREDICT, creditCsv, creditRows, featuresOf } from '../support/serving';
 import { START_RUN, waitForRun } from '../support/training';
@@ -48,6 +49,9 @@ function verified(secret: string, body: string, header: string): boolean {
 
 let server: TestServer;
 let receiver: Receiver;
+/** A real SMTP sink on 127.0.0.1: every message the server sends, as received. */
+const mails: { to: string[]; raw: string }[] = [];
+let smtp: SMTPServer;
 let modelId: string;
 let datasetId: string;
 let versionId: string;
@@ -75,7 +79,17 @@ const DELIVERIES = 'query($w: ID) { webhookDeliveries(webhookId: $w, first: 50) 
 beforeAll(async () => {
   receiver = new Receiver();
   await receiver.start();
-  server = await startTestServer({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_POLL_MS: '50', WEBHOOK_MAX_ATTEMPTS: '4', WEBHOOK_TIMEOUT_MS: '1500', HEALTH_INTERVAL_SECONDS: '1' } });
+  smtp = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, done) {
+      let raw = '';
+      stream.on('data', (chunk) => { raw += chunk; });
+      stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw }); done(); });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  server = await startTestServer({ env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ALERT_EMAIL_TO: 'ops@bank.example, risk@bank.example', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_POLL_MS: '50', WEBHOOK_MAX_ATTEMPTS: '4', WEBHOOK_TIMEOUT_MS: '1500', HEALTH_INTERVAL_SECONDS: '1' } });
   ({ createDataset: { id: datasetId } } = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'credit-hooks', csv: creditCsv(creditRows()) } }));
   ({ createModel: { id: modelId } } = await server.query('mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
     input: { name: 'credit-hooks', task: 'BINARY_CLASSIFICATION', architecture: 'LOGISTIC_REGRESSION', featureColumns: CREDIT_FEATURES, targetColumn: 'RESPONSE' },
@@ -85,6 +99,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await receiver?.close();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
 });
 
 describe('webhooks', () => {
@@ -109,7 +124,7 @@ describe('webhooks', () => {
     for (const { node } of webhookDeliveries.edges) expect(node).toMatchObject({ status: 'SUCCEEDED', attempts: 1, attemptLog: [{ attempt: 1, statusCode: 200, error: null }] });
   }, 60_000);
 
-  it('sees an alert open and resolve', async () => {
+  it('sees an alert open and resolve, by webhook and by e-mail to the administrators', async () => {
     await server.query(CREATE, { input: { url: `${receiver.url}/alerts`, events: ['ALERT_OPENED', 'ALERT_RESOLVED'], modelId, secret: SECRET } });
     const { createAlertRule: rule } = await server.query('mutation($m: ID) { createAlertRule(input: { name: "hooked latency", metric: PREDICT_LATENCY_P95_MS, threshold: 0, forSeconds: 0, cooldownSeconds: 0, severity: WARNING, modelId: $m }) { id } }', { m: modelId });
     const rows = creditRows();
@@ -125,6 +140,14 @@ describe('webhooks', () => {
     expect(opened.json.data).toMatchObject({ state: 'OPEN', metric: 'PREDICT_LATENCY_P95_MS', severity: 'WARNING' });
     expect(resolved.json.data).toMatchObject({ alertId: opened.json.data.alertId, state: 'RESOLVED' });
     for (const r of [opened, resolved]) expect(verified(SECRET, r.body, String(r.headers['aimass-signature']))).toBe(true);
+    // The same alert, e-mailed as it opened and as it resolved.
+    const about = () => mails.filter((m) => m.raw.includes(opened.json.data.alertId));
+    await until(() => about().length === 2);
+    const [openMail, resolvedMail] = about();
+    expect(openMail.to).toEqual(['ops@bank.example', 'risk@bank.example']);
+    expect(openMail.raw).toMatch(/Subject: \[aimass\] WARNING alert opened: hooked latency/);
+    expect(resolvedMail.raw).toMatch(/Subject: \[aimass\] WARNING alert resolved:/);
+    expect(openMail.raw).toMatch(/Model: credit-hooks/);
   }, 60_000);
 
   it('retries a failing receiver with growing delays, in order, then dead-letters, and redelivers', async () => {

@@ -2,6 +2,8 @@ import { Notifications1766000000000 } from '../../../migrations/1766000000000-no
 import { byIdLoader } from '../../engines/db/grouped-page-loader';
 import { defineModule } from '../shared/module-definition';
 import { DeliveryLoop } from './delivery-loop';
+import { AlertMail } from './alert-mail';
+import { Mailer } from '../../engines/notify/mailer';
 import { happenings } from './happenings';
 import { Webhook, WebhookDelivery, WebhookEvent } from './webhook.entity';
 import { WebhookResolver } from './webhook.resolver';
@@ -11,6 +13,8 @@ declare module '../shared/context' {
   interface ServiceMap {
     webhooks: WebhookService;
     webhookDeliveries: DeliveryLoop;
+    /** SMTP for alert e-mails (null without SMTP_URL). */
+    alertMailer: Mailer | null;
   }
   interface LoaderMap {
     webhooks: { byId: ReturnType<typeof byIdLoader<Webhook>> };
@@ -41,8 +45,18 @@ export const notificationsModule = defineModule({
     deployments.deployed.add(({ deployment, replacedVersionId }) => tell(happenings.deployed(deployment, replacedVersionId)));
     batchPredictions.finished.add((job) => tell(happenings.batch(job)));
     backtests.finished.add((backtest) => tell(happenings.backtest(backtest)));
-    return { webhooks, webhookDeliveries: loop };
+    const email = config.webhooks.email;
+    const mailer = email ? new Mailer(email.smtpUrl, email.from) : null;
+    if (email && mailer) {
+      const mail = new AlertMail({ mailer, to: email.to, minSeverity: email.minSeverity, models, log });
+      alertEngine.onOpened((alert) => mail.send(alert, 'opened'));
+      alertEngine.resolved.add((alert) => mail.send(alert, 'resolved'));
+    }
+    return { webhooks, webhookDeliveries: loop, alertMailer: mailer };
   },
   start: ({ webhookDeliveries }) => webhookDeliveries.start(),
-  stop: ({ webhookDeliveries }) => webhookDeliveries.stop(),
+  stop: ({ webhookDeliveries, alertMailer }) => {
+    webhookDeliveries.stop();
+    alertMailer?.close();
+  },
 });
