@@ -77,6 +77,12 @@ export interface Config {
   serving: ServingConfig;
   monitoring: MonitoringConfig;
   webhooks: WebhookConfig;
+  /**
+   * `PERSISTED_OPERATIONS_ONLY` (default false) with `PERSISTED_OPERATIONS_FILE` (an Apollo
+   * persisted query manifest, e.g. from `npm run persisted:manifest`): only those operations run,
+   * on every transport.
+   */
+  persistedOperationsFile: string | null;
 }
 
 export interface WebhookConfig {
@@ -420,6 +426,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       driftWindowSeconds: integer('DRIFT_WINDOW_SECONDS', 3600, 60, 30 * 86_400),
       driftMinRows: integer('DRIFT_MIN_ROWS', 500, 1, 1_000_000),
     },
+    persistedOperationsFile: (() => {
+      const only = boolean('PERSISTED_OPERATIONS_ONLY', false);
+      const file = read('PERSISTED_OPERATIONS_FILE') ?? null;
+      if (only && !file) problems.push('PERSISTED_OPERATIONS_ONLY is true but PERSISTED_OPERATIONS_FILE names no manifest');
+      return only ? file : null;
+    })(),
     webhooks: {
       allowPrivate: boolean('WEBHOOK_ALLOW_PRIVATE', false),
       maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),

@@ -186,6 +186,16 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   app.use('/graphql', (req, res, next) => {
     const locals = res.locals as GraphQLLocals;
     const params = (req.method === 'GET' ? req.query : req.body) ?? {};
+    if (gate.allowList) {
+      // A known hash brings its text; any other operation is refused before it is parsed.
+      const extensions = typeof params.extensions === 'string' ? safeJson(params.extensions) : params.extensions;
+      const allowed = gate.allowList.resolve(params.query, extensions?.persistedQuery?.sha256Hash);
+      if ('error' in allowed) {
+        observer.recordRefusal({ ...locals, operationName: params.operationName }, allowed.error);
+        return sendRefusal(res, allowed.error);
+      }
+      params.query = allowed.query;
+    }
     const checked = gate.checkDocument(params.query);
     if (!checked.error) return next();
     observer.recordRefusal({ ...locals, document: checked.document, operationName: params.operationName }, checked.error);
@@ -220,6 +230,15 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
 }
 
 /** A refusal from the gate, in the shape Apollo answers errors (status from `extensions.http`, which is not sent). */
+/** JSON in a GET parameter, or null. */
+function safeJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 /** Status codes of refusals that carry none of their own. */
 const STATUS_OF_CODE: Record<string, number> = { BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
 

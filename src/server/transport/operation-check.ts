@@ -23,6 +23,10 @@ export function refused(errors: readonly GraphQLError[], code: string): GraphQLE
  */
 export function checkOperation(schema: GraphQLSchema, gate: RequestGate, payload: OperationPayload): { document: DocumentNode; subscription: boolean } | { errors: GraphQLError[] } {
   const limiter = gate.limits;
+  if (gate.allowList) {
+    const allowed = gate.allowList.resolve(payload.query, null);
+    if ('error' in allowed) return { errors: refused([allowed.error], 'PERSISTED_QUERY_NOT_IN_LIST') };
+  }
   let document: DocumentNode;
   try {
     document = parse(payload.query, limiter?.parseOptions);

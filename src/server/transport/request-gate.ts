@@ -1,3 +1,4 @@
+import { OperationAllowList } from './allow-list';
 import { GraphQLError, Kind, getOperationAST, parse, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { Config } from '../../core/config';
 import { unauthenticated } from '../../core/errors';
@@ -37,15 +38,18 @@ export interface Refusal {
 export class RequestGate {
   /** Parse options and validation rules; null when security is off. */
   readonly limits: QueryLimiter | null;
+  /** PERSISTED_OPERATIONS_ONLY's manifest; null when any operation may run. */
+  readonly allowList: OperationAllowList | null;
   private readonly rateLimiter: RateLimiter;
 
   constructor(
     schema: GraphQLSchema,
-    private readonly config: Pick<Config, 'limits' | 'introspection' | 'rateLimits' | 'maxUploadBytes' | 'maxRequestBytes'>,
+    private readonly config: Pick<Config, 'limits' | 'introspection' | 'rateLimits' | 'maxUploadBytes' | 'maxRequestBytes' | 'persistedOperationsFile'>,
     private readonly deps: { apiKeys: Pick<ApiKeyService, 'authenticate'>; audit: Pick<AuditService, 'record'>; log: Logger; buckets?: BucketStore },
     private readonly insecure = false,
   ) {
     this.limits = insecure ? null : new QueryLimiter(schema, config.limits, config.introspection);
+    this.allowList = config.persistedOperationsFile ? new OperationAllowList(config.persistedOperationsFile) : null;
     this.rateLimiter = new RateLimiter(config.rateLimits, deps.buckets, deps.log);
   }
 
