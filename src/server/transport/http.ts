@@ -282,9 +282,14 @@ function mountRoute(app: express.Express, route: HttpRoute, deps: TransportDeps)
   });
 }
 
+/** GraphQL over HTTP's media type, answered when the client lists it (as Apollo does for what it answers itself). */
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+
 function sendRefusal(res: Response, error: unknown): void {
   if (!(error instanceof GraphQLError)) throw error;
   const { http: httpExtension, ...extensions } = error.extensions as { http?: { status?: number; headers?: Map<string, string> } };
   for (const [name, value] of httpExtension?.headers ?? []) res.setHeader(name, value);
-  res.status(httpExtension?.status ?? 400).json({ errors: [{ message: error.message, extensions }] });
+  const body = JSON.stringify({ errors: [{ message: error.message, extensions }] });
+  const accept = String(res.req.headers.accept ?? '');
+  res.status(httpExtension?.status ?? 400).type(accept.includes(GRAPHQL_RESPONSE) ? `${GRAPHQL_RESPONSE}; charset=utf-8` : 'application/json; charset=utf-8').send(body);
 }
