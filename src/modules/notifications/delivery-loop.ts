@@ -1,4 +1,4 @@
-import { LessThanOrEqual } from 'typeorm';
+import { In, LessThanOrEqual } from 'typeorm';
 import type { WebhookConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
@@ -10,6 +10,8 @@ import { Webhook, WebhookDelivery, WebhookDeliveryStatus, type WebhookAttempt } 
 const MAX_BACKOFF_MS = 10 * 60_000;
 /** Attempts kept in a delivery's log (redeliveries add more). */
 const MAX_LOGGED_ATTEMPTS = 100;
+/** With nothing pending here, the database is still looked at this often: for deliveries another (or a stopped) process left. */
+const IDLE_POLL_MS = 30_000;
 
 /** Exponential back-off with full jitter: uniform in [0, min(cap, base × 2^(attempt − 1))]. */
 export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
@@ -32,11 +34,17 @@ export class DeliveryLoop {
   private pokeQueued = false;
   /** Aborts the attempts in flight at shutdown: unrecorded, their lease runs out and they are sent again. */
   private readonly stopping = new AbortController();
+  /** This process knows of deliveries not finished yet: poll every WEBHOOK_POLL_MS, else every IDLE_POLL_MS. */
+  private active = true;
+  private lastPoll = 0;
 
   constructor(private readonly deps: { db: Database; config: WebhookConfig; log: Logger }) {}
 
   start(): void {
-    this.timer ??= setInterval(() => this.poke(), this.deps.config.pollMs);
+    this.timer ??= setInterval(() => {
+      // Idle, the database is polled rarely: an idle server does not query it twice a second.
+      if (this.active || Date.now() - this.lastPoll >= IDLE_POLL_MS) this.tickSoon();
+    }, this.deps.config.pollMs);
     this.timer.unref();
   }
 
@@ -48,6 +56,11 @@ export class DeliveryLoop {
 
   /** Looks for due deliveries now (a new one was just written). */
   poke(): void {
+    this.active = true;
+    this.tickSoon();
+  }
+
+  private tickSoon(): void {
     if (this.ticking) {
       this.pokeQueued = true;
       return;
@@ -57,7 +70,7 @@ export class DeliveryLoop {
       this.ticking = false;
       if (this.pokeQueued) {
         this.pokeQueued = false;
-        this.poke();
+        this.tickSoon();
       }
     });
   }
@@ -66,10 +79,15 @@ export class DeliveryLoop {
     const room = this.deps.config.concurrency - this.inFlight;
     if (room <= 0 || !this.timer) return;
     const now = new Date();
+    this.lastPoll = Date.now();
     const due = await this.deps.db.manager.find(WebhookDelivery, {
       where: [{ status: WebhookDeliveryStatus.PENDING, nextAttemptAt: LessThanOrEqual(now) }, { status: WebhookDeliveryStatus.SENDING, leaseUntil: LessThanOrEqual(now) }],
       order: { nextAttemptAt: 'ASC' }, take: room,
     });
+    if (!due.length && this.inFlight === 0) {
+      // Nothing due: stay quick only while something is still waiting for its retry.
+      this.active = (await this.deps.db.manager.countBy(WebhookDelivery, { status: In([WebhookDeliveryStatus.PENDING, WebhookDeliveryStatus.SENDING]) })) > 0;
+    }
     for (const delivery of due) {
       const leaseUntil = new Date(Date.now() + this.deps.config.timeoutMs + 10_000);
       const claimed = await this.deps.db.transaction((m) => m.update(WebhookDelivery, { id: delivery.id, status: delivery.status, attempts: delivery.attempts }, { status: WebhookDeliveryStatus.SENDING, leaseUntil }));
@@ -77,7 +95,7 @@ export class DeliveryLoop {
       this.inFlight++;
       void this.send(delivery).catch((error) => this.deps.log.error({ err: error, deliveryId: delivery.id }, 'webhook delivery failed to record')).finally(() => {
         this.inFlight--;
-        if (this.timer) this.poke();
+        if (this.timer) this.tickSoon();
       });
     }
   }
