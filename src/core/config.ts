@@ -96,7 +96,7 @@ export interface WebhookConfig {
   timeoutMs: number;
   /** `WEBHOOK_CONCURRENCY` (default 4): deliveries in flight per process, so slow receivers cannot take more. */
   concurrency: number;
-  /** `WEBHOOK_POLL_MS` (default 500): how often a process looks for deliveries due while it knows of unfinished ones (idle: every 30 s). */
+  /** `WEBHOOK_POLL_MS` (default 500): how often a process looks for deliveries due while it knows of unfinished ones (idle: at start, every 5 minutes, and when an event is written). */
   pollMs: number;
   /**
    * `SMTP_URL` (default unset: no e-mail), e.g. `smtp://user:pass@mail.example.com:587` or

@@ -10,8 +10,11 @@ import { Webhook, WebhookDelivery, WebhookDeliveryStatus, type WebhookAttempt } 
 const MAX_BACKOFF_MS = 10 * 60_000;
 /** Attempts kept in a delivery's log (redeliveries add more). */
 const MAX_LOGGED_ATTEMPTS = 100;
-/** With nothing pending here, the database is still looked at this often: for deliveries another (or a stopped) process left. */
-const IDLE_POLL_MS = 30_000;
+/**
+ * With nothing pending here, the database is still looked at this often, for deliveries a stopped
+ * process left (a new event anywhere also wakes the loop, and each start looks at once).
+ */
+const IDLE_POLL_MS = 5 * 60_000;
 
 /** Exponential back-off with full jitter: uniform in [0, min(cap, base × 2^(attempt − 1))]. */
 export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
@@ -41,6 +44,7 @@ export class DeliveryLoop {
   constructor(private readonly deps: { db: Database; config: WebhookConfig; log: Logger }) {}
 
   start(): void {
+    if (!this.timer) setImmediate(() => this.tickSoon());
     this.timer ??= setInterval(() => {
       // Idle, the database is polled rarely: an idle server does not query it twice a second.
       if (this.active || Date.now() - this.lastPoll >= IDLE_POLL_MS) this.tickSoon();

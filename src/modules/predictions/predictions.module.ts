@@ -1,5 +1,5 @@
 import { BatchOutput1766100000000 } from '../../../migrations/1766100000000-batch-output';
-import { predictionExportRoute } from './prediction-export.route';
+import { predictionExportRoutes } from './prediction-export.route';
 import { ModelPredictionsExportResolver } from './model-predictions-export.resolver';
 import { defineModule } from '../shared/module-definition';
 import { BatchPredictionJob, type BatchPredictionStatus } from './batch-prediction-job.entity';
@@ -38,7 +38,7 @@ declare module '../shared/topics' {
 export const predictionsModule = defineModule({
   name: 'predictions',
   migrations: [BatchOutput1766100000000],
-  httpRoutes: [predictionExportRoute],
+  httpRoutes: predictionExportRoutes,
   entities: [Prediction, BatchPredictionJob],
   resolvers: [PredictionResolver, BatchPredictionResolver, ChallengerReportResolver, ModelPredictionsExportResolver],
   nodes: [
