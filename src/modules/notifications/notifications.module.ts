@@ -37,7 +37,11 @@ export const notificationsModule = defineModule({
   services: ({ db, config, log }, { models, training, alertEngine, deployments, batchPredictions, backtests }) => {
     const loop = new DeliveryLoop({ db, config: config.webhooks, log });
     const webhooks = new WebhookService({ db, config: config.webhooks, maxPageSize: config.maxPageSize, models, loop });
-    const tell = (happening: ReturnType<(typeof happenings)[keyof typeof happenings]>) => webhooks.enqueue(happening).then(() => undefined);
+    // A failure to store a delivery is logged here: the announcing module must not fail or wait for it.
+    const tell = (happening: ReturnType<(typeof happenings)[keyof typeof happenings]>) => webhooks.enqueue(happening).then(
+      () => undefined,
+      (error: unknown) => log.error({ err: error, event: happening.event, key: happening.key }, 'could not store a webhook delivery'),
+    );
     alertEngine.onOpened((alert) => tell(happenings.alert(alert, WebhookEvent.ALERT_OPENED)));
     alertEngine.resolved.add((alert) => tell(happenings.alert(alert, WebhookEvent.ALERT_RESOLVED)));
     training.onFinished((run) => tell(happenings.training(run)));
