@@ -48,20 +48,7 @@ export class DatasetService {
     return this.withArtifact(async (writer) => {
       const result = await ingestCsv(source, writer, this.config.maxDatasetColumns, columnTypesOf(input));
       await writer.finish();
-      const now = new Date();
-      const dataset = Object.assign(new Dataset(), {
-        id: newId(Dataset), name, description: input.description ?? null, kind: input.kind ?? DatasetKind.STATIC,
-        latestVersion: 1, createdAt: now, updatedAt: now,
-      });
-      try {
-        await this.db.transaction(async (manager) => {
-          await manager.insert(Dataset, dataset);
-          await manager.insert(DatasetVersion, this.newVersion(dataset.id, 1, result, writer.id, null, DatasetVersionSource.CREATE, now));
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`a dataset named ${JSON.stringify(name)} already exists`, { field: 'input.name' });
-        throw error;
-      }
+      const { dataset } = await this.insertWithFirstVersion({ name, description: input.description ?? null, kind: input.kind ?? DatasetKind.STATIC }, result, writer.id, null, DatasetVersionSource.CREATE, 'input.name');
       return dataset;
     });
   }
@@ -93,23 +80,29 @@ export class DatasetService {
       const result = await deriveColumns(this.artifacts, parent.artifactId, schema, newColumns, extraCells, writer);
       await writer.finish();
       const source = await this.get(parent.datasetId);
-      const now = new Date();
-      const dataset = Object.assign(new Dataset(), {
-        id: newId(Dataset), name, description: `Rows of ${source.name} version ${parent.version} with predictions (a batch prediction's output).`,
-        kind: DatasetKind.STATIC, latestVersion: 1, createdAt: now, updatedAt: now,
-      });
-      const version = this.newVersion(dataset.id, 1, result, writer.id, parent.id, DatasetVersionSource.PREDICTION, now);
-      try {
-        await this.db.transaction(async (manager) => {
-          await manager.insert(Dataset, dataset);
-          await manager.insert(DatasetVersion, version);
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`a dataset named ${JSON.stringify(name)} already exists`, { field: 'input.outputDataset' });
-        throw error;
-      }
+      const description = `Rows of ${source.name} version ${parent.version} with predictions (a batch prediction's output).`;
+      const { version } = await this.insertWithFirstVersion({ name, description, kind: DatasetKind.STATIC }, result, writer.id, parent.id, DatasetVersionSource.PREDICTION, 'input.outputDataset');
       return version;
     });
+  }
+
+  /** Records a new dataset and its version 1 in one short transaction; a name taken meanwhile is a CONFLICT naming `field`. */
+  private async insertWithFirstVersion(
+    fields: Pick<Dataset, 'name' | 'description' | 'kind'>, result: IngestResult, artifactId: string, parentId: string | null, source: DatasetVersionSource, field: string,
+  ): Promise<{ dataset: Dataset; version: DatasetVersion }> {
+    const now = new Date();
+    const dataset = Object.assign(new Dataset(), { id: newId(Dataset), ...fields, latestVersion: 1, createdAt: now, updatedAt: now });
+    const version = this.newVersion(dataset.id, 1, result, artifactId, parentId, source, now);
+    try {
+      await this.db.transaction(async (manager) => {
+        await manager.insert(Dataset, dataset);
+        await manager.insert(DatasetVersion, version);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`a dataset named ${JSON.stringify(fields.name)} already exists`, { field });
+      throw error;
+    }
+    return { dataset, version };
   }
 
   /** Whether a dataset has this name. */

@@ -26,6 +26,7 @@ import type { ContextFactory } from '../context';
 import type { Caller } from '../../modules/shared/caller';
 import { createErrorFormatter } from './format-error';
 import { createSseHandler } from './sse';
+import { statusOfCode } from './status-of-code';
 import type { RequestGate } from './request-gate';
 import { requestIdFrom, type RequestObserver } from './request-observer';
 import { startWsServer } from './ws';
@@ -239,9 +240,6 @@ function safeJson(text: string): any {
   }
 }
 
-/** Status codes of refusals that carry none of their own. */
-const STATUS_OF_CODE: Record<string, number> = { BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 };
-
 /**
  * A module's GET route: the key checked as on /graphql (rate limits included), then its role,
  * then the module's checks; the answer streamed with backpressure; one audit row either way.
@@ -272,7 +270,7 @@ function mountRoute(app: express.Express, route: HttpRoute, deps: TransportDeps)
         return;
       }
       if (error instanceof GraphQLError && !(error.extensions as { http?: unknown }).http) {
-        res.status(STATUS_OF_CODE[String(error.extensions.code)] ?? 400).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+        res.status(statusOfCode(error.extensions.code)).json({ errors: [{ message: error.message, extensions: error.extensions }] });
         return;
       }
       if (error instanceof GraphQLError) return sendRefusal(res, error);

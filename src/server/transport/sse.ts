@@ -8,9 +8,7 @@ import { checkOperation, refused, type OperationPayload } from './operation-chec
 import type { RequestGate } from './request-gate';
 import { requestIdFrom } from './request-observer';
 import { StreamContexts } from './stream-contexts';
-
-/** HTTP status of a refusal before the stream starts. */
-const STATUS_OF_CODE: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429, BAD_REQUEST: 400 };
+import { statusOfCode } from './status-of-code';
 
 /**
  * GraphQL over Server-Sent Events (graphql-sse, its distinct-connections mode: one request, one
@@ -30,7 +28,7 @@ export function createSseHandler(schema: GraphQLSchema, deps: { config: Pick<Con
     const { http, ...extensions } = error.extensions as { http?: { status?: number; headers?: Map<string, string> } };
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     for (const [name, value] of http?.headers ?? []) headers[name] = value;
-    return [JSON.stringify({ errors: [{ message: error.message, extensions: { ...extensions, code } }] }), { status: http?.status ?? STATUS_OF_CODE[code] ?? 400, statusText: code, headers }];
+    return [JSON.stringify({ errors: [{ message: error.message, extensions: { ...extensions, code } }] }), { status: http?.status ?? statusOfCode(code), statusText: code, headers }];
   };
   return createHandler({
     schema,
