@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
@@ -5,6 +6,10 @@ import { defineConfig } from 'vitest/config';
 const graphql = createRequire(import.meta.url).resolve('graphql');
 const mysqlUrl = process.env.TEST_MYSQL_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
+// The console's browser tests need Debian's Chromium (.ci/run installs it and sets E2E=1, so a
+// missing browser fails CI rather than skipping them).
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const e2e = process.env.E2E === '1' || existsSync(chromium);
 
 const integration = (name: string, env: Record<string, string>) => ({
   extends: true as const,
@@ -29,6 +34,8 @@ export default defineConfig({
       // MariaDB/MySQL runs when TEST_MYSQL_URL names a server, in the cluster form (events and
       // jobs over Redis) when TEST_REDIS_URL names one too (.ci/run sets both).
       ...(mysqlUrl ? [integration('integration:mysql', { DB: 'mysql', ...(redisUrl ? { REDIS: '1' } : {}) })] : []),
+      // The web console in Chromium against the real server (SQLite), built by `npm run build`.
+      ...(e2e ? [{ extends: true as const, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { DB: 'sqlite' }, testTimeout: 120_000, hookTimeout: 120_000 } }] : []),
       // Several instances over one database and one Redis.
       ...(redisUrl ? [{ extends: true as const, test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], env: { DB: mysqlUrl ? 'mysql' : 'sqlite', REDIS: '1' }, testTimeout: 90_000, hookTimeout: 90_000 } }] : []),
     ],

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { packageRoot } from './package-root';
 
 /** Which database the server talks to, parsed from `DATABASE_URL`. */
 export type DatabaseConfig =
@@ -44,6 +45,11 @@ export interface Config {
   bootstrapAdminKey: string | null;
   /** `INTROSPECTION` (default true): whether clients may read the schema through introspection. */
   introspection: boolean;
+  /**
+   * `CONSOLE_DIR` (default `dist/console`, which `npm run build` writes): the built web console,
+   * served at `/` and `/graphiql`.
+   */
+  consoleDir: string;
   /**
    * `CORS_ORIGINS` (default empty): browser origins allowed to call the API, exact and
    * comma-separated (e.g. `https://console.bank.example,https://app.bank.example`). Others get no
@@ -357,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     bootstrapAdminKey,
     introspection: boolean('INTROSPECTION', true),
+    consoleDir: path.resolve(read('CONSOLE_DIR') ?? path.join(packageRoot(), 'dist', 'console')),
     corsOrigins: origins('CORS_ORIGINS'),
     redis: parseRedis(read('REDIS_URL'), read('REDIS_PREFIX') ?? 'aimass', problems),
     schedulerLeaseSeconds: integer('SCHEDULER_LEASE_SECONDS', 15, 2, 3600),

@@ -80,5 +80,7 @@ export class Viewer {
   @Field({ description: 'The person or service account the key belongs to.' }) principal!: string;
   @Field(() => Role) role!: Role;
   @Field(() => [ID], { nullable: true, description: 'Models a PARTNER key may use; null = no restriction.' }) modelScope!: string[] | null;
+  @Field(() => [String], { description: 'The root operations this key\'s role may call, as `Query.models` or `Mutation.deployModelVersion`: a user interface offers only these.' })
+  operations!: string[];
 }
 

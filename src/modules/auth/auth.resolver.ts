@@ -3,6 +3,7 @@ import { notFound } from '../../core/errors';
 import type { Context } from '../shared/context';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyConnection, AuditEntryConnection } from './auth.connection';
+import { operationsOf } from './operation-roles';
 import { ApiKeysArgs, AuditLogArgs, CreateApiKeyInput, CreatedApiKey, Viewer } from './auth.inputs';
 import { Role, Roles } from '../shared/role';
 
@@ -11,7 +12,7 @@ export class AuthResolver {
   @Authorized(...Roles.ANY)
   @Query(() => Viewer, { description: 'The key this request authenticated with: its name, role and model scope.' })
   viewer(@Ctx() { caller }: Context): Viewer {
-    return Object.assign(new Viewer(), { keyId: caller!.keyId, name: caller!.keyName, principal: caller!.principal, role: caller!.role, modelScope: caller!.modelScope });
+    return Object.assign(new Viewer(), { keyId: caller!.keyId, name: caller!.keyName, principal: caller!.principal, role: caller!.role, modelScope: caller!.modelScope, operations: operationsOf(caller!.role) });
   }
 
   @Authorized(...Roles.ADMINS)

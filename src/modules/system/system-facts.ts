@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../../core/package-root';
 import type { Database } from '../../engines/db/database';
 
 const cache = new WeakMap<Database, Promise<{ version: string; databaseVersion: string }>>();
@@ -9,24 +10,11 @@ export function systemFacts(db: Database): Promise<{ version: string; databaseVe
   let facts = cache.get(db);
   if (facts) return facts;
   facts = (async () => {
-    const version = JSON.parse(readFileSync(findPackageJson(), 'utf8')).version as string;
+    const version = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version as string;
     const query = db.kind === 'sqlite' ? 'SELECT sqlite_version() AS v' : 'SELECT VERSION() AS v';
     const [{ v }] = await db.dataSource.query(query);
     return { version, databaseVersion: String(v) };
   })();
   cache.set(db, facts);
   return facts;
-}
-
-/** The package.json above this file, whether it runs from src/ (tests) or dist/src/ (npm start). */
-function findPackageJson(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'package.json');
-    try {
-      readFileSync(candidate);
-      return candidate;
-    } catch {
-      if (path.dirname(dir) === dir) throw new Error('package.json not found');
-    }
-  }
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -25,6 +25,7 @@ import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import type { Caller } from '../../modules/shared/caller';
 import { createErrorFormatter } from './format-error';
+import { mountConsole, schemaRoute } from './console-routes';
 import { createSseHandler } from './sse';
 import { statusOfCode } from './status-of-code';
 import type { RequestGate } from './request-gate';
@@ -104,6 +105,8 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       // No cache hints are used; Apollo's default cache-control plugin would wrap every field resolver to look for them.
       ApolloServerPluginCacheControlDisabled(),
+      // The console serves GraphiQL from this server instead (Apollo's landing page loads from a CDN).
+      ApolloServerPluginLandingPageDisabled(),
       observer,
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       {
@@ -133,7 +136,8 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   app.get('/metrics', async (_req, res) => {
     res.type(prometheus.contentType).send(await prometheus.metricsText());
   });
-  for (const route of deps.routes) mountRoute(app, route, deps);
+  for (const route of [...deps.routes, schemaRoute(schema)]) mountRoute(app, route, deps);
+  mountConsole(app, config.consoleDir, log);
   // Browsers of the listed origins only; preflights (which carry no key) are answered here.
   const corsPolicy = cors({
     origin: config.corsOrigins,

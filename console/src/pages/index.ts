@@ -1,0 +1,13 @@
+import type { PageDefinition } from './registry';
+import { ModelsPage } from './models';
+import { RunPage } from './run';
+
+/**
+ * Every page of the console, in navigation order. A page that `needs` an operation is neither
+ * listed nor opened for keys whose role may not call it (the server refuses it anyway).
+ */
+export const PAGES: PageDefinition[] = [
+  { path: '', component: ModelsPage },
+  { path: 'models', component: ModelsPage, nav: 'Models', needs: 'Query.models' },
+  { path: 'runs', component: RunPage, needs: 'Query.trainingRun' },
+];
