@@ -65,4 +65,18 @@ describe('robustness and sensitivity', () => {
     const tooMany = await server.request('query($row: JSONObject!) { predictSensitivity(input: { model: "credit-robust", environment: TEST, row: $row, feature: "AMOUNT", from: 0, to: 1, steps: 201 }) { value } }', { row });
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.steps' });
   });
+
+  it('asks a named version instead of the live one (PRODUCTION has none here), and only a version of the model', async () => {
+    const row = featuresOf(rows[900]);
+    const SLIDE = 'query($row: JSONObject!, $v: ID) { predictSensitivity(input: { model: "credit-robust", modelVersionId: $v, row: $row, feature: "AMOUNT", from: 500, to: 15000, steps: 5 }) { value prediction { value } } }';
+    const notLive = await server.request(SLIDE, { row, v: null });
+    expect(notLive.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const { predictSensitivity } = await server.query(SLIDE, { row, v: version });
+    const { predictSensitivity: live } = await server.query('query($row: JSONObject!) { predictSensitivity(input: { model: "credit-robust", environment: TEST, row: $row, feature: "AMOUNT", from: 500, to: 15000, steps: 5 }) { value prediction { value } } }', { row });
+    expect(predictSensitivity).toEqual(live);
+    const { createModel } = await server.query('mutation($f: [String!]!) { createModel(input: { name: "credit-other", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: $f, targetColumn: "RESPONSE" }) { id } }', { f: CREDIT_FEATURES });
+    const other = await server.request(SLIDE.replace('"credit-robust"', `"${createModel.id}"`), { row, v: version });
+    expect(other.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
+    expect(other.errors?.[0].message).toContain('is not a version of model "credit-other"');
+  });
 });

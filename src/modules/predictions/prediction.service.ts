@@ -147,15 +147,16 @@ export class PredictionService {
   }
 
   /**
-   * What-if: the live version's answers for `row` with `feature` set to `steps` values evenly from
+   * What-if: the live version's answers (or those of `modelVersionId`, which the caller has checked
+   * is a version of the model) for `row` with `feature` set to `steps` values evenly from
    * `from` to `to`, the other features held, in one batched call. Not logged: nothing was decided.
    */
-  async sensitivity(request: { model: string; environment?: Environment | null; row: Record<string, unknown>; feature: string; from: number; to: number; steps: number }, role: Role | null): Promise<{ value: number; prediction: ServedPrediction }[]> {
+  async sensitivity(request: { model: string; environment?: Environment | null; modelVersionId?: string | null; row: Record<string, unknown>; feature: string; from: number; to: number; steps: number }, role: Role | null): Promise<{ value: number; prediction: ServedPrediction }[]> {
     const { model: ref, row, feature, from, to, steps } = request;
     if (!Number.isInteger(steps) || steps < 2 || steps > 200) throw badInput('steps must be 2 to 200', { field: 'input.steps' });
     if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) throw badInput('from must be below to', { field: 'input.from' });
-    const route = await this.deps.routes.resolve(ref, request.environment ?? Environment.PRODUCTION);
-    const model = await this.deps.cache.load(route.modelVersionId);
+    const versionId = request.modelVersionId ?? (await this.deps.routes.resolve(ref, request.environment ?? Environment.PRODUCTION)).modelVersionId;
+    const model = await this.deps.cache.load(versionId);
     const signature = model.signature.features.find((f) => f.name === feature);
     if (!signature) throw badInput(`${JSON.stringify(feature.slice(0, 80))} is not an input of the model`, { field: 'input.feature' });
     if (signature.type === 'CATEGORY') throw badInput(`${feature} is a category: sensitivity runs along a numeric feature`, { field: 'input.feature' });
