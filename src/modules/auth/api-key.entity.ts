@@ -48,4 +48,8 @@ export class ApiKey {
   @Field(() => Date, { nullable: true, description: 'When the key was revoked; a revoked key is refused.' })
   @TimeColumn('revoked_at', { nullable: true })
   revokedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When a request last authenticated with the key (each server writes it within a minute, and before listing keys); null when none has since the server began keeping it.' })
+  @TimeColumn('last_used_at', { nullable: true })
+  lastUsedAt!: Date | null;
 }

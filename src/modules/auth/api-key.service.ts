@@ -29,6 +29,10 @@ export interface NewApiKey {
 export class ApiKeyService {
   private static readonly CACHE_MS = 5000;
   private readonly cache = new LRUCache<string, ApiKey | false>({ max: 10_000, ttl: ApiKeyService.CACHE_MS });
+  /** Uses not yet written to lastUsedAt: written together once a minute, not a write per request. */
+  private static readonly LAST_USED_MS = 60_000;
+  private readonly unwrittenUses = new Map<string, Date>();
+  private usesTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Database,
@@ -77,7 +81,8 @@ export class ApiKeyService {
     return new Set(keys.map((key) => key.id));
   }
 
-  list(filter: { role?: Role | null; includeRevoked?: boolean } | null | undefined, page: PageArgs): Promise<Page<ApiKey>> {
+  async list(filter: { role?: Role | null; includeRevoked?: boolean } | null | undefined, page: PageArgs): Promise<Page<ApiKey>> {
+    await this.writeUses();
     const qb = this.db.manager.createQueryBuilder(ApiKey, 'k');
     if (filter?.role) qb.andWhere('k.role = :role', { role: filter.role });
     if (!filter?.includeRevoked) qb.andWhere('k.revoked_at IS NULL');
@@ -93,7 +98,30 @@ export class ApiKeyService {
       this.cache.set(prefix, key);
     }
     if (!key || key.revokedAt || !tokenMatches(token, key.secretHash)) return null;
+    this.noteUse(key.id);
     return { keyId: key.id, keyName: key.name, principal: key.principal, role: key.role, modelScope: key.modelScope };
+  }
+
+  /** Remembers that a key was used; lastUsedAt is written within a minute (or on the next listing). */
+  private noteUse(id: string): void {
+    this.unwrittenUses.set(id, new Date());
+    this.usesTimer ??= setTimeout(() => void this.writeUses(), ApiKeyService.LAST_USED_MS).unref();
+  }
+
+  /** Writes the remembered uses (keys listed, the server stopping, or a minute after a use). */
+  async writeUses(): Promise<void> {
+    if (this.usesTimer) clearTimeout(this.usesTimer);
+    this.usesTimer = null;
+    if (this.unwrittenUses.size === 0) return;
+    const uses = [...this.unwrittenUses];
+    this.unwrittenUses.clear();
+    try {
+      await this.db.transaction(async (manager) => {
+        for (const [id, at] of uses) await manager.update(ApiKey, { id }, { lastUsedAt: at });
+      });
+    } catch (error) {
+      this.log?.warn({ err: error }, 'Could not record when API keys were last used');
+    }
   }
 
   /**
@@ -112,7 +140,7 @@ export class ApiKeyService {
 
   private async insert(fields: Pick<ApiKey, 'name' | 'principal' | 'role' | 'modelScope' | 'createdBy'>, token: string, prefix: string) {
     const key = Object.assign(new ApiKey(), {
-      id: newId(ApiKey), ...fields, prefix, secretHash: hashToken(token), createdAt: new Date(), revokedAt: null,
+      id: newId(ApiKey), ...fields, prefix, secretHash: hashToken(token), createdAt: new Date(), revokedAt: null, lastUsedAt: null,
     });
     await this.db.transaction((manager) => manager.insert(ApiKey, key));
     return key;

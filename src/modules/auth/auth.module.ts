@@ -1,5 +1,6 @@
 import { ApiKeysAndAuditLog1764500000000 } from '../../../migrations/1764500000000-api-keys-and-audit-log';
 import { Principals1765000000000 } from '../../../migrations/1765000000000-principals';
+import { ApiKeyLastUsed1766200000000 } from '../../../migrations/1766200000000-api-key-last-used';
 import { defineModule } from '../shared/module-definition';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyService } from './api-key.service';
@@ -25,7 +26,7 @@ declare module '../shared/context' {
 export const authModule = defineModule({
   name: 'auth',
   entities: [ApiKey, AuditEntry],
-  migrations: [ApiKeysAndAuditLog1764500000000, Principals1765000000000],
+  migrations: [ApiKeysAndAuditLog1764500000000, Principals1765000000000, ApiKeyLastUsed1766200000000],
   resolvers: [AuthResolver],
   topics: ['API_KEY_REVOKED'],
   services: ({ db, config, log, events }) => ({
@@ -36,4 +37,6 @@ export const authModule = defineModule({
   init: async ({ apiKeys }) => {
     await apiKeys.bootstrap();
   },
+  // Keys used since the last write get their lastUsedAt.
+  stop: ({ apiKeys }) => apiKeys.writeUses(),
 });

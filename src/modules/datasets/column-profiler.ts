@@ -6,6 +6,7 @@ import {
   parseDateMs,
   parseNumber,
 } from '../../ml/value-parsers';
+import { StreamingHistogram, type HistogramBins } from './streaming-histogram';
 
 /** Summary of one column after a full pass over its values. */
 export interface ColumnProfile {
@@ -31,6 +32,8 @@ export interface ColumnProfile {
   latest: string | null;
   /** CATEGORY and BOOLEAN: up to 10 values by count descending, then value ascending; else []. */
   topValues: { value: string; count: number }[];
+  /** NUMBER only: up to 20 equal-width bins over every value, else null. */
+  histogram: HistogramBins | null;
   /** Set when an inferred CATEGORY or TEXT column is almost all numbers: a few stray values decided its type. */
   warning?: { message: string; examples: string[] } | null;
 }
@@ -94,6 +97,8 @@ export class ColumnProfiler {
   private max = -Infinity;
   private earliest = Infinity;
   private latest = -Infinity;
+  /** Bins the numbers while the column may still be NUMBER; dropped once it cannot be. */
+  private histogram: StreamingHistogram | null = new StreamingHistogram();
   // Inference only: values that are not numbers in a column that is otherwise numeric ("n/a", "1,234").
   private numericish: boolean;
   private strays = 0;
@@ -130,6 +135,7 @@ export class ColumnProfiler {
       const x = parseNumber(raw);
       if (x === null) {
         this.ruleOut('NUMBER', raw);
+        this.histogram = null;
         this.stray(raw);
       } else this.addNumber(x);
     } else if (this.numericish && parseNumber(raw) === null) {
@@ -178,6 +184,7 @@ export class ColumnProfiler {
       earliest: isDate ? formatDate(this.earliest) : null,
       latest: isDate ? formatDate(this.latest) : null,
       topValues,
+      histogram: isNumber ? this.histogram?.finish() ?? null : null,
       warning: this.warning(type),
     };
   }
@@ -199,6 +206,7 @@ export class ColumnProfiler {
     this.m2 += delta * (x - this.mean);
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
+    this.histogram?.add(x);
   }
 
   /** A non-number; once they are many and past STRAY_SHARE of the values, the column is not numeric at all and counting stops. */

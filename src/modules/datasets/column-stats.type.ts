@@ -21,6 +21,14 @@ export class ValueCount {
   count!: number;
 }
 
+@ObjectType({ description: 'How a NUMBER column\'s values spread: equal-width bins with round edges, bin i counting the values x with edges[i] ≤ x < edges[i + 1].' })
+export class Histogram {
+  @Field(() => [Float], { description: 'Bin edges, ascending, one more than counts; they cover min to max.' })
+  edges!: number[];
+  @Field(() => [Int], { description: 'Values in each bin (every non-empty value is in one).' })
+  counts!: number[];
+}
+
 @ObjectType({ description: 'A column of a dataset version: its type and statistics over all its rows.' })
 export class ColumnStats {
   @Field({ description: 'Column name, as in the CSV header.' })
@@ -47,6 +55,8 @@ export class ColumnStats {
   latest!: string | null;
   @Field(() => [ValueCount], { description: 'Up to 10 most frequent values (CATEGORY and BOOLEAN columns), most frequent first.' })
   topValues!: ValueCount[];
+  @Field(() => Histogram, { nullable: true, description: 'NUMBER columns: up to 20 bins over all the rows, computed at ingest. Null for other types, and for versions made before histograms were kept.' })
+  histogram?: Histogram | null;
 }
 
 @ObjectType({ description: 'Something about a column worth a look, e.g. a numeric column made TEXT by a few stray values.' })
