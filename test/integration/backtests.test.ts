@@ -138,6 +138,21 @@ describe('back-tests', () => {
     expect((await deploy()).data.deployModelVersion.__typename).toBe('Deployment');
   });
 
+  it('lists back-tests newest first, all or one model\'s, page by page', async () => {
+    const LIST = 'query($m: ID, $after: String) { backtests(filter: { modelId: $m }, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id model { name } createdAt } } } }';
+    const all = (await server.query('{ backtests(first: 100) { totalCount edges { node { id createdAt model { name } } } } }')).backtests;
+    expect(all.totalCount).toBeGreaterThanOrEqual(4);
+    const times = all.edges.map((e: any) => Date.parse(e.node.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const lstmOnes = all.edges.filter((e: any) => e.node.model.name === 'sp500-lstm').map((e: any) => e.node.id);
+    const first = (await server.query(LIST, { m: 'sp500-lstm' })).backtests;
+    expect(first.totalCount).toBe(lstmOnes.length);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = (await server.query(LIST, { m: 'sp500-lstm', after: first.pageInfo.endCursor })).backtests;
+    expect([...first.edges, ...second.edges].map((e: any) => e.node.id)).toEqual(lstmOnes.slice(0, 4));
+    expect((await server.request(LIST, { m: 'no-such-model' })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
   it('refuses a bad back-test with BAD_USER_INPUT, naming the field, and queues nothing', async () => {
     const { createDataset: noDate } = await server.query('mutation { createDataset(input: { name: "close-only", csv: "Close\\n1\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\n9\\n10\\n" }) { id } }');
     const { createModel: regressor } = await server.query('mutation { createModel(input: { name: "amount", task: REGRESSION, architecture: MLP, featureColumns: ["AGE"], targetColumn: "AMOUNT", hyperparameters: { epochs: 1 } }) { id } }');

@@ -78,6 +78,7 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Subscription.retrainEventUpdated': { allowed: READERS, subscription: true, call: (f) => ({ query: 'subscription($m: ID!) { retrainEventUpdated(modelId: $m) { status } }', variables: { m: f.modelId } }) },
   'Mutation.runBacktest': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($v: ID!, $d: ID!) { runBacktest(input: { modelVersionId: $v, datasetId: $d, strategy: CREDIT_APPROVAL, profitPerGood: 1, lossPerBad: 1 }) { id } }', variables: { v: f.versionId, d: f.datasetId } }) },
   'Query.backtest': { allowed: READERS, call: () => ({ query: 'query($id: ID!) { backtest(id: $id) { status } }', variables: { id: NO_BACKTEST } }) },
+  'Query.backtests': { allowed: READERS, call: () => ({ query: '{ backtests { totalCount } }' }) },
   'Subscription.backtestUpdated': { allowed: READERS, subscription: true, call: () => ({ query: 'subscription($id: ID!) { backtestUpdated(backtestId: $id) { status } }', variables: { id: NO_BACKTEST } }) },
   'Mutation.recordOutcomes': { allowed: BUILDERS, call: (f) => ({ query: 'mutation($m: ID!) { recordOutcomes(input: { modelId: $m, outcomes: [{ predictionId: "pred_01JZZZZZZZZZZZZZZZZZZZZZZZ", actual: "1" }] }) { recorded } }', variables: { m: f.modelId } }) },
   'Query.outcomeReport': { allowed: READERS, call: (f) => ({ query: 'query($m: ID!) { outcomeReport(modelId: $m) { total { predictions } } }', variables: { m: f.modelId } }) },

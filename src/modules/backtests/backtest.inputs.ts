@@ -1,5 +1,6 @@
 import { IsInt, IsNumber, IsOptional, Max, MaxLength, Min } from 'class-validator';
-import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
+import { PageArgs } from '../shared/page.args';
 import { BacktestStrategy } from './backtest.entity';
 
 @InputType({ description: 'A back-test of one model version on one dataset version. Checked before it is queued.' })
@@ -51,4 +52,15 @@ export class RunBacktestInput {
   @Field(() => String, { nullable: true, description: 'CREDIT_APPROVAL: the target label of a good loan; the positive class (the second label) when omitted.' })
   @IsOptional() @MaxLength(200)
   goodLabel?: string | null;
+}
+
+@InputType({ description: 'Narrows the back-tests list.' })
+export class BacktestFilter {
+  @Field(() => ID, { nullable: true, description: 'The model: its id or its name.' }) modelId?: string | null;
+}
+
+@ArgsType()
+export class BacktestsArgs extends PageArgs {
+  @Field(() => BacktestFilter, { nullable: true })
+  filter?: BacktestFilter | null;
 }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { badInput } from '../../core/errors';
 import { currentThenLive } from '../../engines/events/current-then-live';
 import { downsampleMinMax } from '../../ml/downsample';
@@ -8,7 +8,8 @@ import { ModelVersion } from '../models/model-version.entity';
 import type { Context } from '../shared/context';
 import { Roles } from '../shared/role';
 import { Backtest, BacktestTradePage, EquityPoint, PerformanceFigures, ThresholdPoint, TradingFigures } from './backtest.entity';
-import { RunBacktestInput } from './backtest.inputs';
+import { BacktestConnection } from './backtest.connection';
+import { BacktestsArgs, RunBacktestInput } from './backtest.inputs';
 import { isBacktestOver } from './backtest.service';
 
 @Resolver(() => Backtest)
@@ -23,6 +24,13 @@ export class BacktestResolver {
   @Query(() => Backtest, { nullable: true, description: 'One back-test; NOT_FOUND when the id is unknown.' })
   backtest(@Arg('id', () => ID) id: string, @Ctx() { services }: Context) {
     return services.backtests.get(id);
+  }
+
+  @Authorized(...Roles.READERS)
+  @Query(() => BacktestConnection, { description: 'Back-tests, newest first; all of them, or one model\'s.' })
+  async backtests(@Args() { filter, ...page }: BacktestsArgs, @Ctx() { services }: Context) {
+    const modelId = filter?.modelId ? (await services.models.byRef(filter.modelId, 'filter.modelId')).id : null;
+    return BacktestConnection.from(await services.backtests.list(modelId, page));
   }
 
   @Authorized(...Roles.READERS)

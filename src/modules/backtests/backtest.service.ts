@@ -4,6 +4,7 @@ import { badInput, notFound, serviceUnavailable } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import type { Database } from '../../engines/db/database';
+import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import type { JobQueue } from '../../engines/jobs/job-queue';
 import type { ModelCache } from '../../engines/serving/model-cache';
 import { creditCurve, performance, periodsPerYearOf, tradingBacktest } from '../../ml/backtest';
@@ -32,7 +33,7 @@ const CHUNK = 2048;
 export class BacktestService {
   constructor(private readonly deps: {
     db: Database; log: Logger; events: EventBus; cache: ModelCache<ModelVersion>; models: ModelService; modelVersions: ModelVersionService;
-    datasets: DatasetService; datasetRows: DatasetRowReader; queue: JobQueue; runWorker: boolean;
+    datasets: DatasetService; datasetRows: DatasetRowReader; queue: JobQueue; runWorker: boolean; maxPageSize: number;
   }) {}
 
   async start(input: RunBacktestInput, createdBy: string | null): Promise<Backtest> {
@@ -109,6 +110,13 @@ export class BacktestService {
     const found = await this.deps.db.manager.findOneBy(Backtest, { id });
     if (!found) throw notFound('Backtest', id);
     return found;
+  }
+
+  /** Back-tests, newest first; one model's when modelId is given. */
+  list(modelId: string | null, page: PageArgs): Promise<Page<Backtest>> {
+    const qb = this.deps.db.manager.createQueryBuilder(Backtest, 'b');
+    if (modelId) qb.andWhere('b.model_id = :modelId', { modelId });
+    return paginate(qb, 'b', page, { direction: 'DESC' }, this.deps.maxPageSize);
   }
 
   async startProcessing(): Promise<void> {

@@ -32,7 +32,7 @@ export const backtestsModule = defineModule({
   loaders: ({ db }) => ({ backtests: { byId: byIdLoader(db, Backtest) } }),
   services: ({ db, log, events, queues, config }, { modelCache, models, modelVersions, datasets, datasetRows, deployments }) => {
     const backtests = new BacktestService({
-      db, log, events, cache: modelCache, models, modelVersions, datasets, datasetRows, runWorker: config.training.runWorker,
+      db, log, events, cache: modelCache, models, modelVersions, datasets, datasetRows, runWorker: config.training.runWorker, maxPageSize: config.maxPageSize,
       queue: queues('backtests', { concurrency: 1, onError: (error, id) => log.error({ err: error, backtestId: id }, 'back-test crashed') }),
     });
     // A promotion gate may name a back-test figure ("sharpe at least 0.5").
