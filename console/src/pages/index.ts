@@ -1,6 +1,9 @@
 import type { PageDefinition } from './registry';
 import { ModelsPage } from './models';
 import { RunPage } from './run';
+import { MonitoringPage } from './monitoring';
+import { BacktestsRoute } from './backtests';
+import { PaperPage } from './paper';
 
 /**
  * Every page of the console, in navigation order. A page that `needs` an operation is neither
@@ -10,4 +13,7 @@ export const PAGES: PageDefinition[] = [
   { path: '', component: ModelsPage },
   { path: 'models', component: ModelsPage, nav: 'Models', needs: 'Query.models' },
   { path: 'runs', component: RunPage, needs: 'Query.trainingRun' },
+  { path: 'monitoring', component: MonitoringPage, nav: 'Monitoring', needs: 'Query.health' },
+  { path: 'backtests', component: BacktestsRoute, nav: 'Back-tests', needs: 'Query.backtests' },
+  { path: 'paper', component: PaperPage, needs: 'Query.paperTradingSession' },
 ];
