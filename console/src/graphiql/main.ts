@@ -3,6 +3,7 @@
 // from /schema.graphql, which staff keys may read.
 import 'graphiql/setup-workers/vite';
 import 'graphiql/style.css';
+import './overrides.css';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import { buildSchema, type GraphQLSchema } from 'graphql';
@@ -39,7 +40,16 @@ async function start(): Promise<void> {
     wsConnectionParams: authorization,
   });
   const schema = await schemaFromServer(authorization).catch(() => undefined);
-  createRoot(root).render(createElement(GraphiQL, { fetcher, schema, defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false }));
+  // `?query=…&variables=…` opens an operation (links from the console and the README).
+  const search = new URLSearchParams(location.search);
+  createRoot(root).render(createElement(GraphiQL, {
+    fetcher,
+    schema,
+    defaultQuery: DEFAULT_QUERY,
+    initialQuery: search.get('query') ?? undefined,
+    initialVariables: search.get('variables') ?? undefined,
+    shouldPersistHeaders: false,
+  }));
 }
 
 void start();

@@ -77,15 +77,16 @@ export interface AxeViolation {
 
 /**
  * axe-core's WCAG 2.1 A and AA checks on the page as it is now; the serious and critical
- * violations, each with the elements involved (an empty list is a pass).
+ * violations, each with the elements involved (an empty list is a pass). `exclude` leaves out
+ * third-party markup the console cannot change (each use says why).
  */
-export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+export async function seriousAxeViolations(page: Page, exclude: string[] = []): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol: the console's CSP rightly refuses an injected <script>.
   await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } })
-      .axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
+  const violations = await page.evaluate(async (excluded) => {
+    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[]; html: string }[] }[] }> } })
+      .axe.run({ include: [['html']], exclude: excluded.map((selector) => [selector]) } as unknown as Document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.html.slice(0, 120)}`) }));
+  }, exclude);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
