@@ -113,18 +113,18 @@ export function PaperPage({ route }: { route: Route }) {
         <div class="charts" data-testid="paper-charts">
           <TimeChart title="Equity by tick" x={seqs} xLabel="tick" series={[{ label: 'equity', values: decisions.map((d) => d.equity) }]} />
           <TimeChart title="Price and forecast by tick" x={seqs} xLabel="tick" series={[
-            { label: 'price', values: decisions.map((d) => d.price) },
+            { label: 'price', values: decisions.map((d) => (d.seq === 0 ? null : d.price)) },
             { label: 'forecast', values: decisions.map((d) => d.forecast ?? null) },
           ]} />
         </div>
       </Section>
       <Section title="Decisions">
-        {decisions.length === 0 ? <Empty>No decisions seen yet on this page.</Empty> : (
+        {decisions.every((d) => d.seq === 0) ? <Empty>No decisions yet: each tick of the feed is decided as it arrives.</Empty> : (
           <table data-testid="paper-decisions">
             <caption class="visually-hidden">Decisions, newest first</caption>
             <thead><tr><th scope="col" class="num">Tick</th><th scope="col" class="num">Price</th><th scope="col" class="num">Forecast</th><th scope="col" class="num">Position</th><th scope="col" class="num">Equity</th><th scope="col" class="num">Total return</th><th scope="col" class="num">Trades</th></tr></thead>
             <tbody>
-              {decisions.slice(-50).reverse().map((d) => (
+              {decisions.filter((d) => d.seq > 0).slice(-50).reverse().map((d) => (
                 <tr key={d.seq}>
                   <th scope="row" class="num">{d.seq}</th>
                   <td class="num">{formatNumber(d.price, 6)}</td>
