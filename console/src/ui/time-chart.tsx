@@ -25,7 +25,7 @@ export function TimeChart({ title, x, series, time = false, xLabel, height = 260
       width: Math.max(320, element.clientWidth),
       height,
       scales: { x: { time } },
-      axes: [{ label: xLabel }, {}],
+      axes: [{ label: xLabel }, { size: valueAxisSize }],
       series: [{ label: xLabel ?? (time ? 'time' : 'x') }, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true }))],
     }, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, element);
     plot.current = chart;
@@ -47,6 +47,12 @@ export function TimeChart({ title, x, series, time = false, xLabel, height = 260
       <div ref={holder} role="img" aria-label={`${title}: ${x.length} points; latest ${last}`} />
     </figure>
   );
+}
+
+/** Room for the widest value label (uPlot's fixed 50 px clips "11,000"). */
+function valueAxisSize(_: uPlot, values: string[] | null): number {
+  const longest = Math.max(0, ...(values ?? []).map((v) => String(v).length));
+  return Math.max(50, longest * 8 + 18);
 }
 
 function formatLast(values: (number | null)[]): string {
