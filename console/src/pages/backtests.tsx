@@ -271,7 +271,7 @@ function TradesTable({ id }: { id: string }) {
     <Section title="Trades">
       <ErrorBox error={error} />
       {loading && !page && <Loading what="trades" />}
-      {page && <p class="muted" data-testid="trade-count" data-count={page.totalCount}>{page.totalCount} position changes{page.totalCount > 0 ? `; ${offset + 1} to ${offset + page.items.length} shown` : ''}.</p>}
+      {page && <p class="muted" data-testid="trade-count" data-count={page.totalCount}>{page.totalCount} position {page.totalCount === 1 ? 'change' : 'changes'}{page.totalCount > 0 ? `; ${offset + 1} to ${offset + page.items.length} shown` : ''}.</p>}
       {page && page.totalCount === 0 && <Empty>No trades: the strategy never changed its position (try a lower entryThreshold).</Empty>}
       {page && page.items.length > 0 && (
         <table data-testid="trades">

@@ -95,7 +95,7 @@ export function AlertsSection() {
       )}
     >
       <ErrorBox error={acknowledge.error ?? error ?? streamError} />
-      {data && <p class="muted" aria-live="polite">{data.alerts.totalCount + newCount} alerts{state ? ` ${state.toLowerCase()}` : ''}{newCount ? `, ${newCount} new since the page opened` : ''}.</p>}
+      {data && <p class="muted" aria-live="polite">{data.alerts.totalCount + newCount} {data.alerts.totalCount + newCount === 1 ? 'alert' : 'alerts'}{state ? ` ${state.toLowerCase()}` : ''}{newCount ? `, ${newCount} new since the page opened` : ''}.</p>}
       {loading && !data && <Loading what="alerts" />}
       {data && shown.length === 0 && (
         <Empty>No alerts{state ? ` ${state.toLowerCase()}` : ''} yet: they open when a rule's condition holds (see <code>alertRules</code>; add one with <code>createAlertRule</code>), and appear here live.</Empty>
