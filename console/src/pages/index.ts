@@ -6,6 +6,10 @@ import { RunPage } from './run';
 import { MonitoringPage } from './monitoring';
 import { BacktestsRoute } from './backtests';
 import { PaperPage } from './paper';
+import { VersionPage } from './version';
+import { EvaluationPage } from './evaluation';
+import { ComparePage } from './compare';
+import { SweepsPage } from './sweep';
 
 /**
  * Every page of the console, in navigation order. A page that `needs` an operation is neither
@@ -19,4 +23,8 @@ export const PAGES: PageDefinition[] = [
   { path: 'monitoring', component: MonitoringPage, nav: 'Monitoring', needs: 'Query.health' },
   { path: 'backtests', component: BacktestsRoute, nav: 'Back-tests', needs: 'Query.backtests' },
   { path: 'paper', component: PaperPage, needs: 'Query.paperTradingSession' },
+  { path: 'versions', component: VersionPage, needs: 'Query.modelVersion' },
+  { path: 'evaluations', component: EvaluationPage, needs: 'Query.node' },
+  { path: 'compare', component: ComparePage, needs: 'Query.nodes' },
+  { path: 'sweeps', component: SweepsPage, nav: 'Sweeps', needs: 'Query.sweeps' },
 ];
