@@ -10,6 +10,9 @@ import { VersionPage } from './version';
 import { EvaluationPage } from './evaluation';
 import { ComparePage } from './compare';
 import { SweepsPage } from './sweep';
+import { DatasetsRoute } from './datasets';
+import { KeysPage } from './keys';
+import { AuditPage } from './audit';
 
 /**
  * Every page of the console, in navigation order. A page that `needs` an operation is neither
@@ -27,4 +30,7 @@ export const PAGES: PageDefinition[] = [
   { path: 'evaluations', component: EvaluationPage, needs: 'Query.node' },
   { path: 'compare', component: ComparePage, needs: 'Query.nodes' },
   { path: 'sweeps', component: SweepsPage, nav: 'Sweeps', needs: 'Query.sweeps' },
+  { path: 'datasets', component: DatasetsRoute, nav: 'Datasets', needs: 'Query.datasets' },
+  { path: 'keys', component: KeysPage, nav: 'Keys', needs: 'Query.apiKeys' },
+  { path: 'audit', component: AuditPage, nav: 'Audit', needs: 'Query.auditLog' },
 ];
