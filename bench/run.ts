@@ -14,6 +14,7 @@ import { benchSweepThroughput } from './sweeps';
 import { benchBacktestSpeed } from './backtests';
 import { benchAlgorithmQuality, benchAlgorithmSpeed } from './algorithms';
 import { benchFeedLatency } from './paper-trading';
+import { benchConsole } from './console';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -102,6 +103,11 @@ async function main() {
     console.log(`== Sweep throughput: ${process.env.BENCH_SWEEP_RUNS ?? 16} tiny runs, parallelism 2 vs one after another; 3 rounds`);
     results.sweeps = await benchSweepThroughput();
     console.log(JSON.stringify(results.sweeps, null, 2));
+  }
+  if (want('console')) {
+    console.log('== Web console: first page (models list) interactive in Chromium, cold and warm cache, vs a cold load of /healthz; JavaScript gzipped; 3 rounds');
+    results.console = await benchConsole();
+    console.log(JSON.stringify(results.console, null, 2));
   }
   if (want('monitoring')) {
     console.log(`== Monitoring overhead: 64 clients of single-row predicts, ${process.env.BENCH_SERVING_SECONDS ?? 15}s per run, monitoring on (health 1s, drift 5s, every row logged) vs off, twice`);

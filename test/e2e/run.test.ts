@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { readDataset } from '../support/csv';
 import { START_RUN } from '../support/training';
@@ -29,8 +30,13 @@ async function storedSteps(runId: string): Promise<number[]> {
 }
 
 describe('the console: sign-in and a live run', () => {
-  it('signs in with a pasted key and shows the role; a wrong key gets the server\'s code', async () => {
+  it('signs in with a pasted key and shows the role; a wrong key gets the server\'s code; the page\'s JavaScript is within its budget', async () => {
     const tab = await openConsole(browser, server, null);
+    const scripts = new Map<string, number>();
+    tab.page.on('response', async (response) => {
+      if (response.request().resourceType() === 'script') scripts.set(response.url(), gzipSync(await response.body()).length);
+    });
+    await tab.page.reload();
     await tab.page.getByLabel('API key').fill('aim_not_a_real_key_0000000000000000000000');
     await tab.page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => tab.page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
@@ -40,6 +46,10 @@ describe('the console: sign-in and a live run', () => {
     expect(await tab.page.locator('.who').textContent()).toContain('ADMIN');
     expect(await tab.page.evaluate(() => sessionStorage.getItem('aimass.apiKey'))).toBe(TEST_ADMIN_KEY);
     expect(tab.external).toEqual([]);
+    // The issue's budget: under 400 KB of JavaScript, gzipped, for the console (GraphiQL apart).
+    expect(scripts.size).toBeGreaterThan(0);
+    expect([...scripts.values()].reduce((a, b) => a + b, 0)).toBeLessThan(400 * 1024);
+    expect([...scripts.keys()].some((url) => /graphiql|monaco/.test(url))).toBe(false);
     await tab.context.close();
   });
 
