@@ -72,11 +72,11 @@ export function EvaluationPage({ route }: { route: Route }) {
   }
   const version = evaluation.modelVersion;
   return (
-    <>
+    <div class="evaluation-page">
       <h1>Evaluation <span class="muted">of</span> <a href={href('models', version.model.id)}>{version.model.name}</a> <a href={href('versions', version.id)}>v{version.version}</a></h1>
       <ErrorBox error={error} />
       <EvaluationView evaluation={evaluation} version={version} onChanged={reload} />
-    </>
+    </div>
   );
 }
 
@@ -314,7 +314,7 @@ function RobustnessReportView({ report }: { report: ConsoleRobustnessReportFragm
   return (
     <div class="robustness-report" data-testid="robustness-report">
       <p><strong>{report.metric}</strong> {formatNumber(report.baseline ?? NaN)} on {formatNumber(report.rowCount)} rows as they are <span class="muted">· {formatTime(report.createdAt)}</span></p>
-      <div class="grid-2 top">
+      <div class="grid-2 robustness-tables">
         <table>
           <caption>Scenarios</caption>
           <thead><tr><th scope="col">Scenario</th><th scope="col">Kind</th><th scope="col" class="num">{report.metric}</th><th scope="col" class="num">Change</th></tr></thead>

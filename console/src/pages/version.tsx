@@ -26,7 +26,7 @@ export function VersionPage({ route }: { route: Route }) {
   if (!version) return <><h1>Model version</h1><ErrorBox error={error} />{!error && <Empty>No model version with id {id}.</Empty>}</>;
   const others = (data?.evaluations.edges ?? []).map((e) => e.node).filter((e) => e.id !== version.evaluation?.id);
   return (
-    <>
+    <div class="evaluation-page">
       <h1><a href={href('models', version.model.id)}>{version.model.name}</a> v{version.version}</h1>
       <ErrorBox error={error} />
       <VersionFacts version={version} withMetrics={!version.evaluation} />
@@ -56,7 +56,7 @@ export function VersionPage({ route }: { route: Route }) {
           </table>
         </Section>
       )}
-    </>
+    </div>
   );
 }
 
