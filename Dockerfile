@@ -4,13 +4,16 @@ WORKDIR /app
 # better-sqlite3 builds its native addon with node-gyp.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+COPY console/package.json ./console/
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json schema.graphql ./
+COPY console ./console
 COPY src ./src
 COPY migrations ./migrations
 COPY seeds ./seeds
 COPY scripts ./scripts
 COPY bench ./bench
+# The console is built into dist/console; its packages are build-time only (devDependencies).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -4,7 +4,8 @@ import { asApiError } from './api/hooks';
 import { forgetKey, storedKey, storeKey } from './api/session';
 import { ViewerContext, ViewerDocument, type ViewerInfo } from './api/viewer';
 import { PAGES } from './pages';
-import { useRoute } from './router';
+import type { PageComponent, PageDefinition } from './pages/registry';
+import { useRoute, type Route } from './router';
 import { Empty, ErrorBox, Loading } from './ui/components';
 import { SignIn } from './pages/sign-in';
 
@@ -76,10 +77,34 @@ function Shell({ viewer, onSignOut }: { viewer: ViewerInfo; onSignOut(): void })
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {page ? <page.component route={route} /> : <NotFound />}
+        {page ? <LoadedPage page={page} route={route} /> : <NotFound />}
       </main>
     </>
   );
+}
+
+const loaded = new Map<string, PageComponent>();
+
+/** A page once its chunk has arrived (at once when it was opened before). */
+function LoadedPage({ page, route }: { page: PageDefinition; route: Route }) {
+  const [component, setComponent] = useState<{ page: string; render: PageComponent } | null>(() => {
+    const known = loaded.get(page.path);
+    return known ? { page: page.path, render: known } : null;
+  });
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    if (loaded.has(page.path)) return setComponent({ page: page.path, render: loaded.get(page.path)! });
+    let current = true;
+    page.load().then(
+      (render) => { loaded.set(page.path, render); if (current) setComponent({ page: page.path, render }); },
+      (failure: unknown) => { if (current) setError(new ApiError(`The page could not be loaded: ${(failure as Error).message}`, 'NETWORK_ERROR')); },
+    );
+    return () => { current = false; };
+  }, [page.path]);
+  if (error) return <ErrorBox error={error} />;
+  if (!component || component.page !== page.path) return <Loading what="the page" />;
+  const Page = component.render;
+  return <Page route={route} />;
 }
 
 function NotFound() {
