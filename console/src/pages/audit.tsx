@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Pager, useCursorPages } from '../ui/pager';
 import { useQuery } from '../api/hooks';
 import { useViewer } from '../api/viewer';
 import { graphql } from '../gql';
@@ -49,13 +50,12 @@ export function AuditPage({ route }: { route: Route }) {
   const appliedKey = JSON.stringify(applied);
   const [draft, setDraft] = useState<Filters>(() => draftOf(applied));
   const [draftFor, setDraftFor] = useState(appliedKey);
-  const [pages, setPages] = useState<{ filters: string; after: string[] }>({ filters: appliedKey, after: [] });
+  const pages = useCursorPages(appliedKey);
   // A new route (a link, back/forward) resets the form and the paging.
   if (draftFor !== appliedKey) {
     setDraft(draftOf(applied));
     setDraftFor(appliedKey);
   }
-  const after = pages.filters === appliedKey ? pages.after : [];
   const filter = {
     operation: applied.operation || null,
     actor: applied.actor || null,
@@ -63,7 +63,7 @@ export function AuditPage({ route }: { route: Route }) {
     from: applied.from || null,
     to: applied.to || null,
   };
-  const { data, error, loading } = useQuery(AuditLogDocument, { first: PAGE_SIZE, after: after[after.length - 1] ?? null, filter });
+  const { data, error, loading } = useQuery(AuditLogDocument, { first: PAGE_SIZE, after: pages.after, filter });
   const log = data?.auditLog;
   const viewer = useViewer();
   const operations = [...viewer.operations.filter((o) => o.startsWith('Mutation.')).map((o) => o.slice('Mutation.'.length)), ...HTTP_OPERATIONS].sort();
@@ -148,10 +148,7 @@ export function AuditPage({ route }: { route: Route }) {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        {after.length > 0 && <button type="button" class="secondary" onClick={() => setPages({ filters: appliedKey, after: after.slice(0, -1) })}>Newer</button>}
-        {log?.pageInfo.hasNextPage && <button type="button" class="secondary" onClick={() => setPages({ filters: appliedKey, after: [...after, log.pageInfo.endCursor!] })}>Older</button>}
-      </div>
+      <Pager pages={pages} pageInfo={log?.pageInfo} labels={['Newer', 'Older']} />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Pager, useCursorPages } from '../ui/pager';
 import { subscribe, type ApiError } from '../api/client';
 import { useQuery } from '../api/hooks';
 import { graphql } from '../gql';
@@ -75,9 +76,9 @@ export function BacktestsRoute({ route }: { route: Route }) {
 function BacktestListPage({ route }: { route: Route }) {
   const model = route.query.get('model') ?? '';
   const [typed, setTyped] = useState(model);
-  const [after, setAfter] = useState<string[]>([]);
-  useEffect(() => { setTyped(model); setAfter([]); }, [model]);
-  const { data, error, loading } = useQuery(BacktestsDocument, { first: 25, after: after[after.length - 1] ?? null, modelId: model || null });
+  const pages = useCursorPages(model);
+  useEffect(() => { setTyped(model); }, [model]);
+  const { data, error, loading } = useQuery(BacktestsDocument, { first: 25, after: pages.after, modelId: model || null });
   const list = data?.backtests;
   return (
     <>
@@ -117,10 +118,7 @@ function BacktestListPage({ route }: { route: Route }) {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        {after.length > 0 && <button type="button" onClick={() => setAfter(after.slice(0, -1))}>Previous</button>}
-        {list?.pageInfo.hasNextPage && <button type="button" onClick={() => setAfter([...after, list.pageInfo.endCursor!])}>Next</button>}
-      </div>
+      <Pager pages={pages} pageInfo={list?.pageInfo} />
     </>
   );
 }
@@ -263,10 +261,10 @@ function FigureRow({ label, strategy, hold }: { label: string; strategy: string;
 }
 
 function TradesTable({ id }: { id: string }) {
-  const [after, setAfter] = useState<string[]>([]);
-  const { data, error, loading } = useQuery(BacktestTradesDocument, { id, first: TRADES_PAGE, after: after[after.length - 1] ?? null });
+  const pages = useCursorPages(id);
+  const { data, error, loading } = useQuery(BacktestTradesDocument, { id, first: TRADES_PAGE, after: pages.after });
   const page = data?.backtest?.trades;
-  const offset = after.length * TRADES_PAGE;
+  const offset = pages.depth * TRADES_PAGE;
   return (
     <Section title="Trades">
       <ErrorBox error={error} />
@@ -291,10 +289,7 @@ function TradesTable({ id }: { id: string }) {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        {after.length > 0 && <button type="button" onClick={() => setAfter(after.slice(0, -1))}>Previous trades</button>}
-        {page?.hasNextPage && <button type="button" onClick={() => setAfter([...after, page.endCursor!])}>Next trades</button>}
-      </div>
+      <Pager pages={pages} pageInfo={page} labels={['Previous trades', 'Next trades']} />
     </Section>
   );
 }

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { Pager, useCursorPages } from '../ui/pager';
 import { ApiError } from '../api/client';
 import { asApiError, useQuery } from '../api/hooks';
 import { storedKey } from '../api/session';
@@ -80,8 +81,8 @@ export function DatasetPage({ route }: { route: Route }) {
 }
 
 function Versions({ datasetId, selected }: { datasetId: string; selected: number | null }) {
-  const [after, setAfter] = useState<string[]>([]);
-  const { data, error } = useQuery(VersionsDocument, { id: datasetId, first: 10, after: after[after.length - 1] ?? null });
+  const pages = useCursorPages(JSON.stringify([datasetId]));
+  const { data, error } = useQuery(VersionsDocument, { id: datasetId, first: 10, after: pages.after });
   const versions = data?.dataset?.versions;
   return (
     <Section title="Versions">
@@ -103,10 +104,7 @@ function Versions({ datasetId, selected }: { datasetId: string; selected: number
           </tbody>
         </table>
       )}
-      <div class="pager">
-        {after.length > 0 && <button type="button" class="secondary" onClick={() => setAfter(after.slice(0, -1))}>Newer versions</button>}
-        {versions?.pageInfo.hasNextPage && <button type="button" class="secondary" onClick={() => setAfter([...after, versions.pageInfo.endCursor!])}>Older versions</button>}
-      </div>
+      <Pager pages={pages} pageInfo={versions?.pageInfo} labels={['Newer versions', 'Older versions']} />
     </Section>
   );
 }

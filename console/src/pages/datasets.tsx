@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Pager, useCursorPages } from '../ui/pager';
 import { useQuery } from '../api/hooks';
 import { graphql } from '../gql';
 import { href, type Route } from '../router';
@@ -26,15 +27,15 @@ export function DatasetsRoute({ route }: { route: Route }) {
 /** Every dataset: its kind, latest version, rows and last change; filtered by name, paged. */
 function DatasetsPage() {
   const [filter, setFilter] = useState('');
-  const [after, setAfter] = useState<string[]>([]);
-  const { data, error, loading } = useQuery(DatasetsDocument, { first: PAGE_SIZE, after: after[after.length - 1] ?? null, nameContains: filter || null });
+  const pages = useCursorPages(JSON.stringify([filter]));
+  const { data, error, loading } = useQuery(DatasetsDocument, { first: PAGE_SIZE, after: pages.after, nameContains: filter || null });
   const datasets = data?.datasets;
   return (
     <>
       <h1>Datasets</h1>
       <div class="toolbar">
         <label for="dataset-filter">Name contains</label>
-        <input id="dataset-filter" type="search" value={filter} onInput={(e) => { setFilter((e.target as HTMLInputElement).value); setAfter([]); }} />
+        <input id="dataset-filter" type="search" value={filter} onInput={(e) => { setFilter((e.target as HTMLInputElement).value); }} />
         {datasets && <span class="muted" aria-live="polite">{datasets.totalCount} {datasets.totalCount === 1 ? 'dataset' : 'datasets'}</span>}
       </div>
       <ErrorBox error={error} />
@@ -59,10 +60,7 @@ function DatasetsPage() {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        {after.length > 0 && <button type="button" class="secondary" onClick={() => setAfter(after.slice(0, -1))}>Previous</button>}
-        {datasets?.pageInfo.hasNextPage && <button type="button" class="secondary" onClick={() => setAfter([...after, datasets.pageInfo.endCursor!])}>Next</button>}
-      </div>
+      <Pager pages={pages} pageInfo={datasets?.pageInfo} />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Pager, useCursorPages } from '../ui/pager';
 import { useMutation, useQuery } from '../api/hooks';
 import { useCan, useViewer } from '../api/viewer';
 import { graphql } from '../gql';
@@ -39,8 +40,8 @@ export function KeysPage(_: { route: Route }) {
   const can = useCan();
   const [includeRevoked, setIncludeRevoked] = useState(false);
   const [role, setRole] = useState<Role | ''>('');
-  const [after, setAfter] = useState<string[]>([]);
-  const { data, error, loading, reload } = useQuery(ApiKeysDocument, { first: PAGE_SIZE, after: after[after.length - 1] ?? null, includeRevoked, role: role || null });
+  const pages = useCursorPages(JSON.stringify([includeRevoked, role]));
+  const { data, error, loading, reload } = useQuery(ApiKeysDocument, { first: PAGE_SIZE, after: pages.after, includeRevoked, role: role || null });
   const keys = data?.apiKeys;
   return (
     <>
@@ -48,9 +49,9 @@ export function KeysPage(_: { route: Route }) {
       {can('Mutation.createApiKey') && <CreateKey onCreated={reload} />}
       <Section title="Keys">
         <div class="toolbar">
-          <label class="keys-check"><input type="checkbox" checked={includeRevoked} onChange={(e) => { setIncludeRevoked((e.target as HTMLInputElement).checked); setAfter([]); }} /> Show revoked keys</label>
+          <label class="keys-check"><input type="checkbox" checked={includeRevoked} onChange={(e) => { setIncludeRevoked((e.target as HTMLInputElement).checked); }} /> Show revoked keys</label>
           <label for="keys-role">Show role</label>
-          <select id="keys-role" value={role} onChange={(e) => { setRole((e.target as HTMLSelectElement).value as Role | ''); setAfter([]); }}>
+          <select id="keys-role" value={role} onChange={(e) => { setRole((e.target as HTMLSelectElement).value as Role | ''); }}>
             <option value="">Any</option>
             {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
           </select>
@@ -69,10 +70,7 @@ export function KeysPage(_: { route: Route }) {
             <tbody>{keys.edges.map(({ node }) => <KeyRow key={node.id} apiKey={node} onRevoked={reload} />)}</tbody>
           </table>
         )}
-        <div class="pager">
-          {after.length > 0 && <button type="button" class="secondary" onClick={() => setAfter(after.slice(0, -1))}>Previous</button>}
-          {keys?.pageInfo.hasNextPage && <button type="button" class="secondary" onClick={() => setAfter([...after, keys.pageInfo.endCursor!])}>Next</button>}
-        </div>
+        <Pager pages={pages} pageInfo={keys?.pageInfo} />
       </Section>
     </>
   );

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Pager, useCursorPages } from '../ui/pager';
 import { useQuery } from '../api/hooks';
 import { graphql } from '../gql';
 import { href, type Route } from '../router';
@@ -24,15 +25,15 @@ const HEADLINE = ['auc', 'accuracy', 'rmse', 'mae'];
 /** The models, each with its latest version and what serves in each environment. */
 export function ModelsPage(_: { route: Route }) {
   const [filter, setFilter] = useState('');
-  const [after, setAfter] = useState<string[]>([]);
-  const { data, error, loading } = useQuery(ModelsDocument, { first: 25, after: after[after.length - 1] ?? null, nameContains: filter || null });
+  const pages = useCursorPages(JSON.stringify([filter]));
+  const { data, error, loading } = useQuery(ModelsDocument, { first: 25, after: pages.after, nameContains: filter || null });
   const models = data?.models;
   return (
     <>
       <h1>Models</h1>
       <div class="toolbar">
         <label for="model-filter">Name contains</label>
-        <input id="model-filter" type="search" value={filter} onInput={(e) => { setFilter((e.target as HTMLInputElement).value); setAfter([]); }} />
+        <input id="model-filter" type="search" value={filter} onInput={(e) => { setFilter((e.target as HTMLInputElement).value); }} />
         {models && <span class="muted">{models.totalCount} models</span>}
       </div>
       <ErrorBox error={error} />
@@ -62,10 +63,7 @@ export function ModelsPage(_: { route: Route }) {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        {after.length > 0 && <button type="button" onClick={() => setAfter(after.slice(0, -1))}>Previous</button>}
-        {models?.pageInfo.hasNextPage && <button type="button" onClick={() => setAfter([...after, models.pageInfo.endCursor!])}>Next</button>}
-      </div>
+      <Pager pages={pages} pageInfo={models?.pageInfo} />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Pager, useCursorPages } from '../ui/pager';
 import { subscribe, type ApiError } from '../api/client';
 import { useMutation, useQuery } from '../api/hooks';
 import { useCan } from '../api/viewer';
@@ -48,8 +49,8 @@ const COMPARATOR: Record<string, string> = { GT: '>', GTE: '≥', LT: '<', LTE: 
 export function AlertsSection() {
   const [state, setState] = useState<AlertState | ''>('');
   const [minSeverity, setMinSeverity] = useState<AlertSeverity | ''>('');
-  const [after, setAfter] = useState<string[]>([]);
-  const { data, error, loading, reload } = useQuery(AlertsDocument, { first: PAGE, after: after[after.length - 1] ?? null, state: state || null, minSeverity: minSeverity || null });
+  const pages = useCursorPages(JSON.stringify([state, minSeverity]));
+  const { data, error, loading, reload } = useQuery(AlertsDocument, { first: PAGE, after: pages.after, state: state || null, minSeverity: minSeverity || null });
   /** Alerts as the stream (or an acknowledgement) last reported them, by id. */
   const [live, setLive] = useState<Map<string, Alert>>(new Map());
   const [streamError, setStreamError] = useState<ApiError | null>(null);
@@ -66,7 +67,7 @@ export function AlertsSection() {
   const page = data?.alerts.edges.map((e) => live.get(e.node.id) ?? e.node) ?? [];
   const onPage = new Set(page.map((a) => a.id));
   // New alerts show on the first page only, above the stored ones.
-  const arrived = after.length > 0 ? [] : [...live.values()]
+  const arrived = pages.depth > 0 ? [] : [...live.values()]
     .filter((a) => !onPage.has(a.id) && (!minSeverity || SEVERITY_RANK[a.severity] >= SEVERITY_RANK[minSeverity]))
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (b.id < a.id ? -1 : 1));
   const shown = [...arrived, ...page].filter((a) => !state || a.state === state);
@@ -83,14 +84,14 @@ export function AlertsSection() {
       actions={(
         <div class="toolbar">
           <label for="alert-state">State</label>
-          <select id="alert-state" value={state} onChange={(e) => { setState((e.target as HTMLSelectElement).value as AlertState | ''); setAfter([]); }}>
+          <select id="alert-state" value={state} onChange={(e) => { setState((e.target as HTMLSelectElement).value as AlertState | ''); }}>
             <option value="">any</option><option value="OPEN">open</option><option value="ACKNOWLEDGED">acknowledged</option><option value="RESOLVED">resolved</option>
           </select>
           <label for="alert-severity">At least</label>
-          <select id="alert-severity" value={minSeverity} onChange={(e) => { setMinSeverity((e.target as HTMLSelectElement).value as AlertSeverity | ''); setAfter([]); }}>
+          <select id="alert-severity" value={minSeverity} onChange={(e) => { setMinSeverity((e.target as HTMLSelectElement).value as AlertSeverity | ''); }}>
             <option value="">info</option><option value="WARNING">warning</option><option value="CRITICAL">critical</option>
           </select>
-          <button type="button" class="secondary" onClick={() => { setAfter([]); setLive(new Map()); reload(); }}>Refresh</button>
+          <button type="button" class="secondary" onClick={() => { setLive(new Map()); reload(); }}>Refresh</button>
         </div>
       )}
     >
@@ -134,10 +135,7 @@ export function AlertsSection() {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        {after.length > 0 && <button type="button" onClick={() => setAfter(after.slice(0, -1))}>Newer</button>}
-        {data?.alerts.pageInfo.hasNextPage && <button type="button" onClick={() => setAfter([...after, data.alerts.pageInfo.endCursor!])}>Older</button>}
-      </div>
+      <Pager pages={pages} pageInfo={data?.alerts.pageInfo} labels={['Newer', 'Older']} />
     </Section>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Pager, useCursorPages } from '../ui/pager';
 import { subscribe, type ApiError } from '../api/client';
 import { useMutation, useQuery } from '../api/hooks';
 import { useCan } from '../api/viewer';
@@ -67,15 +68,15 @@ const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
 function SweepList() {
   const [status, setStatus] = useState<'' | (typeof STATUSES)[number]>('');
-  const [after, setAfter] = useState<string[]>([]);
-  const { data, error, loading } = useQuery(SweepsDocument, { first: 25, after: after[after.length - 1] ?? null, status: status || null });
+  const pages = useCursorPages(JSON.stringify([status]));
+  const { data, error, loading } = useQuery(SweepsDocument, { first: 25, after: pages.after, status: status || null });
   const sweeps = data?.sweeps;
   return (
     <>
       <h1>Sweeps</h1>
       <div class="toolbar">
         <label for="sweep-status">Status</label>
-        <select id="sweep-status" value={status} onChange={(e) => { setStatus((e.target as HTMLSelectElement).value as typeof status); setAfter([]); }}>
+        <select id="sweep-status" value={status} onChange={(e) => { setStatus((e.target as HTMLSelectElement).value as typeof status); }}>
           <option value="">any</option>
           {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>
@@ -106,10 +107,7 @@ function SweepList() {
           </tbody>
         </table>
       )}
-      <div class="pager">
-        {after.length > 0 && <button type="button" onClick={() => setAfter(after.slice(0, -1))}>Previous</button>}
-        {sweeps?.pageInfo.hasNextPage && <button type="button" onClick={() => setAfter([...after, sweeps.pageInfo.endCursor!])}>Next</button>}
-      </div>
+      <Pager pages={pages} pageInfo={sweeps?.pageInfo} />
     </>
   );
 }
