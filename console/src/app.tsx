@@ -29,7 +29,8 @@ export function App() {
     const key = storedKey();
     if (!key) return;
     signIn(key).then((failure) => {
-      if (failure) forgetKey();
+      // A refused key is forgotten; a server that cannot be reached keeps it for the next try.
+      if (failure?.code === 'UNAUTHENTICATED') forgetKey();
       setError(failure);
       setChecking(false);
     });
