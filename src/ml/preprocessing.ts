@@ -143,7 +143,7 @@ function encodingWidth(e: FeatureEncoding): number {
  * The number a numeric feature's value stands for, or null when missing or not of that type.
  * Numeric text is accepted too, because prediction inputs often arrive as strings.
  */
-function toNumeric(source: 'NUMBER' | 'BOOLEAN' | 'DATE', value: unknown): number | null {
+export function toNumeric(source: 'NUMBER' | 'BOOLEAN' | 'DATE', value: unknown): number | null {
   if (value === null || value === undefined) return null;
   switch (source) {
     case 'NUMBER':
@@ -172,7 +172,7 @@ function dateDays(ms: number | null): number | null {
 }
 
 /** A category value's text (4 → '4', true → 'true'), or null when missing. */
-function toCategory(value: unknown): string | null {
+export function toCategory(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return isBlank(value) ? null : value;
   if (typeof value === 'number') return Number.isNaN(value) ? null : String(value);

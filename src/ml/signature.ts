@@ -85,7 +85,7 @@ export class RowValidationError extends Error {
 }
 
 /** Returns null when the value is acceptable, else the reason (without the `rows[i].field: ` prefix). */
-type Checker = (value: unknown) => string | null;
+export type Checker = (value: unknown) => string | null;
 
 /** Categories listed in an "unknown category" message before it is cut off. */
 const LISTED_CATEGORIES = 10;
@@ -139,7 +139,7 @@ export function invalidRows(signature: Signature, rows: Record<string, unknown>[
   return problems;
 }
 
-function checkerFor(feature: SignatureFeature): Checker {
+export function checkerFor(feature: SignatureFeature): Checker {
   switch (feature.type) {
     case 'NUMBER':
       return checkNumber;

@@ -5,6 +5,7 @@
  */
 import { baselineRow, occlusionContributions } from '../../ml/explain';
 import { encodedRanges, transformRows, type Preprocessor } from '../../ml/preprocessing';
+import { transformColumns, type CheckedColumns } from '../../ml/columns';
 import { signatureOf, type Signature } from '../../ml/signature';
 import { decodePrediction, type TargetEncoder } from '../../ml/target-encoding';
 import { changeFrom, historyOffset, levelsOf, toLevel, type ForecastTargetName } from '../../ml/forecast-target';
@@ -182,6 +183,21 @@ export class LoadedModel<V extends { id: string } = { id: string }> {
    */
   async score(rows: Record<string, unknown>[], explain: boolean, forward: Forward = this.ownNetwork, network: Forward = this.ownNetwork): Promise<ServedPrediction[]> {
     const { x, units, last } = this.encode(rows);
+    return this.scoreEncoded(x, units, last, explain, forward, network);
+  }
+
+  /**
+   * Validated columns (PredictInput.columns; the rows `keep`, all when null) encoded column by
+   * column into one typed array, a unit per row. Tabular models only: a forecast reads rows as one history.
+   */
+  encodeColumns(columns: CheckedColumns, keep: readonly number[] | null = null): { x: Float32Array; units: number } {
+    if (this.forecast) throw new Error('columns are for tabular models');
+    const x = transformColumns(this.preprocessor!, columns, keep);
+    return { x, units: keep ? keep.length : columns.rows };
+  }
+
+  /** Encoded units → predictions (see score). */
+  async scoreEncoded(x: Float32Array, units: number, last: number[] | null, explain: boolean, forward: Forward = this.ownNetwork, network: Forward = this.ownNetwork): Promise<ServedPrediction[]> {
     const predictions = this.decode(await forward(x, units), units, last);
     if (explain) {
       const contributions = await this.explain(x, units, network);

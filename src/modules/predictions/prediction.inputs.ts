@@ -1,6 +1,6 @@
-import { IsOptional, Length, MaxLength, Min } from 'class-validator';
+import { IsOptional, Length, MaxLength, Min, ValidateNested } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../shared/page.args';
 import { Environment } from '../deployments/environment';
 
@@ -18,6 +18,19 @@ registerEnumType(InvalidRowPolicy, {
   },
 });
 
+@InputType({ description: 'One feature\'s values for every row, in row order: exactly one of numbers or strings, every column of a request the same length.' })
+export class PredictColumn {
+  @Field({ description: 'The feature\'s name, as in the model\'s signature.' })
+  @Length(1, 200)
+  name!: string;
+
+  @Field(() => [Float], { nullable: 'itemsAndList', description: 'Numeric values: NUMBER features, BOOLEAN ones as 0/1, or categories whose values are numbers (read as their text, as in rows). null is a missing value, imputed with the training mean or most frequent category.' })
+  numbers?: (number | null)[] | null;
+
+  @Field(() => [String], { nullable: 'itemsAndList', description: 'Text values (categories, dates, booleans, or numbers as text, read as in rows). null or blank is a missing value, imputed.' })
+  strings?: (string | null)[] | null;
+}
+
 @InputType({ description: 'Rows to score with the version live in an environment.' })
 export class PredictInput {
   @Field({ description: 'The model\'s name or id.' })
@@ -27,8 +40,12 @@ export class PredictInput {
   @Field(() => Environment, { defaultValue: Environment.PRODUCTION })
   environment!: Environment;
 
-  @Field(() => [GraphQLJSONObject], { description: 'Input rows keyed by feature name (at most MAX_PREDICT_ROWS, 10,000 by default). Values may be numbers, booleans, strings (numeric text is accepted) or null (imputed with the training mean or most frequent category). For a forecast model: the last windowSize observations, oldest first, each with the target column and any features.' })
-  rows!: Record<string, unknown>[];
+  @Field(() => [GraphQLJSONObject], { nullable: true, description: 'Input rows keyed by feature name (at most MAX_PREDICT_ROWS, 10,000 by default). Values may be numbers, booleans, strings (numeric text is accepted) or null (imputed with the training mean or most frequent category). For a forecast model: the last windowSize observations, oldest first, each with the target column and any features. Give exactly one of rows or columns.' })
+  rows?: Record<string, unknown>[] | null;
+
+  @Field(() => [PredictColumn], { nullable: true, description: 'The same input column by column instead of rows (exactly one of the two): a column per feature, each with one value per row (at most MAX_PREDICT_ROWS rows; rows × columns counts against MAX_PREDICT_CELLS). Checked and encoded a column at a time, with the same rules and answers as rows; cheaper for large requests. Errors name input.columns[i].numbers[r] (or .strings[r]). Tabular models only: a forecast\'s history is sent as rows.' })
+  @IsOptional() @ValidateNested({ each: true })
+  columns?: PredictColumn[] | null;
 
   @Field({ defaultValue: false, description: 'Also return per-feature contributions for each row (occlusion against the training baseline; costs one extra batched pass of rows × features).' })
   explain!: boolean;

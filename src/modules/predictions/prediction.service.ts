@@ -5,7 +5,8 @@ import { badInput, errorCodeOf, outcomeKind, serviceUnavailable, timeout } from 
 import { Admission } from '../../engines/serving/admission';
 import type { PredictPool } from '../../engines/serving/predict-pool';
 import { Role } from '../shared/role';
-import { ignoredFields, invalidRows, type RowValidationError } from '../../ml/signature';
+import { ignoredFields, invalidRows, MAX_IGNORED_LISTED, type RowValidationError } from '../../ml/signature';
+import { checkColumnShape, ColumnShapeError, columnRows, invalidColumnRows, matchColumns, type CheckedColumns, type InputColumn } from '../../ml/columns';
 import { InvalidRowPolicy } from './prediction.inputs';
 import { TargetError } from '../../ml/target-encoding';
 import type { ModelCache } from '../../engines/serving/model-cache';
@@ -26,7 +27,10 @@ import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
 export interface PredictRequest {
   model: string;
   environment?: Environment | null;
-  rows: Record<string, unknown>[];
+  /** The rows to score, or (exactly one of the two) `columns`. */
+  rows?: Record<string, unknown>[] | null;
+  /** The same input column by column: validated and encoded without a row object. Tabular models only. */
+  columns?: InputColumn[] | null;
   explain?: boolean | null;
   /** The deadline of this call (PREDICT_TIMEOUT_MS when absent). */
   timeoutMs?: number | null;
@@ -88,10 +92,13 @@ export class PredictionService {
 
   async predict(request: PredictRequest, requestId: string | null, role: Role | null = null): Promise<PredictAnswer> {
     const started = performance.now();
-    const { rows } = request;
     const { config } = this.deps;
     const environment = request.environment ?? Environment.PRODUCTION;
-    if (rows.length === 0) throw badInput('rows must hold at least one row', { field: 'input.rows' });
+    if ((request.rows == null) === (request.columns == null)) throw badInput('give exactly one of input.rows or input.columns', { field: request.rows == null ? 'input.rows' : 'input.columns' });
+    const checked = request.columns ? shapeOf(request.columns, config.maxPredictRows) : null;
+    const rows = request.rows ?? [];
+    const count = checked ? checked.rows : rows.length;
+    if (!checked && rows.length === 0) throw badInput('rows must hold at least one row', { field: 'input.rows' });
     if (rows.length > config.maxPredictRows) {
       throw badInput(`${rows.length} rows is over the limit of ${config.maxPredictRows} per request (MAX_PREDICT_ROWS); use startBatchPrediction for more`, { field: 'input.rows', limit: config.maxPredictRows });
     }
@@ -108,6 +115,7 @@ export class PredictionService {
     let predictions: (ServedPrediction & { id: string | null; row: number })[];
     let rowErrors: RowValidationError[] = [];
     let scoredRows = rows;
+    let ignoredColumns: string[] = [];
     try {
       // The deadline covers the wait for the environment's turn, a load, the scoring and (DURABLE)
       // the log's commit; work that misses it goes on to its end (and holds its slot), but its
@@ -115,7 +123,28 @@ export class PredictionService {
       // many, never one too few.
       predictions = await withDeadline(this.admission.run(environment, async () => {
         model = await this.deps.cache.load(versionId);
-        const screened = this.screen(model, rows, request.onInvalidRow ?? InvalidRowPolicy.REJECT_REQUEST, role);
+        const policy = request.onInvalidRow ?? InvalidRowPolicy.REJECT_REQUEST;
+        if (checked) {
+          // Columns: checked and encoded a column at a time; row objects only for the log.
+          const screened = this.screenColumns(model, checked, policy, role);
+          rowErrors = screened.errors;
+          ignoredColumns = screened.ignored;
+          const { x, units } = model.encodeColumns(checked, screened.keep);
+          let scored: ServedPrediction[] = [];
+          if (units) {
+            try {
+              scored = await this.serveEncoded(model, x, units, request.explain ?? false, role);
+            } catch (error) {
+              if (!(error instanceof ModelUnloadedError)) throw error;
+              model = await this.deps.cache.load(versionId);
+              scored = await this.serveEncoded(model, x, units, request.explain ?? false, role);
+            }
+          }
+          scoredRows = scored.length ? columnRows(checked, screened.indices) : [];
+          const ids = scored.length ? await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, scoredRows, scored, performance.now() - started, requestId, request.routingKey ?? null) : [];
+          return scored.map((prediction, i) => ({ ...prediction, id: ids[i], row: screened.indices[i] }));
+        }
+        const screened = this.screen(model, rows, policy, role);
         rowErrors = screened.errors;
         scoredRows = screened.valid;
         let scored: ServedPrediction[] = [];
@@ -133,17 +162,18 @@ export class PredictionService {
         return scored.map((prediction, i) => ({ ...prediction, id: ids[i], row: screened.indices[i] }));
       }), timeoutMs);
     } catch (error) {
-      this.deps.requestStats.recordPredict(route.model.id, performance.now() - started, outcomeKind(errorCodeOf(error)), rows.length);
+      this.deps.requestStats.recordPredict(route.model.id, performance.now() - started, outcomeKind(errorCodeOf(error)), count);
       throw error;
     }
     const served = model as unknown as LoadedModel<ModelVersion>;
     const latencyMs = performance.now() - started;
-    this.deps.requestStats.recordPredict(route.model.id, latencyMs, 'ok', rows.length);
+    this.deps.requestStats.recordPredict(route.model.id, latencyMs, 'ok', count);
     this.deps.prometheus.recordPrediction(route.model.id, versionId, scoredRows.length, route.model.name);
     if (challenger?.mode === DeploymentMode.SHADOW && scoredRows.length) {
       this.shadows.mirror({ modelId: route.model.id, shadowVersionId: challenger.modelVersionId, environment, rows: scoredRows, live: predictions, requestId });
     }
-    return { route, version: served.version, environment, predictions, latencyMs, ignoredFeatures: ignoredFields(served.signature, scoredRows), rowErrors };
+    const ignoredFeatures = checked ? ignoredColumns.slice(0, MAX_IGNORED_LISTED) : ignoredFields(served.signature, scoredRows);
+    return { route, version: served.version, environment, predictions, latencyMs, ignoredFeatures, rowErrors };
   }
 
   /**
@@ -209,6 +239,49 @@ export class PredictionService {
   }
 
   /**
+   * Checks columns against the version's signature, as screen does rows: REJECT_REQUEST refuses
+   * the request at the first invalid row (with every one, at most 100, in extensions.rows);
+   * SKIP_ROW keeps the valid rows (`keep`: null when all are). Refuses forecast models.
+   */
+  private screenColumns(model: LoadedModel<ModelVersion>, columns: CheckedColumns, policy: InvalidRowPolicy, role: Role | null): { keep: number[] | null; indices: number[]; errors: RowValidationError[]; ignored: string[] } {
+    if (model.historyRows !== null) throw badInput('input.columns is for tabular models: send a forecast\'s history as input.rows, oldest first', { field: 'input.columns' });
+    this.checkCells(model, columns.rows, false, role, columns.byName.size);
+    let ignored: string[];
+    try {
+      ignored = matchColumns(model.signature, columns, this.deps.config.unknownFields, model.droppedFeatures);
+    } catch (error) {
+      throw error instanceof ColumnShapeError ? badInput(error.message, { field: error.field, ...error.details }) : error;
+    }
+    const skip = policy === InvalidRowPolicy.SKIP_ROW;
+    const errors = invalidColumnRows(model.signature, columns, skip ? Infinity : MAX_LISTED_ROW_ERRORS);
+    const all = () => Array.from({ length: columns.rows }, (_, i) => i);
+    if (!errors.length) return { keep: null, indices: all(), errors, ignored };
+    if (!skip) {
+      const [first] = errors;
+      const column = columns.byName.get(first.field)!;
+      const more = errors.length > 1 ? ` (and ${errors.length - 1}${errors.length === MAX_LISTED_ROW_ERRORS ? ' or more' : ''} more invalid row${errors.length > 2 ? 's' : ''}: see extensions.rows)` : '';
+      throw badInput(`${first.message}${more}`, {
+        field: `input.columns[${column.index}].${column.numbers ? 'numbers' : 'strings'}[${first.row}]`, row: first.row,
+        rows: errors.map((e) => ({ row: e.row, field: e.field, message: e.message })),
+      });
+    }
+    const bad = new Set(errors.map((e) => e.row));
+    const indices = all().filter((i) => !bad.has(i));
+    return { keep: indices, indices, errors, ignored };
+  }
+
+  /** Scores rows already encoded (columns): the pool for large requests and explanations, the micro-batcher otherwise. */
+  private async serveEncoded(model: LoadedModel<ModelVersion>, x: Float32Array, units: number, explain: boolean, role: Role | null): Promise<ServedPrediction[]> {
+    this.checkCells(model, units, explain, role);
+    const { pool, config } = this.deps;
+    if (pool.enabled && (explain || units >= config.poolMinRows)) {
+      const onPool: Forward = (input, n) => pool.forward(model, input, n);
+      return model.scoreEncoded(x, units, null, explain, onPool, onPool);
+    }
+    return model.scoreEncoded(x, units, null, explain, (input, n) => model.batcher.submit(input, n));
+  }
+
+  /**
    * Validates one request's rows against a loaded version and scores them: large requests and
    * explanations on the worker pool, the rest through the version's micro-batcher.
    */
@@ -238,14 +311,15 @@ export class PredictionService {
    * Rows × features (× features again for an explanation: one occluded copy per feature) per
    * request, per role: a partner's rate allows four huge explanations at a time otherwise.
    */
-  private checkCells(model: LoadedModel<ModelVersion>, rows: number, explain: boolean, role: Role | null): void {
-    const features = Math.max(1, model.signature.features.length);
+  private checkCells(model: LoadedModel<ModelVersion>, rows: number, explain: boolean, role: Role | null, sent = 0): void {
+    // Columns: every column sent counts, used or not.
+    const features = Math.max(1, model.signature.features.length, sent);
     const cells = rows * features * (explain ? features + 1 : 1);
     const { maxCells, maxCellsPartner } = this.deps.config;
     const limit = role === Role.PARTNER ? maxCellsPartner : maxCells;
     if (cells > limit) {
       const name = role === Role.PARTNER ? 'MAX_PREDICT_CELLS_PARTNER' : 'MAX_PREDICT_CELLS';
-      throw badInput(`${rows} rows × ${features} features${explain ? ` × ${features + 1} for the explanation` : ''} is ${cells.toLocaleString('en-US')} cells, over the limit of ${limit.toLocaleString('en-US')} per request (${name}); send fewer rows${explain ? ' or no explanation' : ''}`, { field: 'input.rows', cells, limit });
+      throw badInput(`${rows} rows × ${features} ${sent ? 'columns' : 'features'}${explain ? ` × ${features + 1} for the explanation` : ''} is ${cells.toLocaleString('en-US')} cells, over the limit of ${limit.toLocaleString('en-US')} per request (${name}); send fewer rows${explain ? ' or no explanation' : ''}`, { field: sent ? 'input.columns' : 'input.rows', cells, limit });
     }
   }
 
@@ -286,6 +360,15 @@ export class PredictionService {
     if (filter?.from) qb.andWhere('p.created_at >= :from', { from: db.sqlDate(filter.from) });
     if (filter?.to) qb.andWhere('p.created_at < :to', { to: db.sqlDate(filter.to) });
     return paginate(qb, 'p', page, { direction: 'DESC' }, this.deps.maxPageSize);
+  }
+}
+
+/** Checks the columns' shape (no model needed yet); BAD_USER_INPUT naming the field at fault. */
+function shapeOf(columns: InputColumn[], maxRows: number): CheckedColumns {
+  try {
+    return checkColumnShape(columns, maxRows);
+  } catch (error) {
+    throw error instanceof ColumnShapeError ? badInput(error.message, { field: error.field, ...error.details }) : error;
   }
 }
 

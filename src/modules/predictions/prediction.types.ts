@@ -52,6 +52,27 @@ export class RowPrediction {
   contributions!: FeatureContribution[] | null;
 }
 
+@ObjectType({ description: 'Every prediction of a request as parallel lists, one entry per scored row in row order: the same answers as PredictResult.predictions, without an object per row.' })
+export class CompactPredictions {
+  @Field(() => [Int], { description: 'The input row each entry answers (as RowPrediction.row).' })
+  rows!: number[];
+
+  @Field(() => [Float], { description: 'As RowPrediction.value.' })
+  values!: number[];
+
+  @Field(() => [String], { nullable: 'items', description: 'As RowPrediction.label: the predicted class; null for regression and forecasts.' })
+  labels!: (string | null)[];
+
+  @Field(() => [String], { description: 'The classes in the order of each probabilities entry; empty for regression and forecasts.' })
+  classes!: string[];
+
+  @Field(() => [[Float]], { nullable: true, description: 'Each row\'s class probabilities, in the order of classes; null for regression and forecasts.' })
+  probabilities!: number[][] | null;
+
+  @Field(() => [ID], { nullable: 'items', description: 'As RowPrediction.id: each answer\'s id in the prediction log, null where the log sampled it out.' })
+  ids!: (string | null)[];
+}
+
 @ObjectType({ description: 'The answer to predict: one prediction per input row, and which version served them.' })
 export class PredictResult {
   @Field(() => ModelVersion, { description: 'The version that served every row of this request.' })
@@ -62,6 +83,25 @@ export class PredictResult {
 
   @Field(() => [RowPrediction], { description: 'In the order of the input rows.' })
   predictions!: RowPrediction[];
+
+  @Field(() => CompactPredictions, { description: 'The same predictions as parallel lists (values, labels, probabilities), far cheaper to send for thousands of rows than predictions. Contributions and forecast steps are only in predictions.' })
+  get compact(): CompactPredictions {
+    // Built only when asked for: a few flat arrays instead of an object per row.
+    const { predictions } = this;
+    const n = predictions.length;
+    const first = predictions[0];
+    const classes = first ? first.probabilities.map((p) => p.label) : [];
+    const out: CompactPredictions = { rows: new Array(n), values: new Array(n), labels: new Array(n), classes, probabilities: classes.length ? new Array(n) : null, ids: new Array(n) };
+    for (let i = 0; i < n; i++) {
+      const p = predictions[i];
+      out.rows[i] = p.row;
+      out.values[i] = p.value;
+      out.labels[i] = p.label;
+      out.ids[i] = p.id ?? null;
+      if (out.probabilities) out.probabilities[i] = p.probabilities.map((c) => c.probability);
+    }
+    return out;
+  }
 
   @Field(() => Float, { description: 'Server time from receiving the rows to having the predictions, in milliseconds.' })
   latencyMs!: number;
