@@ -90,6 +90,9 @@ describe('nested lists use a constant number of SQL statements', () => {
     }
     for (const [first, inner] of [[50, 5], [100, 1], [10, 20]]) {
       const counter = server.services.db.counter;
+      // The key's lookup is cached for a while; on MariaDB the setup above can outlast it. Count
+      // the nested query's statements alone, not a lookup that expiry happens to put in front.
+      await server.query('{ systemInfo { version } }');
       const before = counter.count;
       const res = await server.query(`{ models(first: ${first}, filter: { nameContains: "bulk-" }) { edges { node { name versions(first: ${inner}) { totalCount edges { node { version model { name } } } } } } } }`);
       const statements = counter.count - before;

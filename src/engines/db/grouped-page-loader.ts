@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { In, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { Database } from './database';
+import { getManyRaw } from './raw-rows';
 import { decodeCursor, pageFromRows, pageSize, type Page, type PageArgs } from './pagination';
 
 /** How a child table hangs off its parent, e.g. model_version.model_id ordered by version. */
@@ -27,14 +28,13 @@ export function groupedPageLoader<T extends ObjectLiteral>(db: Database, spec: G
     let rows: T[] = [];
     if (first > 0) {
       const afterClause = after === undefined ? '' : `AND ${spec.orderColumn} ${cmp} :after`;
-      rows = await db.manager
+      rows = await getManyRaw(db.manager
         .createQueryBuilder(spec.entity, 'e')
         .where(
           `e.id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY ${spec.parentColumn} ORDER BY ${spec.orderColumn} ${spec.direction}) AS rn
              FROM ${spec.table} WHERE ${spec.parentColumn} IN (:...parentIds) ${afterClause}) ranked WHERE rn <= :limit)`,
           { parentIds: [...parentIds], after, limit: first + 1 },
-        )
-        .getMany();
+        ));
     }
     const sign = spec.direction === 'DESC' ? -1 : 1;
     rows.sort((a, b) => sign * (a[spec.orderProperty] < b[spec.orderProperty] ? -1 : a[spec.orderProperty] > b[spec.orderProperty] ? 1 : 0));

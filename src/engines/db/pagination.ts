@@ -1,5 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../../core/errors';
+import { getManyRaw } from './raw-rows';
 
 /** `first`/`after` as a client sends them. */
 export interface PageArgs {
@@ -77,7 +78,7 @@ export async function paginate<T extends ObjectLiteral & { id: string }>(
   }
   if (order.column) qb.orderBy(order.column, order.direction).addOrderBy(id, order.direction);
   else qb.orderBy(id, order.direction);
-  const rows = first === 0 ? [] : await qb.take(first + 1).getMany();
+  const rows = first === 0 ? [] : await getManyRaw(qb.take(first + 1));
   const items = rows.slice(0, first);
   return {
     items,
