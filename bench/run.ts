@@ -15,6 +15,7 @@ import { benchBacktestSpeed } from './backtests';
 import { benchAlgorithmQuality, benchAlgorithmSpeed } from './algorithms';
 import { benchFeedLatency } from './paper-trading';
 import { benchConsole } from './console';
+import { benchMemory } from './memory';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -103,6 +104,11 @@ async function main() {
     console.log(`== Sweep throughput: ${process.env.BENCH_SWEEP_RUNS ?? 16} tiny runs, parallelism 2 vs one after another; 3 rounds`);
     results.sweeps = await benchSweepThroughput();
     console.log(JSON.stringify(results.sweeps, null, 2));
+  }
+  if (want('memory')) {
+    console.log('== Memory of the API process (main.ts with the demo data): idle, per loaded model version, per 1,000 idle graphql-ws sockets; 3 fresh servers');
+    results.memory = await benchMemory();
+    console.log(JSON.stringify(results.memory, null, 2));
   }
   if (want('console')) {
     console.log('== Web console: first page (models list) interactive in Chromium, cold and warm cache, vs a cold load of /healthz; JavaScript gzipped; 3 rounds');

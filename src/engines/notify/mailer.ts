@@ -1,10 +1,12 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 /** Sends plain-text mail over SMTP (nodemailer: the maintained Node SMTP client, pooled connections, TLS). */
 export class Mailer {
   private readonly transport: Transporter;
 
   constructor(smtpUrl: string, private readonly from: string) {
+    // Loaded only when SMTP_URL is set, so a server without e-mail does not carry it.
+    const nodemailer = require('nodemailer') as typeof import('nodemailer');
     this.transport = nodemailer.createTransport(smtpUrl, { pool: true, maxConnections: 2, connectionTimeout: 10_000, socketTimeout: 20_000 } as never);
   }
 
