@@ -47,3 +47,15 @@ it('refuses a history shorter than the window, and a missing value in it', async
   const gap = await server.request(FORECAST, { rows: [...closes.slice(-6).map((Close) => ({ Close })), { Close: null }] });
   expect(gap.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
 });
+
+it('refuses columns (a forecast reads its rows as one history), logging nothing, and still answers compact', async () => {
+  await server.services.predictionLog.flush();
+  const before = server.services.predictionLog.counts.written;
+  const res = await server.request('mutation($columns: [PredictColumn!]!) { predict(input: { model: "sp500-forecast", environment: TEST, columns: $columns }) { predictions { value } } }', { columns: [{ name: 'Close', numbers: closes.slice(-8) }] });
+  expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.columns' });
+  expect(res.errors?.[0].message).toMatch(/input.columns is for tabular models/);
+  await server.services.predictionLog.flush();
+  expect(server.services.predictionLog.counts.written).toBe(before);
+  const { predict } = await server.query('mutation($rows: [JSONObject!]!) { predict(input: { model: "sp500-forecast", environment: TEST, rows: $rows }) { predictions { value } compact { values labels classes probabilities } } }', { rows: closes.slice(-8).map((Close) => ({ Close })) });
+  expect(predict.compact).toEqual({ values: [predict.predictions[0].value], labels: [null], classes: [], probabilities: null });
+});

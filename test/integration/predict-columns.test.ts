@@ -154,6 +154,14 @@ describe('bad columnar input', () => {
     ['an unknown category', () => ({ columns: withColumn('HOUSING', (c) => ({ ...c, strings: ['own', 'castle'] })) }), 'input.columns[8].strings[1]', /unknown category "castle"/],
     ['more rows than MAX_PREDICT_ROWS', () => ({ columns: columnsOf(Array(1001).fill(rows[0])) }), 'input.columns[0].numbers', /1001 rows is over the limit of 1000/],
   ];
+  it('a text in numbers → BAD_USER_INPUT naming the column in the message, nothing logged', async () => {
+    const before = await written();
+    const res = await predict({ columns: withColumn('AMOUNT', (c) => ({ ...c, numbers: [100, 'lots'] })) });
+    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(/input\.columns\[3\]\.numbers.*FloatList item 1 is "lots", not a number or null/);
+    expect(await written()).toBe(before);
+  });
+
   for (const [name, input, field, message] of cases) {
     it(`${name} → BAD_USER_INPUT at ${field}, nothing logged`, async () => {
       const before = await written();
