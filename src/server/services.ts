@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Config } from '../core/config';
+import { bullMqQueues } from '../engines/jobs/bullmq-queue';
 import type { Logger } from '../core/logger';
 import { ArtifactStore } from '../engines/db/artifact-store';
 import type { Database } from '../engines/db/database';
 import { MemoryBuckets, RedisBuckets } from '../engines/cluster/buckets';
+import { RedisConnections } from '../engines/cluster/redis-connections';
 import { RedisLease, soloLease } from '../engines/cluster/lease';
 import { WorkerRegistry } from '../engines/cluster/worker-registry';
 import { createEventBus } from '../engines/events/event-bus';
@@ -24,8 +26,7 @@ import { MODULES } from './registry';
  * queues), or with REDIS_URL the cluster forms (events over Redis pub/sub).
  */
 export function createPlatform(config: Config, db: Database, log: Logger): Platform {
-  const cluster = config.redis ? clusterEngines() : null;
-  const redis = config.redis ? new cluster!.RedisConnections(config.redis, log) : null;
+  const redis = config.redis ? new RedisConnections(config.redis, log) : null;
   const instanceId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const events = redis
     ? createEventBus(redisEventTarget(redis.connect('publish'), redis.connect('subscribe', { waits: true }), redis.config.prefix, log))
@@ -42,7 +43,7 @@ export function createPlatform(config: Config, db: Database, log: Logger): Platf
     schedulerLease: redis ? new RedisLease(redis.connect('lease'), redis.key('scheduler'), instanceId, log, config.schedulerLeaseSeconds * 1000) : soloLease,
     artifacts: new ArtifactStore(db),
     queues: redis
-      ? cluster!.bullMqQueues(redis, { lockMs: config.training.lockSeconds * 1000, stalledIntervalMs: config.training.stalledCheckSeconds * 1000 }, log)
+      ? bullMqQueues(redis, { lockMs: config.training.lockSeconds * 1000, stalledIntervalMs: config.training.stalledCheckSeconds * 1000 }, log)
       : inProcessQueues,
     trainer: new TrainingSupervisor(config.training, log),
     prometheus: new PrometheusMetrics(log),
@@ -50,17 +51,6 @@ export function createPlatform(config: Config, db: Database, log: Logger): Platf
     network: new NetworkCounters(),
     startedAt: new Date(),
   };
-}
-
-/**
- * ioredis and BullMQ, loaded only with REDIS_URL, so an embedded server does not carry them:
- * with nodemailer loaded only with SMTP_URL too, idle RSS with the demo data went from 163 to
- * 159 MB (`node dist/bench/run.js memory`, 3 servers each; 334 fewer modules).
- */
-function clusterEngines() {
-  const { RedisConnections } = require('../engines/cluster/redis-connections') as typeof import('../engines/cluster/redis-connections');
-  const { bullMqQueues } = require('../engines/jobs/bullmq-queue') as typeof import('../engines/jobs/bullmq-queue');
-  return { RedisConnections, bullMqQueues };
 }
 
 /**

@@ -1,4 +1,7 @@
-import { DelayedError, Queue, Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
+
+/** BullMQ itself, loaded on first use: an embedded server (no REDIS_URL) never carries it. */
+const bullmq = () => require('bullmq') as typeof import('bullmq');
 import type { RedisConnections } from '../cluster/redis-connections';
 import type { Logger } from '../../core/logger';
 import type { JobCounts, JobHandler, JobQueue, JobQueueFactory, JobQueueOptions } from './job-queue';
@@ -32,7 +35,7 @@ export class BullMqQueue implements JobQueue {
     private readonly stall: StallSettings,
     private readonly log: Logger,
   ) {
-    this.queue = new Queue(name, { connection: redis.connect(`queue:${name}`), prefix: redis.key('bull') });
+    this.queue = new (bullmq().Queue)(name, { connection: redis.connect(`queue:${name}`), prefix: redis.key('bull') });
     this.queue.on('error', (error) => log.debug({ queue: name, error: error.message }, 'queue connection error'));
   }
 
@@ -55,12 +58,12 @@ export class BullMqQueue implements JobQueue {
 
   process(handler: JobHandler): void {
     if (this.worker) throw new Error('this queue already has a consumer');
-    this.worker = new Worker(this.name, async (job, token) => {
+    this.worker = new (bullmq().Worker)(this.name, async (job, token) => {
       const result = await handler(job.id!);
       if (result === 'requeue') {
         // Back to waiting at once, for any worker; this one is stopping.
         await job.moveToDelayed(Date.now(), token);
-        throw new DelayedError();
+        throw new (bullmq().DelayedError)();
       }
     }, {
       connection: this.redis.connect(`worker:${this.name}`, { waits: true }),
@@ -72,7 +75,7 @@ export class BullMqQueue implements JobQueue {
       maxStalledCount: 1_000_000,
     });
     this.worker.on('failed', (job, error) => {
-      if (job && !(error instanceof DelayedError)) this.options.onError?.(error, job.id!);
+      if (job && !(error instanceof bullmq().DelayedError)) this.options.onError?.(error, job.id!);
     });
     this.worker.on('error', (error) => this.log.debug({ queue: this.name, error: error.message }, 'worker connection error'));
   }
