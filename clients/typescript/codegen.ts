@@ -11,7 +11,7 @@ const config: CodegenConfig = {
   generates: {
     'clients/typescript/src/gql/': {
       preset: 'client',
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTimeISO: 'string', JSONObject: 'Record<string, unknown>' } },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTimeISO: 'string', JSONObject: 'Record<string, unknown>', FloatList: '(number | null)[]', StringList: '(string | null)[]' } },
     },
   },
   errorsOnly: true,
