@@ -194,6 +194,12 @@ export interface TrainingConfig {
   /** `TRAINING_CANCEL_GRACE_MS` (default 3000): SIGTERM to SIGKILL delay when cancelling. */
   cancelGraceMs: number;
   /**
+   * `TRAINING_WARM_CHILDREN` (default 1): idle training children kept with TensorFlow.js and its
+   * backend loaded, so a run skips the child's start (each child still runs one job only).
+   * Idle children do not count in TRAINING_CONCURRENCY; 0 forks a child per run.
+   */
+  warmChildren?: number;
+  /**
    * `TRAINING_SHUTDOWN_GRACE_SECONDS` (default 30): on SIGTERM, how long running trainings may go
    * on to finish; those still running then are stopped and put back in the queue, not failed.
    */
@@ -386,6 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutSeconds: integer('TRAINING_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600),
       backend: oneOf('TFJS_BACKEND', ['tensorflow', 'wasm', 'cpu'] as const),
       cancelGraceMs: integer('TRAINING_CANCEL_GRACE_MS', 3000, 0, 600_000),
+      warmChildren: integer('TRAINING_WARM_CHILDREN', 1, 0, 64),
       shutdownGraceSeconds: integer('TRAINING_SHUTDOWN_GRACE_SECONDS', 30, 0, 3600),
       maxQueuedRuns: integer('MAX_QUEUED_RUNS', 1000, 1, 1_000_000),
       maxQueuedRunsPerKey: integer('MAX_QUEUED_RUNS_PER_KEY', 50, 1, 1_000_000),

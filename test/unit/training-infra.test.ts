@@ -1,7 +1,7 @@
 import { queueContract } from '../support/queue-contract';
 import { describe, expect, it } from 'vitest';
 import { boundedStream, SlowSubscriberError } from '../../src/engines/events/bounded-stream';
-import { isChildMessage, isParentMessage } from '../../src/engines/trainer/protocol';
+import { fromColumns, isChildMessage, isParentMessage, toColumns } from '../../src/engines/trainer/protocol';
 import { InProcessQueue } from '../../src/engines/jobs/job-queue';
 
 describe('IPC protocol guards', () => {
@@ -24,6 +24,33 @@ describe('IPC protocol guards', () => {
     expect(isParentMessage({ type: 'start', job: { rows: [] } })).toBe(false);
     expect(isParentMessage({ type: 'evaluate', job: { rows: [], artifact: {} } })).toBe(false);
     expect(isParentMessage({ type: 'exec', job: { runId: 'x', rows: [] } })).toBe(false);
+  });
+
+  it('accept a warm message and rows as columns, and refuse columns of the wrong length', () => {
+    expect(isParentMessage({ type: 'warm', backend: null })).toBe(true);
+    expect(isParentMessage({ type: 'warm', backend: 42 })).toBe(false);
+    expect(isChildMessage({ type: 'ready' })).toBe(true);
+    expect(isParentMessage({ type: 'start', job: { runId: 'r', rows: { count: 2, columns: [{ name: 'a', values: new Float64Array(2) }, { name: 'b', values: ['x', null] }] } } })).toBe(true);
+    expect(isParentMessage({ type: 'start', job: { runId: 'r', rows: { count: 3, columns: [{ name: 'a', values: new Float64Array(2) }] } } })).toBe(false);
+    expect(isParentMessage({ type: 'start', job: { runId: 'r', rows: { count: 1, columns: [{ name: 'a', values: 'x' }] } } })).toBe(false);
+  });
+
+  it('send rows as columns and get the same rows back: numbers typed, nulls kept, any column name', () => {
+    const row = (x: number | null, label: string | null, flag: boolean | null, proto: number | null) => {
+      const values: Record<string, unknown> = { x, label, flag };
+      // As the dataset reader does: a column may be called __proto__.
+      Object.defineProperty(values, '__proto__', { value: proto, enumerable: true, writable: true, configurable: true });
+      return values;
+    };
+    const rows = [row(1.5, 'yes', true, 3), row(null, null, null, -0.25), row(-2e-9, 'no', false, null)];
+    expect(Object.keys(rows[0])).toEqual(['x', 'label', 'flag', '__proto__']);
+    const columns = toColumns(rows);
+    expect(columns.columns.find((c) => c.name === 'x')!.values).toBeInstanceOf(Float64Array);
+    expect(columns.columns.find((c) => c.name === 'label')!.values).toEqual(['yes', null, 'no']);
+    const back = fromColumns(columns);
+    expect(back).toEqual(rows);
+    expect(back.map((row) => Object.keys(row))).toEqual(rows.map((row) => Object.keys(row)));
+    expect(Object.getPrototypeOf(back[0])).toBe(Object.prototype);
   });
 });
 

@@ -62,7 +62,65 @@ export interface EvaluationResult {
   calibration?: { a: number; b: number } | null;
 }
 
-export type ParentMessage = { type: 'start'; job: TrainJob } | { type: 'evaluate'; job: EvaluateJob };
+/**
+ * Rows as columns, the way they cross the IPC channel: a column whose values are all numbers (or
+ * null) travels as a Float64Array with NaN for null (a dataset's numbers are never NaN), any other
+ * as a plain array. Structured clone copies a typed array as one block; an array of row objects
+ * costs a property write per cell on each side (measured: about 20 ms against 400 ms for 20,000
+ * rows of 21 columns).
+ */
+export interface RowColumns {
+  count: number;
+  columns: { name: string; values: Float64Array | unknown[] }[];
+}
+
+/** A job as it is sent: its rows as columns. */
+export type Wire<J extends { rows: Record<string, unknown>[] }> = Omit<J, 'rows'> & { rows: Record<string, unknown>[] | RowColumns };
+
+/**
+ * 'warm' starts a pooled child: it loads TensorFlow.js and `backend`, answers 'ready', and waits
+ * for the one job it will run.
+ */
+export type ParentMessage =
+  | { type: 'start'; job: Wire<TrainJob> }
+  | { type: 'evaluate'; job: Wire<EvaluateJob> }
+  | { type: 'warm'; backend: TrainJob['backend'] };
+
+/** Rows as columns (the names are the first row's keys, or `names` when given). */
+export function toColumns(rows: Record<string, unknown>[], names: string[] = rows.length ? Object.keys(rows[0]) : []): RowColumns {
+  return {
+    count: rows.length,
+    columns: names.map((name) => {
+      let numeric = true;
+      for (const row of rows) {
+        const value = row[name];
+        if (value !== null && value !== undefined && typeof value !== 'number') { numeric = false; break; }
+      }
+      if (!numeric) return { name, values: rows.map((row) => row[name] ?? null) };
+      const values = new Float64Array(rows.length);
+      rows.forEach((row, i) => { values[i] = (row[name] as number | null | undefined) ?? NaN; });
+      return { name, values };
+    }),
+  };
+}
+
+/** Columns back to row objects, with the keys in column order (a column may be called `__proto__`). */
+export function fromColumns(data: Record<string, unknown>[] | RowColumns): Record<string, unknown>[] {
+  if (Array.isArray(data)) return data;
+  const rows: Record<string, unknown>[] = new Array(data.count);
+  for (let i = 0; i < data.count; i++) rows[i] = {};
+  for (const { name, values } of data.columns) {
+    const typed = values instanceof Float64Array;
+    const plain = name !== '__proto__';
+    for (let i = 0; i < data.count; i++) {
+      const raw = values[i];
+      const value = typed ? (Number.isNaN(raw) ? null : raw) : raw;
+      if (plain) rows[i][name] = value;
+      else Object.defineProperty(rows[i], name, { value, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return rows;
+}
 
 export type ChildMessage =
   | { type: 'started'; backend: string; libraryVersions: Record<string, string> }
@@ -70,7 +128,8 @@ export type ChildMessage =
   | { type: 'progress'; epochsCompleted: number; progress: number }
   | { type: 'done'; artifact: ModelArtifact; evaluation: EvaluationResult; summary: Record<string, number> }
   | { type: 'evaluated'; evaluation: EvaluationResult }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'ready' };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -90,12 +149,17 @@ export function isChildMessage(value: unknown): value is ChildMessage {
     case 'done': return isObject(value.artifact) && value.artifact.weightData instanceof ArrayBuffer && isObject(value.evaluation) && isObject(value.summary);
     case 'evaluated': return isObject(value.evaluation) && isObject(value.evaluation.metrics);
     case 'error': return typeof value.message === 'string';
+    case 'ready': return true;
     default: return false;
   }
 }
 
+const isRowColumns = (value: unknown): value is RowColumns => isObject(value) && Number.isInteger(value.count) && Array.isArray(value.columns)
+  && value.columns.every((c) => isObject(c) && typeof c.name === 'string' && (c.values instanceof Float64Array || Array.isArray(c.values)) && (c.values as unknown[]).length === value.count);
+
 export function isParentMessage(value: unknown): value is ParentMessage {
-  if (!isObject(value) || !isObject(value.job) || !Array.isArray(value.job.rows)) return false;
+  if (isObject(value) && value.type === 'warm') return value.backend === null || typeof value.backend === 'string';
+  if (!isObject(value) || !isObject(value.job) || !(Array.isArray(value.job.rows) || isRowColumns(value.job.rows))) return false;
   if (value.type === 'start') return typeof value.job.runId === 'string';
   return value.type === 'evaluate' && isObject(value.job.artifact) && value.job.artifact.weightData instanceof ArrayBuffer;
 }

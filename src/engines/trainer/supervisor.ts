@@ -4,7 +4,7 @@ import { compiledScript } from '../../core/compiled-script';
 import { residentBytes } from './process-memory';
 import type { TrainingConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
-import { isChildMessage, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ParentMessage, type TrainJob } from './protocol';
+import { isChildMessage, toColumns, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ParentMessage, type RowColumns, type TrainJob } from './protocol';
 
 /** What the supervisor reports while a child trains; each hook is awaited in message order. */
 export interface TrainingHooks {
@@ -21,6 +21,27 @@ export type TrainingOutcome =
 /** How often a child's resident memory is compared with TRAINING_MAX_MEMORY_MB. */
 const MEMORY_CHECK_MS = 250;
 
+/**
+ * A job's rows: objects, columns, or still being read (the child starts meanwhile, and they are
+ * sent when they are there).
+ */
+export type RowSource = Record<string, unknown>[] | RowColumns | Promise<Record<string, unknown>[] | RowColumns>;
+export type PendingJob<J extends { rows: Record<string, unknown>[] }> = Omit<J, 'rows'> & { rows: RowSource };
+
+/** Pooled children that may die while idle in a row before the pool stops replacing them (jobs then fork their own child). */
+const MAX_IDLE_DEATHS = 3;
+/** Delay before a pooled child that died idle is replaced. */
+const REPLACE_DELAY_MS = 1000;
+
+/** An idle pooled child: started, loading TensorFlow.js (ready false) or waiting for a job. */
+interface WarmChild {
+  process: ChildProcess;
+  ready: boolean;
+  stderr: string;
+  /** Detaches the idle-time listeners when a job takes the child. */
+  release(): void;
+}
+
 /** Starts a process; injected so tests can substitute it (Immich's process repository idea). */
 export type Spawn = (script: string, execArgv: string[]) => ChildProcess;
 
@@ -34,10 +55,95 @@ const defaultSpawn: Spawn = (script, execArgv) =>
  */
 export class TrainingSupervisor {
   private readonly children = new Map<string, { child: ChildProcess; cancelled: boolean }>();
+  /** Idle pooled children (TRAINING_WARM_CHILDREN), oldest first. */
+  private readonly warm: WarmChild[] = [];
+  private warmTarget = 0;
+  private idleDeaths = 0;
+  private replaceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly config: TrainingConfig, private readonly log?: Logger, private readonly spawn: Spawn = defaultSpawn, private readonly script = trainProcessScript()) {}
 
-  async run(job: TrainJob, hooks: TrainingHooks): Promise<TrainingOutcome> {
+  /**
+   * Keeps `count` idle children with TensorFlow.js and its backend loaded (TRAINING_WARM_CHILDREN),
+   * so a job skips the child's start. Each child still runs one job only and then exits; a fresh
+   * one replaces it. Idle children are not running jobs: TRAINING_CONCURRENCY does not count them.
+   */
+  startPool(count = this.config.warmChildren ?? 0): void {
+    this.warmTarget = count;
+    this.idleDeaths = 0;
+    this.refill();
+  }
+
+  /** Stops the idle children (at shutdown); running jobs are not touched. */
+  stopPool(): void {
+    this.warmTarget = 0;
+    clearTimeout(this.replaceTimer);
+    for (const warm of this.warm.splice(0)) {
+      warm.release();
+      warm.process.kill('SIGKILL');
+    }
+  }
+
+  /** Process ids of the idle pooled children (for operators and tests). */
+  get warmPids(): number[] {
+    return this.warm.map((w) => w.process.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  private refill(): void {
+    while (this.warm.length < this.warmTarget && this.idleDeaths < MAX_IDLE_DEATHS) this.warm.push(this.startWarm());
+  }
+
+  private startWarm(): WarmChild {
+    const child = this.spawn(this.script, [`--max-old-space-size=${this.config.maxMemoryMb}`]);
+    const warm: WarmChild = { process: child, ready: false, stderr: '', release: () => undefined };
+    const onStderr = (data: Buffer) => { warm.stderr = (warm.stderr + data.toString()).slice(-4000); };
+    const onMessage = (message: unknown) => { if (isChildMessage(message) && message.type === 'ready') warm.ready = true; };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      const index = this.warm.indexOf(warm);
+      if (index < 0) return;
+      this.warm.splice(index, 1);
+      this.idleDeaths++;
+      this.log?.warn({ pid: child.pid, code, signal, stderr: warm.stderr.trim().split('\n').slice(-3).join(' ') || undefined }, 'an idle training child exited');
+      if (this.idleDeaths >= MAX_IDLE_DEATHS) {
+        this.log?.error({ deaths: this.idleDeaths }, 'idle training children keep exiting: no more are started; each run starts its own child');
+        return;
+      }
+      clearTimeout(this.replaceTimer);
+      this.replaceTimer = setTimeout(() => this.refill(), REPLACE_DELAY_MS);
+      this.replaceTimer.unref();
+    };
+    child.stderr?.on('data', onStderr);
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+    child.on('error', () => undefined);
+    warm.release = () => {
+      child.stderr?.off('data', onStderr);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      child.ref();
+      child.channel?.ref();
+    };
+    // An idle child must not keep this process alive (it exits on its own when this one goes).
+    child.unref();
+    child.channel?.unref();
+    child.send({ type: 'warm', backend: this.config.backend } satisfies ParentMessage, (error) => { if (error) child.kill('SIGKILL'); });
+    return warm;
+  }
+
+  /** An idle pooled child (a ready one first, else one still loading), or a new one; the pool is topped up. */
+  private acquire(): { child: ChildProcess; stderr: string; pooled: boolean } {
+    const index = this.warm.findIndex((w) => w.ready && w.process.exitCode === null && w.process.signalCode === null);
+    const pick = index >= 0 ? index : this.warm.findIndex((w) => w.process.exitCode === null && w.process.signalCode === null);
+    if (pick < 0) return { child: this.spawn(this.script, [`--max-old-space-size=${this.config.maxMemoryMb}`]), stderr: '', pooled: false };
+    const [warm] = this.warm.splice(pick, 1);
+    warm.release();
+    // A pooled child lived long enough to be given a job: the pool is healthy.
+    this.idleDeaths = 0;
+    this.refill();
+    return { child: warm.process, stderr: warm.stderr, pooled: true };
+  }
+
+  async run(job: PendingJob<TrainJob>, hooks: TrainingHooks): Promise<TrainingOutcome> {
     let outcome: TrainingOutcome | undefined;
     let hooksDone: Promise<unknown> = Promise.resolve();
     const child = this.launch({ type: 'start', job }, (message, kill) => {
@@ -54,13 +160,15 @@ export class TrainingSupervisor {
     this.children.delete(job.runId);
 
     if (entry.cancelled) return { kind: 'cancelled' };
+    const rowsError = child.rowsError();
+    if (rowsError !== null) return { kind: 'failed', error: rowsError };
     if (outcome?.kind === 'succeeded' && exit.code === 0) return outcome;
     if (outcome) return outcome.kind === 'succeeded' ? { kind: 'failed', error: `training process exited with code ${exit.code}` } : outcome;
     return { kind: 'failed', error: describeExit(exit, { timedOut: child.timedOut(), overMemory: child.overMemory() }, this.config, child.stderr()) };
   }
 
   /** Scores a stored model on rows in a child process (the API process never loads tfjs). */
-  async evaluate(job: EvaluateJob): Promise<EvaluationResult> {
+  async evaluate(job: PendingJob<EvaluateJob>): Promise<EvaluationResult> {
     let result: EvaluationResult | undefined;
     let error: string | undefined;
     const child = this.launch({ type: 'evaluate', job }, (message) => {
@@ -69,17 +177,19 @@ export class TrainingSupervisor {
     }, () => { error ??= 'evaluation process sent a malformed message'; });
     const exit = await child.exited;
     if (result) return result;
-    throw new Error(error ?? describeExit(exit, { timedOut: child.timedOut(), overMemory: child.overMemory() }, this.config, child.stderr()));
+    throw new Error(error ?? child.rowsError() ?? describeExit(exit, { timedOut: child.timedOut(), overMemory: child.overMemory() }, this.config, child.stderr()));
   }
 
   /**
    * Forks a child with the heap and wall-clock limits, sends it `message`, passes on every valid
    * message (a malformed one kills it), and resolves `exited` when it is gone.
    */
-  private launch(message: ParentMessage, onMessage: (message: ChildMessage, kill: () => void) => void, onMalformed: () => void) {
-    const child = this.spawn(this.script, [`--max-old-space-size=${this.config.maxMemoryMb}`]);
+  private launch(message: { type: 'start'; job: PendingJob<TrainJob> } | { type: 'evaluate'; job: PendingJob<EvaluateJob> }, onMessage: (message: ChildMessage, kill: () => void) => void, onMalformed: () => void) {
+    const acquired = this.acquire();
+    const child = acquired.child;
     const kill = () => child.kill('SIGKILL');
-    let stderr = '';
+    let stderr = acquired.stderr;
+    let rowsError: string | null = null;
     let timedOut = false;
     let overMemory = false;
     child.stderr?.on('data', (data: Buffer) => { stderr = (stderr + data.toString()).slice(-4000); });
@@ -95,6 +205,7 @@ export class TrainingSupervisor {
     }, MEMORY_CHECK_MS);
     watchdog.unref();
     child.on('message', (received: unknown) => {
+      if (isChildMessage(received) && received.type === 'ready') return; // a pooled child that finished loading after it was given the job
       if (isChildMessage(received)) return onMessage(received, kill);
       onMalformed();
       kill();
@@ -105,11 +216,20 @@ export class TrainingSupervisor {
         clearInterval(watchdog);
         resolve(result);
       };
+      // A pooled child may have died between the pick and now.
+      if (child.exitCode !== null || child.signalCode !== null) return done({ code: child.exitCode, signal: child.signalCode });
       child.once('exit', (code, signal) => done({ code, signal }));
       child.once('error', () => done({ code: null, signal: null }));
-      child.send(message);
+      // The rows are read while the child starts; they cross as columns.
+      Promise.resolve(message.job.rows).then(
+        (rows) => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.send({ type: message.type, job: { ...message.job, rows: Array.isArray(rows) ? toColumns(rows) : rows } } as ParentMessage, (error) => { if (error) kill(); });
+        },
+        (error: unknown) => { rowsError = error instanceof Error ? error.message : String(error); kill(); },
+      );
     });
-    return { process: child, exited, stderr: () => stderr, timedOut: () => timedOut, overMemory: () => overMemory };
+    return { process: child, exited, stderr: () => stderr, timedOut: () => timedOut, overMemory: () => overMemory, rowsError: () => rowsError, pooled: acquired.pooled };
   }
 
   /** SIGTERM, then SIGKILL after the grace period. False when the run has no process here. */
@@ -133,8 +253,9 @@ export class TrainingSupervisor {
     return this.children.get(runId)?.child.pid;
   }
 
-  /** Kills every child, e.g. at shutdown; their runs end FAILED or CANCELLED as usual. */
+  /** Kills every child, e.g. at shutdown; their runs end FAILED or CANCELLED as usual. The pool stops too. */
   killAll(): void {
+    this.stopPool();
     for (const { child } of this.children.values()) child.kill('SIGKILL');
   }
 

@@ -8,7 +8,7 @@ import { selectBackend } from '../../ml/backend';
 import { algorithmFor } from '../../ml/algorithms/registry';
 import { loadArtifactModel } from '../../ml/model-artifact';
 import { tf } from '../../ml/tf';
-import { isParentMessage, type ChildMessage, type EvaluateJob, type MetricPointMessage, type TrainJob } from './protocol';
+import { fromColumns, isParentMessage, type ChildMessage, type EvaluateJob, type MetricPointMessage, type TrainJob } from './protocol';
 import { prepareData, prepareForEvaluation, toTrainingSet } from './prepare-data';
 import { evaluateModel } from './evaluate-model';
 import { selectJobFeatures } from './select-features';
@@ -101,12 +101,20 @@ async function evaluate(job: EvaluateJob): Promise<void> {
   predictor.dispose();
 }
 
+let busy = false;
 process.on('message', (message) => {
-  if (!isParentMessage(message)) {
+  if (!isParentMessage(message) || busy) {
     void send({ type: 'error', message: 'protocol error: expected a start message' }).finally(() => process.exit(1));
     return;
   }
-  (message.type === 'start' ? train(message.job) : evaluate(message.job)).then(
+  // A pooled child: load TensorFlow.js and the backend now, then wait for its one job.
+  if (message.type === 'warm') {
+    selectBackend(message.backend).then(() => send({ type: 'ready' }), () => process.exit(1));
+    return;
+  }
+  busy = true;
+  const job = { ...message.job, rows: fromColumns(message.job.rows) };
+  (message.type === 'start' ? train(job as TrainJob) : evaluate(job as EvaluateJob)).then(
     () => process.exit(0),
     async (error: unknown) => {
       await send({ type: 'error', message: error instanceof Error ? error.message : String(error) }).catch(() => undefined);

@@ -5,6 +5,7 @@ import { decodeRows, type RawRow } from './row-chunks';
 import { toTypedValue } from '../../ml/value-parsers';
 import type { DatasetVersion } from './dataset-version.entity';
 import type { DatasetRow } from './dataset-row.type';
+import type { RowColumns } from '../../engines/trainer/protocol';
 
 /**
  * Pages through the rows of a dataset version. Versions are immutable, so decoded chunks can be
@@ -50,6 +51,37 @@ export class DatasetRowReader {
       }
     }
     return rows;
+  }
+
+  /**
+   * The same rows as allRows, as columns (NUMBER columns in a Float64Array, NaN for null): no
+   * object per row, and the training child receives them as they are.
+   */
+  async allColumns(version: DatasetVersion, columns: string[]): Promise<RowColumns> {
+    const picks = columns.map((name) => {
+      const index = version.columns.findIndex((c) => c.name === name);
+      const type = version.columns[index]?.type;
+      return { name, index, type, numbers: index >= 0 && type === 'NUMBER' ? new Float64Array(version.rowCount) : null, values: [] as unknown[] };
+    });
+    let count = 0;
+    for await (const chunk of this.artifacts.chunks(version.artifactId)) {
+      const rows = decodeRows(chunk.data);
+
+      for (const pick of picks) {
+        if (pick.numbers && pick.numbers.length < count + rows.length) {
+          const grown = new Float64Array(Math.max(count + rows.length, pick.numbers.length * 2));
+          grown.set(pick.numbers);
+          pick.numbers = grown;
+        }
+        for (let i = 0; i < rows.length; i++) {
+          const value = pick.index < 0 ? null : toTypedValue(pick.type, rows[i][pick.index]);
+          if (pick.numbers) pick.numbers[count + i] = value === null ? NaN : value as number;
+          else pick.values.push(value);
+        }
+      }
+      count += rows.length;
+    }
+    return { count, columns: picks.map((pick) => ({ name: pick.name, values: pick.numbers ? pick.numbers.subarray(0, count) : pick.values })) };
   }
 
   private typed(version: DatasetVersion, row: RawRow): Record<string, unknown> {

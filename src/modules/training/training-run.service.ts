@@ -8,7 +8,7 @@ import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import type { EventBus } from '../shared/topics';
 import type { JobQueue } from '../../engines/jobs/job-queue';
-import type { TrainingOutcome, TrainingSupervisor } from '../../engines/trainer/supervisor';
+import type { PendingJob, TrainingOutcome, TrainingSupervisor } from '../../engines/trainer/supervisor';
 import type { TrainJob } from '../../engines/trainer/protocol';
 import type { DatasetRowReader } from '../datasets/dataset-row-reader';
 import type { DatasetService } from '../datasets/dataset.service';
@@ -316,11 +316,12 @@ export class TrainingRunService {
       const version = await datasets.getVersion(run.datasetVersionId);
       const columns = [...model.featureColumns, model.targetColumn];
       const typeOf = (name: string) => version.columns.find((c) => c.name === name)!.type;
-      const job: TrainJob = {
+      const job: PendingJob<TrainJob> = {
         runId, task: model.task, architecture: model.architecture,
         features: model.featureColumns.map((name) => ({ name, type: typeOf(name) })),
         target: { name: model.targetColumn, type: typeOf(model.targetColumn) },
-        rows: await datasetRows.allRows(version, columns),
+        // Read while the training child starts (the supervisor sends them when both are ready).
+        rows: datasetRows.allColumns(version, columns),
         hyperparameters: run.hyperparameters,
         split: run.split, seed: run.seed, backend: config.training.backend, batchMetrics: run.batchMetrics,
         featureSelection: run.featureSelection ?? null,

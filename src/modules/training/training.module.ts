@@ -66,11 +66,13 @@ export const trainingModule = defineModule({
   },
   start: async ({ training, workers, trainer, config }) => {
     await training.startProcessing();
+    if (config.training.runWorker) trainer.startPool();
     if (config.training.runWorker) workers.start(() => ({ backend: training.lastBackend, capacity: config.training.concurrency, running: trainer.running }));
   },
   // The goodbye first: a worker draining its trainings is stopping, not lost.
-  stop: async ({ training, workers }) => {
+  stop: async ({ training, workers, trainer }) => {
     await workers.stop();
+    trainer.stopPool();
     await training.stopProcessing();
   },
 });
