@@ -25,19 +25,21 @@ export class ContextFactory {
   create(request: RequestInfo = {}): Context {
     const { services, modules } = this;
     // Built on first use: a WebSocket subscription gets a context of its own, and a thousand
-    // subscribers that never touch a relation should not hold a thousand sets of DataLoaders.
-    let loaders: Loaders | undefined;
-    const loadersOf = () => (loaders ??= createLoaders(services, modules));
-    return {
+    // subscribers that never touch a relation should not hold a thousand sets of DataLoaders; nor
+    // should a query that reads no relation (`{ systemInfo { version } }`) build them. The getter
+    // sits on the prototype, not on the object: Apollo copies the context's own properties into a
+    // clone per operation, which would call an own getter at once. The clone shares `lazy`, so
+    // the request's resolvers and node lookups use one set of loaders.
+    const lazy: LazyLoaders = { create: () => createLoaders(services, modules) };
+    const context = Object.create(RequestContext.prototype) as RequestContext;
+    return Object.assign(context, {
+      lazy,
       services,
-      get loaders() {
-        return loadersOf();
-      },
-      nodes: this.lookup(loadersOf),
+      nodes: this.lookup(() => loadersOf(lazy)),
       caller: request.caller ?? null,
       clientAddress: request.clientAddress ?? null,
       requestId: request.requestId || randomUUID(),
-    };
+    });
   }
 
   private lookup(loaders: () => Loaders): NodeLookup {
@@ -69,6 +71,23 @@ export class ContextFactory {
     };
   }
 }
+
+interface LazyLoaders {
+  loaders?: Loaders;
+  create: () => Loaders;
+}
+
+const loadersOf = (lazy: LazyLoaders) => (lazy.loaders ??= lazy.create());
+
+/** A request's context; its loaders are built when a resolver first asks for them. */
+class RequestContext {
+  declare lazy: LazyLoaders;
+
+  get loaders(): Loaders {
+    return loadersOf(this.lazy);
+  }
+}
+interface RequestContext extends Context {}
 
 /** A fresh set of every module's DataLoaders. */
 export function createLoaders(services: Services, modules: readonly AimassModule[] = MODULES): Loaders {
