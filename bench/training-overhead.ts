@@ -32,7 +32,7 @@ export async function benchTrainingOverhead() {
   const servers = await Promise.all(sides.map((side) => startAimass(`sqlite:${path.join(dir, `bench-${side.name}.sqlite`)}`, { TRAINING_WARM_CHILDREN: side.warm })));
   const api: Record<'cold' | 'warm', ApiRunTiming[]> = { cold: [], warm: [] };
   const bare: any[] = [];
-  const rounds = quick ? 1 : 3;
+  const rounds = Number(process.env.BENCH_TRAINING_ROUNDS ?? (quick ? 1 : 3));
   try {
     const made = await Promise.all(servers.map((server) => createDatasetAndModel(server.url, 'synthetic-20f', csv, {
       features, target: SYNTHETIC_TARGET,
