@@ -18,7 +18,8 @@ export const BENCH_AUTH = { authorization: `Bearer ${BENCH_KEY}` };
 
 /**
  * SQL statements of the nested models query (counted by the TypeORM logger), then requests per
- * second of aimass against a bare @apollo/server, each server in its own process, in one run.
+ * second of aimass against a bare @apollo/server (one field; the same 250 nested objects from
+ * memory), each server in its own process, 3 alternating rounds, median and spread.
  */
 export async function benchApiThroughput(seconds: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimass-bench-api-'));
@@ -28,9 +29,11 @@ export async function benchApiThroughput(seconds: number) {
   await createModelsWithVersions(services);
 
   const statements: Record<string, number> = {};
+  const post = (query: string) => fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...BENCH_AUTH }, body: JSON.stringify({ query }) });
+  await post(TRIVIAL_QUERY); // the key's lookup (and its last-used write) first, so that they are not counted below
   for (const [first, inner] of [[50, 5], [100, 5], [10, 1], [50, 20]]) {
     const before = services.db.counter.count;
-    const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...BENCH_AUTH }, body: JSON.stringify({ query: NESTED_QUERY(first, inner) }) });
+    const res = await post(NESTED_QUERY(first, inner));
     const body = await res.json() as { data?: { models: { edges: unknown[] } } };
     if (body.data?.models.edges.length !== first) throw new Error(`nested query failed: ${JSON.stringify(body).slice(0, 300)}`);
     statements[`models(first: ${first}) versions(first: ${inner})`] = services.db.counter.count - before;
@@ -38,24 +41,101 @@ export async function benchApiThroughput(seconds: number) {
   await app.close();
 
   const dist = path.resolve(__dirname, '..');
-  const runs: Record<string, LoadResult[]> = { bare: [], trivial: [], nested: [] };
-  // Alternate the servers so drift in the machine's speed hits both alike.
-  for (let round = 0; round < 2; round++) {
-    const bare = await startChildServer(path.join(dist, 'bench/servers/bare-apollo.js'));
-    runs.bare.push(await loadGraphQL(bare.url, '{ version }', { seconds }));
-    await bare.stop();
-    const aimass = await startChildServer(path.join(dist, 'src/main.js'), { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${file}`, ...BENCH_KEY_ENV });
-    runs.trivial.push(await loadGraphQL(aimass.url, TRIVIAL_QUERY, { seconds, headers: BENCH_AUTH }));
-    runs.nested.push(await loadGraphQL(aimass.url, NESTED_QUERY(50, 5), { seconds, headers: BENCH_AUTH }));
-    await aimass.stop();
+  // BENCH_API_BEFORE_DIST: another build's dist/ (e.g. a copy made before a change, next to a
+  // package.json and node_modules), measured as a
+  // third side in the same rounds, so a change is compared before and after in one run.
+  const before = process.env.BENCH_API_BEFORE_DIST;
+  const aimassEnv = { PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${file}`, ...BENCH_KEY_ENV };
+  const sides: Record<string, () => Promise<{ trivial: LoadResult; nested: LoadResult }>> = {
+    bare: async () => {
+      const bare = await startChildServer(path.join(dist, 'bench/servers/bare-apollo.js'));
+      try {
+        await warmUp(bare.url, '{ version }', NESTED_QUERY(50, 5), {});
+        return { trivial: await withCpu(bare.process.pid!, () => loadGraphQL(bare.url, '{ version }', { seconds })), nested: await withCpu(bare.process.pid!, () => loadGraphQL(bare.url, NESTED_QUERY(50, 5), { seconds })) };
+      } finally { await bare.stop(); }
+    },
+    aimass: () => measureAimass(path.join(dist, 'src/main.js'), aimassEnv, seconds),
+    ...(before ? { before: () => measureAimass(path.join(before, 'src/main.js'), aimassEnv, seconds) } : {}),
+  };
+  const runs: Record<string, { trivial: LoadResult; nested: LoadResult }[]> = Object.fromEntries(Object.keys(sides).map((side) => [side, []]));
+  // 3 rounds, the order of the servers rotating each round so drift in the machine's speed hits all alike.
+  const names = Object.keys(sides);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const side = names[(i + round) % names.length];
+      runs[side].push(await sides[side]());
+    }
   }
-  const rps = (list: LoadResult[]) => list.reduce((sum, r) => sum + r.requestsPerSecond, 0) / list.length;
-  const failures = Object.values(runs).flat().reduce((sum, r) => sum + r.errors + r.non2xx, 0);
+  const rps = (side: string, kind: 'trivial' | 'nested') => runs[side].map((r) => r[kind].requestsPerSecond);
+  const ratios = (side: string, kind: 'trivial' | 'nested') => runs[side].map((r, i) => r[kind].requestsPerSecond / runs.bare[i][kind].requestsPerSecond);
+  const summary = (values: number[]) => ({ median: round3(median(values)), min: round3(Math.min(...values)), max: round3(Math.max(...values)) });
+  const failures = Object.values(runs).flat().reduce((sum, r) => sum + r.trivial.errors + r.trivial.non2xx + r.nested.errors + r.nested.non2xx, 0);
+  const cpuOf = (side: string, kind: 'trivial' | 'nested') => runs[side].map((r) => (r[kind] as { cpuMsPerRequest?: number }).cpuMsPerRequest ?? NaN);
+  const cpu = (side: string, kind: 'trivial' | 'nested') => summary(cpuOf(side, kind));
+  // Throughput the server's CPU alone allows, relative: bare's CPU per request over this side's.
+  const cpuRatio = (side: string, base: string, kind: 'trivial' | 'nested') => summary(cpuOf(side, kind).map((ms, i) => cpuOf(base, kind)[i] / ms));
+  const report = (side: string) => ({
+    systemInfo: { requestsPerSecond: summary(rps(side, 'trivial')), p99Ms: summary(runs[side].map((r) => r.trivial.p99Ms)), vsBare: summary(ratios(side, 'trivial')), serverCpuMsPerRequest: cpu(side, 'trivial'), cpuVsBare: cpuRatio(side, 'bare', 'trivial') },
+    nestedModels: { requestsPerSecond: summary(rps(side, 'nested')), p99Ms: summary(runs[side].map((r) => r.nested.p99Ms)), vsBare: summary(ratios(side, 'nested')), serverCpuMsPerRequest: cpu(side, 'nested'), cpuVsBare: cpuRatio(side, 'bare', 'nested') },
+  });
   return {
     statements,
-    requestsPerSecond: { bareApollo: rps(runs.bare), systemInfo: rps(runs.trivial), nestedModels: rps(runs.nested) },
-    p99Ms: { bareApollo: runs.bare[1].p99Ms, systemInfo: runs.trivial[1].p99Ms, nestedModels: runs.nested[1].p99Ms },
-    ratios: { systemInfoVsBare: rps(runs.trivial) / rps(runs.bare), nestedVsBare: rps(runs.nested) / rps(runs.bare) },
+    bareApollo: {
+      oneField: { requestsPerSecond: summary(rps('bare', 'trivial')), p99Ms: summary(runs.bare.map((r) => r.trivial.p99Ms)), serverCpuMsPerRequest: cpu('bare', 'trivial') },
+      nestedModels: { requestsPerSecond: summary(rps('bare', 'nested')), p99Ms: summary(runs.bare.map((r) => r.nested.p99Ms)), serverCpuMsPerRequest: cpu('bare', 'nested') },
+    },
+    aimass: report('aimass'),
+    ...(before ? { before: report('before'), afterVsBefore: {
+      systemInfo: { requestsPerSecond: summary(runs.aimass.map((r, i) => r.trivial.requestsPerSecond / runs.before[i].trivial.requestsPerSecond)), cpu: cpuRatio('aimass', 'before', 'trivial') },
+      nestedModels: { requestsPerSecond: summary(runs.aimass.map((r, i) => r.nested.requestsPerSecond / runs.before[i].nested.requestsPerSecond)), cpu: cpuRatio('aimass', 'before', 'nested') },
+    } } : {}),
+    goals: { systemInfoVsBare: 0.85, nestedVsBare: 0.5 },
     failures,
   };
 }
+
+
+async function measureAimass(script: string, env: Record<string, string>, seconds: number) {
+  const aimass = await startChildServer(script, env);
+  try {
+    await warmUp(aimass.url, TRIVIAL_QUERY, NESTED_QUERY(50, 5), BENCH_AUTH);
+    return {
+      trivial: await withCpu(aimass.process.pid!, () => loadGraphQL(aimass.url, TRIVIAL_QUERY, { seconds, headers: BENCH_AUTH })),
+      nested: await withCpu(aimass.process.pid!, () => loadGraphQL(aimass.url, NESTED_QUERY(50, 5), { seconds, headers: BENCH_AUTH })),
+    };
+  } finally { await aimass.stop(); }
+}
+
+/** Two seconds of each query before measuring, so that a fresh process's JIT warm-up is not measured. */
+async function warmUp(url: string, trivial: string, nested: string, headers: Record<string, string>) {
+  await loadGraphQL(url, trivial, { seconds: 1, headers });
+  await loadGraphQL(url, nested, { seconds: 1, headers });
+}
+
+/** CPU time of a process (user + system, ms), from /proc; NaN where there is none. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The server's CPU milliseconds per request besides the load's figures: on 2 cores shared with the
+ * load generator (and other work), CPU per request moves far less than requests per second.
+ */
+async function withCpu(pid: number, load: () => Promise<LoadResult>): Promise<LoadResult & { cpuMsPerRequest: number }> {
+  const start = cpuMs(pid);
+  const result = await load();
+  return { ...result, cpuMsPerRequest: (cpuMs(pid) - start) / Math.max(1, result.requests) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
