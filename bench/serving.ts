@@ -27,8 +27,10 @@ export const PREDICT_ONE = (row: Record<string, unknown>, environment = 'PRODUCT
 /**
  * Serving, servers in child processes, alternated over three rounds:
  * (1) one request of 10,000 rows through GraphQL against raw model.predict on the same rows'
- *     tensor, same backend: as shipped (PRODUCTION's log DURABLE, scored on the worker pool),
- *     without the pool, and with the log ASYNC and sampled to nothing;
+ *     tensor, same backend, every side warmed until its call time settles: rows answering
+ *     `predictions` as shipped (PRODUCTION's log DURABLE, scored on the worker pool), without the
+ *     pool, and with the log ASYNC and sampled to nothing; rows answering `compact`; columns
+ *     answering `compact`, with and without the log (BENCH_SERVING_BATCH_ONLY=1: this part alone);
  * (2) 64 clients sending single-row predicts: micro-batching off, on with the DURABLE log (the
  *     default), on with the ASYNC log, without any log, and without the worker pool;
  * (3) PRODUCTION's latency alone and while TEST is flooded (single-row predicts from 64 clients,
@@ -45,20 +47,54 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
   const withoutLog = { PREDICTION_LOG_DURABILITY_PRODUCTION: 'ASYNC', PREDICTION_LOG_SAMPLE_RATE: '0' };
 
   // Raw and API alternate, three rounds: this machine's speed drifts more than the difference.
-  const batchServers = { api: await startChildServer(script, env), apiWithoutPool: await startChildServer(script, { ...env, PREDICT_POOL_THREADS: '0' }), apiWithoutLog: await startChildServer(script, { ...env, ...withoutLog }) };
-  type BatchRun = Awaited<ReturnType<typeof apiBatchPredict>>;
-  const rounds: ({ raw: Awaited<ReturnType<typeof raw.measure>> } & Record<keyof typeof batchServers, BatchRun>)[] = [];
+  const servers = { shipped: await startChildServer(script, env), withoutPool: await startChildServer(script, { ...env, PREDICT_POOL_THREADS: '0' }), withoutLog: await startChildServer(script, { ...env, ...withoutLog }) };
+  // Each side: a server and the shape of the request (rows or columns in, predictions or compact out).
+  const batchSides = {
+    api: [servers.shipped, 'rows'], apiWithoutPool: [servers.withoutPool, 'rows'], apiWithoutLog: [servers.withoutLog, 'rows'],
+    apiRowsCompact: [servers.shipped, 'rowsCompact'], apiColumnsCompact: [servers.shipped, 'columnsCompact'], apiColumnsCompactWithoutLog: [servers.withoutLog, 'columnsCompact'],
+  } as const;
+  type Side = keyof typeof batchSides;
+  type BatchRun = { seconds: number; rowsPerSecond: number; serverLatencyMs?: number; warmUpCalls: number };
+  const apiSides = Object.fromEntries((Object.entries(batchSides) as [Side, (typeof batchSides)[Side]][]).map(([side, [server, shape]]) => [side, apiBatchPredict(server.url, rows, shape)])) as Record<Side, ReturnType<typeof apiBatchPredict>>;
+  const rounds: ({ raw: BatchRun } & Record<Side, BatchRun>)[] = [];
   for (let round = 0; round < 3; round++) {
-    rounds.push({
-      raw: await raw.measure(),
-      api: await apiBatchPredict(batchServers.api.url, rows),
-      apiWithoutPool: await apiBatchPredict(batchServers.apiWithoutPool.url, rows),
-      apiWithoutLog: await apiBatchPredict(batchServers.apiWithoutLog.url, rows),
-    });
+    // Every side warmed until settled, then their timed calls interleaved one by one, so that
+    // every side sees the same neighbours on this shared machine.
+    const warm: Record<string, number> = { raw: await raw.settle() };
+    for (const side of Object.keys(apiSides) as Side[]) warm[side] = await apiSides[side].settle();
+    const times: Record<string, number[]> = { raw: [] };
+    const latencies: Record<string, number[]> = {};
+    for (let i = 0; i < 10; i++) {
+      times.raw.push(...(await timed(1, raw.once)));
+      for (const side of Object.keys(apiSides) as Side[]) {
+        const started = performance.now();
+        (latencies[side] ??= []).push(await apiSides[side].send());
+        (times[side] ??= []).push((performance.now() - started) / 1000);
+      }
+    }
+    const result = Object.fromEntries(Object.entries(times).map(([side, list]) => [side, { seconds: median(list), rowsPerSecond: rows.length / median(list), serverLatencyMs: latencies[side] ? median(latencies[side]) : undefined, warmUpCalls: warm[side] }])) as (typeof rounds)[number];
+    rounds.push(result);
+    console.log(JSON.stringify({ round: round + 1, raw: result.raw.rowsPerSecond, ...Object.fromEntries(Object.keys(batchSides).map((side) => [side, Number((result[side as Side].rowsPerSecond / result.raw.rowsPerSecond).toFixed(3))])) }));
   }
-  for (const server of Object.values(batchServers)) await server.stop();
+  for (const server of Object.values(servers)) await server.stop();
   raw.dispose();
-  const ratio = (key: keyof typeof batchServers) => rounds.map((r) => r[key].rowsPerSecond / r.raw.rowsPerSecond);
+  const ratio = (key: Side) => rounds.map((r) => r[key].rowsPerSecond / r.raw.rowsPerSecond);
+  const spread = (values: number[]) => [Math.min(...values), Math.max(...values)].map((v) => Number(v.toFixed(3)));
+  const batch10k = {
+    rounds: rounds.map((r) => ({
+      rawRowsPerSecond: r.raw.rowsPerSecond, rawSecondsPerCall: r.raw.seconds, rawWarmUpCalls: r.raw.warmUpCalls,
+      ...Object.fromEntries(Object.keys(batchSides).map((key) => [key, { rowsPerSecond: r[key as Side].rowsPerSecond, secondsPerRequest: r[key as Side].seconds, serverLatencyMs: r[key as Side].serverLatencyMs, warmUpCalls: r[key as Side].warmUpCalls }])),
+    })),
+    medianRatioApiVsRaw: median(ratio('api')),
+    medianRatioApiWithoutPoolVsRaw: median(ratio('apiWithoutPool')),
+    medianRatioApiWithoutLogVsRaw: median(ratio('apiWithoutLog')),
+    medianRatioRowsCompactVsRaw: median(ratio('apiRowsCompact')),
+    medianRatioColumnsCompactVsRaw: median(ratio('apiColumnsCompact')),
+    medianRatioColumnsCompactWithoutLogVsRaw: median(ratio('apiColumnsCompactWithoutLog')),
+    spreadOfRatios: Object.fromEntries(Object.keys(batchSides).map((key) => [key, spread(ratio(key as Side))])),
+    goal: 'columns + compact ≥ 0.5 of raw at steady state (stretch 0.8), median of 3 alternating rounds',
+  };
+  if (process.env.BENCH_SERVING_BATCH_ONLY === '1') return { backend: raw.backend, batch10k };
 
   const one = PREDICT_ONE(rows[0]);
   const batchingModes = {
@@ -91,15 +127,7 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
   const rps = (list: LoadResult[]) => list.reduce((sum, r) => sum + r.requestsPerSecond, 0) / list.length;
   return {
     backend: raw.backend,
-    batch10k: {
-      rounds: rounds.map((r) => ({
-        rawRowsPerSecond: r.raw.rowsPerSecond, rawSecondsPerCall: r.raw.seconds,
-        ...Object.fromEntries(Object.keys(batchServers).map((key) => [key, { rowsPerSecond: r[key as keyof typeof batchServers].rowsPerSecond, secondsPerRequest: r[key as keyof typeof batchServers].seconds, serverLatencyMs: r[key as keyof typeof batchServers].serverLatencyMs }])),
-      })),
-      medianRatioApiVsRaw: median(ratio('api')),
-      medianRatioApiWithoutPoolVsRaw: median(ratio('apiWithoutPool')),
-      medianRatioApiWithoutLogVsRaw: median(ratio('apiWithoutLog')),
-    },
+    batch10k,
     microBatching: {
       requestsPerSecond: Object.fromEntries(Object.entries(batching).map(([mode, list]) => [mode, list.map((r) => Math.round(r.requestsPerSecond))])),
       p99Ms: Object.fromEntries(Object.entries(batching).map(([mode, list]) => [mode, list.map((r) => r.p99Ms)])),
@@ -189,7 +217,7 @@ async function finishedVersion(services: Services, runId: string): Promise<strin
 }
 
 /** The baseline: model.predict on one tensor of the same rows, encoded once, in this process on the same backend. */
-async function rawPredictor(services: Services, versionId: string, rows: Record<string, unknown>[], repeats = 10) {
+async function rawPredictor(services: Services, versionId: string, rows: Record<string, unknown>[]) {
   const backend = await selectBackend(services.config.training.backend);
   const version = await services.db.manager.findOneByOrFail(ModelVersion, { id: versionId });
   const artifact = await loadModelArtifact(services.artifacts, version.artifactId!);
@@ -202,28 +230,47 @@ async function rawPredictor(services: Services, versionId: string, rows: Record<
     await output.data();
     output.dispose();
   };
-  const measure = async () => {
-    // WebAssembly kernels and tfjs buffers need a few passes to reach their steady speed.
-    for (let i = 0; i < WARM_UP; i++) await once();
-    const seconds = median(await timed(repeats, once));
-    return { seconds, rowsPerSecond: rows.length / seconds };
-  };
-  return { backend, measure, dispose: () => { input.dispose(); model.network.dispose(); } };
+  // WebAssembly kernels and tfjs buffers need passes to reach their steady speed: settle() before timing.
+  return { backend, once, settle: () => settle(once), dispose: () => { input.dispose(); model.network.dispose(); } };
 }
 
-/** The same rows as one GraphQL predict request, timed from send to parsed response. */
-async function apiBatchPredict(url: string, rows: Record<string, unknown>[], repeats = 10) {
-  const body = JSON.stringify({ query: 'mutation($rows: [JSONObject!]!) { predict(input: { model: "bench-serving", rows: $rows }) { latencyMs predictions { value } } }', variables: { rows } });
+/**
+ * Warms a side up until its call time has settled: at least WARM_UP calls, then until the median
+ * of the last 5 calls is within 5 % of the 5 before (at most 60 calls). A fixed count left the raw
+ * side's wasm kernels still speeding up in some runs and not in others.
+ */
+async function settle(call: () => Promise<unknown>): Promise<number> {
+  const times = await timed(WARM_UP, call);
+  while (times.length < 60) {
+    const last = median(times.slice(-5));
+    const before = median(times.slice(-10, -5));
+    if (Math.abs(last - before) <= 0.05 * before) break;
+    times.push(...(await timed(1, call)));
+  }
+  return times.length;
+}
+
+/**
+ * The same rows as one GraphQL predict request, timed from send to parsed response: `rows` asking
+ * for `predictions { value }` (as before), `rowsCompact` asking for `compact { values }`, or
+ * `columnsCompact`, the rows sent as columns, asking for `compact { values }`.
+ */
+function apiBatchPredict(url: string, rows: Record<string, unknown>[], shape: 'rows' | 'rowsCompact' | 'columnsCompact' = 'rows') {
+  const names = Object.keys(rows[0]);
+  const body = JSON.stringify(shape === 'columnsCompact'
+    ? { query: 'mutation($columns: [PredictColumn!]!) { predict(input: { model: "bench-serving", columns: $columns }) { latencyMs compact { values } } }', variables: { columns: names.map((name) => ({ name, numbers: rows.map((row) => row[name]) })) } }
+    : { query: `mutation($rows: [JSONObject!]!) { predict(input: { model: "bench-serving", rows: $rows }) { latencyMs ${shape === 'rows' ? 'predictions { value }' : 'compact { values }'} } }`, variables: { rows } });
+  const post = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...BENCH_AUTH }, body });
   const send = async () => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...BENCH_AUTH }, body });
-    const json = (await res.json()) as { data?: { predict: { latencyMs: number; predictions: unknown[] } }; errors?: unknown };
-    if (!json.data || json.data.predict.predictions.length !== rows.length) throw new Error(`batch predict failed: ${JSON.stringify(json.errors)}`);
+    // Interleaved sides leave a connection idle past the server's keep-alive timeout: the socket
+    // may be closed under a request (EPIPE), which is then sent once more on a new one.
+    const res = await post().catch(() => post());
+    const json = (await res.json()) as { data?: { predict: { latencyMs: number; predictions?: unknown[]; compact?: { values: number[] } } }; errors?: unknown };
+    const answered = json.data?.predict.predictions?.length ?? json.data?.predict.compact?.values.length;
+    if (!json.data || answered !== rows.length) throw new Error(`batch predict failed: ${JSON.stringify(json.errors)}`);
     return json.data.predict.latencyMs;
   };
-  for (let i = 0; i < WARM_UP; i++) await send();
-  const latencies: number[] = [];
-  const seconds = median(await timed(repeats, async () => { latencies.push(await send()); }));
-  return { seconds, rowsPerSecond: rows.length / seconds, serverLatencyMs: median(latencies) };
+  return { send, settle: () => settle(send) };
 }
 
 /** Each call's duration in seconds. */
