@@ -44,7 +44,7 @@ async function main() {
     console.log(JSON.stringify(results.ingest, null, 2));
   }
   if (want('training')) {
-    console.log('== Training overhead: API run (request → SUCCEEDED over graphql-ws) vs bare model.fit, 20k synthetic rows, MLP 64-64-1, 10 epochs, twice each');
+    console.log('== Training overhead: API run (request → SUCCEEDED over graphql-ws) vs bare model.fit, 20k synthetic rows, MLP 64-64-1, 10 epochs; warm pool (TRAINING_WARM_CHILDREN=1) and cold children beside bare, alternating rounds');
     results.training = await benchTrainingOverhead();
     console.log(JSON.stringify(results.training, null, 2));
   }
