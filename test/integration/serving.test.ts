@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadArtifactModel } from '../../src/ml/model-artifact';
-import type { Preprocessor } from '../../src/ml/preprocessing';
-import { loadModelArtifact } from '../../src/engines/db/model-artifacts';
 import { ModelVersion } from '../../src/modules/models/model-version.entity';
-import { CREDIT_FEATURES, DEPLOY, PREDICT, creditCsv, creditRows, featuresOf, trainVersion } from '../support/serving';
+import { CREDIT_FEATURES, DEPLOY, PREDICT, creditCsv, creditRows, featuresOf, referencePredictions, trainVersion } from '../support/serving';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { wsClient } from '../support/ws-client';
 
@@ -36,17 +33,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => server?.close());
 
-/** Scores rows with the stored artifact, encoding by hand from the saved preprocessor: independent of the serving path. */
-async function reference(versionId: string, input: Record<string, unknown>[]): Promise<number[]> {
-  const version = await server.services.db.manager.findOneByOrFail(ModelVersion, { id: versionId });
-  const artifact = await loadModelArtifact(server.services.artifacts, version.artifactId!);
-  const p = artifact.preprocessor as Preprocessor;
-  const x = input.map((row) => p.features.flatMap((f) => (f.kind === 'numeric' ? [(Number(row[f.name]) - f.mean) / f.std] : f.categories.map((c) => (row[f.name] === c ? 1 : 0)))));
-  const model = await loadArtifactModel(artifact);
-  const values = Array.from(await model.predict(Float32Array.from(x.flat()), x.length));
-  model.dispose();
-  return values;
-}
+/** The independent computation (test/support/serving.ts). */
+const reference = (versionId: string, input: Record<string, unknown>[]) => referencePredictions(server, versionId, input);
 
 const predict = (input: Record<string, unknown>, who?: keyof typeof auth) => server.request(PREDICT, { input: { model: 'credit-serving', ...input } }, who ? as(who) : {});
 

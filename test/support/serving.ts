@@ -1,3 +1,7 @@
+import { loadModelArtifact } from '../../src/engines/db/model-artifacts';
+import { loadArtifactModel } from '../../src/ml/model-artifact';
+import type { Preprocessor } from '../../src/ml/preprocessing';
+import { ModelVersion } from '../../src/modules/models/model-version.entity';
 import { readDataset } from './csv';
 import { START_RUN, waitForRun } from './training';
 import type { TestServer } from './test-server';
@@ -46,3 +50,18 @@ export const DEPLOY = `mutation($input: DeployModelVersionInput!) { deployModelV
 
 export const PREDICT = `mutation($input: PredictInput!) { predict(input: $input) {
   modelVersion { id version } environment latencyMs predictions { value label probabilities { label probability } contributions { feature contribution } } } }`;
+
+/**
+ * Scores rows with a version's stored artifact, encoding them by hand from its saved
+ * preprocessor: the answer the serving tests compare predict with, independent of the serving path.
+ */
+export async function referencePredictions(server: TestServer, versionId: string, input: Record<string, unknown>[]): Promise<number[]> {
+  const version = await server.services.db.manager.findOneByOrFail(ModelVersion, { id: versionId });
+  const artifact = await loadModelArtifact(server.services.artifacts, version.artifactId!);
+  const p = artifact.preprocessor as Preprocessor;
+  const x = input.map((row) => p.features.flatMap((f) => (f.kind === 'numeric' ? [(Number(row[f.name]) - f.mean) / f.std] : f.categories.map((c) => (row[f.name] === c ? 1 : 0)))));
+  const model = await loadArtifactModel(artifact);
+  const values = Array.from(await model.predict(Float32Array.from(x.flat()), x.length));
+  model.dispose();
+  return values;
+}
