@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../src/ml/backend';
 import { transformRows, type Preprocessor } from '../src/ml/preprocessing';
-import { tf } from '../src/ml/tf';
+import { tf, type TF } from '../src/ml/tf';
 import { loadNetwork } from '../src/ml/algorithms/tfjs-network';
 import { artifactShape } from '../src/ml/model-artifact';
 import { Environment } from '../src/modules/deployments/environment';
@@ -221,12 +221,12 @@ async function rawPredictor(services: Services, versionId: string, rows: Record<
   const backend = await selectBackend(services.config.training.backend);
   const version = await services.db.manager.findOneByOrFail(ModelVersion, { id: versionId });
   const artifact = await loadModelArtifact(services.artifacts, version.artifactId!);
-  const model = (await loadNetwork({ state: artifact.model, bytes: artifact.weightData }, artifactShape(artifact))) as unknown as { network: tf.LayersModel };
+  const model = (await loadNetwork({ state: artifact.model, bytes: artifact.weightData }, artifactShape(artifact))) as unknown as { network: TF.LayersModel };
   if (!('network' in model)) throw new Error('the raw baseline needs a tfjs network');
   const p = artifact.preprocessor as Preprocessor;
   const input = tf.tensor(transformRows(p, rows), [rows.length, p.outputSize]);
   const once = async () => {
-    const output = model.network.predict(input) as tf.Tensor;
+    const output = model.network.predict(input) as TF.Tensor;
     await output.data();
     output.dispose();
   };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { selectBackend } from '../src/ml/backend';
-import { tf } from '../src/ml/tf';
+import { tf, type TF } from '../src/ml/tf';
 import { resolveHyperparameters } from '../src/modules/models/hyperparameters';
 import { Architecture, ModelTask } from '../src/modules/models/model-enums';
 import { toTypedValue, type ColumnType } from '../src/ml/value-parsers';
@@ -101,7 +101,7 @@ async function main() {
 function batchCallback() {
   let lastYield = Date.now();
   const seen: number[] = [];
-  return async (_batch: number, logs?: tf.Logs) => {
+  return async (_batch: number, logs?: TF.Logs) => {
     if (logs?.loss !== undefined) seen.push(logs.loss);
     if (Date.now() - lastYield > 50) {
       await new Promise((resolve) => setImmediate(resolve));

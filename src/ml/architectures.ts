@@ -5,7 +5,7 @@
  * topology loads back with tf.loadLayersModel and nothing registered.
  */
 import { DEFAULT_LSTM_UNITS, TASKS_BY_ARCHITECTURE, type ActivationName, type ArchitectureName, type TaskName } from './model-spec';
-import { tf } from './tf';
+import { tf, type TF } from './tf';
 
 /** Everything buildModel needs; callers have validated ranges, buildModel re-checks as a guard. */
 export interface ModelSpec {
@@ -69,7 +69,7 @@ export function primaryMetric(task: TaskName): 'auc' | 'accuracy' | 'rmse' {
  * sigmoid for binary, softmax for multiclass, linear for regression and forecasts.
  * Throws an Error for a task the architecture cannot learn or out-of-range settings.
  */
-export function buildModel(spec: ModelSpec): tf.LayersModel {
+export function buildModel(spec: ModelSpec): TF.LayersModel {
   check(spec);
   const { task, inputSize, outputSize, dropout } = spec;
   // One seed per layer: equal-shaped layers sharing a seed would start as exact copies.

@@ -148,7 +148,8 @@ export function columnRows(columns: CheckedColumns, keep: readonly number[]): Re
   const entries = [...columns.byName].map(([name, { values }]) => [name, values] as const);
   return keep.map((r) => {
     const row: Record<string, unknown> = {};
-    for (const [name, values] of entries) row[name] = values[r];
+    // defineProperty: a feature named __proto__ must stay a field (as it does in JSON rows), not set the prototype.
+    for (const [name, values] of entries) Object.defineProperty(row, name, { value: values[r], enumerable: true, writable: true, configurable: true });
     return row;
   });
 }

@@ -115,11 +115,14 @@ export class TrainingSupervisor {
     child.stderr?.on('data', onStderr);
     child.on('message', onMessage);
     child.on('exit', onExit);
-    child.on('error', () => undefined);
+    // A spawn that fails (EAGAIN, EMFILE) emits 'error' and never 'exit': free its slot the same way.
+    child.on('error', () => onExit(null, null));
     warm.release = () => {
       child.stderr?.off('data', onStderr);
       child.off('message', onMessage);
       child.off('exit', onExit);
+      child.removeAllListeners('error');
+      child.on('error', () => undefined);
       child.ref();
       child.channel?.ref();
     };

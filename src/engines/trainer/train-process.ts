@@ -109,7 +109,9 @@ process.on('message', (message) => {
   }
   // A pooled child: load TensorFlow.js and the backend now, then wait for its one job.
   if (message.type === 'warm') {
-    selectBackend(message.backend).then(() => send({ type: 'ready' }), () => process.exit(1));
+    // A backend that cannot load: exit while idle; once a job has arrived, its own await of the
+    // same promise reports the error (as a cold child would), so do not exit before it can.
+    selectBackend(message.backend).then(() => send({ type: 'ready' }), () => { if (!busy) process.exit(1); });
     return;
   }
   busy = true;

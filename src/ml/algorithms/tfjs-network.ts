@@ -8,7 +8,7 @@
 import { buildModel } from '../architectures';
 import type { ArchitectureName, HyperparameterValues } from '../model-spec';
 import { createRandom, shuffleInPlace } from '../random';
-import { tf, type LayersModel } from '../tf';
+import { tf, type TF, type LayersModel } from '../tf';
 import type { ModelShape, Predictor, SerialisedModel, TrainCallbacks, TrainingSet } from './algorithm';
 
 /** The stored form's JSON part. */
@@ -21,12 +21,12 @@ interface NetworkState {
 /** Everything `model.fit` is called with, except the callbacks (the training benchmark's bare baseline calls this too). */
 export interface NetworkFitPlan {
   model: LayersModel;
-  x: tf.Tensor;
-  y: tf.Tensor;
+  x: TF.Tensor;
+  y: TF.Tensor;
   options: {
     epochs: number;
     batchSize: number;
-    validationData: [tf.Tensor, tf.Tensor] | undefined;
+    validationData: [TF.Tensor, TF.Tensor] | undefined;
     shuffle: boolean;
     classWeight: Record<number, number> | undefined;
     verbose: 0;
@@ -42,7 +42,7 @@ export function planNetworkFit(architecture: ArchitectureName, data: TrainingSet
     hiddenUnits: hp.hiddenUnits, activation: hp.activation, dropout: hp.dropout, l2: hp.l2,
     learningRate: hp.learningRate, windowSize: forecast ? data.inputShape[0] : hp.windowSize, seed,
   });
-  const tensor = (part: TrainingSet['train']) => [tf.tensor(part.x, [part.count, ...data.inputShape]), tf.tensor(part.y, [part.count, data.outputWidth])] as [tf.Tensor, tf.Tensor];
+  const tensor = (part: TrainingSet['train']) => [tf.tensor(part.x, [part.count, ...data.inputShape]), tf.tensor(part.y, [part.count, data.outputWidth])] as [TF.Tensor, TF.Tensor];
   const [x, y] = tensor(data.train);
   const validation = data.validation.count > 0 ? tensor(data.validation) : undefined;
   return {
@@ -70,11 +70,11 @@ export async function trainNetwork(architecture: ArchitectureName, data: Trainin
   const plan = planNetworkFit(architecture, data, hp, seed);
   const { model } = plan;
   const watch = hp.patience > 0 && data.validation.count > 0;
-  let best = { loss: Infinity, epoch: 0, weights: null as tf.Tensor[] | null };
+  let best = { loss: Infinity, epoch: 0, weights: null as TF.Tensor[] | null };
   let lastEpoch = 0;
   let stop = false;
-  const fitCallbacks: tf.CustomCallbackArgs = {
-    ...(callbacks.onBatch ? { onBatchEnd: async (_batch: number, logs?: tf.Logs) => { if (logs?.loss !== undefined) await callbacks.onBatch!(logs.loss); } } : {}),
+  const fitCallbacks: TF.CustomCallbackArgs = {
+    ...(callbacks.onBatch ? { onBatchEnd: async (_batch: number, logs?: TF.Logs) => { if (logs?.loss !== undefined) await callbacks.onBatch!(logs.loss); } } : {}),
     onEpochEnd: async (epoch, logs) => {
       lastEpoch = epoch + 1;
       const metrics: Record<string, number> = { learning_rate: hp.learningRate };
@@ -117,7 +117,7 @@ export async function trainNetwork(architecture: ArchitectureName, data: Trainin
 export async function loadNetwork(model: SerialisedModel, shape: ModelShape): Promise<Predictor> {
   const state = model.state as NetworkState;
   const network = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: state.modelTopology as object, weightSpecs: state.weightSpecs as tf.io.WeightsManifestEntry[], weightData: model.bytes,
+    modelTopology: state.modelTopology as object, weightSpecs: state.weightSpecs as TF.io.WeightsManifestEntry[], weightData: model.bytes,
   }));
   return new NetworkPredictor(network, shape.inputShape, null);
 }
@@ -132,7 +132,7 @@ class NetworkPredictor implements Predictor {
   constructor(readonly network: LayersModel, private readonly inputShape: number[], readonly bestStep: number | null) {}
 
   async predict(x: Float32Array, rows: number): Promise<Float32Array> {
-    const output = tf.tidy(() => this.network.predict(tf.tensor(x, [rows, ...this.inputShape])) as tf.Tensor);
+    const output = tf.tidy(() => this.network.predict(tf.tensor(x, [rows, ...this.inputShape])) as TF.Tensor);
     try {
       return (await output.data()) as Float32Array;
     } finally {
@@ -141,7 +141,7 @@ class NetworkPredictor implements Predictor {
   }
 
   async serialise(): Promise<SerialisedModel> {
-    let saved: tf.io.ModelArtifacts | undefined;
+    let saved: TF.io.ModelArtifacts | undefined;
     await this.network.save(tf.io.withSaveHandler(async (artifacts) => {
       saved = artifacts;
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
