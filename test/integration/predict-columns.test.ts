@@ -149,6 +149,14 @@ describe('bad columnar input', () => {
     expect(await written()).toBe(before);
   });
 
+  it('an object in numbers is echoed short in the error, whatever its size', async () => {
+    const big = { nested: 'x'.repeat(100_000) };
+    const res = await predict({ columns: withColumn('AMOUNT', (c) => ({ ...c, numbers: [100, big] })) });
+    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(/FloatList item 1 is \{"nested":"x+… \(an object\), not a number or null/);
+    expect(res.errors![0].message.length).toBeLessThan(1000);
+  });
+
   for (const [name, input, field, message] of cases) {
     it(`${name} → BAD_USER_INPUT at ${field}, nothing logged`, async () => {
       const before = await written();

@@ -22,15 +22,21 @@ registerEnumType(InvalidRowPolicy, {
 /**
  * A column's values as one scalar: graphql-js coerces a `[Float]` list item by item (a path object
  * and a parseValue call per value), which cost 2–2.3× the JSON parse of the body itself for
- * 10,000 rows × 20 columns (measured); this checks the whole array in one loop, next to nothing. Finiteness is checked with the other cell checks, which
- * name the cell (`input.columns[i].numbers[r]`).
+ * 10,000 rows × 20 columns (measured); this checks the whole array in one loop, next to nothing.
+ * Finiteness is checked with the other cell checks, which name the cell (`input.columns[i].numbers[r]`).
  */
+/** A wrong list item, shown short: an object or array in a list is echoed at most 40 characters long. */
+function describeItem(item: unknown): string {
+  const text = typeof item === 'string' ? JSON.stringify(item.slice(0, 40)) : (JSON.stringify(item) ?? typeof item);
+  return text.length > 60 ? `${text.slice(0, 40)}… (${typeof item === 'object' ? (Array.isArray(item) ? 'an array' : 'an object') : typeof item})` : text;
+}
+
 function listScalar(name: string, itemType: 'number' | 'string', description: string): GraphQLScalarType {
   const check = (value: unknown): (number | string | null)[] => {
     if (!Array.isArray(value)) throw new TypeError(`${name} must be a list of ${itemType === 'number' ? 'numbers' : 'strings'} (or nulls)`);
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (item !== null && typeof item !== itemType) throw new TypeError(`${name} item ${i} is ${typeof item === 'string' ? JSON.stringify(item.slice(0, 40)) : JSON.stringify(item) ?? typeof item}, not a ${itemType} or null`);
+      if (item !== null && typeof item !== itemType) throw new TypeError(`${name} item ${i} is ${describeItem(item)}, not a ${itemType} or null`);
     }
     return value as (number | string | null)[];
   };

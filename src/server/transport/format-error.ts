@@ -4,6 +4,10 @@ import type { ValidationError } from 'class-validator';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from '../../core/logger';
 
+/** Quoted text over 60 characters in a message (graphql-js echoes a variable's whole value when it is invalid). */
+const LONG_QUOTED = /"((?:[^"\\]|\\.){60})(?:[^"\\]|\\.)+"/g;
+const LONG_MESSAGE = 1000;
+
 /** graphql-js's "Did you mean …?" hints, which spell out the schema to whoever guesses. */
 const SUGGESTION = / ?Did you mean [^?]*\?/g;
 
@@ -40,10 +44,11 @@ export function createErrorFormatter(log: Logger, options: { hideSuggestions?: b
     log.error({ err: original, path: formatted.path }, 'unexpected error');
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
-  if (!options.hideSuggestions) return format;
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const shaped = format(formatted, error);
-    const message = shaped.message.replace(SUGGESTION, '');
+    let message = options.hideSuggestions ? shaped.message.replace(SUGGESTION, '') : shaped.message;
+    // A client's own megabytes are not sent back to it: long quoted values in a long message are cut.
+    if (message.length > LONG_MESSAGE) message = message.replace(LONG_QUOTED, '"$1…"');
     return message === shaped.message ? shaped : { ...shaped, message };
   };
 }
