@@ -16,6 +16,7 @@ import { benchAlgorithmQuality, benchAlgorithmSpeed } from './algorithms';
 import { benchFeedLatency } from './paper-trading';
 import { benchConsole } from './console';
 import { benchMemory } from './memory';
+import { benchAuditChain } from './audit-chain';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -109,6 +110,11 @@ async function main() {
     console.log('== Memory of the API process (main.ts with the demo data): idle, per loaded model version, per 1,000 idle graphql-ws sockets; 3 fresh servers');
     results.memory = await benchMemory();
     console.log(JSON.stringify(results.memory, null, 2));
+  }
+  if (want('audit')) {
+    console.log(`== Audit hash chain: entries written by 16 concurrent writers, chained (lock the head, hash, insert) vs the plain insert, alternating over 3 rounds; then verifyAuditLog over them; SQLite${process.env.BENCH_MYSQL_URL ? ' and MySQL/MariaDB' : ''}`);
+    results.audit = await benchAuditChain();
+    console.log(JSON.stringify(results.audit, null, 2));
   }
   if (want('console')) {
     console.log('== Web console: first page (models list) interactive in Chromium, cold and warm cache, vs a cold load of /healthz; JavaScript gzipped; 3 rounds');

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { loadConfig } from '../src/core/config';
 import { Database } from '../src/engines/db/database';
 import { newId } from '../src/core/ids';
@@ -15,6 +14,7 @@ import { SplitStrategy, TrainingRun, TrainingStatus } from '../src/modules/train
 import type { MetricEvent } from '../src/modules/training/metric.types';
 import { databaseSchema } from '../src/server/registry';
 import { startServer } from '../src/server/start-server';
+import { onScratchMysql } from './lib/fixtures';
 import { forcedStops, gql, startAimass } from './lib/graphql-client';
 import { gaussian, percentile, round, seededRandom } from './lib/training-data';
 import { mean } from './lib/training-run';
@@ -41,22 +41,7 @@ export async function benchTrainingHistory() {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const mysqlUrl = process.env.BENCH_MYSQL_URL;
-  if (mysqlUrl) {
-    const database = new URL(mysqlUrl).pathname.slice(1);
-    if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`BENCH_MYSQL_URL must name a database, got ${JSON.stringify(database)}`);
-    const admin = await mysql.createConnection(Object.assign(new URL(mysqlUrl), { pathname: '/' }).toString());
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-      results.mysql = await historyOn(mysqlUrl, points, requests);
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      await admin.end();
-    }
-  } else {
-    results.mysql = 'skipped: set BENCH_MYSQL_URL (e.g. mysql://root@127.0.0.1:3306/aimass_bench)';
-  }
+  results.mysql = await onScratchMysql((url) => historyOn(url, points, requests));
   return { points, requests, maxPoints: 500, goal: 'p50 <= 100 ms', ...results, serversKilledAfterSigtermTimeout: forcedStops() };
 }
 

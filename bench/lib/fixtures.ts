@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
 import { loadConfig } from '../../src/core/config';
 import { Architecture, ModelTask } from '../../src/modules/models/model-enums';
 import type { Services } from '../../src/modules/shared/context';
@@ -27,5 +28,25 @@ export async function createModelsWithVersions(services: Services, models = 200,
       featureColumns: ['a', 'b', 'c'], targetColumn: 'y',
     });
     for (let v = 0; v < versions; v++) await services.modelVersions.create({ modelId: model.id, metrics: { auc: 0.7 + v / 100 } });
+  }
+}
+
+/**
+ * Runs `work` on the MariaDB/MySQL database BENCH_MYSQL_URL names, created empty before and
+ * dropped after; a note saying how to enable it when the variable is unset.
+ */
+export async function onScratchMysql<T>(work: (url: string) => Promise<T>): Promise<T | string> {
+  const mysqlUrl = process.env.BENCH_MYSQL_URL;
+  if (!mysqlUrl) return 'skipped: set BENCH_MYSQL_URL (e.g. mysql://root@127.0.0.1:3306/aimass_bench)';
+  const database = new URL(mysqlUrl).pathname.slice(1);
+  if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`BENCH_MYSQL_URL must name a database, got ${JSON.stringify(database)}`);
+  const admin = await mysql.createConnection(Object.assign(new URL(mysqlUrl), { pathname: '/' }).toString());
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    return await work(mysqlUrl);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await admin.end();
   }
 }

@@ -28,6 +28,7 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Query.viewer': { allowed: ALL, call: () => ({ query: '{ viewer { role } }' }) },
   'Query.apiKeys': { allowed: ['ADMIN'], call: () => ({ query: '{ apiKeys { totalCount } }' }) },
   'Query.auditLog': { allowed: ['APPROVER', 'ADMIN'], call: () => ({ query: '{ auditLog(first: 1) { totalCount } }' }) },
+  'Query.verifyAuditLog': { allowed: ['APPROVER', 'ADMIN'], call: () => ({ query: '{ verifyAuditLog { ok } }' }) },
   'Query.node': { allowed: READERS, call: (f) => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.modelId } }) },
   'Query.nodes': { allowed: READERS, call: (f) => ({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: [f.modelId] } }) },
   'Query.datasets': { allowed: READERS, call: () => ({ query: '{ datasets { totalCount } }' }) },

@@ -1,10 +1,11 @@
 import { Column, Entity } from 'typeorm';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSONObject, GraphQLSafeInt } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
+import { bigintTransformer } from '../../engines/db/json-transformer';
 
 /** One mutation call, as the audit trail keeps it. Never updated or deleted through the API. */
-@ObjectType({ description: 'One mutation call: who, what, with which arguments, and how it ended. Append-only.' })
+@ObjectType({ description: 'One mutation call: who, what, with which arguments, and how it ended. Append-only, and hash-chained: each entry holds the SHA-256 of the one before it, so a changed or deleted entry is detected by verifyAuditLog.' })
 @Entity('audit_log')
 export class AuditEntry {
   /** Ids of this type read `aud_<ULID>`. */
@@ -57,4 +58,16 @@ export class AuditEntry {
   @Field({ description: 'When the call finished.' })
   @TimeColumn('created_at')
   createdAt!: Date;
+
+  @Field(() => GraphQLSafeInt, { description: 'Its place in the chain: 1 for the first entry ever, then one more per entry, across every instance sharing the database.' })
+  @Column({ type: 'bigint', nullable: true, transformer: bigintTransformer })
+  sequence!: number;
+
+  @Field({ description: 'The SHA-256 (hex) of the entry before it (64 zeros for the first).' })
+  @Column({ name: 'previous_hash', type: 'varchar', length: 64, nullable: true })
+  previousHash!: string;
+
+  @Field({ description: 'The SHA-256 (hex) of this entry\'s fields, its sequence and previousHash.' })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  hash!: string;
 }

@@ -73,6 +73,15 @@ export class AuditLogArgs extends PageArgs {
   filter?: AuditLogFilter | null;
 }
 
+@ArgsType()
+export class VerifyAuditLogArgs {
+  @Field(() => Date, { nullable: true, description: 'Check entries created at or after this time.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Check entries created before this time.' })
+  to?: Date | null;
+}
+
 @ObjectType({ description: 'The key this request authenticated with.' })
 export class Viewer {
   @Field(() => ID) keyId!: string;

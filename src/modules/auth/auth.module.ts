@@ -1,6 +1,7 @@
 import { ApiKeysAndAuditLog1764500000000 } from '../../../migrations/1764500000000-api-keys-and-audit-log';
 import { Principals1765000000000 } from '../../../migrations/1765000000000-principals';
 import { ApiKeyLastUsed1766200000000 } from '../../../migrations/1766200000000-api-key-last-used';
+import { AuditChain1766350000000 } from '../../../migrations/1766350000000-audit-chain';
 import { defineModule } from '../shared/module-definition';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyService } from './api-key.service';
@@ -26,7 +27,7 @@ declare module '../shared/context' {
 export const authModule = defineModule({
   name: 'auth',
   entities: [ApiKey, AuditEntry],
-  migrations: [ApiKeysAndAuditLog1764500000000, Principals1765000000000, ApiKeyLastUsed1766200000000],
+  migrations: [ApiKeysAndAuditLog1764500000000, Principals1765000000000, ApiKeyLastUsed1766200000000, AuditChain1766350000000],
   resolvers: [AuthResolver],
   topics: ['API_KEY_REVOKED'],
   services: ({ db, config, log, events }) => ({

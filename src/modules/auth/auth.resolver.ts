@@ -4,7 +4,8 @@ import type { Context } from '../shared/context';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyConnection, AuditEntryConnection } from './auth.connection';
 import { operationsOf } from './operation-roles';
-import { ApiKeysArgs, AuditLogArgs, CreateApiKeyInput, CreatedApiKey, Viewer } from './auth.inputs';
+import { ApiKeysArgs, AuditLogArgs, CreateApiKeyInput, CreatedApiKey, VerifyAuditLogArgs, Viewer } from './auth.inputs';
+import { AuditVerification } from './audit-verification.type';
 import { Role, Roles } from '../shared/role';
 
 @Resolver()
@@ -43,5 +44,11 @@ export class AuthResolver {
   @Query(() => AuditEntryConnection, { description: 'Every mutation call, newest first: who, what, arguments (redacted), outcome. APPROVER and ADMIN.' })
   async auditLog(@Args() { filter, ...page }: AuditLogArgs, @Ctx() { services }: Context) {
     return AuditEntryConnection.from(await services.audit.list(filter, page));
+  }
+
+  @Authorized(...Roles.AUDITORS)
+  @Query(() => AuditVerification, { description: 'Recomputes the audit log\'s hash chain over the entries created in [from, to) (all when both are omitted) and reports the first changed, missing or relinked entry. Open-ended ranges also check the recorded head, so entries deleted at the end are found. APPROVER and ADMIN.' })
+  verifyAuditLog(@Args() { from, to }: VerifyAuditLogArgs, @Ctx() { services }: Context) {
+    return services.audit.verify(from, to);
   }
 }
