@@ -4,6 +4,7 @@ import { Node } from '../shared/node';
 import { Architecture, ModelTask } from './model-enums';
 import { Hyperparameters } from './hyperparameters';
 import { PromotionGate } from './promotion-gate';
+import { RiskTier } from './model-inventory';
 import { IdColumn, JsonColumn, TimeColumn } from '../../engines/db/entity-columns';
 
 /** A named model definition: what it predicts, from which columns, with which network. */
@@ -52,6 +53,30 @@ export class Model implements Node {
   @Field(() => PromotionGate, { nullable: true, description: 'What a version must reach to go live in PRODUCTION; null: no gate.' })
   @JsonColumn({ name: 'promotion_gate', nullable: true })
   promotionGate!: PromotionGate | null;
+
+  @Field(() => String, { nullable: true, description: 'The person or team accountable for the model (a principal).' })
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  owner!: string | null;
+
+  @Field(() => RiskTier, { description: 'The model-risk tier; MEDIUM until an APPROVER or ADMIN sets it.' })
+  @Column({ name: 'risk_tier', type: 'varchar', length: 10, default: RiskTier.MEDIUM })
+  riskTier!: RiskTier;
+
+  @Field(() => String, { nullable: true, description: 'What the model is for and what it decides.' })
+  @Column({ name: 'intended_use', type: 'text', nullable: true })
+  intendedUse!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where it should not be relied on.' })
+  @Column({ name: 'known_limitations', type: 'text', nullable: true })
+  knownLimitations!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The business line that uses it.' })
+  @Column({ name: 'business_line', type: 'varchar', length: 200, nullable: true })
+  businessLine!: string | null;
+
+  @Field(() => [String], { description: 'Regulations it falls under, as tags.' })
+  @JsonColumn()
+  regulations!: string[];
 
   @Field(() => Date, { nullable: true, description: 'When the model was archived; archived models are hidden from lists by default and cannot be trained.' })
   @TimeColumn('archived_at', { nullable: true })

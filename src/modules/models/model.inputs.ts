@@ -3,9 +3,10 @@ import { Field, ID, InputType } from 'type-graphql';
 import { Architecture, ModelTask } from './model-enums';
 import { HyperparametersInput } from './hyperparameters';
 import { PromotionGateInput } from './promotion-gate';
+import { ModelInventoryInput, RiskTier } from './model-inventory';
 
 @InputType({ description: 'A new model definition. The task must suit the architecture, and the target must not be a feature.' })
-export class CreateModelInput {
+export class CreateModelInput extends ModelInventoryInput {
   @Field({ description: 'Unique name, 1 to 200 characters.' })
   @Length(1, 200)
   name!: string;
@@ -33,8 +34,8 @@ export class CreateModelInput {
   hyperparameters?: HyperparametersInput | null;
 }
 
-@InputType({ description: 'Changes to a model; omitted fields stay as they are. Task, architecture and columns are fixed once created.' })
-export class UpdateModelInput {
+@InputType({ description: 'Changes to a model; omitted fields stay as they are. Task, architecture and columns are fixed once created; the risk tier changes with setModelControls.' })
+export class UpdateModelInput extends ModelInventoryInput {
   @Field(() => ID)
   id!: string;
 
@@ -65,6 +66,21 @@ export class ModelFilter {
 
   @Field({ defaultValue: false, description: 'Include archived models (default false).' })
   includeArchived!: boolean;
+
+  @Field(() => RiskTier, { nullable: true, description: 'Only models of this risk tier.' })
+  riskTier?: RiskTier | null;
+
+  @Field(() => String, { nullable: true, description: 'Only models this principal owns (exact).' })
+  @IsOptional() @MaxLength(200)
+  owner?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only models of this business line (exact).' })
+  @IsOptional() @MaxLength(200)
+  businessLine?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only models tagged with this regulation (exact).' })
+  @IsOptional() @MaxLength(50)
+  regulation?: string | null;
 }
 
 @InputType({ description: 'The controls on putting a model live in PRODUCTION; only APPROVER and ADMIN keys may change them.' })
@@ -82,4 +98,7 @@ export class SetModelControlsInput {
 
   @Field({ defaultValue: false, description: 'Remove the promotion gate.' })
   clearPromotionGate!: boolean;
+
+  @Field(() => RiskTier, { nullable: true, description: 'The new risk tier (omit to keep).' })
+  riskTier?: RiskTier | null;
 }

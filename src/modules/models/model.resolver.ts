@@ -30,12 +30,12 @@ export class ModelResolver {
 
   @Authorized(...Roles.BUILDERS)
   @Mutation(() => Model, { description: 'Defines a model. The architecture must suit the task (e.g. LOGISTIC_REGRESSION only for BINARY_CLASSIFICATION) and the target must not be a feature.' })
-  createModel(@Arg('input') input: CreateModelInput, @Ctx() { services }: Context) {
-    return services.models.create(input);
+  createModel(@Arg('input') input: CreateModelInput, @Ctx() { services, caller }: Context) {
+    return services.models.create(input, caller?.principal ?? null);
   }
 
   @Authorized(...Roles.BUILDERS)
-  @Mutation(() => Model, { description: 'Renames a model or changes its description or default hyper-parameters.' })
+  @Mutation(() => Model, { description: 'Renames a model or changes its description, default hyper-parameters or inventory facts (owner, intended use, known limitations, business line, regulations).' })
   updateModel(@Arg('input') input: UpdateModelInput, @Ctx() { services }: Context) {
     return services.models.update(input);
   }
@@ -47,7 +47,7 @@ export class ModelResolver {
   }
 
   @Authorized(...Roles.AUDITORS)
-  @Mutation(() => Model, { description: 'Sets whether PRODUCTION deploys of a model need approval and its promotion gate. Only APPROVER and ADMIN keys: those who build a model must not relax its controls.' })
+  @Mutation(() => Model, { description: 'Sets whether PRODUCTION deploys of a model need approval, its promotion gate and its risk tier. Only APPROVER and ADMIN keys: those who build a model must not relax its controls.' })
   setModelControls(@Arg('input') input: SetModelControlsInput, @Ctx() { services }: Context) {
     return services.models.setControls(input);
   }

@@ -12,13 +12,15 @@ import { resolveHyperparameters } from './hyperparameters';
 import { architecturesFor } from '../../ml/algorithms/registry';
 import { Model } from './model.entity';
 import { ModelTask, TASKS_BY_ARCHITECTURE } from './model-enums';
+import { normalisedRegulations, RiskTier } from './model-inventory';
 import type { CreateModelInput, ModelFilter, SetModelControlsInput, UpdateModelInput } from './model.inputs';
 
 /** Creates, changes, archives and lists model definitions. The only writer of the model table. */
 export class ModelService {
   constructor(private readonly db: Database, private readonly config: Pick<Config, 'maxPageSize'>) {}
 
-  async create(input: CreateModelInput): Promise<Model> {
+  /** `owner` defaults to `creator`, the principal of the key that creates it. */
+  async create(input: CreateModelInput, creator: string | null = null): Promise<Model> {
     const name = checkedName(input.name, 'input.name');
     const allowed = TASKS_BY_ARCHITECTURE[input.architecture];
     if (!allowed.includes(input.task)) {
@@ -39,6 +41,8 @@ export class ModelService {
       id: newId(Model), name, description: input.description ?? null, task: input.task, architecture: input.architecture,
       featureColumns: features, targetColumn: target, hyperparameters: resolveHyperparameters(input, input.hyperparameters),
       requiresApproval: true, promotionGate: null, archivedAt: null, createdAt: now, updatedAt: now,
+      owner: input.owner ?? creator, riskTier: RiskTier.MEDIUM, intendedUse: input.intendedUse ?? null, knownLimitations: input.knownLimitations ?? null,
+      businessLine: input.businessLine ?? null, regulations: normalisedRegulations(input.regulations ?? []),
     });
     await this.uniqueName(name, () => this.db.transaction((manager) => manager.insert(Model, model)));
     return model;
@@ -50,6 +54,8 @@ export class ModelService {
     if (input.name != null) changes.name = checkedName(input.name, 'input.name');
     if (input.description !== undefined) changes.description = input.description;
     if (input.hyperparameters) changes.hyperparameters = resolveHyperparameters(model, input.hyperparameters, model.hyperparameters);
+    for (const field of ['owner', 'intendedUse', 'knownLimitations', 'businessLine'] as const) if (input[field] !== undefined) changes[field] = input[field] ?? null;
+    if (input.regulations !== undefined) changes.regulations = normalisedRegulations(input.regulations ?? []);
     await this.uniqueName(changes.name ?? model.name, () => this.db.transaction((manager) => manager.update(Model, { id: model.id }, changes)));
     return Object.assign(model, changes);
   }
@@ -60,6 +66,7 @@ export class ModelService {
     if (input.clearPromotionGate && input.promotionGate) throw badInput('give promotionGate or clearPromotionGate, not both', { field: 'input.clearPromotionGate' });
     const changes: Partial<Model> = { updatedAt: new Date() };
     if (input.requiresApproval != null) changes.requiresApproval = input.requiresApproval;
+    if (input.riskTier != null) changes.riskTier = input.riskTier;
     if (input.clearPromotionGate) changes.promotionGate = null;
     if (input.promotionGate) {
       const { metric, threshold, mustBeatCurrent } = input.promotionGate;
@@ -119,6 +126,11 @@ export class ModelService {
     if (filter?.task) qb.andWhere('m.task = :task', { task: filter.task });
     if (filter?.architecture) qb.andWhere('m.architecture = :architecture', { architecture: filter.architecture });
     if (!filter?.includeArchived) qb.andWhere('m.archived_at IS NULL');
+    if (filter?.riskTier) qb.andWhere('m.risk_tier = :riskTier', { riskTier: filter.riskTier });
+    if (filter?.owner) qb.andWhere('m.owner = :owner', { owner: filter.owner });
+    if (filter?.businessLine) qb.andWhere('m.business_line = :businessLine', { businessLine: filter.businessLine });
+    // Tags are stored as a JSON array of strings: the quoted tag is an exact element.
+    if (filter?.regulation) qb.andWhere("m.regulations LIKE :regulation ESCAPE '!'", { regulation: `%${escapeLike(JSON.stringify(filter.regulation.trim()))}%` });
     const byName = order?.field === NamedOrderField.NAME;
     return paginate(qb, 'm', page, { column: byName ? 'm.name' : undefined, property: byName ? 'name' : undefined, direction: order?.direction ?? 'DESC' }, this.config.maxPageSize);
   }

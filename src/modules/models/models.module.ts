@@ -1,3 +1,4 @@
+import { ModelInventory1766360000000 } from '../../../migrations/1766360000000-model-inventory';
 import { badInput, notFound } from '../../core/errors';
 import { loadModelArtifact } from '../../engines/db/model-artifacts';
 import { ModelCache } from '../../engines/serving/model-cache';
@@ -27,6 +28,7 @@ declare module '../shared/context' {
 export const modelsModule = defineModule({
   name: 'models',
   entities: [Model, ModelVersion],
+  migrations: [ModelInventory1766360000000],
   artifactReferences: [{ table: 'model_version', column: 'artifact_id' }],
   resolvers: [ModelResolver, ModelVersionResolver, ViewerModelsResolver],
   nodes: [
