@@ -247,7 +247,7 @@ export interface QueryLimits {
   maxSelections: number;
 }
 
-export const RATE_LIMITED_ROLES = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'ADMIN', 'PARTNER', 'ANONYMOUS'] as const;
+export const RATE_LIMITED_ROLES = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'VALIDATOR', 'ADMIN', 'PARTNER', 'ANONYMOUS'] as const;
 export type RateLimitedRole = (typeof RATE_LIMITED_ROLES)[number];
 
 /** A token bucket: `perSecond` tokens added each second, at most `burst` saved up. */
@@ -260,6 +260,7 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitedRole, RateLimit> = {
   VIEWER: { perSecond: 50, burst: 100 },
   DATA_SCIENTIST: { perSecond: 50, burst: 100 },
   APPROVER: { perSecond: 50, burst: 100 },
+  VALIDATOR: { perSecond: 50, burst: 100 },
   ADMIN: { perSecond: 100, burst: 200 },
   PARTNER: { perSecond: 20, burst: 40 },
   ANONYMOUS: { perSecond: 5, burst: 10 },

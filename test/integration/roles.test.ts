@@ -7,11 +7,12 @@ import { wsClient, wsSubscribeOutcome } from '../support/ws-client';
  * Who may call what: the policy, written out independently of the code. Every root field of the
  * schema must appear here, so a new operation without an entry fails this test.
  */
-type RoleName = 'VIEWER' | 'DATA_SCIENTIST' | 'APPROVER' | 'ADMIN' | 'PARTNER';
-const READERS: RoleName[] = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
+type RoleName = 'VIEWER' | 'DATA_SCIENTIST' | 'APPROVER' | 'VALIDATOR' | 'ADMIN' | 'PARTNER';
+const READERS: RoleName[] = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'VALIDATOR', 'ADMIN'];
 const BUILDERS: RoleName[] = ['DATA_SCIENTIST', 'ADMIN'];
 const ALL: RoleName[] = [...READERS, 'PARTNER'];
 const AUDITORS: RoleName[] = ['APPROVER', 'ADMIN'];
+const AUDIT_READERS: RoleName[] = ['APPROVER', 'VALIDATOR', 'ADMIN'];
 const DEPLOYERS: RoleName[] = ['DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
 /** Well-formed ids that name nothing: an allowed caller gets NOT_FOUND, a refused one FORBIDDEN. */
 const NO_REQUEST = 'dreq_01JZZZZZZZZZZZZZZZZZZZZZZZ';
@@ -27,8 +28,8 @@ type Call = (f: Fixture) => Promise<{ query: string; variables?: Record<string, 
 const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: boolean }> = {
   'Query.viewer': { allowed: ALL, call: () => ({ query: '{ viewer { role } }' }) },
   'Query.apiKeys': { allowed: ['ADMIN'], call: () => ({ query: '{ apiKeys { totalCount } }' }) },
-  'Query.auditLog': { allowed: ['APPROVER', 'ADMIN'], call: () => ({ query: '{ auditLog(first: 1) { totalCount } }' }) },
-  'Query.verifyAuditLog': { allowed: ['APPROVER', 'ADMIN'], call: () => ({ query: '{ verifyAuditLog { ok } }' }) },
+  'Query.auditLog': { allowed: AUDIT_READERS, call: () => ({ query: '{ auditLog(first: 1) { totalCount } }' }) },
+  'Query.verifyAuditLog': { allowed: AUDIT_READERS, call: () => ({ query: '{ verifyAuditLog { ok } }' }) },
   'Query.node': { allowed: READERS, call: (f) => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.modelId } }) },
   'Query.nodes': { allowed: READERS, call: (f) => ({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: [f.modelId] } }) },
   'Query.datasets': { allowed: READERS, call: () => ({ query: '{ datasets { totalCount } }' }) },

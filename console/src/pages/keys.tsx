@@ -30,7 +30,7 @@ const RevokeApiKeyDocument = graphql(`
   }
 `);
 
-const ROLES: Role[] = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'PARTNER', 'ADMIN'];
+const ROLES: Role[] = ['VIEWER', 'DATA_SCIENTIST', 'APPROVER', 'VALIDATOR', 'PARTNER', 'ADMIN'];
 const PAGE_SIZE = 25;
 
 type Key = ConsoleApiKeysQuery['apiKeys']['edges'][number]['node'];

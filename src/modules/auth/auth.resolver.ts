@@ -40,14 +40,14 @@ export class AuthResolver {
     return services.apiKeys.revoke(id);
   }
 
-  @Authorized(...Roles.AUDITORS)
-  @Query(() => AuditEntryConnection, { description: 'Every mutation call, newest first: who, what, arguments (redacted), outcome. APPROVER and ADMIN.' })
+  @Authorized(...Roles.AUDIT_READERS)
+  @Query(() => AuditEntryConnection, { description: 'Every mutation call, newest first: who, what, arguments (redacted), outcome. APPROVER, VALIDATOR and ADMIN.' })
   async auditLog(@Args() { filter, ...page }: AuditLogArgs, @Ctx() { services }: Context) {
     return AuditEntryConnection.from(await services.audit.list(filter, page));
   }
 
-  @Authorized(...Roles.AUDITORS)
-  @Query(() => AuditVerification, { description: 'Recomputes the audit log\'s hash chain over the entries created in [from, to) (all when both are omitted) and reports the first changed, missing or relinked entry. Open-ended ranges also check the recorded head, so entries deleted at the end are found. APPROVER and ADMIN.' })
+  @Authorized(...Roles.AUDIT_READERS)
+  @Query(() => AuditVerification, { description: 'Recomputes the audit log\'s hash chain over the entries created in [from, to) (all when both are omitted) and reports the first changed, missing or relinked entry. Open-ended ranges also check the recorded head, so entries deleted at the end are found. APPROVER, VALIDATOR and ADMIN.' })
   verifyAuditLog(@Args() { from, to }: VerifyAuditLogArgs, @Ctx() { services }: Context) {
     return services.audit.verify(from, to);
   }
