@@ -36,6 +36,8 @@ export interface Config {
   maxDatasetColumns: number;
   /** `MAX_PAGE_SIZE` (default 100): the largest `first` a list accepts. */
   maxPageSize: number;
+  /** `VALIDATION_PERIOD_MONTHS_HIGH`, `…_MEDIUM`, `…_LOW` (12, 24, 36): how long a validation's approval holds, per risk tier. */
+  revalidationMonths: Record<'HIGH' | 'MEDIUM' | 'LOW', number>;
   /** `SHUTDOWN_GRACE_MS` (default 10000): how long SIGTERM waits for requests in flight. */
   shutdownGraceMs: number;
   /**
@@ -367,6 +369,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     datasetImportDir: importDir ? path.resolve(importDir) : null,
     maxDatasetColumns: integer('MAX_DATASET_COLUMNS', 2000, 1, 100_000),
     maxPageSize: integer('MAX_PAGE_SIZE', 100, 1, 10_000),
+    revalidationMonths: {
+      HIGH: integer('VALIDATION_PERIOD_MONTHS_HIGH', 12, 1, 120),
+      MEDIUM: integer('VALIDATION_PERIOD_MONTHS_MEDIUM', 24, 1, 120),
+      LOW: integer('VALIDATION_PERIOD_MONTHS_LOW', 36, 1, 120),
+    },
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     bootstrapAdminKey,
     introspection: boolean('INTROSPECTION', true),

@@ -3,6 +3,7 @@ import type { DatabaseSchema } from '../engines/db/database';
 import { authModule } from '../modules/auth/auth.module';
 import { datasetsModule } from '../modules/datasets/datasets.module';
 import { deploymentsModule } from '../modules/deployments/deployments.module';
+import { validationsModule } from '../modules/validations/validations.module';
 import { evaluationsModule } from '../modules/evaluations/evaluations.module';
 import { modelsModule } from '../modules/models/models.module';
 import { monitoringModule } from '../modules/monitoring/monitoring.module';
@@ -33,6 +34,7 @@ export const MODULES: readonly AimassModule[] = [
   trainingModule,
   sweepsModule,
   deploymentsModule,
+  validationsModule,
   predictionsModule,
   backtestsModule,
   outcomesModule,

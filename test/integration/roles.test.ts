@@ -13,6 +13,7 @@ const BUILDERS: RoleName[] = ['DATA_SCIENTIST', 'ADMIN'];
 const ALL: RoleName[] = [...READERS, 'PARTNER'];
 const AUDITORS: RoleName[] = ['APPROVER', 'ADMIN'];
 const AUDIT_READERS: RoleName[] = ['APPROVER', 'VALIDATOR', 'ADMIN'];
+const VALIDATORS: RoleName[] = ['VALIDATOR', 'ADMIN'];
 const DEPLOYERS: RoleName[] = ['DATA_SCIENTIST', 'APPROVER', 'ADMIN'];
 /** Well-formed ids that name nothing: an allowed caller gets NOT_FOUND, a refused one FORBIDDEN. */
 const NO_REQUEST = 'dreq_01JZZZZZZZZZZZZZZZZZZZZZZZ';
@@ -29,6 +30,11 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Query.viewer': { allowed: ALL, call: () => ({ query: '{ viewer { role } }' }) },
   'Query.apiKeys': { allowed: ['ADMIN'], call: () => ({ query: '{ apiKeys { totalCount } }' }) },
   'Query.auditLog': { allowed: AUDIT_READERS, call: () => ({ query: '{ auditLog(first: 1) { totalCount } }' }) },
+  'Query.validations': { allowed: READERS, call: () => ({ query: '{ validations { totalCount } }' }) },
+  'Mutation.openValidation': { allowed: VALIDATORS, call: () => ({ query: 'mutation { openValidation(input: { modelVersionId: "mv_01JZZZZZZZZZZZZZZZZZZZZZZZ", scope: "x" }) { id } }' }) },
+  'Mutation.addValidationFinding': { allowed: VALIDATORS, call: () => ({ query: 'mutation { addValidationFinding(input: { validationId: "val_01JZZZZZZZZZZZZZZZZZZZZZZZ", severity: LOW, description: "x", owner: "x", dueAt: "2999-01-01T00:00:00Z" }) { id } }' }) },
+  'Mutation.resolveValidationFinding': { allowed: VALIDATORS, call: () => ({ query: 'mutation { resolveValidationFinding(input: { findingId: "vfd_01JZZZZZZZZZZZZZZZZZZZZZZZ", status: ACCEPTED, note: "x" }) { id } }' }) },
+  'Mutation.concludeValidation': { allowed: VALIDATORS, call: () => ({ query: 'mutation { concludeValidation(input: { validationId: "val_01JZZZZZZZZZZZZZZZZZZZZZZZ", conclusion: REJECTED, statement: "x" }) { id } }' }) },
   'Query.verifyAuditLog': { allowed: AUDIT_READERS, call: () => ({ query: '{ verifyAuditLog { ok } }' }) },
   'Query.node': { allowed: READERS, call: (f) => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.modelId } }) },
   'Query.nodes': { allowed: READERS, call: (f) => ({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: [f.modelId] } }) },

@@ -38,6 +38,9 @@ export interface DeployInput {
 /** What a deploy did: put a version live, started a challenger, or (PRODUCTION with maker-checker) asked for approval. */
 export type DeployOutcome = Deployment | DeploymentRequest | Challenger;
 
+/** A condition for PRODUCTION: null when met, else the CONFLICT's message and extensions (naming what is missing). */
+export type ProductionCheck = (model: Model, version: ModelVersion) => Promise<{ message: string; details: Record<string, unknown> } | null>;
+
 /**
  * Deployments, rollbacks and PRODUCTION approvals. The only writer of the deployment tables.
  * A version goes live only after it is loaded into this instance's model cache, so no request
@@ -86,6 +89,7 @@ export class DeploymentService {
       : this.putLive(model, version, input.environment, { reason, caller }));
 
     if (input.environment !== Environment.PRODUCTION) return start();
+    await this.checkProduction(model, version);
     const gate = await this.gateFor(model, version, liveVersion);
     if (gate && !gate.passed) throw conflict(`promotion gate failed: ${gate.summary}`, { gate });
     if (!model.requiresApproval) return start();
@@ -196,6 +200,7 @@ export class DeploymentService {
     const live = await this.live(model.id, request.environment);
     const liveVersion = live ? await this.deps.modelVersions.get(live.modelVersionId) : null;
     if (live?.modelVersionId === version.id) throw conflict(`version ${version.version} is already live in ${request.environment}`, { deploymentId: live.deploymentId });
+    if (request.environment === Environment.PRODUCTION) await this.checkProduction(model, version);
     const gate = await this.gateFor(model, version, liveVersion);
     if (gate && !gate.passed) throw conflict(`promotion gate now fails: ${gate.summary}`, { gate });
     const decidedAt = new Date();
@@ -304,6 +309,38 @@ export class DeploymentService {
   }
 
   private readonly metricSources: ((modelVersionId: string) => Promise<Record<string, number | null>>)[] = [];
+
+  private readonly productionChecks: ProductionCheck[] = [];
+
+  /**
+   * Later modules add conditions a version must meet to go live in PRODUCTION (a HIGH-tier
+   * model's validation). Checked with the promotion gate: on deploy, on approval and on promotion.
+   */
+  addProductionCheck(check: ProductionCheck): void {
+    this.productionChecks.push(check);
+  }
+
+  private async checkProduction(model: Model, version: ModelVersion): Promise<void> {
+    for (const check of this.productionChecks) {
+      const refusal = await check(model, version);
+      if (refusal) throw conflict(refusal.message, refusal.details);
+    }
+  }
+
+  /** Key ids that asked for, approved or carried out a deploy of the version (independence checks compare their principals). */
+  async keysInvolvedWith(modelVersionId: string): Promise<{ requested: string[]; approved: string[]; deployed: string[] }> {
+    const { manager } = this.deps.db;
+    const [requests, events] = await Promise.all([
+      manager.find(DeploymentRequest, { select: { id: true, requestedById: true, decidedById: true, status: true }, where: { modelVersionId } }),
+      manager.find(Deployment, { select: { id: true, deployedById: true }, where: { modelVersionId } }),
+    ]);
+    const ids = (values: (string | null)[]) => [...new Set(values.filter((id): id is string => id !== null))];
+    return {
+      requested: ids(requests.map((r) => r.requestedById)),
+      approved: ids(requests.filter((r) => r.status === DeploymentRequestStatus.APPROVED).map((r) => r.decidedById)),
+      deployed: ids(events.map((e) => e.deployedById)),
+    };
+  }
 
   /** Later modules add figures a gate may name (a version's latest back-test). */
   addMetricsSource(source: (modelVersionId: string) => Promise<Record<string, number | null>>): void {

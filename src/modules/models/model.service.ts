@@ -15,6 +15,9 @@ import { ModelTask, TASKS_BY_ARCHITECTURE } from './model-enums';
 import { normalisedRegulations, RiskTier } from './model-inventory';
 import type { CreateModelInput, ModelFilter, SetModelControlsInput, UpdateModelInput } from './model.inputs';
 
+/** A condition on changing a model's tier: null when allowed, else the CONFLICT's message and extensions. */
+export type TierChangeCheck = (model: Model, tier: RiskTier) => Promise<{ message: string; details: Record<string, unknown> } | null>;
+
 /** Creates, changes, archives and lists model definitions. The only writer of the model table. */
 export class ModelService {
   constructor(private readonly db: Database, private readonly config: Pick<Config, 'maxPageSize'>) {}
@@ -60,9 +63,22 @@ export class ModelService {
     return Object.assign(model, changes);
   }
 
-  /** Changes the PRODUCTION controls: approval requirement and promotion gate. */
+  private readonly tierChecks: TierChangeCheck[] = [];
+
+  /** Later modules refuse a tier change that would leave a live version out of policy (a HIGH-tier model's validation). */
+  addTierChangeCheck(check: TierChangeCheck): void {
+    this.tierChecks.push(check);
+  }
+
+  /** Changes the PRODUCTION controls: approval requirement, promotion gate and risk tier. */
   async setControls(input: SetModelControlsInput): Promise<Model> {
     const model = await this.byRef(input.modelId, 'input.modelId');
+    if (input.riskTier != null && input.riskTier !== model.riskTier) {
+      for (const check of this.tierChecks) {
+        const refusal = await check(model, input.riskTier);
+        if (refusal) throw conflict(refusal.message, refusal.details);
+      }
+    }
     if (input.clearPromotionGate && input.promotionGate) throw badInput('give promotionGate or clearPromotionGate, not both', { field: 'input.clearPromotionGate' });
     const changes: Partial<Model> = { updatedAt: new Date() };
     if (input.requiresApproval != null) changes.requiresApproval = input.requiresApproval;
