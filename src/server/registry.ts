@@ -17,6 +17,7 @@ import type { AimassModule, NodeType } from '../modules/shared/module-definition
 import { NodeResolver } from '../modules/shared/node.resolver';
 import { systemModule } from '../modules/system/system.module';
 import { notificationsModule } from '../modules/notifications/notifications.module';
+import { evidenceModule } from '../modules/evidence/evidence.module';
 import { trainingModule } from '../modules/training/training.module';
 import { sweepsModule } from '../modules/sweeps/sweeps.module';
 
@@ -43,6 +44,7 @@ export const MODULES: readonly AimassModule[] = [
   monitoringModule,
   schedulesModule,
   notificationsModule,
+  evidenceModule,
   systemModule,
 ];
 

@@ -35,6 +35,7 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Mutation.addValidationFinding': { allowed: VALIDATORS, call: () => ({ query: 'mutation { addValidationFinding(input: { validationId: "val_01JZZZZZZZZZZZZZZZZZZZZZZZ", severity: LOW, description: "x", owner: "x", dueAt: "2999-01-01T00:00:00Z" }) { id } }' }) },
   'Mutation.resolveValidationFinding': { allowed: VALIDATORS, call: () => ({ query: 'mutation { resolveValidationFinding(input: { findingId: "vfd_01JZZZZZZZZZZZZZZZZZZZZZZZ", status: ACCEPTED, note: "x" }) { id } }' }) },
   'Mutation.concludeValidation': { allowed: VALIDATORS, call: () => ({ query: 'mutation { concludeValidation(input: { validationId: "val_01JZZZZZZZZZZZZZZZZZZZZZZZ", conclusion: REJECTED, statement: "x" }) { id } }' }) },
+  'Query.decisionEvidence': { allowed: READERS, call: () => ({ query: '{ decisionEvidence(predictionId: "pred_01JZZZZZZZZZZZZZZZZZZZZZZZ") { asOf } }' }) },
   'Query.verifyAuditLog': { allowed: AUDIT_READERS, call: () => ({ query: '{ verifyAuditLog { ok } }' }) },
   'Query.node': { allowed: READERS, call: (f) => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.modelId } }) },
   'Query.nodes': { allowed: READERS, call: (f) => ({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: [f.modelId] } }) },

@@ -2,6 +2,7 @@ import type { Config } from '../../core/config';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import { newId } from '../../core/ids';
+import { escapeLike } from '../../engines/db/like';
 import { AuditEntry } from './audit-entry.entity';
 import type { Caller } from '../shared/caller';
 import { redactArguments } from './audit-redaction';
@@ -99,6 +100,18 @@ export class AuditService {
       ok: firstBreak === null, checkedEntries: checker.checked, firstSequence: first, lastSequence: first === null ? null : last,
       headSequence: chainHead.sequence, headHash: chainHead.hash, firstBreak,
     };
+  }
+
+  /**
+   * Entries written by `before` whose arguments name any of `ids` (a version, a deployment
+   * request…), oldest first, at most `limit`: the audit trail an evidence pack cites.
+   */
+  citing(ids: string[], before: Date, limit: number): Promise<AuditEntry[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    const qb = this.db.manager.createQueryBuilder(AuditEntry, 'a').where('a.created_at <= :before', { before: this.db.sqlDate(before) });
+    // An id as a JSON string, quotes included, matches only itself (`_` escaped: it is a LIKE wildcard).
+    qb.andWhere(`(${ids.map((_, i) => `a.arguments LIKE :id${i} ESCAPE '!'`).join(' OR ')})`, Object.fromEntries(ids.map((id, i) => [`id${i}`, `%${escapeLike(JSON.stringify(id))}%`])));
+    return qb.orderBy('a.sequence', 'ASC').limit(limit).getMany();
   }
 
   list(filter: AuditFilter | null | undefined, page: PageArgs): Promise<Page<AuditEntry>> {

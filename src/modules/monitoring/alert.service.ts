@@ -115,6 +115,15 @@ export class AlertService {
     return alert;
   }
 
+  /** Alerts of a model (and server-wide ones) that were open at `at`: opened by then and not yet resolved then; newest first, at most `limit`. */
+  openAt(modelId: string, at: Date, limit: number): Promise<Alert[]> {
+    const { db } = this.deps;
+    return db.manager.createQueryBuilder(Alert, 'a')
+      .where('(a.model_id = :modelId OR a.model_id IS NULL)', { modelId })
+      .andWhere('a.created_at <= :at AND (a.resolved_at IS NULL OR a.resolved_at > :at)', { at: db.sqlDate(at) })
+      .orderBy('a.created_at', 'DESC').limit(limit).getMany();
+  }
+
   list(filter: AlertFilter | null | undefined, page: PageArgs, modelScope: string[] | null): Promise<Page<Alert>> {
     const { db, config } = this.deps;
     const qb = db.manager.createQueryBuilder(Alert, 'a');

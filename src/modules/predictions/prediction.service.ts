@@ -1,7 +1,7 @@
 import type { ServingConfig } from '../../core/config';
 import type { Database } from '../../engines/db/database';
 import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
-import { badInput, errorCodeOf, outcomeKind, serviceUnavailable, timeout } from '../../core/errors';
+import { badInput, errorCodeOf, notFound, outcomeKind, serviceUnavailable, timeout } from '../../core/errors';
 import { Admission } from '../../engines/serving/admission';
 import type { PredictPool } from '../../engines/serving/predict-pool';
 import { Role } from '../shared/role';
@@ -15,7 +15,7 @@ import { Environment } from '../deployments/environment';
 import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
 import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
-import { newId } from '../../core/ids';
+import { isIdOf, newId } from '../../core/ids';
 import { loggedRequest, type PredictionLog } from './prediction-log';
 import { ShadowRunner } from './shadow-runner';
 import { goesToCanary } from '../../engines/serving/canary-split';
@@ -349,6 +349,12 @@ export class PredictionService {
       .orderBy('p.createdAt', 'DESC')
       .limit(limit)
       .getMany();
+  }
+
+  async get(id: string): Promise<Prediction> {
+    const prediction = isIdOf(id, Prediction) ? await this.deps.db.manager.findOneBy(Prediction, { id }) : null;
+    if (!prediction) throw notFound('Prediction', id);
+    return prediction;
   }
 
   list(filter: PredictionFilter | null | undefined, page: PageArgs): Promise<Page<Prediction>> {

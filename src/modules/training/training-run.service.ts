@@ -247,6 +247,11 @@ export class TrainingRunService {
   }
 
   /** The key that started the run which trained a version (maker-checker: it may not approve the version). */
+  /** The run that produced a version (null for a version made otherwise, e.g. imported). */
+  forVersion(modelVersionId: string): Promise<TrainingRun | null> {
+    return this.deps.db.manager.findOneBy(TrainingRun, { modelVersionId });
+  }
+
   async trainedBy(modelVersionId: string): Promise<string | null> {
     const run = await this.deps.db.manager.findOne(TrainingRun, { select: { id: true, createdBy: true }, where: { modelVersionId } });
     return run?.createdBy ?? null;

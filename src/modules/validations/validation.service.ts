@@ -193,6 +193,22 @@ export class ValidationService {
     return { message: `cannot make ${JSON.stringify(model.name)} HIGH risk tier: version ${version.version} is live in PRODUCTION without a concluded, non-rejected validation; validate it first`, details: refusal.details };
   }
 
+  /**
+   * A version's validations and findings as they stood at `at`: opened by then; a validation
+   * concluded later is shown OPEN, and a finding closed later is shown OPEN (each moves only once,
+   * from OPEN, so its closing time says what it was before). At most 50 validations.
+   */
+  async asOf(modelVersionId: string, at: Date): Promise<{ validations: Validation[]; findings: ValidationFinding[] }> {
+    const { manager } = this.deps.db;
+    const validations = (await manager.find(Validation, { where: { modelVersionId }, order: { createdAt: 'ASC', id: 'ASC' }, take: 50 }))
+      .filter((v) => v.createdAt <= at)
+      .map((v) => (v.concludedAt && v.concludedAt <= at ? v : Object.assign(v, { state: ValidationState.OPEN, conclusion: null, statement: null, concludedBy: null, concludedAt: null })));
+    const findings = validations.length === 0 ? [] : (await manager.find(ValidationFinding, { where: { validationId: In(validations.map((v) => v.id)) }, order: { createdAt: 'ASC', id: 'ASC' } }))
+      .filter((f) => f.createdAt <= at)
+      .map((f) => (f.status === FindingStatus.OPEN || f.updatedAt <= at ? f : Object.assign(f, { status: FindingStatus.OPEN, resolutionNote: null, updatedAt: f.createdAt })));
+    return { validations, findings };
+  }
+
   /** The model's standing, from its latest concluded, non-rejected validation (of any version; see ValidationLoaders.latestApproval). */
   standingOf(model: Model, { validation, openFindings }: LatestApproval): ModelValidationStanding {
     if (!validation) return { status: ValidationStatus.NOT_VALIDATED, nextRevalidationDue: null, validationId: null };
