@@ -26,6 +26,8 @@ export function builtInRules(config: Config): Omit<AlertRule, 'id' | 'createdAt'
     rule('rss', `Memory above 80 % of MAX_RSS_MB (${config.monitoring.maxRssMb} MB)`, AlertMetric.RSS_PERCENT_OF_MAX, 80, 60, AlertSeverity.CRITICAL),
     rule('disk-free', 'Free disk below 10 % where the database lives', AlertMetric.DISK_FREE_PERCENT, 10, 60, AlertSeverity.CRITICAL, null, AlertComparator.LT),
     rule('drift', 'Population drift (PSI above 0.25) on a PRODUCTION model', AlertMetric.DRIFT_PSI, 0.25, 0, AlertSeverity.WARNING, Environment.PRODUCTION),
+    rule('revalidation-overdue', 'A model\'s validation has expired: revalidate it', AlertMetric.VALIDATION_OVERDUE_DAYS, 0, 0, AlertSeverity.WARNING),
+    rule('finding-overdue', 'A validation finding is past its due date', AlertMetric.FINDINGS_OVERDUE, 0, 0, AlertSeverity.WARNING),
   ];
 }
 

@@ -24,6 +24,8 @@ export class MonitoringLoop {
     config: MonitoringConfig; log: Logger; events: EventBus; sampler: HealthSampler; alertEngine: AlertEngine; health: HealthService; drift: DriftService; lease: Lease;
     /** Realised AUC of each PRODUCTION model over the last 30 days (null without outcomes), for REALISED_AUC rules. */
     realisedAuc: () => Promise<{ modelId: string; value: number | null }[]>;
+    /** Per-model governance figures (overdue revalidation, overdue findings), for their rules. */
+    governance: () => Promise<{ metric: AlertMetric; results: { modelId: string; value: number | null }[] }[]>;
   }) {
     const { sampler, alertEngine, health, events } = deps;
     sampler.onSnapshot(async (snapshot, failed) => {
@@ -58,6 +60,8 @@ export class MonitoringLoop {
         // A model can stop working while its inputs look the same: its realised AUC tells.
         const realised = await this.deps.realisedAuc();
         await alertEngine.onModelFigures(AlertMetric.REALISED_AUC, realised.map((r) => ({ ...r, environment: Environment.PRODUCTION })));
+        // Governance holds in every environment: the figures carry none, so only rules without one match.
+        for (const { metric, results } of await this.deps.governance()) await alertEngine.onModelFigures(metric, results.map((r) => ({ ...r, environment: '' })));
       };
       this.driftTimer = setInterval(() => void check().catch((error) => log.error({ err: error }, 'drift check failed')), config.driftCheckSeconds * 1000);
       this.driftTimer.unref();

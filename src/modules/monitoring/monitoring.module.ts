@@ -5,6 +5,7 @@ import { HealthSampler } from '../../engines/telemetry/health-sampler';
 import { ServingHealthModelResolver } from './serving-health-model.resolver';
 import { defineModule } from '../shared/module-definition';
 import { AlertEngine } from './alert-engine';
+import { AlertMetric } from './alert-enums';
 import { Alert, StoredHealthSnapshot } from './alert.entity';
 import { AlertRule } from './alert-rule.entity';
 import { AlertService } from './alert.service';
@@ -51,7 +52,7 @@ export const monitoringModule = defineModule({
   ],
   topics: ['HEALTH_ALERTS', 'HEALTH_SNAPSHOT'],
   loaders: ({ db }) => ({ monitoring: new MonitoringLoaders(db) }),
-  services: ({ db, config, log, events, artifacts, requestStats, prometheus, network, instanceId, workers, schedulerLease }, { training, trainingQueue, models, modelVersions, deployments, predictions, outcomes }) => {
+  services: ({ db, config, log, events, artifacts, requestStats, prometheus, network, instanceId, workers, schedulerLease }, { training, trainingQueue, models, modelVersions, deployments, predictions, outcomes, validations }) => {
     const healthSampler = new HealthSampler(config.monitoring, requestStats, {
       counts: () => trainingQueue.counts(),
       failedSince: (seconds) => training.failedSince(seconds),
@@ -67,7 +68,11 @@ export const monitoringModule = defineModule({
       const live = await deployments.liveIn(Environment.PRODUCTION);
       return Promise.all(live.map(async ({ modelId }) => ({ modelId, value: await outcomes.realisedAuc(modelId, Environment.PRODUCTION, from, to) })));
     };
-    const monitoringLoop = new MonitoringLoop({ config: config.monitoring, log, events, sampler: healthSampler, alertEngine, health, drift, lease: schedulerLease, realisedAuc });
+    const governance = async () => {
+      const figures = await validations.overdueFigures();
+      return [{ metric: AlertMetric.VALIDATION_OVERDUE_DAYS, results: figures.revalidation }, { metric: AlertMetric.FINDINGS_OVERDUE, results: figures.findings }];
+    };
+    const monitoringLoop = new MonitoringLoop({ config: config.monitoring, log, events, sampler: healthSampler, alertEngine, health, drift, lease: schedulerLease, realisedAuc, governance });
     return { healthSampler, health, alerts, alertEngine, drift, monitoringLoop };
   },
   // Built-in rules exist and open alerts are known before anything is served.

@@ -194,6 +194,29 @@ export class ValidationService {
   }
 
   /**
+   * Per-model figures for the governance alert rules: days since each validated model's latest
+   * approval ran out (negative while it holds), and the OPEN findings past their due date of each
+   * model that has OPEN findings (0 once none is late, so the alert resolves).
+   */
+  async overdueFigures(): Promise<{ revalidation: { modelId: string; value: number }[]; findings: { modelId: string; value: number }[] }> {
+    const { manager } = this.deps.db;
+    const now = this.now().getTime();
+    const approvals = await manager.find(Validation, {
+      where: { state: ValidationState.CONCLUDED, conclusion: In([ValidationConclusion.APPROVED, ValidationConclusion.APPROVED_WITH_CONDITIONS]) },
+      order: { concludedAt: 'DESC', id: 'DESC' },
+    });
+    const latest = new Map<string, Validation>();
+    for (const validation of approvals) if (!latest.has(validation.modelId)) latest.set(validation.modelId, validation);
+    const models = await Promise.all([...latest.keys()].map((id) => this.deps.models.get(id)));
+    const revalidation = models.map((model) => ({ modelId: model.id, value: (now - this.dueDate(model, latest.get(model.id)!).getTime()) / 86_400_000 }));
+    // Every model with findings, late ones counted: a model whose last late finding closed reports 0, and its alert resolves.
+    const late = await manager.createQueryBuilder(ValidationFinding, 'f').select('f.model_id', 'modelId')
+      .addSelect('SUM(CASE WHEN f.status = :open AND f.due_at < :now THEN 1 ELSE 0 END)', 'late')
+      .setParameters({ open: FindingStatus.OPEN, now: this.deps.db.sqlDate(new Date(now)) }).groupBy('f.model_id').getRawMany<{ modelId: string; late: unknown }>();
+    return { revalidation, findings: late.map((row) => ({ modelId: row.modelId, value: Number(row.late) })) };
+  }
+
+  /**
    * A version's validations and findings as they stood at `at`: opened by then; a validation
    * concluded later is shown OPEN, and a finding closed later is shown OPEN (each moves only once,
    * from OPEN, so its closing time says what it was before). At most 50 validations.
