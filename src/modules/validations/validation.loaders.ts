@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import type { Database } from '../../engines/db/database';
 import { byIdLoader } from '../../engines/db/grouped-page-loader';
-import { FindingStatus, ValidationConclusion, ValidationState } from './validation-enums';
+import { latestApprovalByModel } from './approvals';
+import { FindingStatus } from './validation-enums';
 import { Validation, ValidationFinding } from './validation.entity';
 
 /** A model's latest concluded, non-rejected validation and how many of its findings are still OPEN. */
@@ -17,12 +18,7 @@ export class ValidationLoaders {
   readonly findingById: DataLoader<string, ValidationFinding | null>;
 
   readonly latestApproval = new DataLoader<string, LatestApproval>(async (modelIds) => {
-    const approvals = await this.db.manager.find(Validation, {
-      where: { modelId: In([...modelIds]), state: ValidationState.CONCLUDED, conclusion: In([ValidationConclusion.APPROVED, ValidationConclusion.APPROVED_WITH_CONDITIONS]) },
-      order: { concludedAt: 'DESC', id: 'DESC' },
-    });
-    const latest = new Map<string, Validation>();
-    for (const validation of approvals) if (!latest.has(validation.modelId)) latest.set(validation.modelId, validation);
+    const latest = await latestApprovalByModel(this.db.manager, { modelId: In([...modelIds]) });
     const ids = [...latest.values()].map((v) => v.id);
     const counts = ids.length === 0 ? [] : await this.db.manager.createQueryBuilder(ValidationFinding, 'f').select('f.validation_id', 'id').addSelect('COUNT(*)', 'n')
       .where('f.validation_id IN (:...ids) AND f.status = :open', { ids, open: FindingStatus.OPEN }).groupBy('f.validation_id').getRawMany<{ id: string; n: unknown }>();

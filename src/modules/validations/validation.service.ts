@@ -16,6 +16,7 @@ import type { Caller } from '../shared/caller';
 import type { TrainingRunService } from '../training/training-run.service';
 import { FindingSeverity, FindingStatus, ValidationConclusion, ValidationState, ValidationStatus } from './validation-enums';
 import { Validation, ValidationFinding } from './validation.entity';
+import { APPROVING, latestApprovalByModel } from './approvals';
 import type { LatestApproval } from './validation.loaders';
 import type { AddValidationFindingInput, ConcludeValidationInput, OpenValidationInput, ResolveValidationFindingInput, ValidationFilter } from './validation.inputs';
 
@@ -159,7 +160,7 @@ export class ValidationService {
   /** The concluded, non-rejected validation of a version that is still within its tier's period, if any. */
   private async currentApproval(model: Model, modelVersionId: string): Promise<Validation | null> {
     const latest = await this.deps.db.manager.findOne(Validation, {
-      where: { modelVersionId, state: ValidationState.CONCLUDED, conclusion: In([ValidationConclusion.APPROVED, ValidationConclusion.APPROVED_WITH_CONDITIONS]) },
+      where: { modelVersionId, ...APPROVING },
       order: { concludedAt: 'DESC', id: 'DESC' },
     });
     if (!latest) return null;
@@ -201,12 +202,7 @@ export class ValidationService {
   async overdueFigures(): Promise<{ revalidation: { modelId: string; value: number }[]; findings: { modelId: string; value: number }[] }> {
     const { manager } = this.deps.db;
     const now = this.now().getTime();
-    const approvals = await manager.find(Validation, {
-      where: { state: ValidationState.CONCLUDED, conclusion: In([ValidationConclusion.APPROVED, ValidationConclusion.APPROVED_WITH_CONDITIONS]) },
-      order: { concludedAt: 'DESC', id: 'DESC' },
-    });
-    const latest = new Map<string, Validation>();
-    for (const validation of approvals) if (!latest.has(validation.modelId)) latest.set(validation.modelId, validation);
+    const latest = await latestApprovalByModel(manager);
     const models = await Promise.all([...latest.keys()].map((id) => this.deps.models.get(id)));
     const revalidation = models.map((model) => ({ modelId: model.id, value: (now - this.dueDate(model, latest.get(model.id)!).getTime()) / 86_400_000 }));
     // Every model with findings, late ones counted: a model whose last late finding closed reports 0, and its alert resolves.
