@@ -413,6 +413,8 @@ export class TrainingRunService {
    */
   private async followImportance(run: TrainingRun, evaluationId: string, importance: Promise<ImportanceOutcome>): Promise<void> {
     const outcome = await importance;
+    // A cancel heard meanwhile came too late (the run had its model): nothing to honour.
+    this.cancelRequested.delete(run.id);
     if (outcome.kind === 'failed') this.deps.log.warn({ runId: run.id, error: outcome.error }, 'permutation importance of a succeeded run failed');
     try {
       await this.deps.evaluations.recordImportance(evaluationId, outcome);

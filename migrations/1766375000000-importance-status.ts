@@ -5,8 +5,8 @@ import { columnTypes } from '../src/engines/db/column-types';
  * Permutation importance follows a run's SUCCEEDED instead of delaying it: an evaluation says
  * whether it is still PENDING, READY or FAILED (and why). Evaluations made before had it at once.
  */
-export class ImportanceStatus1766350000000 implements MigrationInterface {
-  name = 'ImportanceStatus1766350000000';
+export class ImportanceStatus1766375000000 implements MigrationInterface {
+  name = 'ImportanceStatus1766375000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const c = columnTypes(queryRunner.connection.driver.options.type);
