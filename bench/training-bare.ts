@@ -4,7 +4,7 @@ import { tf, type TF } from '../src/ml/tf';
 import { resolveHyperparameters } from '../src/modules/models/hyperparameters';
 import { Architecture, ModelTask } from '../src/modules/models/model-enums';
 import { toTypedValue, type ColumnType } from '../src/ml/value-parsers';
-import { evaluateModel } from '../src/engines/trainer/evaluate-model';
+import { featureImportance, measureModel } from '../src/engines/trainer/evaluate-model';
 import { networkPredictor, planNetworkFit } from '../src/ml/algorithms/tfjs-network';
 import { prepareData, toTrainingSet } from '../src/engines/trainer/prepare-data';
 import type { TrainJob } from '../src/engines/trainer/protocol';
@@ -76,7 +76,11 @@ async function main() {
   });
   const fitEnd = performance.now();
   plan.dispose();
-  const evaluation = await evaluateModel(networkPredictor(model, set.inputShape), data, job.seed);
+  // As the training child: the test metrics, then the permutation importance.
+  const predictor = networkPredictor(model, set.inputShape);
+  const evaluation = await measureModel(predictor, data);
+  const measured = performance.now();
+  await featureImportance(predictor, data, job.seed);
   const evaluated = performance.now();
 
   const seconds = (ms: number) => ms / 1000;
@@ -93,6 +97,8 @@ async function main() {
     epochSeconds,
     samplesPerSecond: epochSeconds.map((s) => data.train.count / s),
     evaluateSeconds: seconds(evaluated - fitEnd),
+    measureSeconds: seconds(measured - fitEnd),
+    importanceSeconds: seconds(evaluated - measured),
     finalLoss: (history.history.loss as number[]).at(-1),
     testAuc: evaluation.metrics.auc,
   }));

@@ -14,7 +14,8 @@ const run = promisify(execFile);
  * What a training run through the API costs over the same training in a bare script: a synthetic
  * 20-feature binary dataset (20,000 rows), MLP 64-64-1, 10 epochs, batch 256, fixed seeds.
  * API: startTrainingRun request → SUCCEEDED seen by a graphql-ws trainingRunUpdated subscriber,
- * with a trainingMetrics subscriber attached. Bare: bench/training-bare.js in its own process,
+ * with a trainingMetrics subscriber attached (the permutation importance follows SUCCEEDED: timed
+ * apart, from SUCCEEDED to its arrival on the same stream). Bare: bench/training-bare.js in its own process,
  * data preparation → end of model.fit. Two API servers, TRAINING_WARM_CHILDREN=0 (cold: a child
  * forked per run) and 1 (warm), and the bare script, alternating over 3 rounds.
  */
@@ -87,7 +88,10 @@ export async function benchTrainingOverhead() {
         toFitEnd: med((r) => r.toFitEndSeconds),
         prepareAndFit: med((r) => r.toFitEndSeconds - r.toChildReadySeconds),
         afterFit: med((r) => r.afterFitSeconds),
+        // The permutation importance, after SUCCEEDED (the run is usable meanwhile).
+        importanceAfterSucceeded: med((r) => r.importanceAfterSucceededSeconds),
       },
+      importanceStatuses: runs.map((r) => r.importanceStatus),
       medianSamplesPerSecond: round(median(runs.flatMap((r) => r.samplesPerSecond)), 0),
       metricPointsReceived: runs.map((r) => r.points.length),
     };
@@ -107,6 +111,9 @@ export async function benchTrainingOverhead() {
       fit: round(median(bare.map((b) => b.fitSeconds))),
       toFirstEpochEnd: round(median(bare.map((b) => b.firstEpochEndSeconds))),
       evaluateAfterFit: round(median(bare.map((b) => b.evaluateSeconds))),
+      // Of which the test metrics (what the API waits for before SUCCEEDED) and the permutation importance.
+      testMetrics: round(median(bare.map((b) => b.measureSeconds))),
+      importance: round(median(bare.map((b) => b.importanceSeconds))),
       samplesPerSecond: round(median(bare.flatMap((b) => b.samplesPerSecond)), 0),
     },
   };

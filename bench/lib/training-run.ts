@@ -29,8 +29,11 @@ export interface ApiRunTiming {
   toFirstEpochSeconds: number;
   /** Request → end of the last epoch (child clock): fit done. */
   toFitEndSeconds: number;
-  /** Fit end → SUCCEEDED seen: evaluation, permutation importance, saving, database writes, notification. */
+  /** Fit end → SUCCEEDED seen: test metrics, saving, database writes, notification. */
   afterFitSeconds: number;
+  /** SUCCEEDED seen → the permutation importance seen on the same stream (it follows SUCCEEDED). */
+  importanceAfterSucceededSeconds: number;
+  importanceStatus: string | null;
   /** samples_per_second of each epoch, as the child reported it. */
   samplesPerSecond: number[];
   /** Date.now() when the trainingMetrics subscription was opened (earlier points are a replay). */
@@ -38,7 +41,7 @@ export interface ApiRunTiming {
   points: ReceivedPoint[];
 }
 
-const RUN_UPDATED = `subscription($modelId: ID) { trainingRunUpdated(modelId: $modelId) { id status backend epochsCompleted error } }`;
+const RUN_UPDATED = `subscription($modelId: ID) { trainingRunUpdated(modelId: $modelId) { id status backend epochsCompleted error evaluation { importanceStatus } } }`;
 const METRICS = `subscription($runId: ID!) { trainingMetrics(runId: $runId) { name step epoch value timestamp } }`;
 
 /**
@@ -55,11 +58,17 @@ export async function followApiRun(url: string, client: Client, input: { modelId
   let settle!: { resolve: () => void; reject: (error: Error) => void };
   const finished = new Promise<void>((resolve, reject) => { settle = { resolve, reject }; });
   let doneAt = NaN;
+  let importanceAt = NaN;
+  let importanceStatus: string | null = null;
+  let importanceSeen!: () => void;
+  const importanceKnown = new Promise<void>((resolve) => { importanceSeen = resolve; });
   const onRun = (run: any) => {
     const now = performance.now();
     if (run.status === 'RUNNING' && Number.isNaN(toRunning)) toRunning = now;
     if (run.backend && Number.isNaN(toChildReady)) { toChildReady = now; backend = run.backend; }
-    if (run.status === 'SUCCEEDED') { doneAt = now; settle.resolve(); }
+    if (run.status === 'SUCCEEDED' && Number.isNaN(doneAt)) { doneAt = now; settle.resolve(); }
+    const importance = run.evaluation?.importanceStatus;
+    if (run.status === 'SUCCEEDED' && importance && importance !== 'PENDING' && Number.isNaN(importanceAt)) { importanceAt = now; importanceStatus = importance; importanceSeen(); }
     if (run.status === 'FAILED' || run.status === 'CANCELLED') settle.reject(new Error(`training run ${run.id} ended ${run.status}: ${run.error}`));
   };
   const updates = subscribe(client, RUN_UPDATED, { modelId: input.modelId }, ({ trainingRunUpdated: run }) => {
@@ -84,6 +93,7 @@ export async function followApiRun(url: string, client: Client, input: { modelId
   metrics.done.catch((error) => settle.reject(error));
   try {
     await finished;
+    await Promise.race([importanceKnown, new Promise((resolve) => setTimeout(resolve, 60_000))]);
     // The last epoch's points travel on the other subscription: let them arrive (normally already there).
     for (let waited = 0; points.filter((p) => p.name === 'loss').length < input.epochs && waited < 3000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
   } finally {
@@ -106,6 +116,8 @@ export async function followApiRun(url: string, client: Client, input: { modelId
     toFirstEpochSeconds: s(epochLoss[0].timestamp - startedWall),
     toFitEndSeconds: s(fitEndWall - startedWall),
     afterFitSeconds: seconds - s(fitEndWall - startedWall),
+    importanceAfterSucceededSeconds: s(importanceAt - doneAt),
+    importanceStatus,
     samplesPerSecond: points.filter((p) => p.name === 'samples_per_second').sort((a, b) => a.epoch - b.epoch).map((p) => p.value),
     metricsSubscribedAt,
     points,

@@ -25,7 +25,13 @@ import { MODULES } from './registry';
  * The engines every module builds on, configured: the embedded forms (in-process events and
  * queues), or with REDIS_URL the cluster forms (events over Redis pub/sub).
  */
-export function createPlatform(config: Config, db: Database, log: Logger): Platform {
+/** What a caller of startServer may swap in the platform. */
+export interface PlatformOptions {
+  /** See StartOptions.trainingProcess. */
+  trainingProcess?: string;
+}
+
+export function createPlatform(config: Config, db: Database, log: Logger, options: PlatformOptions = {}): Platform {
   const redis = config.redis ? new RedisConnections(config.redis, log) : null;
   const instanceId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const events = redis
@@ -45,7 +51,7 @@ export function createPlatform(config: Config, db: Database, log: Logger): Platf
     queues: redis
       ? bullMqQueues(redis, { lockMs: config.training.lockSeconds * 1000, stalledIntervalMs: config.training.stalledCheckSeconds * 1000 }, log)
       : inProcessQueues,
-    trainer: new TrainingSupervisor(config.training, log),
+    trainer: new TrainingSupervisor(config.training, log, undefined, options.trainingProcess),
     prometheus: new PrometheusMetrics(log),
     requestStats: new RequestStats(config.monitoring.windowSeconds),
     network: new NetworkCounters(),
@@ -58,8 +64,8 @@ export function createPlatform(config: Config, db: Database, log: Logger): Platf
  * order. A factory sees only what the platform and earlier modules built; reading a later
  * module's service throws, naming the order to fix, instead of handing it `undefined`.
  */
-export function createServices(config: Config, db: Database, log: Logger, modules: readonly AimassModule[] = MODULES): Services {
-  const built: Record<string, unknown> = { ...createPlatform(config, db, log) };
+export function createServices(config: Config, db: Database, log: Logger, modules: readonly AimassModule[] = MODULES, platform: PlatformOptions = {}): Services {
+  const built: Record<string, unknown> = { ...createPlatform(config, db, log, platform) };
   for (const module of modules) {
     const visible = new Proxy(built, {
       get(target, key) {

@@ -31,6 +31,8 @@ export interface StartOptions {
   modules?: readonly AimassModule[];
   /** Where logs go; a pino logger at LOG_LEVEL on stdout by default (tests pass one that records). */
   log?: Logger;
+  /** The training child's script: the compiled train-process by default (tests: a wrapper that pauses it at a chosen point). */
+  trainingProcess?: string;
 }
 
 /** A started aimass: its services, where it listens (unless listen: false), and how to stop it. */
@@ -68,7 +70,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     for (const module of started.splice(0).reverse()) await module.stop?.(services!);
   };
   try {
-    services = createServices(config, db, log, modules);
+    services = createServices(config, db, log, modules, { trainingProcess: options.trainingProcess });
     await services.redis?.connected();
     const swept = await services.artifacts.deleteOrphans(modules.flatMap((m) => m.artifactReferences ?? []));
     if (swept) log.info({ swept }, 'deleted artifacts left by failed writes');

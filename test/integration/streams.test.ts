@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readDataset } from '../support/csv';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { START_RUN, waitForRun } from '../support/training';
+import { START_RUN, waitForImportance, waitForRun } from '../support/training';
 import { wsClient, wsSubscribeOutcome } from '../support/ws-client';
 
 // Streams that behave: per-object streams start with the current state and complete at the end,
@@ -43,6 +43,8 @@ function collect(authorization: string, query: string, variables: Record<string,
 async function finishedRun(): Promise<string> {
   const { startTrainingRun } = await server.query(START_RUN, { input: { modelId, datasetId, seed: 3 } });
   await waitForRun(server, startTrainingRun.id, (run) => run.status === 'SUCCEEDED');
+  // Finished for its stream too: the permutation importance that follows SUCCEEDED has arrived.
+  await waitForImportance(server, startTrainingRun.id);
   return startTrainingRun.id;
 }
 

@@ -50,8 +50,9 @@ describe('warm training children (TRAINING_WARM_CHILDREN)', () => {
     expect(ended.status).toBe('SUCCEEDED');
     const next = await warmPid();
     expect(next).not.toBe(pid);
-    // Idle children are not running jobs.
-    expect(server.services.trainer.running).toBe(0);
+    // Idle children are not running jobs (the run's child counts until it has sent the importance and exited).
+    await until(() => server.services.trainer.running === 0, 'the run\'s child to exit');
+    expect(server.services.trainer.warmPids).toContain(next);
   });
 
   it('a pooled child killed while training fails only its own run, with a reason; the next run succeeds', async () => {
@@ -66,6 +67,19 @@ describe('warm training children (TRAINING_WARM_CHILDREN)', () => {
 
     const { startTrainingRun: next } = await server.query(START_RUN, { input: { modelId: quickId, datasetId: bankId, seed: 4 } });
     expect((await waitForRun(server, next.id, (r) => !['QUEUED', 'RUNNING'].includes(r.status))).status).toBe('SUCCEEDED');
+  });
+
+  it('a pooled child that dies after it was handed a job but before it took it: the job goes to a fresh child once, and the run succeeds', async () => {
+    const pid = await warmPid();
+    // Frozen, the child stays in the pool as if alive and is handed the next job, which it never reads.
+    process.kill(pid, 'SIGSTOP');
+    const { startTrainingRun: run } = await server.query(START_RUN, { input: { modelId: quickId, datasetId: bankId, seed: 5 } });
+    expect(await until(() => server.services.trainer.pidOf(run.id), 'the run to be handed a child')).toBe(pid);
+    process.kill(pid, 'SIGKILL');
+    const ended = await waitForRun(server, run.id, (r) => !['QUEUED', 'RUNNING'].includes(r.status));
+    expect(ended.error).toBeNull();
+    expect(ended.status).toBe('SUCCEEDED');
+    expect(alive(pid)).toBe(false);
   });
 
   it('replaces an idle child that dies', async () => {

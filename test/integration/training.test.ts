@@ -37,10 +37,12 @@ describe('training a credit model', () => {
     expect(run.status).toBe('QUEUED');
     const received: any[] = [];
     const statuses: string[] = [];
+    const importance: (string | null)[] = [];
     const finished = new Promise<void>((resolve, reject) => {
-      client.subscribe({ query: 'subscription($id: ID!) { trainingRunUpdated(runId: $id) { status epochsCompleted } }', variables: { id: run.id } }, {
-        next: ({ data }: any) => { statuses.push(data.trainingRunUpdated.status); if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(data.trainingRunUpdated.status)) resolve(); },
-        error: reject, complete: () => {},
+      // The run's stream completes once the run has ended and its permutation importance has arrived.
+      client.subscribe({ query: 'subscription($id: ID!) { trainingRunUpdated(runId: $id) { status epochsCompleted evaluation { importanceStatus } } }', variables: { id: run.id } }, {
+        next: ({ data }: any) => { statuses.push(data.trainingRunUpdated.status); importance.push(data.trainingRunUpdated.evaluation?.importanceStatus ?? null); },
+        error: reject, complete: resolve,
       });
     });
     const metricsDone = new Promise<void>((resolve, reject) => {
@@ -54,6 +56,7 @@ describe('training a credit model', () => {
     await client.dispose();
     expect(statuses.at(-1)).toBe('SUCCEEDED');
     expect(statuses).toContain('RUNNING');
+    expect(importance.at(-1)).toBe('READY');
 
     const losses = received.filter((p) => p.name === 'loss');
     expect(losses.map((p) => p.epoch)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
@@ -66,7 +69,7 @@ describe('training a credit model', () => {
       status progress epochsCompleted seed backend libraryVersions finishedAt
       datasetVersion { version }
       modelVersion { version metrics model { name } }
-      evaluation { split rowCount threshold metrics { accuracy precision recall f1 auc logLoss ks } rocCurve { fpr tpr threshold } confusionMatrix featureImportance { feature importance } }
+      evaluation { split rowCount threshold metrics { accuracy precision recall f1 auc logLoss ks } rocCurve { fpr tpr threshold } confusionMatrix featureImportance { feature importance } importanceStatus importanceError }
       metrics { name count last min max points(maxPoints: 4) { step value } }
     } }`, { id: run.id });
     expect(trainingRun).toMatchObject({ status: 'SUCCEEDED', progress: 1, epochsCompleted: 12, seed: 7, datasetVersion: { version: 1 }, modelVersion: { version: 1, model: { name: 'credit-mlp' } } });
@@ -80,6 +83,7 @@ describe('training a credit model', () => {
     expect(ev.rocCurve.length).toBeLessThanOrEqual(200);
     expect(ev.rocCurve[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(ev.rocCurve.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
+    expect(ev).toMatchObject({ importanceStatus: 'READY', importanceError: null });
     expect(ev.featureImportance.map((f: any) => f.feature).sort()).toEqual([...FEATURES].sort());
     expect(trainingRun.modelVersion.metrics.auc).toBeCloseTo(ev.metrics.auc, 9);
     const loss = trainingRun.metrics.find((m: any) => m.name === 'loss');

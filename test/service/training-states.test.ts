@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Evaluation } from '../../src/modules/evaluations/evaluation.entity';
+import { ImportanceStatus } from '../../src/modules/evaluations/importance-status';
 import { TrainingRun, TrainingStatus } from '../../src/modules/training/training-run.entity';
 import { caller, codeOf, creditDatasetAndModel, runToEnd } from '../support/service-fixtures';
 import { startTestServices, type TestServices } from '../support/test-services';
@@ -156,6 +158,19 @@ describe('shutdown', () => {
     const requeued = await s.services.training.get(slow.id);
     expect(requeued).toMatchObject({ status: TrainingStatus.QUEUED, epochsCompleted: 0, progress: 0, startedAt: null, error: null });
     expect(await s.services.trainingMetrics.since(slow.id, -1)).toEqual([]);
+  });
+});
+
+describe('restart during the permutation importance', () => {
+  it('after a restart, a permutation importance left PENDING (its child died with the server) is FAILED; the run stays SUCCEEDED', async () => {
+    const [run] = (await t.services.training.list({ modelId, status: TrainingStatus.SUCCEEDED }, { first: 1 })).items;
+    const [evaluation] = (await t.services.evaluations.list({ modelVersionId: run.modelVersionId }, { first: 1 })).items;
+    // What a process that died during the importance leaves behind.
+    await t.services.db.manager.update(Evaluation, { id: evaluation.id }, { importanceStatus: ImportanceStatus.PENDING, featureImportance: null });
+    await t.services.training.recover();
+    const after = await t.services.db.manager.findOneByOrFail(Evaluation, { id: evaluation.id });
+    expect(after).toMatchObject({ importanceStatus: ImportanceStatus.FAILED, importanceError: expect.stringMatching(/server restarted/), featureImportance: null });
+    expect((await t.services.training.get(run.id)).status).toBe(TrainingStatus.SUCCEEDED);
   });
 });
 

@@ -58,6 +58,8 @@ export interface TestServerOptions {
   database?: DatabaseConfig;
   /** The REDIS_PREFIX of the cluster to join; a new one per server otherwise. */
   redisPrefix?: string;
+  /** A wrapper around the training child (test/fixtures/processes), instead of the compiled one. */
+  trainingProcess?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -73,7 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     database,
   };
   // The production start path (main.ts's), on a fresh database and a free port.
-  const app = await startServer(config, { port: 0, seed: options.seed ? seedDemoData : undefined, log: options.log }).catch(async (error) => {
+  const app = await startServer(config, { port: 0, seed: options.seed ? seedDemoData : undefined, log: options.log, trainingProcess: options.trainingProcess }).catch(async (error) => {
     await drop();
     throw error;
   });

@@ -1,5 +1,5 @@
 import { binaryMetrics, confusionMatrix, multiclassMetrics, regressionMetrics, rocCurve } from '../../ml/evaluation';
-import { permutationImportance } from '../../ml/permutation-importance';
+import { permutationImportance, type FeatureImportance } from '../../ml/permutation-importance';
 import { scoreShares } from '../../ml/drift';
 import { fitPlatt } from '../../ml/calibration';
 import { createRandom } from '../../ml/random';
@@ -36,9 +36,17 @@ function sampleRows(part: Part, max: number, random: () => number): Part {
   return { x, y, count: max, last };
 }
 
-/** Measures a trained model on the held-out test rows, in the units the client thinks in. */
+/** Measures a trained model on `data`'s test rows, permutation importance included (evaluateModelVersion). */
 export async function evaluateModel(model: Predictor, data: PreparedData, seed: number, split: EvaluationResult['split'] = 'TEST'): Promise<EvaluationResult> {
-  return finiteOnly({ ...await measure(model, data, seed, split), nativeImportance: nativeImportance(model, data) });
+  return { ...await measureModel(model, data, split), featureImportance: await featureImportance(model, data, seed) };
+}
+
+/**
+ * The test metrics, curves and the algorithm's own importance, without permutation importance
+ * (featureImportance null): what a run needs to be SUCCEEDED; the importance follows.
+ */
+export async function measureModel(model: Predictor, data: PreparedData, split: EvaluationResult['split'] = 'TEST'): Promise<EvaluationResult> {
+  return finiteOnly({ ...await measure(model, data, split), featureImportance: null, nativeImportance: nativeImportance(model, data) });
 }
 
 /** The algorithm's own importance per encoded column, summed per feature (null when it has none). */
@@ -52,21 +60,17 @@ function nativeImportance(model: Predictor, data: PreparedData): EvaluationResul
 /** NaN (e.g. AUC of a test split holding one class) cannot travel as a GraphQL Float: it becomes null. */
 function finiteOnly(result: EvaluationResult): EvaluationResult {
   const metrics = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null]));
-  const featureImportance = result.featureImportance?.filter((f) => Number.isFinite(f.importance)) ?? null;
-  const nativeImportance = result.nativeImportance?.filter((f) => Number.isFinite(f.importance)) ?? null;
-  return { ...result, metrics, featureImportance, nativeImportance };
+  return { ...result, metrics, featureImportance: finiteImportance(result.featureImportance), nativeImportance: finiteImportance(result.nativeImportance) };
 }
 
-async function measure(model: Predictor, data: PreparedData, seed: number, split: EvaluationResult['split']): Promise<Omit<EvaluationResult, 'nativeImportance'>> {
+const finiteImportance = (list: FeatureImportance[] | null | undefined): FeatureImportance[] | null => list?.filter((f) => Number.isFinite(f.importance)) ?? null;
+
+async function measure(model: Predictor, data: PreparedData, split: EvaluationResult['split']): Promise<Omit<EvaluationResult, 'nativeImportance' | 'featureImportance'>> {
   const { test } = data;
-  const predict = (x: Float32Array, rows: number): Promise<Float32Array> => model.predict(x, rows);
   const base = { split, rowCount: test.count };
-  if (test.count === 0) return { ...base, threshold: null, metrics: {}, rocCurve: null, confusionMatrix: null, featureImportance: null };
-  const scores = await predict(test.x, test.count);
+  if (test.count === 0) return { ...base, threshold: null, metrics: {}, rocCurve: null, confusionMatrix: null };
+  const scores = await model.predict(test.x, test.count);
   const encoder = data.targetEncoder;
-  const random = createRandom(seed);
-  // Permutation importance costs a forward pass per feature: on a bounded sample of the test rows.
-  const sub = sampleRows(test, IMPORTANCE_ROWS, random);
 
   if (encoder.kind === 'binary') {
     const labels = test.y;
@@ -78,39 +82,67 @@ async function measure(model: Predictor, data: PreparedData, seed: number, split
       confusionMatrix: confusionMatrix(labels, Array.from(scores, (s) => (s >= THRESHOLD ? 1 : 0)), 2),
       scoreShares: scoreShares(Array.from(scores)),
       calibration: fitPlatt(scores, labels),
-      featureImportance: await permutationImportance(predict, sub.x, sub.count, data.inputSize, data.ranges, (s) => binaryMetrics(sub.y, s, THRESHOLD).auc, random),
     };
   }
   if (encoder.kind === 'multiclass') {
-    const classes = encoder.classes.length;
-    const rows = (flat: Float32Array, count = test.count) => Array.from({ length: count }, (_, i) => Array.from(flat.subarray(i * classes, (i + 1) * classes)));
-    const labels = rows(test.y).map((oneHot) => oneHot.indexOf(1));
-    const subLabels = rows(sub.y, sub.count).map((oneHot) => oneHot.indexOf(1));
-    const argmax = (p: number[]) => p.indexOf(Math.max(...p));
-    const m = multiclassMetrics(labels, rows(scores));
+    const rows = oneHotRows(encoder.classes.length);
+    const labels = rows(test.y, test.count).map((oneHot) => oneHot.indexOf(1));
+    const m = multiclassMetrics(labels, rows(scores, test.count));
     return {
       ...base,
       threshold: null,
       metrics: { accuracy: m.accuracy, precision: m.macroPrecision, recall: m.macroRecall, f1: m.macroF1, logLoss: m.logLoss },
       rocCurve: null,
-      confusionMatrix: confusionMatrix(labels, rows(scores).map(argmax), classes),
-      featureImportance: await permutationImportance(predict, sub.x, sub.count, data.inputSize, data.ranges, (s) => multiclassMetrics(subLabels, rows(s, sub.count)).accuracy, random),
+      confusionMatrix: confusionMatrix(labels, rows(scores, test.count).map(argmax), encoder.classes.length),
     };
   }
   // Regression and forecasts are scored in the target's own units (a forecast's in levels, whatever it learnt), not standardised ones.
-  const unscale = (values: Float32Array, part: Part = test) => {
+  const unscale = unscaler(data);
+  const actual = unscale(test.y, test);
+  const predicted = unscale(scores, test);
+  const metrics: Record<string, number | null> = { ...regressionMetrics(actual, predicted) };
+  if (data.forecast) Object.assign(metrics, forecastSkill(actual, predicted, test.last!, data.forecast.horizon, scalingSeries(data, unscale)));
+  return { ...base, threshold: null, metrics, rocCurve: null, confusionMatrix: null };
+}
+
+/**
+ * Permutation importance on a seeded sample of at most IMPORTANCE_ROWS test rows (its cost is
+ * features × forward passes), most important first; null when there is nothing to measure.
+ * Computed after the run's other figures, so the version is usable before it is known.
+ */
+export async function featureImportance(model: Predictor, data: PreparedData, seed: number): Promise<FeatureImportance[] | null> {
+  const { test } = data;
+  if (test.count === 0) return null;
+  const encoder = data.targetEncoder;
+  if (encoder.kind !== 'binary' && encoder.kind !== 'multiclass' && !data.ranges.length) return null;
+  const predict = (x: Float32Array, rows: number): Promise<Float32Array> => model.predict(x, rows);
+  const random = createRandom(seed);
+  const sub = sampleRows(test, IMPORTANCE_ROWS, random);
+  let score: (predictions: Float32Array) => number;
+  if (encoder.kind === 'binary') {
+    score = (s) => binaryMetrics(sub.y, s, THRESHOLD).auc;
+  } else if (encoder.kind === 'multiclass') {
+    const rows = oneHotRows(encoder.classes.length);
+    const labels = rows(sub.y, sub.count).map((oneHot) => oneHot.indexOf(1));
+    score = (s) => multiclassMetrics(labels, rows(s, sub.count)).accuracy;
+  } else {
+    const unscale = unscaler(data);
+    score = (s) => -regressionMetrics(unscale(sub.y, sub), unscale(s, sub)).rmse;
+  }
+  return finiteImportance(await permutationImportance(predict, sub.x, sub.count, data.inputSize, data.ranges, score, random));
+}
+
+const oneHotRows = (classes: number) => (flat: Float32Array, count: number) => Array.from({ length: count }, (_, i) => Array.from(flat.subarray(i * classes, (i + 1) * classes)));
+const argmax = (p: number[]) => p.indexOf(Math.max(...p));
+
+/** Standardised targets (or predictions) of `part` back in the target's units; a forecast's in levels. */
+function unscaler(data: PreparedData): (values: Float32Array, part: Part) => number[] {
+  const encoder = data.targetEncoder as { mean: number; std: number };
+  return (values, part) => {
     const raw = Array.from(values, (v) => v * encoder.std + encoder.mean);
     const shape = data.forecast;
     return shape ? raw.map((v, i) => toLevel(shape.target, v, part.last![Math.floor(i / shape.horizon)])) : raw;
   };
-  const actual = unscale(test.y);
-  const predicted = unscale(scores);
-  const metrics: Record<string, number | null> = { ...regressionMetrics(actual, predicted) };
-  if (data.forecast) Object.assign(metrics, forecastSkill(actual, predicted, test.last!, data.forecast.horizon, scalingSeries(data, unscale)));
-  const importance = data.ranges.length
-    ? await permutationImportance(predict, sub.x, sub.count, data.inputSize, data.ranges, (s) => -regressionMetrics(unscale(sub.y, sub), unscale(s, sub)).rmse, random)
-    : null;
-  return { ...base, threshold: null, metrics, rocCurve: null, confusionMatrix: null, featureImportance: importance };
 }
 
 /**

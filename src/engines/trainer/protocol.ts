@@ -126,10 +126,16 @@ export type ChildMessage =
   | { type: 'started'; backend: string; libraryVersions: Record<string, string> }
   | { type: 'metrics'; points: MetricPointMessage[] }
   | { type: 'progress'; epochsCompleted: number; progress: number }
+  /** The model and its test figures, featureImportance null: the run succeeds here; 'importance' (or 'error') follows. */
   | { type: 'done'; artifact: ModelArtifact; evaluation: EvaluationResult; summary: Record<string, number> }
+  /** Permutation importance of the trained model, after 'done' (null: nothing to measure). */
+  | { type: 'importance'; featureImportance: { feature: string; importance: number }[] | null }
   | { type: 'evaluated'; evaluation: EvaluationResult }
   | { type: 'error'; message: string }
   | { type: 'ready' };
+
+/** Bounds what an 'importance' message may hold (a model has at most a few thousand features). */
+const MAX_IMPORTANCE_FEATURES = 100_000;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -148,6 +154,8 @@ export function isChildMessage(value: unknown): value is ChildMessage {
     case 'progress': return Number.isInteger(value.epochsCompleted) && isFiniteNumber(value.progress) && value.progress >= 0 && value.progress <= 1;
     case 'done': return isObject(value.artifact) && value.artifact.weightData instanceof ArrayBuffer && isObject(value.evaluation) && isObject(value.summary);
     case 'evaluated': return isObject(value.evaluation) && isObject(value.evaluation.metrics);
+    case 'importance': return value.featureImportance === null || (Array.isArray(value.featureImportance) && value.featureImportance.length <= MAX_IMPORTANCE_FEATURES
+      && value.featureImportance.every((f) => isObject(f) && typeof f.feature === 'string' && isFiniteNumber(f.importance)));
     case 'error': return typeof value.message === 'string';
     case 'ready': return true;
     default: return false;

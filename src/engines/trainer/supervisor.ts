@@ -13,10 +13,19 @@ export interface TrainingHooks {
   onProgress(epochsCompleted: number, progress: number): Promise<void>;
 }
 
+/** Permutation importance, which a child computes after its run succeeded: the list (null: nothing to measure), or why it is missing. */
+export type ImportanceOutcome =
+  | { kind: 'ready'; featureImportance: { feature: string; importance: number }[] | null }
+  | { kind: 'failed'; error: string };
+
 export type TrainingOutcome =
-  | { kind: 'succeeded'; artifact: ModelArtifact; evaluation: EvaluationResult; summary: Record<string, number> }
+  /** `importance` settles when the child has exited; it never rejects. */
+  | { kind: 'succeeded'; artifact: ModelArtifact; evaluation: EvaluationResult; summary: Record<string, number>; importance: Promise<ImportanceOutcome> }
   | { kind: 'failed'; error: string }
   | { kind: 'cancelled' };
+
+/** How a child's run ended, as its messages say, before the importance is known. */
+type RunEnd = Exclude<TrainingOutcome, { kind: 'succeeded' }> | Omit<Extract<TrainingOutcome, { kind: 'succeeded' }>, 'importance'>;
 
 /** How often a child's resident memory is compared with TRAINING_MAX_MEMORY_MB. */
 const MEMORY_CHECK_MS = 250;
@@ -54,7 +63,7 @@ const defaultSpawn: Spawn = (script, execArgv) =>
  * cancel) into one outcome. The API process is never at risk.
  */
 export class TrainingSupervisor {
-  private readonly children = new Map<string, { child: ChildProcess; cancelled: boolean }>();
+  private readonly children = new Map<string, { child: ReturnType<TrainingSupervisor['launch']>; cancelled: boolean; succeeded: boolean }>();
   /** Idle pooled children (TRAINING_WARM_CHILDREN), oldest first. */
   private readonly warm: WarmChild[] = [];
   private warmTarget = 0;
@@ -125,10 +134,13 @@ export class TrainingSupervisor {
       child.on('error', () => undefined);
       child.ref();
       child.channel?.ref();
+      pipeOf(child)?.ref?.();
     };
-    // An idle child must not keep this process alive (it exits on its own when this one goes).
+    // An idle child must not keep this process alive (it exits on its own when this one goes):
+    // neither the process, its IPC channel, nor its stderr pipe, which holds a handle while read.
     child.unref();
     child.channel?.unref();
+    pipeOf(child)?.unref?.();
     child.send({ type: 'warm', backend: this.config.backend } satisfies ParentMessage, (error) => { if (error) child.kill('SIGKILL'); });
     return warm;
   }
@@ -146,27 +158,59 @@ export class TrainingSupervisor {
     return { child: warm.process, stderr: warm.stderr, pooled: true };
   }
 
+  /**
+   * Trains `job` in a child. Resolves once the child sent its model and test figures (succeeded,
+   * with the permutation importance still to come in `importance`), or once it is gone.
+   */
   async run(job: PendingJob<TrainJob>, hooks: TrainingHooks): Promise<TrainingOutcome> {
-    let outcome: TrainingOutcome | undefined;
+    let outcome = undefined as RunEnd | undefined;
+    const hasModel = () => outcome?.kind === 'succeeded';
+    let importance: ImportanceOutcome | undefined;
     let hooksDone: Promise<unknown> = Promise.resolve();
+    let doneSeen!: () => void;
+    const succeeded = new Promise<void>((resolve) => { doneSeen = resolve; });
     const child = this.launch({ type: 'start', job }, (message, kill) => {
-      hooksDone = hooksDone.then(() => this.handle(message, hooks, (o) => { outcome ??= o; })).catch((error) => {
+      hooksDone = hooksDone.then(async () => {
+        // After 'done' the run has succeeded: what follows concerns the importance only.
+        if (hasModel()) {
+          if (message.type === 'importance') importance ??= { kind: 'ready', featureImportance: message.featureImportance };
+          if (message.type === 'error') importance ??= { kind: 'failed', error: message.message };
+          return;
+        }
+        await this.handle(message, hooks, (o) => { outcome ??= o; });
+        if (hasModel()) doneSeen();
+      }).catch((error) => {
         this.log?.error({ err: error, runId: job.runId }, 'training hook failed');
         outcome ??= { kind: 'failed', error: `server could not record the run: ${error instanceof Error ? error.message : error}` };
         kill();
       });
-    }, () => { outcome ??= { kind: 'failed', error: 'training process sent a malformed message' }; });
-    const entry = { child: child.process, cancelled: false };
+    }, () => {
+      if (hasModel()) importance ??= { kind: 'failed', error: 'training process sent a malformed message' };
+      else outcome ??= { kind: 'failed', error: 'training process sent a malformed message' };
+    });
+    const entry = { child, cancelled: false, succeeded: false };
     this.children.set(job.runId, entry);
-    const exit = await child.exited;
-    await hooksDone;
-    this.children.delete(job.runId);
+    const exited = child.exited.then(async (exit) => {
+      await hooksDone;
+      this.children.delete(job.runId);
+      return exit;
+    });
+    await Promise.race([exited, succeeded]);
 
+    if (outcome?.kind === 'succeeded' && !entry.cancelled) {
+      // A cancel now comes too late: the run has its model; the child finishes the importance.
+      entry.succeeded = true;
+      return {
+        ...outcome,
+        importance: exited.then((exit): ImportanceOutcome => importance
+          ?? { kind: 'failed', error: exit.code === 0 ? 'training process exited without it' : describeExit(exit, { timedOut: child.timedOut(), overMemory: child.overMemory() }, this.config, child.stderr()) }),
+      };
+    }
+    const exit = await exited;
     if (entry.cancelled) return { kind: 'cancelled' };
     const rowsError = child.rowsError();
     if (rowsError !== null) return { kind: 'failed', error: rowsError };
-    if (outcome?.kind === 'succeeded' && exit.code === 0) return outcome;
-    if (outcome) return outcome.kind === 'succeeded' ? { kind: 'failed', error: `training process exited with code ${exit.code}` } : outcome;
+    if (outcome && outcome.kind !== 'succeeded') return outcome;
     return { kind: 'failed', error: describeExit(exit, { timedOut: child.timedOut(), overMemory: child.overMemory() }, this.config, child.stderr()) };
   }
 
@@ -184,18 +228,20 @@ export class TrainingSupervisor {
   }
 
   /**
-   * Forks a child with the heap and wall-clock limits, sends it `message`, passes on every valid
-   * message (a malformed one kills it), and resolves `exited` when it is gone.
+   * Starts a child (a pooled one when there is one) with the heap and wall-clock limits, sends it
+   * `message`, passes on every valid message (a malformed one kills it), and resolves `exited`
+   * when it is gone. A pooled child that dies before it says anything about the job (it died
+   * idle, between 'ready' and the job) is replaced once by a fresh child, which gets the job.
    */
   private launch(message: { type: 'start'; job: PendingJob<TrainJob> } | { type: 'evaluate'; job: PendingJob<EvaluateJob> }, onMessage: (message: ChildMessage, kill: () => void) => void, onMalformed: () => void) {
-    const acquired = this.acquire();
-    const child = acquired.child;
-    const kill = () => child.kill('SIGKILL');
-    let stderr = acquired.stderr;
+    let { child, stderr, pooled } = this.acquire();
     let rowsError: string | null = null;
     let timedOut = false;
     let overMemory = false;
-    child.stderr?.on('data', (data: Buffer) => { stderr = (stderr + data.toString()).slice(-4000); });
+    // Set when this side stops the child (limits, cancel, a malformed message, failed rows): no retry then.
+    let stopped = false;
+    let acknowledged = false;
+    const kill = (signal: NodeJS.Signals = 'SIGKILL') => { stopped = true; child.kill(signal); };
     const timer = setTimeout(() => { timedOut = true; kill(); }, this.config.timeoutSeconds * 1000);
     // The whole process is bounded, not only V8's heap: TensorFlow.js's WASM memory is outside it.
     const limitBytes = this.config.maxMemoryMb * 1024 * 1024;
@@ -207,69 +253,91 @@ export class TrainingSupervisor {
       }
     }, MEMORY_CHECK_MS);
     watchdog.unref();
-    child.on('message', (received: unknown) => {
-      if (isChildMessage(received) && received.type === 'ready') return; // a pooled child that finished loading after it was given the job
-      if (isChildMessage(received)) return onMessage(received, kill);
-      onMalformed();
-      kill();
-    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      const done = (result: { code: number | null; signal: NodeJS.Signals | null }) => {
-        clearTimeout(timer);
-        clearInterval(watchdog);
-        resolve(result);
+      const attach = (current: ChildProcess) => {
+        let ended = false;
+        const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+          if (ended) return;
+          ended = true;
+          if (pooled && !acknowledged && !stopped && rowsError === null) {
+            this.log?.warn({ pid: current.pid, code, signal }, 'a pooled training child died before it took its job: the job goes to a fresh child');
+            ({ child, stderr, pooled } = { child: this.spawn(this.script, [`--max-old-space-size=${this.config.maxMemoryMb}`]), stderr: '', pooled: false });
+            attach(child);
+            return;
+          }
+          clearTimeout(timer);
+          clearInterval(watchdog);
+          resolve({ code, signal });
+        };
+        current.stderr?.on('data', (data: Buffer) => { stderr = (stderr + data.toString()).slice(-4000); });
+        current.on('message', (received: unknown) => {
+          if (isChildMessage(received) && received.type === 'ready') return; // a pooled child that finished loading after it was given the job
+          acknowledged = true;
+          if (isChildMessage(received)) return onMessage(received, () => kill());
+          onMalformed();
+          kill();
+        });
+        // A pooled child may have died between the pick and now.
+        if (current.exitCode !== null || current.signalCode !== null) return onExit(current.exitCode, current.signalCode);
+        current.once('exit', onExit);
+        current.once('error', () => onExit(null, null));
+        // The rows are read while the child starts; they cross as columns.
+        Promise.resolve(message.job.rows).then(
+          (rows) => {
+            if (current.exitCode !== null || current.signalCode !== null) return;
+            // A send that fails means the child is dying: its exit decides (a retry when it never took the job).
+            current.send({ type: message.type, job: { ...message.job, rows: Array.isArray(rows) ? toColumns(rows) : rows } } as ParentMessage, (error) => { if (error) current.kill('SIGKILL'); });
+          },
+          (error: unknown) => { rowsError = error instanceof Error ? error.message : String(error); kill(); },
+        );
       };
-      // A pooled child may have died between the pick and now.
-      if (child.exitCode !== null || child.signalCode !== null) return done({ code: child.exitCode, signal: child.signalCode });
-      child.once('exit', (code, signal) => done({ code, signal }));
-      child.once('error', () => done({ code: null, signal: null }));
-      // The rows are read while the child starts; they cross as columns.
-      Promise.resolve(message.job.rows).then(
-        (rows) => {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          child.send({ type: message.type, job: { ...message.job, rows: Array.isArray(rows) ? toColumns(rows) : rows } } as ParentMessage, (error) => { if (error) kill(); });
-        },
-        (error: unknown) => { rowsError = error instanceof Error ? error.message : String(error); kill(); },
-      );
+      attach(child);
     });
-    return { process: child, exited, stderr: () => stderr, timedOut: () => timedOut, overMemory: () => overMemory, rowsError: () => rowsError, pooled: acquired.pooled };
+    return {
+      /** The child running the job now (after a retry, the fresh one). */
+      get process() { return child; },
+      exited, kill,
+      stderr: () => stderr, timedOut: () => timedOut, overMemory: () => overMemory, rowsError: () => rowsError,
+    };
   }
 
-  /** SIGTERM, then SIGKILL after the grace period. False when the run has no process here. */
-  /** Training processes alive now. */
+  /** Training processes alive now (a run's child counts until it exits, importance included). */
   get running(): number {
     return this.children.size;
   }
 
+  /** SIGTERM, then SIGKILL after the grace period. False when the run has no process here, or already has its model. */
   cancel(runId: string): boolean {
     const entry = this.children.get(runId);
-    if (!entry) return false;
+    // A run that has its model is not cancelled: its child is finishing the importance.
+    if (!entry || entry.succeeded) return false;
     entry.cancelled = true;
     entry.child.kill('SIGTERM');
     const force = setTimeout(() => entry.child.kill('SIGKILL'), this.config.cancelGraceMs);
-    entry.child.once('exit', () => clearTimeout(force));
+    void entry.child.exited.then(() => clearTimeout(force));
     return true;
   }
 
-  /** Process id of a run's child, for operators (and the crash test). */
+  /** Process id of a run's child, for operators (and the crash test); also while it computes the importance. */
   pidOf(runId: string): number | undefined {
-    return this.children.get(runId)?.child.pid;
+    return this.children.get(runId)?.child.process.pid;
   }
 
-  /** Kills every child, e.g. at shutdown; their runs end FAILED or CANCELLED as usual. The pool stops too. */
+  /** Kills every child, e.g. at shutdown; their runs end FAILED or CANCELLED as usual (an importance still computing: FAILED). The pool stops too. */
   killAll(): void {
     this.stopPool();
-    for (const { child } of this.children.values()) child.kill('SIGKILL');
+    for (const { child } of this.children.values()) child.kill();
   }
 
-  private async handle(message: ChildMessage, hooks: TrainingHooks, settle: (outcome: TrainingOutcome) => void): Promise<void> {
+  private async handle(message: ChildMessage, hooks: TrainingHooks, settle: (outcome: RunEnd) => void): Promise<void> {
     switch (message.type) {
       case 'started': return hooks.onStarted(message);
       case 'metrics': return hooks.onMetrics(message.points);
       case 'progress': return hooks.onProgress(message.epochsCompleted, message.progress);
       case 'done': return settle({ kind: 'succeeded', artifact: message.artifact, evaluation: message.evaluation, summary: message.summary });
       case 'error': return settle({ kind: 'failed', error: message.message });
-      case 'evaluated': return;
+      case 'evaluated':
+      case 'importance': return;
     }
   }
 }
@@ -282,6 +350,9 @@ function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null
   if (exit.signal) return `training process was killed by ${exit.signal}`;
   return `training process exited with code ${exit.code}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`;
 }
+
+/** A child's stderr pipe (a socket), which can be unref'd like the process. */
+const pipeOf = (child: ChildProcess) => child.stderr as unknown as { ref?(): void; unref?(): void } | null;
 
 /** The compiled child entry (tests run from src/ but fork dist/). */
 export function trainProcessScript(): string {

@@ -10,7 +10,7 @@ import { loadArtifactModel } from '../../ml/model-artifact';
 import { tf } from '../../ml/tf';
 import { fromColumns, isParentMessage, type ChildMessage, type EvaluateJob, type MetricPointMessage, type TrainJob } from './protocol';
 import { prepareData, prepareForEvaluation, toTrainingSet } from './prepare-data';
-import { evaluateModel } from './evaluate-model';
+import { evaluateModel, featureImportance, measureModel } from './evaluate-model';
 import { selectJobFeatures } from './select-features';
 
 function send(message: ChildMessage): Promise<void> {
@@ -73,7 +73,7 @@ async function train(job: TrainJob): Promise<void> {
     },
   });
 
-  const evaluation = await evaluateModel(predictor, data, job.seed);
+  const evaluation = await measureModel(predictor, data);
   const saved = await predictor.serialise();
   await send({
     type: 'done',
@@ -89,6 +89,9 @@ async function train(job: TrainJob): Promise<void> {
       ...(predictor.bestStep ? { bestStep: predictor.bestStep } : {}),
     },
   });
+  // The version is usable from here; permutation importance (features × forward passes) follows.
+  // Should it throw, the 'error' that follows 'done' fails only the importance, not the run.
+  await send({ type: 'importance', featureImportance: await featureImportance(predictor, data, job.seed) });
   predictor.dispose();
 }
 

@@ -2,6 +2,7 @@ import { Column, Entity } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Node } from '../shared/node';
 import { IdColumn, JsonColumn, RefColumn, TimeColumn } from '../../engines/db/entity-columns';
+import { ImportanceStatus } from './importance-status';
 
 @ObjectType({ description: 'Quality figures; classification fields are null for regression models and the other way round.' })
 export class EvaluationMetrics {
@@ -77,9 +78,17 @@ export class Evaluation implements Node {
   @JsonColumn({ name: 'confusion_matrix', nullable: true })
   confusionMatrix!: number[][] | null;
 
-  @Field(() => [FeatureImportance], { nullable: true, description: 'Permutation importance, most important first (any algorithm).' })
+  @Field(() => [FeatureImportance], { nullable: true, description: 'Permutation importance on at most 2,000 of the evaluated rows, most important first (any algorithm); null while importanceStatus is PENDING or FAILED.' })
   @JsonColumn({ name: 'feature_importance', nullable: true })
   featureImportance!: FeatureImportance[] | null;
+
+  @Field(() => ImportanceStatus, { description: 'Whether featureImportance is known yet: after training it is computed once the run has SUCCEEDED (trainingRunUpdated announces it).' })
+  @Column({ name: 'importance_status', type: 'varchar', length: 10, default: ImportanceStatus.READY })
+  importanceStatus!: ImportanceStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why the permutation importance is missing, when importanceStatus is FAILED.' })
+  @Column({ name: 'importance_error', type: 'varchar', length: 500, nullable: true })
+  importanceError!: string | null;
 
   @Field(() => [FeatureImportance], { nullable: true, description: 'The algorithm\'s own importance, most important first, summing to 1: total split gain for tree models, |coefficient| on standardised inputs for the EXACT linear models; null for algorithms without one (networks, naive Bayes) and for FULL evaluations.' })
   @JsonColumn({ name: 'native_importance', nullable: true })

@@ -5,13 +5,17 @@ import { paginate, type Page, type PageArgs } from '../../engines/db/pagination'
 import { badInput } from '../../core/errors';
 import { newId } from '../../core/ids';
 import type { EvaluationResult } from '../../engines/trainer/protocol';
-import type { TrainingSupervisor } from '../../engines/trainer/supervisor';
+import type { ImportanceOutcome, TrainingSupervisor } from '../../engines/trainer/supervisor';
 import type { DatasetRowReader } from '../datasets/dataset-row-reader';
 import type { DatasetService } from '../datasets/dataset.service';
 import { loadModelArtifact } from '../../engines/db/model-artifacts';
 import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelService } from '../models/model.service';
 import { Evaluation } from './evaluation.entity';
+import { ImportanceStatus } from './importance-status';
+
+/** importance_error's column width. */
+const MAX_ERROR_LENGTH = 500;
 
 export interface EvaluateInput {
   modelVersionId: string;
@@ -55,15 +59,42 @@ export class EvaluationService {
     return this.record(version.id, target.id, result);
   }
 
-  /** Stores what the trainer measured for a version on a dataset version (after training: its TEST split). */
-  async record(modelVersionId: string, datasetVersionId: string, result: EvaluationResult): Promise<Evaluation> {
+  /**
+   * Stores what the trainer measured for a version on a dataset version (after training: its TEST
+   * split, with the permutation importance PENDING until recordImportance).
+   */
+  async record(modelVersionId: string, datasetVersionId: string, result: EvaluationResult, importanceStatus = ImportanceStatus.READY): Promise<Evaluation> {
     const evaluation = Object.assign(new Evaluation(), {
       id: newId(Evaluation), modelVersionId, datasetVersionId, split: result.split, rowCount: result.rowCount,
       threshold: result.threshold, metrics: result.metrics, rocCurve: result.rocCurve, confusionMatrix: result.confusionMatrix,
-      featureImportance: result.featureImportance, nativeImportance: result.nativeImportance ?? null, createdAt: new Date(),
+      featureImportance: result.featureImportance, nativeImportance: result.nativeImportance ?? null,
+      importanceStatus, importanceError: null, createdAt: new Date(),
     });
     await this.deps.db.transaction((manager) => manager.insert(Evaluation, evaluation));
     return evaluation;
+  }
+
+  /** The permutation importance that followed a PENDING evaluation, or why it is missing; false when it was no longer PENDING. */
+  async recordImportance(id: string, outcome: ImportanceOutcome): Promise<boolean> {
+    const changes = outcome.kind === 'ready'
+      ? { importanceStatus: ImportanceStatus.READY, featureImportance: outcome.featureImportance }
+      : { importanceStatus: ImportanceStatus.FAILED, importanceError: outcome.error.slice(0, MAX_ERROR_LENGTH) };
+    const moved = await this.deps.db.transaction((manager) => manager.update(Evaluation, { id, importanceStatus: ImportanceStatus.PENDING }, changes));
+    return !!moved.affected;
+  }
+
+  /** Where the importance of a version's TEST evaluation stands (null: no such evaluation). */
+  async importanceStatusOf(modelVersionId: string): Promise<ImportanceStatus | null> {
+    const row = await this.deps.db.manager.findOne(Evaluation, { select: { id: true, importanceStatus: true }, where: { modelVersionId, split: 'TEST' } });
+    return row?.importanceStatus ?? null;
+  }
+
+  /**
+   * After a restart of an embedded server (before anyone can subscribe): importance that was being
+   * computed died with the old process; it becomes FAILED, and the runs stay SUCCEEDED.
+   */
+  async failPendingImportance(reason: string): Promise<void> {
+    await this.deps.db.transaction((manager) => manager.update(Evaluation, { importanceStatus: ImportanceStatus.PENDING }, { importanceStatus: ImportanceStatus.FAILED, importanceError: reason }));
   }
 
   list(filter: { modelVersionId?: string | null; datasetVersionId?: string | null } | null | undefined, page: PageArgs): Promise<Page<Evaluation>> {

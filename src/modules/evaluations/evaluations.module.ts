@@ -1,3 +1,4 @@
+import { ImportanceStatus1766375000000 } from '../../../migrations/1766375000000-importance-status';
 import { defineModule } from '../shared/module-definition';
 import { Evaluation } from './evaluation.entity';
 import { EvaluationLoaders } from './evaluation.loaders';
@@ -18,6 +19,7 @@ declare module '../shared/context' {
 export const evaluationsModule = defineModule({
   name: 'evaluations',
   entities: [Evaluation],
+  migrations: [ImportanceStatus1766375000000],
   resolvers: [EvaluationResolver, ModelVersionEvaluationResolver],
   nodes: [{ entity: Evaluation, load: (loaders) => loaders.evaluations.byId }],
   loaders: ({ db }) => ({ evaluations: new EvaluationLoaders(db) }),

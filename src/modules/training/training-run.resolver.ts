@@ -10,7 +10,7 @@ import { ModelVersion } from '../models/model-version.entity';
 import { MetricPoint, MetricSeries } from './metric.types';
 import { currentThenLive } from '../../engines/events/current-then-live';
 import { metricStream } from './metric-stream';
-import { isTerminal } from './training-run.service';
+import { isLastUpdate, isTerminal } from './training-run.service';
 import { TrainingRunConnection } from './training-run.connection';
 import { TrainingRun } from './training-run.entity';
 import { StartTrainingRunInput, TrainingRunsArgs } from './training-run.inputs';
@@ -75,12 +75,9 @@ export class TrainingRunResolver {
         return events.subscribe('MODEL_TRAINING_RUN_UPDATED', model.id);
       }
       await training.get(args.runId);
-      return currentThenLive(events.subscribe('TRAINING_RUN_UPDATED', args.runId), async () => {
-        const run = await training.get(args.runId);
-        return { runId: run.id, status: run.status };
-      }, { isLast: (event) => isTerminal(event.status) });
+      return currentThenLive(events.subscribe('TRAINING_RUN_UPDATED', args.runId), () => training.streamState(args.runId), { isLast: isLastUpdate });
     },
-    description: 'A run\'s status and progress whenever they change. With runId: the run\'s current state first, then each change, completing once the run has ended. With modelId: every change of every run of the model, as it happens. NOT_FOUND for an unknown run or model.',
+    description: 'A run\'s status and progress whenever they change, and once more when a SUCCEEDED run\'s evaluation has its permutation importance (evaluation.importanceStatus READY or FAILED). With runId: the run\'s current state first, then each change, completing once the run has ended and its importance is no longer PENDING. With modelId: every change of every run of the model, as it happens. NOT_FOUND for an unknown run or model.',
   })
   trainingRunUpdated(
     @Arg('runId', () => ID, { nullable: true }) _runId: string | null,

@@ -8,7 +8,8 @@ import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import type { EventBus } from '../shared/topics';
 import type { JobQueue } from '../../engines/jobs/job-queue';
-import type { PendingJob, TrainingOutcome, TrainingSupervisor } from '../../engines/trainer/supervisor';
+import type { ImportanceOutcome, PendingJob, TrainingOutcome, TrainingSupervisor } from '../../engines/trainer/supervisor';
+import { ImportanceStatus } from '../evaluations/importance-status';
 import type { TrainJob } from '../../engines/trainer/protocol';
 import type { DatasetRowReader } from '../datasets/dataset-row-reader';
 import type { DatasetService } from '../datasets/dataset.service';
@@ -56,6 +57,12 @@ export type FinishedListener = (run: TrainingRun) => Promise<void>;
 
 /** True once a run can change no more. */
 export const isTerminal = (status: TrainingStatus): boolean => TERMINAL.includes(status);
+
+/** What trainingRunUpdated streams: a run's status, and for a SUCCEEDED run where its permutation importance stands. */
+export interface RunUpdate { runId: string; status: TrainingStatus; importance?: ImportanceStatus }
+
+/** The last update of a run's stream: it has ended, and its importance is no longer PENDING. */
+export const isLastUpdate = (update: RunUpdate): boolean => isTerminal(update.status) && update.importance !== ImportanceStatus.PENDING;
 
 /** Starts, runs, cancels and recovers training runs; the only writer of training tables. */
 export class TrainingRunService {
@@ -281,6 +288,7 @@ export class TrainingRunService {
     if (!config.redis) {
       const running = await db.manager.findBy(TrainingRun, { status: TrainingStatus.RUNNING });
       for (const run of running) await this.finish(run, { status: TrainingStatus.FAILED, error: 'server restarted while the run was training' });
+      await this.deps.evaluations.failPendingImportance('server restarted while the permutation importance was being computed');
     }
     const queued = await db.manager.find(TrainingRun, { where: { status: TrainingStatus.QUEUED }, order: { priority: 'DESC', id: 'ASC' } });
     for (const run of queued) await this.queue.enqueue(run.id, run.priority).catch((error) => log.error({ err: error, runId: run.id }, 'could not queue a recovered run'));
@@ -370,12 +378,10 @@ export class TrainingRunService {
     // Metric points that fail to write stay pending (the next flush retries); the run must still end.
     await metricStore.flush().catch((error) => this.deps.log.error({ err: error, runId }, 'could not write metric points'));
     if (outcome.kind === 'succeeded') {
-      try {
-        await this.succeed(run, outcome);
-        return;
-      } catch (error) {
-        outcome = { kind: 'failed', error: `could not store the trained model: ${error instanceof Error ? error.message : error}` };
-      }
+      const stored = await this.succeed(run, outcome).catch((error: unknown) => new Error(`could not store the trained model: ${error instanceof Error ? error.message : error}`));
+      // Awaited here, so the queue's slot is held until the child is gone (TRAINING_CONCURRENCY holds).
+      if (!(stored instanceof Error)) return this.followImportance(run, stored, outcome.importance);
+      outcome = { kind: 'failed', error: stored.message };
     }
     if (this.requeueOnStop && outcome.kind === 'failed') {
       await this.reset(run, 'stopped by shutdown and put back in the queue');
@@ -388,15 +394,37 @@ export class TrainingRunService {
     else await this.finish(run, { status: TrainingStatus.FAILED, error: outcome.error });
   }
 
-  private async succeed(run: TrainingRun, outcome: Extract<TrainingOutcome, { kind: 'succeeded' }>): Promise<void> {
+  /** Stores the model, its version and its test evaluation (importance PENDING), and ends the run SUCCEEDED; returns the evaluation's id. */
+  private async succeed(run: TrainingRun, outcome: Extract<TrainingOutcome, { kind: 'succeeded' }>): Promise<string> {
     const { artifacts, modelVersions, evaluations } = this.deps;
     const artifactId = await saveModelArtifact(artifacts, outcome.artifact);
     const { artifact } = outcome;
     const model = await this.deps.models.get(run.modelId);
     const signature = signatureOf(artifact.preprocessor as Preprocessor | null, artifact.task === 'TIME_SERIES_FORECAST' ? [model.targetColumn] : []);
     const version = await modelVersions.create({ modelId: run.modelId, datasetVersionId: run.datasetVersionId, trainingRunId: run.id, artifactId, metrics: outcome.summary, signature, featureSelection: artifact.featureSelection ?? null });
-    await evaluations.record(version.id, run.datasetVersionId, outcome.evaluation);
-    await this.finish(run, { status: TrainingStatus.SUCCEEDED, modelVersionId: version.id, progress: 1 });
+    const evaluation = await evaluations.record(version.id, run.datasetVersionId, outcome.evaluation, ImportanceStatus.PENDING);
+    await this.finish(run, { status: TrainingStatus.SUCCEEDED, modelVersionId: version.id, progress: 1 }, ImportanceStatus.PENDING);
+    return evaluation.id;
+  }
+
+  /**
+   * Stores the permutation importance the child sends after SUCCEEDED (or why it is missing) and
+   * announces it on the run's stream; the run stays SUCCEEDED whatever happens here.
+   */
+  private async followImportance(run: TrainingRun, evaluationId: string, importance: Promise<ImportanceOutcome>): Promise<void> {
+    const outcome = await importance;
+    // A cancel heard meanwhile came too late (the run had its model): nothing to honour.
+    this.cancelRequested.delete(run.id);
+    if (outcome.kind === 'failed') this.deps.log.warn({ runId: run.id, error: outcome.error }, 'permutation importance of a succeeded run failed');
+    try {
+      await this.deps.evaluations.recordImportance(evaluationId, outcome);
+    } catch (error) {
+      // Left PENDING; an embedded server's next start marks it FAILED.
+      this.deps.log.error({ err: error, runId: run.id }, 'could not store the permutation importance');
+      return;
+    }
+    const status = outcome.kind === 'ready' ? ImportanceStatus.READY : ImportanceStatus.FAILED;
+    this.announce(run, status);
   }
 
   /**
@@ -430,19 +458,36 @@ export class TrainingRunService {
     log.info({ runId: run.id }, `training run ${why}`);
   }
 
-  private async finish(run: TrainingRun, changes: Partial<TrainingRun>): Promise<TrainingRun> {
+  private async finish(run: TrainingRun, changes: Partial<TrainingRun>, importance?: ImportanceStatus): Promise<TrainingRun> {
     const update = { finishedAt: new Date(), ...changes };
     await this.deps.db.transaction((manager) => manager.update(TrainingRun, { id: run.id }, update));
     Object.assign(run, update);
-    this.published(run);
+    this.published(run, importance);
     return run;
   }
 
-  /** Announces a change; a run that has ended also closes its metric streams (after its last point). */
-  private published(run: TrainingRun): void {
+  /**
+   * A run's state as its stream sends it: a SUCCEEDED run's stream goes on until the permutation
+   * importance of its evaluation is known.
+   */
+  async streamState(id: string): Promise<RunUpdate> {
+    const run = await this.get(id);
+    const importance = run.status === TrainingStatus.SUCCEEDED && run.modelVersionId ? await this.deps.evaluations.importanceStatusOf(run.modelVersionId) : null;
+    return { runId: run.id, status: run.status, ...(importance ? { importance } : {}) };
+  }
+
+  /** Announces a change of the run or of its evaluation's importance. */
+  private announce(run: TrainingRun, importance?: ImportanceStatus): void {
     const { events } = this.deps;
-    events.publish('TRAINING_RUN_UPDATED', run.id, { runId: run.id, status: run.status });
-    events.publish('MODEL_TRAINING_RUN_UPDATED', run.modelId, { runId: run.id, status: run.status });
+    const update: RunUpdate = { runId: run.id, status: run.status, ...(importance ? { importance } : {}) };
+    events.publish('TRAINING_RUN_UPDATED', run.id, update);
+    events.publish('MODEL_TRAINING_RUN_UPDATED', run.modelId, update);
+  }
+
+  /** Announces a change; a run that has ended also closes its metric streams (after its last point). */
+  private published(run: TrainingRun, importance?: ImportanceStatus): void {
+    const { events } = this.deps;
+    this.announce(run, importance);
     if (!isTerminal(run.status)) return;
     events.publish('TRAINING_METRICS', run.id, { runId: run.id, end: true });
     for (const listener of this.finishedListeners) void listener(run).catch((error) => this.deps.log.error({ err: error, runId: run.id }, 'a finished-run listener failed'));

@@ -9,10 +9,10 @@ import { MetricStore, pointKey } from './metric-store';
 import type { MetricEvent, MetricsEnd } from './metric.types';
 import { ModelComparisonResolver } from './model-comparison.resolver';
 import { ModelTrainingRunsResolver, ModelVersionTrainingRunResolver } from './model-training.resolver';
-import { TrainingRun, type TrainingStatus } from './training-run.entity';
+import { TrainingRun } from './training-run.entity';
 import { TrainingLoaders } from './training-run.loaders';
 import { MetricSeriesResolver, TrainingRunResolver } from './training-run.resolver';
-import { TrainingRunService } from './training-run.service';
+import { TrainingRunService, type RunUpdate } from './training-run.service';
 
 declare module '../shared/context' {
   interface ServiceMap {
@@ -31,9 +31,9 @@ declare module '../shared/topics' {
   interface Topics {
     /** Metric points of a training run, in step order, then `{ end: true }` once it ended; routed by run id. */
     TRAINING_METRICS: [runId: string, payload: MetricEvent | MetricsEnd];
-    /** A run's status or progress changed; routed by run id, and by model id below. */
-    TRAINING_RUN_UPDATED: [runId: string, payload: { runId: string; status: TrainingStatus }];
-    MODEL_TRAINING_RUN_UPDATED: [modelId: string, payload: { runId: string; status: TrainingStatus }];
+    /** A run's status or progress changed, or (SUCCEEDED) its evaluation's importance arrived; routed by run id, and by model id below. */
+    TRAINING_RUN_UPDATED: [runId: string, payload: RunUpdate];
+    MODEL_TRAINING_RUN_UPDATED: [modelId: string, payload: RunUpdate];
     /** Cancel a RUNNING run: heard by every worker; the one training it stops it. `from`: the asking instance. */
     TRAINING_CANCEL: [scope: 'all', payload: { runId: string; from: string }];
   }
