@@ -5,6 +5,9 @@ import type { DatabaseConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
 import { QueryCounter } from './query-counter';
 
+/** A write that matches no row: it takes SQLite's write lock (TypeORM's migrations table always exists). */
+const TAKE_WRITE_LOCK = 'DELETE FROM "migrations" WHERE 0';
+
 /** The tables a database holds: entity classes and the migrations that create them. */
 export interface DatabaseSchema {
   entities: readonly Function[];
@@ -69,10 +72,20 @@ export class Database {
     return this.dataSource.manager;
   }
 
-  /** Runs `work` in one transaction; on SQLite one transaction at a time. */
+  /**
+   * Runs `work` in one transaction; on SQLite one transaction at a time, holding the write lock
+   * from its start.
+   */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.kind !== 'sqlite') return this.dataSource.transaction(work);
-    return this.exclusive(() => this.dataSource.transaction(work));
+    // The prediction log's writer thread has a connection of its own. A deferred transaction that
+    // reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when that writer
+    // committed in between, so the lock is taken first, waiting up to busy_timeout: a write as the
+    // first statement does that (TypeORM has no BEGIN IMMEDIATE), and this one changes nothing.
+    return this.exclusive(() => this.dataSource.transaction(async (manager) => {
+      await manager.query(TAKE_WRITE_LOCK);
+      return work(manager);
+    }));
   }
 
   /**
