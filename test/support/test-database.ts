@@ -8,10 +8,10 @@ import type { DatabaseConfig } from '../../src/core/config';
 /** Which database the integration suite runs on: DB=sqlite (default) or DB=mysql with TEST_MYSQL_URL. */
 export const TEST_DB = (process.env.DB ?? 'sqlite') as 'sqlite' | 'mysql';
 
-/** A fresh, empty database for one test server, and how to throw it away. */
-export async function freshDatabase(): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
+/** A fresh, empty database for one test server (of `kind`, TEST_DB by default), and how to throw it away. */
+export async function freshDatabase(kind: 'sqlite' | 'mysql' = TEST_DB): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
   const suffix = randomBytes(5).toString('hex');
-  if (TEST_DB === 'mysql') {
+  if (kind === 'mysql') {
     const base = process.env.TEST_MYSQL_URL;
     if (!base) throw new Error('DB=mysql needs TEST_MYSQL_URL, e.g. mysql://root@127.0.0.1:3306/aimass_test');
     const url = new URL(base);

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { ValidationError } from 'class-validator';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from '../../core/logger';
+import { databaseUnavailable } from '../../engines/db/unreachable';
 
 /** Quoted text over 60 characters in a message (graphql-js echoes a variable's whole value when it is invalid). */
 const LONG_QUOTED = /"((?:[^"\\]|\\.){60})(?:[^"\\]|\\.)+"/g;
@@ -40,6 +41,13 @@ export function createErrorFormatter(log: Logger, options: { hideSuggestions?: b
     const status = (original as { extensions?: { http?: { status?: number } } } | null)?.extensions?.http?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_REQUEST' } };
+    }
+    // The database away (or its disk full) is an outage, not a bug: the client is told to retry,
+    // and the log gets one short line per call rather than a stack trace.
+    const outage = databaseUnavailable(original);
+    if (outage) {
+      log.warn({ code: outage.code, path: formatted.path }, 'database unavailable');
+      return { message: `Service unavailable: ${outage.reason}`, locations: formatted.locations, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE', reason: outage.code } };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error');
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -9,12 +9,13 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { errorCodeOf, forbidden } from '../../core/errors';
+import { errorCodeOf, forbidden, serviceUnavailable } from '../../core/errors';
 import type { AuditService } from '../../modules/auth/audit.service';
 import type { HttpRoute } from '../../modules/shared/module-definition';
 import type { Services } from '../../modules/shared/context';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
+import { databaseUnavailable } from '../../engines/db/unreachable';
 import type { RedisConnections } from '../../engines/cluster/redis-connections';
 import type { Database } from '../../engines/db/database';
 import type { NetworkCounters } from '../../engines/telemetry/network-counters';
@@ -169,11 +170,12 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
       // Charged by the declared size (a chunked body without one pays one token; its size is still capped).
       locals.caller = await gate.admit(req.headers.authorization, locals.clientAddress, { bytes: Number(req.headers['content-length'] ?? 0) });
       next();
-    } catch (error) {
+    } catch (thrown) {
+      const error = refusalOf(thrown, log);
       observer.recordRefusal(locals, error);
       refusedBody(req, res, async (bodyError?: unknown) => {
         const params = (req.method === 'GET' ? req.query : bodyError ? null : req.body) ?? {};
-        await gate.auditRefusal({ query: params.query, operationName: params.operationName, variables: params.variables, error, clientAddress: locals.clientAddress, requestId: locals.requestId });
+        await gate.auditRefusal({ query: params.query, operationName: params.operationName, variables: params.variables, error, clientAddress: locals.clientAddress, requestId: locals.requestId }).catch(() => undefined);
         sendRefusal(res, error);
       });
     }
@@ -286,6 +288,19 @@ function mountRoute(app: express.Express, route: HttpRoute, deps: TransportDeps)
 
 /** GraphQL over HTTP's media type, answered when the client lists it (as Apollo does for what it answers itself). */
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+
+/**
+ * What to answer when admitting a request failed: the gate's own refusals as they are; the
+ * database failing while the key was looked up is an outage (503, retry later), anything else a
+ * 500. (Thrown from here, such an error was an unhandled rejection that ended the process.)
+ */
+function refusalOf(error: unknown, log: Logger): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const outage = databaseUnavailable(error);
+  if (outage) return serviceUnavailable(`Service unavailable: ${outage.reason}`, { reason: outage.code });
+  log.error({ err: error }, 'unexpected error while admitting a request');
+  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } } });
+}
 
 function sendRefusal(res: Response, error: unknown): void {
   if (!(error instanceof GraphQLError)) throw error;
