@@ -24,3 +24,9 @@ it('a full disk under SQLite is SERVICE_UNAVAILABLE saying so', () => {
 it('anything else stays INTERNAL_SERVER_ERROR', () => {
   expect(format({ message: 'x' }, wrapped(new TypeError('boom'))).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
 });
+
+it('a stream interrupted by a Redis outage is SERVICE_UNAVAILABLE (STREAM_INTERRUPTED), as graphql-ws wraps it', async () => {
+  const { StreamInterruptedError } = await import('../../src/engines/events/bounded-stream');
+  const wrapper = new GraphQLError('events were interrupted', { originalError: new StreamInterruptedError() });
+  expect(format(wrapper.toJSON(), wrapper).extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'STREAM_INTERRUPTED' });
+});

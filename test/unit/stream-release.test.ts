@@ -30,7 +30,7 @@ describe('streams release their source when the client leaves', () => {
 
   it('metricStream: a subscriber of a finished (quiet) run releases the bus listener at once', async () => {
     const { iterable, state } = quietSource();
-    const sources = { events: { subscribe: () => iterable, subscribed: async () => undefined }, metricStore: { since: async () => [] }, hasEnded: async () => false } as unknown as Parameters<typeof metricStream>[0];
+    const sources = { events: { subscribe: () => iterable, subscribed: async () => undefined, onInterrupted: () => () => undefined }, metricStore: { since: async () => [] }, hasEnded: async () => false } as unknown as Parameters<typeof metricStream>[0];
     const stream = metricStream(sources, 'run_x', -1, null)[Symbol.asyncIterator]();
     const pending = stream.next();
     await new Promise((r) => setTimeout(r, 10));

@@ -12,6 +12,8 @@ export type EventBus<T extends TopicArgs> = PubSub<T> & {
    * anywhere from now on: at once in process, after Redis confirms it in the cluster form.
    */
   subscribed(topic: keyof T & string, id?: string | number): Promise<void>;
+  /** Calls `listener` whenever events may have been missed (Redis was away and is back); never in process. Returns the unsubscribe. */
+  onInterrupted(listener: () => void): () => void;
 };
 
 /**
@@ -22,11 +24,11 @@ export function createEventBus<T extends TopicArgs>(eventTarget?: ClusterEventTa
   if (eventTarget) {
     // The routing key joins topic and id as @graphql-yoga/subscription does.
     const subscribed = (topic: string, id?: string | number) => eventTarget.subscribed(id === undefined ? topic : `${topic}:${id}`);
-    return Object.assign(createPubSub<T>({ eventTarget: eventTarget as never }), { subscribed });
+    return Object.assign(createPubSub<T>({ eventTarget: eventTarget as never }), { subscribed, onInterrupted: (listener: () => void) => eventTarget.onInterrupted(listener) });
   }
   // Every subscriber of a topic is a listener on one EventTarget; a thousand watching one run is
   // the design, not a leak, so Node's 10-listener warning is switched off for this target.
   const local = new EventTarget();
   setMaxListeners(0, local);
-  return Object.assign(createPubSub<T>({ eventTarget: local }), { subscribed: async () => undefined });
+  return Object.assign(createPubSub<T>({ eventTarget: local }), { subscribed: async () => undefined, onInterrupted: () => () => undefined });
 }

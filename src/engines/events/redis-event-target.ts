@@ -11,6 +11,11 @@ export interface ClusterEventTarget extends EventTarget {
    * waits for this before reading, so nothing published in between is missed.
    */
   subscribed(type: string): Promise<void>;
+  /**
+   * Calls `listener` each time the subscriber connection comes back after it was lost, once the
+   * channels are subscribed again: events published meanwhile never reached this process.
+   */
+  onInterrupted(listener: () => void): () => void;
 }
 
 /** How long `subscribed` waits for Redis before the caller goes on without the guarantee. */
@@ -31,6 +36,21 @@ export function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: st
   const confirmed = new Map<string, Promise<unknown>>();
   const channelOf = (type: string) => `${prefix}:events:${type}`;
   const typeOf = (channel: string) => channel.slice(`${prefix}:events:`.length);
+  const interrupted = new Set<() => void>();
+  let lost = false;
+  subscriber.on('close', () => { lost = true; });
+  subscriber.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    // Subscribed again (ioredis does it too; SUBSCRIBE is idempotent) so that `subscribed` waits
+    // for a confirmation from after the outage, then everyone listening is told.
+    const types = [...listeners.keys()];
+    for (const type of types) confirmed.set(type, subscriber.subscribe(channelOf(type)).catch(() => undefined));
+    void Promise.all(types.map((type) => confirmed.get(type))).then(() => {
+      log.warn({ listeners: interrupted.size }, 'events were missed while Redis was away; open streams are told to resume');
+      for (const listener of [...interrupted]) listener();
+    });
+  });
 
   subscriber.on('message', (channel: string, message: string) => {
     const found = listeners.get(typeOf(channel));
@@ -78,6 +98,10 @@ export function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: st
       publisher.publish(channelOf(event.type), detail === undefined ? '' : encodeEvent(detail))
         .catch((error: Error) => log.warn({ channel: channelOf(event.type), error: error.message }, 'event not published: Redis is away'));
       return true;
+    },
+    onInterrupted(listener: () => void) {
+      interrupted.add(listener);
+      return () => { interrupted.delete(listener); };
     },
     async subscribed(type: string) {
       const pending = confirmed.get(type);
