@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { adminRequest, killed, startServerProcess, type ServerProcess } from '../../support/server-process';
+import { TEST_ADMIN_KEY } from '../../support/test-server';
+import { until } from '../../support/until';
+import { BANK_CSV, createBankDataset, readyz } from './fixture';
+import { runTrials, trialCount } from './trials';
+
+/**
+ * The SQLite file on a small tmpfs that the test mounts (as root) and fills with a ballast file.
+ * Where mounting is not allowed the test is skipped and says so: RLIMIT_FSIZE (prlimit) is no
+ * substitute, as going past it sends SIGXFSZ, which ends a Node process rather than failing a write.
+ */
+const MOUNT_BYTES = 48 * 1024 * 1024;
+let dir = '';
+let mounted = false;
+let server: ServerProcess | undefined;
+
+function tryMount(): boolean {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimass-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${MOUNT_BYTES}`, 'tmpfs', dir], { stdio: 'pipe' });
+    return true;
+  } catch (error) {
+    console.log(`[faults] disk full: cannot mount a tmpfs here (${String(error).split('\n')[0]}); skipped`);
+    return false;
+  }
+}
+
+beforeAll(() => { mounted = tryMount(); });
+afterAll(async () => {
+  if (server) await killed(server.child);
+  if (mounted) execFileSync('umount', ['-l', dir]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Fills the file system until ENOSPC, leaving `leave` bytes unwritten by anyone else. */
+function fill(ballast: string): void {
+  const chunk = Buffer.alloc(256 * 1024, 1);
+  const fd = fs.openSync(ballast, 'w');
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
+  // The last partial chunks too: nothing is left at all.
+  try {
+    for (;;) fs.appendFileSync(ballast, Buffer.alloc(4096, 1));
+  } catch { /* full */ }
+}
+
+const CREATE_MODEL = 'mutation($input: CreateModelInput!) { createModel(input: $input) { id } }';
+const modelInput = (name: string) => ({ input: { name, task: 'BINARY_CLASSIFICATION', architecture: 'LOGISTIC_REGRESSION', featureColumns: ['Age'], targetColumn: 'Personal Loan' } });
+
+async function raw(url: string, query: string, variables?: Record<string, unknown>) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(30_000) });
+  return res.json() as Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string; reason?: string } }[] }>;
+}
+
+it('a full disk under the SQLite file: writes fail with a clear error, stored data stays intact, writes work again once space is freed', async (context) => {
+  if (!mounted) return context.skip();
+  const file = path.join(dir, 'aimass.sqlite');
+  server = await startServerProcess({ kind: 'sqlite', file }, { TRAINING_WARM_CHILDREN: '0' });
+  const url = server.url;
+  await createBankDataset(server);
+  const ballast = path.join(dir, 'ballast');
+  const failures = await runTrials('full disk under the SQLite file (tmpfs)', trialCount(2), async (trial) => {
+    const before = await adminRequest(url, '{ datasets(first: 50) { totalCount } models(first: 50) { totalCount } }');
+    fill(ballast);
+    try {
+      // A big write (an ingest) and a small one (a model) are refused, saying why.
+      const ingest = await raw(url, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: `full-${trial}`, csv: BANK_CSV } });
+      const model = await raw(url, CREATE_MODEL, modelInput(`full-${trial}`));
+      for (const [what, answer] of [['createDataset', ingest], ['createModel', model]] as const) {
+        expect(answer.errors?.[0]?.extensions, `${what} on a full disk`).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+        expect(answer.errors?.[0]?.message, what).toMatch(/disk is full|could not write/);
+      }
+      // Reads still answer, and nothing of the refused writes is there.
+      expect(await adminRequest(url, '{ datasets(first: 50) { totalCount } models(first: 50) { totalCount } }')).toEqual(before);
+      expect((await fetch(url.replace('/graphql', '/healthz'))).status).toBe(200);
+    } finally {
+      fs.rmSync(ballast, { force: true });
+    }
+    // Space back: writes work again without a restart.
+    await until(() => raw(url, CREATE_MODEL, modelInput(`after-${trial}`)), (answer) => !answer.errors, 15_000);
+    const { createDataset } = await adminRequest(url, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id versions(first: 1) { edges { node { rowCount } } } } }', { input: { name: `after-${trial}`, csv: BANK_CSV } });
+    expect(createDataset.versions.edges[0].node.rowCount).toBe(5000);
+    expect(await readyz(url)).toBe(200);
+  });
+  await killed(server.child);
+  server = undefined;
+  // The file is sound after all that (a second connection, read-only, as an operator would check).
+  const check = new Sqlite(file, { readonly: true });
+  expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+  check.close();
+  expect(failures).toEqual([]);
+});
