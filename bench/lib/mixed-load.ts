@@ -89,13 +89,18 @@ export async function startMixedLoadServer(dist: string, env: Record<string, str
 /** Subscribers of the run's metrics, each on its own socket, counting what they receive. */
 export function metricSubscribers(url: string, runId: string, count: number) {
   const clients: Client[] = [];
-  const state = { points: 0, errors: 0, completed: 0 };
+  const state = { points: 0, errors: 0, completed: 0, reasons: {} as Record<string, number> };
   for (let i = 0; i < count; i++) {
     const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization: AUTH } });
     clients.push(client);
     client.subscribe({ query: 'subscription($runId: ID!) { trainingMetrics(runId: $runId) { step value } }', variables: { runId } }, {
       next: () => { state.points += 1; },
-      error: () => { state.errors += 1; },
+      error: (error: unknown) => {
+        state.errors += 1;
+        // A close event's code (4408: connection_init not in time), or a GraphQL error's code.
+        const reason = String((error as { code?: unknown })?.code ?? (Array.isArray(error) ? error[0]?.extensions?.code : undefined) ?? (error as Error)?.message ?? error).slice(0, 60);
+        state.reasons[reason] = (state.reasons[reason] ?? 0) + 1;
+      },
       complete: () => { state.completed += 1; },
     });
   }
