@@ -85,7 +85,26 @@ export class Database {
     return this.exclusive(() => this.dataSource.transaction(async (manager) => {
       await manager.query(TAKE_WRITE_LOCK);
       return work(manager);
+    }).catch((error) => {
+      this.resyncSqliteTransaction();
+      throw error;
     }));
+  }
+
+  /**
+   * After SQLITE_FULL (or an I/O error) SQLite rolls the transaction back by itself; TypeORM's
+   * ROLLBACK then fails and its one runner stays "in a transaction", so every later transaction
+   * became a SAVEPOINT and the first to fail left one open for good: writes answered after that
+   * were never committed. Here TypeORM's state is put back in line with the connection's.
+   */
+  private resyncSqliteTransaction(): void {
+    const driver = this.dataSource.driver as unknown as { databaseConnection?: { inTransaction: boolean; exec(sql: string): void }; queryRunner?: { isTransactionActive: boolean; transactionDepth: number } };
+    const connection = driver.databaseConnection;
+    const runner = driver.queryRunner;
+    if (!connection || !runner) return;
+    if (connection.inTransaction) connection.exec('ROLLBACK');
+    runner.isTransactionActive = false;
+    runner.transactionDepth = 0;
   }
 
   /**
