@@ -33,7 +33,7 @@ const alertsOf = async (ruleId: string) => (await t.services.alerts.list({ ruleI
 describe('alert rules', () => {
   it('has the built-in rules, which can be switched off but not deleted (CONFLICT)', async () => {
     const builtIns = (await t.services.alerts.rules()).filter((r) => r.builtIn);
-    expect(builtIns.map((r) => r.builtIn).sort()).toEqual(['disk-free', 'drift', 'error-rate', 'latency-p95', 'rss', 'training-failed', 'worker-lost']);
+    expect(builtIns.map((r) => r.builtIn).sort()).toEqual(['disk-free', 'drift', 'error-rate', 'finding-overdue', 'latency-p95', 'revalidation-overdue', 'rss', 'training-failed', 'worker-lost']);
     expect(await codeOf(t.services.alerts.deleteRule(builtIns[0].id))).toBe('CONFLICT');
     const off = await t.services.alerts.updateRule({ id: builtIns[0].id, enabled: false } as never);
     expect(off.enabled).toBe(false);
