@@ -10,6 +10,7 @@ import { benchTrainingHistory } from './training-history';
 import { benchTrainingOverhead } from './training-overhead';
 import { benchTrainingStreaming } from './training-streaming';
 import { benchServing, benchServingIsolation, benchShadowOverhead } from './serving';
+import { benchServingBatching } from './serving-batching';
 import { benchSweepThroughput } from './sweeps';
 import { benchBacktestSpeed } from './backtests';
 import { benchAlgorithmQuality, benchAlgorithmSpeed } from './algorithms';
@@ -63,6 +64,11 @@ async function main() {
     console.log('== Serving: 10,000 rows in one predict vs raw model.predict; 64 clients of single-row predicts, micro-batching on vs off; predict with security on vs off');
     results.serving = await benchServing(seconds);
     console.log(JSON.stringify(results.serving, null, 2));
+  }
+  if (want('serving-batching')) {
+    console.log(`== Serving: 64 clients of single-row predicts, micro-batching off vs fixed 2 ms window vs adaptive, MLP and LSTM (window 12, 32 units); 3 alternating rounds`);
+    results.servingBatching = await benchServingBatching();
+    console.log(JSON.stringify(results.servingBatching, null, 2));
   }
   if (only.includes('serving-isolation')) {
     console.log('== Serving: PRODUCTION single-row p99 alone vs while TEST is flooded');

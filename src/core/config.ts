@@ -143,8 +143,10 @@ export interface ServingConfig {
   microBatching: boolean;
   /** `MICRO_BATCH_MAX_SIZE` (default 256): most rows in one coalesced call. */
   maxBatchSize: number;
-  /** `MICRO_BATCH_MAX_DELAY_MS` (default 2): how long a request may wait for others to join its batch. */
+  /** `MICRO_BATCH_MAX_DELAY_MS` (default 2): the longest a request may wait for others to join its batch. */
   maxBatchDelayMs: number;
+  /** `MICRO_BATCH_POLICY` (default ADAPTIVE): ADAPTIVE sends a batch as soon as the model is idle and waiting no longer pays; FIXED waits MICRO_BATCH_MAX_DELAY_MS for every batch. */
+  batchPolicy: 'ADAPTIVE' | 'FIXED';
   /** `MODEL_CACHE_MAX_MB` (default 512): weights kept loaded, least recently used dropped first. */
   modelCacheMaxMb: number;
   /** `PREDICT_UNKNOWN_FIELDS` (default IGNORE): what predict does with row fields the model does not use: IGNORE or REJECT. */
@@ -414,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       microBatching: boolean('MICRO_BATCHING', true),
       maxBatchSize: integer('MICRO_BATCH_MAX_SIZE', 256, 1, 100_000),
       maxBatchDelayMs: integer('MICRO_BATCH_MAX_DELAY_MS', 2, 0, 1000),
+      batchPolicy: oneOf('MICRO_BATCH_POLICY', ['ADAPTIVE', 'FIXED'] as const) ?? 'ADAPTIVE',
       modelCacheMaxMb: integer('MODEL_CACHE_MAX_MB', 512, 1, 1_048_576),
       unknownFields: oneOf('PREDICT_UNKNOWN_FIELDS', ['IGNORE', 'REJECT'] as const) ?? 'IGNORE',
       logDurability: {

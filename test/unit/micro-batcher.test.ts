@@ -26,9 +26,10 @@ function expected(start: number, rows: number): number[] {
   return Array.from({ length: rows }, (_, r) => [start + r + 0.5, start + r]).flat();
 }
 
+// These cases pin the fixed window (MICRO_BATCH_POLICY=FIXED); micro-batcher-adaptive.test.ts covers ADAPTIVE.
 function batcher(options: Partial<MicroBatcherOptions> = {}, run: BatchRunner = fakeModel()) {
   const spy = vi.fn(run);
-  const mb = new MicroBatcher(spy, IN, OUT, { maxBatchSize: 256, maxDelayMs: 2, enabled: true, ...options });
+  const mb = new MicroBatcher(spy, IN, OUT, { maxBatchSize: 256, maxDelayMs: 2, enabled: true, policy: 'FIXED', ...options });
   return { mb, spy, callRows: () => spy.mock.calls.map(([, rows]) => rows) };
 }
 
@@ -191,5 +192,6 @@ describe('MicroBatcher', () => {
     expect(() => new MicroBatcher(run, 0, OUT, options)).toThrow(RangeError);
     expect(() => new MicroBatcher(run, IN, OUT, { ...options, maxBatchSize: 0 })).toThrow(RangeError);
     expect(() => new MicroBatcher(run, IN, OUT, { ...options, maxDelayMs: -1 })).toThrow(RangeError);
+    expect(() => new MicroBatcher(run, IN, OUT, { ...options, policy: 'SOMETIMES' as never })).toThrow(RangeError);
   });
 });

@@ -1,11 +1,26 @@
+import { BatchCostModel } from './batch-cost-model';
+import { nextBatchStep } from './batch-policy';
+
+/** How a batch decides when to go: see {@link MicroBatcherOptions.policy}. */
+export type BatchPolicy = 'ADAPTIVE' | 'FIXED';
+
 /** Tuning for {@link MicroBatcher}. */
 export interface MicroBatcherOptions {
   /** Most rows in one combined call (default 256). */
   maxBatchSize: number;
-  /** How long the first waiting request may wait for others before the batch runs (default 2 ms). 0 = run on the next macrotask (setImmediate), still coalescing requests that arrive in the same tick. */
+  /** The longest the first waiting request may wait for others before the batch runs (default 2 ms). 0 = run on the next macrotask (setImmediate), still coalescing requests that arrive in the same tick. */
   maxDelayMs: number;
   /** false: every request runs alone, at once (the same code path minus the waiting). */
   enabled: boolean;
+  /**
+   * ADAPTIVE (default): a batch goes as soon as the model is idle and the requests already readable
+   * have joined; it waits longer only while a call is in flight or while requests keep arriving
+   * faster than a call's fitted fixed cost, never past maxDelayMs (see batch-policy.ts).
+   * FIXED: every batch waits maxDelayMs from its first request, or until full.
+   */
+  policy?: BatchPolicy;
+  /** Milliseconds, monotonic (default performance.now); tests pass their own to drive the cost model. */
+  clock?: () => number;
 }
 
 /** Runs the model on `rows` rows whose inputs are concatenated in `input` (rows × inputWidth values, row-major). Returns rows × outputWidth values. */
@@ -22,6 +37,14 @@ interface PendingBatch {
   requests: Request[];
   rows: number;
   cancelTimer: () => void;
+  /** ADAPTIVE: when the first request joined and when the policy last looked. */
+  openedAt: number;
+  lookedAt: number;
+  /** ADAPTIVE: requests and rows that joined since the policy last looked. */
+  arrivedRequests: number;
+  arrivedRows: number;
+  /** ADAPTIVE: waiting for the call in flight to end. */
+  holding: boolean;
 }
 
 /**
@@ -33,7 +56,12 @@ interface PendingBatch {
 export class MicroBatcher {
   /** Statistics for benchmarks and monitoring: model calls made (isolation re-runs included), rows passed to them, and valid requests submitted. */
   readonly stats = { batches: 0, rows: 0, requests: 0 };
+  /** The fitted cost of this version's calls (read by the ADAPTIVE policy; exposed for tests and monitoring). */
+  readonly cost = new BatchCostModel();
   private pending: PendingBatch | undefined;
+  private inFlight = 0;
+  private readonly policy: BatchPolicy;
+  private readonly clock: () => number;
 
   constructor(
     private readonly run: BatchRunner,
@@ -48,6 +76,9 @@ export class MicroBatcher {
     if (!(options.maxDelayMs >= 0) || !Number.isFinite(options.maxDelayMs)) {
       throw new RangeError(`maxDelayMs must be a finite number >= 0, got ${options.maxDelayMs}`);
     }
+    this.policy = options.policy ?? 'ADAPTIVE';
+    if (this.policy !== 'ADAPTIVE' && this.policy !== 'FIXED') throw new RangeError(`policy must be ADAPTIVE or FIXED, got ${String(this.policy)}`);
+    this.clock = options.clock ?? (() => performance.now());
   }
 
   /** Submits one request's rows (input.length must be rows × inputWidth, else the promise rejects with a RangeError); resolves with that request's own rows × outputWidth slice of the output. */
@@ -70,15 +101,59 @@ export class MicroBatcher {
       }
       // Never exceed maxBatchSize: the pending batch goes first and this request starts the next one.
       if (this.pending && this.pending.rows + rows > maxBatchSize) this.flush();
-      const batch = (this.pending ??= { requests: [], rows: 0, cancelTimer: this.startTimer() });
+      const batch = (this.pending ??= this.open());
       batch.requests.push(request);
       batch.rows += rows;
+      batch.arrivedRequests++;
+      batch.arrivedRows += rows;
       // A full batch cannot grow, so waiting any longer would only add latency.
       if (batch.rows === maxBatchSize) this.flush();
     });
   }
 
-  /** One timer per pending batch, started by its first request, so no request waits longer than maxDelayMs. */
+  private open(): PendingBatch {
+    const now = this.policy === 'ADAPTIVE' ? this.clock() : 0;
+    const batch: PendingBatch = { requests: [], rows: 0, cancelTimer: () => {}, openedAt: now, lookedAt: now, arrivedRequests: 0, arrivedRows: 0, holding: false };
+    if (this.policy === 'FIXED') batch.cancelTimer = this.startTimer();
+    else this.nextTurn(batch);
+    return batch;
+  }
+
+  /** ADAPTIVE: look again after this event-loop turn, when the requests already readable have joined. */
+  private nextTurn(batch: PendingBatch): void {
+    const handle = setImmediate(() => this.decide());
+    batch.cancelTimer = () => clearImmediate(handle);
+  }
+
+  /** ADAPTIVE: send the pending batch, give it one more turn, or hold it while a call is in flight. */
+  private decide(): void {
+    const batch = this.pending;
+    if (!batch) return;
+    const now = this.clock();
+    const step = nextBatchStep({
+      busy: this.inFlight > 0, waitedMs: now - batch.openedAt, arrivedRequests: batch.arrivedRequests, arrivedRows: batch.arrivedRows,
+      lastTurnMs: now - batch.lookedAt, fixedMs: this.cost.fixedMs, perRowMs: this.cost.perRowMs, maxDelayMs: this.options.maxDelayMs,
+    });
+    batch.lookedAt = now;
+    batch.arrivedRequests = 0;
+    batch.arrivedRows = 0;
+    if (step.kind === 'send') return this.flush();
+    if (step.kind === 'turn') return this.nextTurn(batch);
+    batch.holding = true;
+    const handle = setTimeout(() => this.decide(), step.ms);
+    batch.cancelTimer = () => clearTimeout(handle);
+  }
+
+  /** ADAPTIVE: the model went idle; a batch held for it goes after this turn's arrivals. */
+  private idle(): void {
+    const batch = this.pending;
+    if (!batch?.holding) return;
+    batch.holding = false;
+    batch.cancelTimer();
+    this.nextTurn(batch);
+  }
+
+  /** FIXED: one timer per pending batch, started by its first request, so no request waits longer than maxDelayMs. */
   private startTimer(): () => void {
     if (this.options.maxDelayMs === 0) {
       const handle = setImmediate(() => this.flush());
@@ -136,7 +211,17 @@ export class MicroBatcher {
     }
     this.stats.batches++;
     this.stats.rows += rows;
-    const output = await this.run(input, rows);
+    this.inFlight++;
+    const started = this.clock();
+    let output: Float32Array;
+    try {
+      output = await this.run(input, rows);
+      // Failed calls are left out of the fit: they may have stopped anywhere.
+      this.cost.record(rows, this.clock() - started);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.idle();
+    }
     const expected = rows * this.outputWidth;
     if (output?.length !== expected) {
       throw new Error(`Model returned the wrong number of values for ${rows} rows: expected ${expected}, got ${output?.length}`);

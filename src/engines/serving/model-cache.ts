@@ -67,7 +67,7 @@ export class ModelCache<V extends { id: string }> {
     const stored = await this.readVersion(versionId);
     await selectBackend(this.backend);
     return LoadedModel.fromArtifact(stored.version, stored.artifact, stored.targetColumn, {
-      enabled: this.config.microBatching, maxBatchSize: this.config.maxBatchSize, maxDelayMs: this.config.maxBatchDelayMs,
+      enabled: this.config.microBatching, maxBatchSize: this.config.maxBatchSize, maxDelayMs: this.config.maxBatchDelayMs, policy: this.config.batchPolicy,
     });
   }
 }
