@@ -50,7 +50,7 @@ afterEach(() => {
 
 describe('nextBatchStep (the ADAPTIVE policy)', () => {
   const view = (changes: Partial<BatchView>): BatchView => ({
-    busy: false, waitedMs: 0.2, arrivedRequests: 3, arrivedRows: 3, lastTurnMs: 0.2, fixedMs: 3, perRowMs: 0.05, maxDelayMs: 2, ...changes,
+    busy: false, waitedMs: 0.2, arrivedRequests: 3, arrivedRows: 3, lastTurnMs: 0.2, fixedMs: 3, perRowMs: 0.05, maxDelayMs: 2, gapMs: 5, timerMs: 1, ...changes,
   });
 
   it('waits another turn while requests keep arriving faster than a call costs, within the bound', () => {
@@ -59,8 +59,17 @@ describe('nextBatchStep (the ADAPTIVE policy)', () => {
     expect(nextBatchStep(view({ fixedMs: Number.POSITIVE_INFINITY, lastTurnMs: 1.5, waitedMs: 0 }))).toEqual({ kind: 'turn' });
   });
 
-  it('sends when the last turn brought nobody', () => {
-    expect(nextBatchStep(view({ arrivedRequests: 0, arrivedRows: 0 }))).toEqual({ kind: 'send' });
+  it('when the last turn brought nobody, sends unless the next request is expected sooner than a call costs, within the bound', () => {
+    const quiet = { arrivedRequests: 0, arrivedRows: 0 };
+    // Expected in 5 ms: past the bound.
+    expect(nextBatchStep(view(quiet))).toEqual({ kind: 'send' });
+    // Expected in 0.3 ms, but a timer waits 1 ms at least: 0.2 + 1 + 0.05 ≤ 2, and 1 < 3 ms a call.
+    expect(nextBatchStep(view({ ...quiet, gapMs: 0.3 }))).toEqual({ kind: 'wait', ms: 1 });
+    expect(nextBatchStep(view({ ...quiet, gapMs: 1.9 }))).toEqual({ kind: 'send' });
+    expect(nextBatchStep(view({ ...quiet, gapMs: 1.9, maxDelayMs: 10 }))).toEqual({ kind: 'wait', ms: 1.9 });
+    // A call cheaper than the shortest wait (an MLP's 0.25 ms): waiting cannot pay.
+    expect(nextBatchStep(view({ ...quiet, gapMs: 0.3, fixedMs: 0.25 }))).toEqual({ kind: 'send' });
+    expect(nextBatchStep(view({ ...quiet, gapMs: Number.POSITIVE_INFINITY, fixedMs: Number.POSITIVE_INFINITY, maxDelayMs: 1000 }))).toEqual({ kind: 'send' });
   });
 
   it('sends when a turn costs at least what a call costs whatever its size', () => {
@@ -134,7 +143,8 @@ describe('MicroBatcher with the ADAPTIVE policy', () => {
   });
 
   it('keeps coalescing while each turn brings requests, and sends on the first turn that brings none', async () => {
-    const { mb, callRows } = adaptive();
+    // A bound under the shortest timer: only turns are in play.
+    const { mb, callRows } = adaptive({ maxDelayMs: 0.9 });
     const results = [mb.submit(rowsFrom(0, 1), 1), mb.submit(rowsFrom(1, 1), 1)];
     await turn();
     results.push(mb.submit(rowsFrom(2, 2), 2));
@@ -149,6 +159,7 @@ describe('MicroBatcher with the ADAPTIVE policy', () => {
   });
 
   it('sends once the oldest request would wait past maxDelayMs, though requests keep arriving', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { mb, clock, callRows } = adaptive({ maxDelayMs: 2 });
     const results = [mb.submit(rowsFrom(0, 1), 1)];
     for (let i = 1; i <= 3; i++) {
@@ -160,6 +171,12 @@ describe('MicroBatcher with the ADAPTIVE policy', () => {
     expect(callRows()).toEqual([3]);
     await turn();
     await turn();
+    // The last one is alone; the next is expected within 1 ms, cheaper than a call: it waits, up to the bound.
+    expect(callRows()).toEqual([3]);
+    for (let i = 0; i < 2; i++) {
+      clock.now += 1;
+      await vi.advanceTimersByTimeAsync(1);
+    }
     expect(callRows()).toEqual([3, 1]);
     expect((await Promise.all(results)).map((r) => Array.from(r))).toEqual([0, 1, 2, 3].map((i) => expected(i, 1)));
   });
@@ -167,6 +184,8 @@ describe('MicroBatcher with the ADAPTIVE policy', () => {
   it('learns the cost of its calls, and sends when a turn takes as long as a call costs', async () => {
     const { mb, clock, callRows } = adaptive({ maxDelayMs: 1000 });
     await Promise.all([mb.submit(rowsFrom(0, 1), 1)]);
+    // Far apart from the first: no request is expected soon, so no timer is set.
+    clock.now += 100;
     await Promise.all([mb.submit(rowsFrom(0, 3), 3), mb.submit(rowsFrom(3, 2), 2)]);
     expect(callRows()).toEqual([1, 5]);
     expect(mb.cost.fixedMs).toBeCloseTo(3, 10);
@@ -219,7 +238,7 @@ describe('MicroBatcher with the ADAPTIVE policy', () => {
   });
 
   it('keeps the batch semantics: never past maxBatchSize, never a split request, a failing request isolated', async () => {
-    const { mb, callRows } = adaptive({ maxBatchSize: 4 });
+    const { mb, callRows } = adaptive({ maxBatchSize: 4, maxDelayMs: 0.9 });
     const bad = rowsFrom(3, 1);
     bad[1] = Number.NaN;
     const results = await Promise.allSettled([mb.submit(rowsFrom(0, 3), 3), mb.submit(rowsFrom(10, 2), 2), mb.submit(bad, 1)]);
@@ -237,6 +256,36 @@ describe('MicroBatcher with the ADAPTIVE policy', () => {
     const failing = adaptive({}, async () => { throw new Error('boom'); });
     await expect(failing.mb.submit(rowsFrom(0, 1), 1)).rejects.toThrow('boom');
     expect(failing.mb.cost.samples).toBe(0);
+  });
+
+  it('waits on a timer for a request expected sooner than a call costs, and sends when the bound is reached', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { mb, clock, callRows } = adaptive({ maxBatchSize: 20, maxDelayMs: 2.5 });
+    // Requests 0.1 ms apart in full batches (sent at once, 4 ms a call): a mean gap well under 1 ms.
+    const results: Promise<Float32Array>[] = [];
+    for (let i = 0; i < 100; i++) {
+      clock.now += 0.1;
+      results.push(mb.submit(rowsFrom(i, 1), 1));
+    }
+    expect(callRows()).toEqual([20, 20, 20, 20, 20]);
+    clock.now += 0.1;
+    results.push(mb.submit(rowsFrom(100, 1), 1));
+    await turn();
+    await turn();
+    // Nobody readable now, the next expected in under the shortest timer (1 ms) < 4 ms a call: wait.
+    expect(callRows()).toHaveLength(5);
+    clock.now += 0.4;
+    results.push(mb.submit(rowsFrom(101, 1), 1));
+    clock.now += 0.6;
+    await vi.advanceTimersByTimeAsync(1);
+    await turn();
+    // 1 ms waited: one more 1 ms wait still fits in 2.5 ms.
+    expect(callRows()).toHaveLength(5);
+    clock.now += 1;
+    await vi.advanceTimersByTimeAsync(1);
+    // 2 ms waited: another would pass the bound, so it goes with what it has.
+    expect(callRows()).toEqual([20, 20, 20, 20, 20, 2]);
+    expect((await Promise.all(results)).map((r) => Array.from(r))).toEqual(Array.from({ length: 102 }, (_, i) => expected(i, 1)));
   });
 
   it('enabled: false still runs every request alone and at once', () => {

@@ -60,6 +60,9 @@ export class MicroBatcher {
   readonly cost = new BatchCostModel();
   private pending: PendingBatch | undefined;
   private inFlight = 0;
+  /** ADAPTIVE: when the last request arrived, and the mean gap between requests (moving average). */
+  private lastArrivalAt = Number.NaN;
+  private gapMs = Number.POSITIVE_INFINITY;
   private readonly policy: BatchPolicy;
   private readonly clock: () => number;
 
@@ -101,6 +104,7 @@ export class MicroBatcher {
       }
       // Never exceed maxBatchSize: the pending batch goes first and this request starts the next one.
       if (this.pending && this.pending.rows + rows > maxBatchSize) this.flush();
+      if (this.policy === 'ADAPTIVE') this.arrived();
       const batch = (this.pending ??= this.open());
       batch.requests.push(request);
       batch.rows += rows;
@@ -109,6 +113,15 @@ export class MicroBatcher {
       // A full batch cannot grow, so waiting any longer would only add latency.
       if (batch.rows === maxBatchSize) this.flush();
     });
+  }
+
+  /** ADAPTIVE: the mean gap between requests, weighted to the last ~20 (what the next one is expected after). */
+  private arrived(): void {
+    const now = this.clock();
+    const gap = now - this.lastArrivalAt;
+    this.lastArrivalAt = now;
+    if (!(gap >= 0)) return;
+    this.gapMs = Number.isFinite(this.gapMs) ? this.gapMs + (gap - this.gapMs) / 20 : gap;
   }
 
   private open(): PendingBatch {
@@ -133,13 +146,14 @@ export class MicroBatcher {
     const step = nextBatchStep({
       busy: this.inFlight > 0, waitedMs: now - batch.openedAt, arrivedRequests: batch.arrivedRequests, arrivedRows: batch.arrivedRows,
       lastTurnMs: now - batch.lookedAt, fixedMs: this.cost.fixedMs, perRowMs: this.cost.perRowMs, maxDelayMs: this.options.maxDelayMs,
+      gapMs: this.gapMs, timerMs: 1,
     });
     batch.lookedAt = now;
     batch.arrivedRequests = 0;
     batch.arrivedRows = 0;
     if (step.kind === 'send') return this.flush();
     if (step.kind === 'turn') return this.nextTurn(batch);
-    batch.holding = true;
+    batch.holding = step.kind === 'hold';
     const handle = setTimeout(() => this.decide(), step.ms);
     batch.cancelTimer = () => clearTimeout(handle);
   }
