@@ -12,7 +12,7 @@ import { ModelVersion } from '../src/modules/models/model-version.entity';
 import { TrainingStatus } from '../src/modules/training/training-run.entity';
 import type { Services } from '../src/modules/shared/context';
 import { BENCH_AUTH, BENCH_KEY_ENV } from './api-throughput';
-import { startChildServer } from './lib/child-server';
+import { startChildServer, type ChildServer } from './lib/child-server';
 import { scratchServices } from './lib/fixtures';
 import { gql } from './lib/graphql-client';
 import { loadGraphQL, type LoadResult } from './lib/load';
@@ -47,13 +47,20 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
   const withoutLog = { PREDICTION_LOG_DURABILITY_PRODUCTION: 'ASYNC', PREDICTION_LOG_SAMPLE_RATE: '0' };
 
   // Raw and API alternate, three rounds: this machine's speed drifts more than the difference.
-  const servers = { shipped: await startChildServer(script, env), withoutPool: await startChildServer(script, { ...env, PREDICT_POOL_THREADS: '0' }), withoutLog: await startChildServer(script, { ...env, ...withoutLog }) };
+  // BENCH_SERVING_BEFORE_DIST: another build's dist/ (a copy with package.json and node_modules
+  // linked beside it), served on the same database as one more side: an optimisation's before and after in one run.
+  const before = process.env.BENCH_SERVING_BEFORE_DIST;
+  const servers = {
+    shipped: await startChildServer(script, env), withoutPool: await startChildServer(script, { ...env, PREDICT_POOL_THREADS: '0' }), withoutLog: await startChildServer(script, { ...env, ...withoutLog }),
+    ...(before ? { before: await startChildServer(path.resolve(before, 'bench/servers/aimass-server.js'), env) } : {}),
+  };
   // Each side: a server and the shape of the request (rows or columns in, predictions or compact out).
-  const batchSides = {
+  const batchSides: Record<string, readonly [ChildServer, 'rows' | 'rowsCompact' | 'columnsCompact']> = {
     api: [servers.shipped, 'rows'], apiWithoutPool: [servers.withoutPool, 'rows'], apiWithoutLog: [servers.withoutLog, 'rows'],
     apiRowsCompact: [servers.shipped, 'rowsCompact'], apiColumnsCompact: [servers.shipped, 'columnsCompact'], apiColumnsCompactWithoutLog: [servers.withoutLog, 'columnsCompact'],
-  } as const;
-  type Side = keyof typeof batchSides;
+    ...(servers.before ? { beforeColumnsCompact: [servers.before, 'columnsCompact'] as const } : {}),
+  };
+  type Side = string;
   type BatchRun = { seconds: number; rowsPerSecond: number; serverLatencyMs?: number; warmUpCalls: number };
   const apiSides = Object.fromEntries((Object.entries(batchSides) as [Side, (typeof batchSides)[Side]][]).map(([side, [server, shape]]) => [side, apiBatchPredict(server.url, rows, shape)])) as Record<Side, ReturnType<typeof apiBatchPredict>>;
   const rounds: ({ raw: BatchRun } & Record<Side, BatchRun>)[] = [];
@@ -91,6 +98,7 @@ export async function benchServing(seconds: number, batchingSeconds = Number(pro
     medianRatioRowsCompactVsRaw: median(ratio('apiRowsCompact')),
     medianRatioColumnsCompactVsRaw: median(ratio('apiColumnsCompact')),
     medianRatioColumnsCompactWithoutLogVsRaw: median(ratio('apiColumnsCompactWithoutLog')),
+    ...(before ? { beforeDist: before, medianRatioBeforeColumnsCompactVsRaw: median(ratio('beforeColumnsCompact')), medianRatioColumnsCompactAfterVsBefore: median(rounds.map((r) => r.apiColumnsCompact.rowsPerSecond / r.beforeColumnsCompact.rowsPerSecond)) } : {}),
     spreadOfRatios: Object.fromEntries(Object.keys(batchSides).map((key) => [key, spread(ratio(key as Side))])),
     goal: 'columns + compact ≥ 0.5 of raw at steady state (stretch 0.8), median of 3 alternating rounds',
   };

@@ -1,4 +1,6 @@
+import { In } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Prediction } from '../../src/modules/predictions/prediction.entity';
 import { CREDIT_FEATURES, DEPLOY, creditCsv, creditRows, featuresOf, referencePredictions, trainVersion } from '../support/serving';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -20,6 +22,9 @@ function columnsOf(list: Record<string, unknown>[], names = CREDIT_FEATURES): { 
   return names.map((name) => (name === 'HOUSING' ? { name, strings: list.map((r) => r[name]) } : { name, numbers: list.map((r) => r[name]) }));
 }
 
+/** Stored log rows by id, read back through their entity (the JSON columns decoded). */
+const logged = async (ids: string[]) => new Map((await server.services.db.manager.findBy(Prediction, { id: In(ids) })).map((row) => [row.id, row]));
+
 /** Written log rows, after the ASYNC buffer has been flushed. */
 const written = async () => {
   await server.services.predictionLog.flush();
@@ -27,13 +32,15 @@ const written = async () => {
 };
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { MAX_PREDICT_ROWS: '1000', MAX_PREDICT_CELLS_PARTNER: '5000', PREDICT_UNKNOWN_FIELDS: 'REJECT', PREDICTION_LOG_FLUSH_MS: '20' } });
+  // PREVIEW logs DURABLY here, so that both log modes are driven (TEST is ASYNC).
+  server = await startTestServer({ env: { MAX_PREDICT_ROWS: '1000', MAX_PREDICT_CELLS_PARTNER: '5000', PREDICT_UNKNOWN_FIELDS: 'REJECT', PREDICTION_LOG_FLUSH_MS: '20', PREDICTION_LOG_DURABILITY_PREVIEW: 'DURABLE' } });
   const { createDataset } = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'credit-columns', csv: creditCsv() } });
   ({ createModel: { id: modelId } } = await server.query('mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
     input: { name: 'credit-columns', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: CREDIT_FEATURES, targetColumn: 'RESPONSE', hyperparameters: { hiddenUnits: [8], epochs: 4, batchSize: 32 } },
   }));
   versionId = await trainVersion(server, modelId, createDataset.id, 1);
   await server.query(DEPLOY, { input: { modelVersionId: versionId, environment: 'TEST' } });
+  await server.query(DEPLOY, { input: { modelVersionId: versionId, environment: 'PREVIEW' } });
   auth.partner = `Bearer ${await server.createKey('PARTNER', [modelId])}`;
   const { createModel: other } = await server.query('mutation { createModel(input: { name: "not-columns", task: REGRESSION, architecture: MLP, featureColumns: ["AGE"], targetColumn: "AMOUNT" }) { id } }');
   auth.outsider = `Bearer ${await server.createKey('PARTNER', [other.id])}`;
@@ -92,6 +99,38 @@ describe('columnar predict', () => {
     const { predictions } = await server.query('query { predictions(first: 3, filter: { model: "credit-columns" }) { edges { node { id inputs } } } }');
     const logged = new Map(predictions.edges.map(({ node }: any) => [node.id, node.inputs]));
     res.data.predict.predictions.forEach((p: any, i: number) => expect(logged.get(p.id)).toEqual(rows[i]));
+  });
+
+  for (const environment of ['TEST', 'PREVIEW']) {
+    it(`logs (${environment === 'TEST' ? 'ASYNC' : 'DURABLE'}) each served row as sent with the answer returned, its JSON encoded by the writer thread`, async () => {
+      const some = rows.slice(0, 6).map((row, i) => ({ ...row, AGE: i === 2 ? null : row.AGE }));
+      const columns = columnsOf(some).map((c) => (c.name === 'HOUSING' ? { ...c, strings: some.map((r, i) => (i === 4 ? 'castle' : r.HOUSING)) } : c));
+      const before = server.services.predictionLog.counts.groupCommits;
+      const res = await predict({ columns, onInvalidRow: 'SKIP_ROW', environment });
+      expect(res.errors).toBeUndefined();
+      const { predictions } = res.data.predict;
+      expect(predictions.map((p: any) => p.row)).toEqual([0, 1, 2, 3, 5]);
+      if (environment === 'PREVIEW') expect(server.services.predictionLog.counts.groupCommits).toBeGreaterThan(before);
+      else await server.services.predictionLog.flush();
+      const stored = await logged(predictions.map((p: any) => p.id));
+      expect(stored.size).toBe(predictions.length);
+      for (const p of predictions) {
+        expect(stored.get(p.id)!.inputs).toEqual(some[p.row]);
+        expect(stored.get(p.id)!.outputs).toEqual({ value: p.value, label: p.label, probabilities: p.probabilities, forecast: null, contributions: null });
+      }
+    });
+  }
+
+  it('logs an explained columnar request with its contributions (as rows: the typed form has none)', async () => {
+    const res = await predict({ columns: columnsOf(rows.slice(0, 2)), explain: true, environment: 'PREVIEW' });
+    expect(res.errors).toBeUndefined();
+    const ids = res.data.predict.predictions.map((p: any) => p.id);
+    const stored = await logged(ids);
+    expect(stored.size).toBe(2);
+    ids.forEach((id: string, i: number) => {
+      expect(stored.get(id)!.inputs).toEqual(rows[i]);
+      expect((stored.get(id)!.outputs as any).contributions).toHaveLength(CREDIT_FEATURES.length);
+    });
   });
 
   it('SKIP_ROW scores the valid rows and names the others', async () => {

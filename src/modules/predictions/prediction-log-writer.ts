@@ -3,13 +3,15 @@
  * mysql2, no ORM: one multi-row INSERT statement is all it does), so encoding rows as JSON and
  * inserting them never takes time from requests on the main thread.
  *
- * Messages in: `{ type: 'write', id, rows, durable }` (a JSON array of {@link WireRow}), `{ type: 'close' }`.
+ * Messages in: `{ type: 'write', id, rows, columns, durable }` (a JSON array of {@link WireRow}, and
+ * columnar requests as {@link ColumnBatch}es, encoded here), `{ type: 'close' }`.
  * A batch is one transaction: all its rows are stored or none. `durable` batches (DURABLE
  * environments, whose predicts wait for them) are synced to disk on SQLite too.
  * Messages out: `{ type: 'written', id, count }` or `{ type: 'failed', id, message }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../../core/config';
+import { encodeColumnBatch, type ColumnBatch, type EncodedRow } from './prediction-log-columns';
 
 /** One log row as the main thread sends it: id, model, version, environment, inputs, outputs, latency, request id, time (SQL-ready: text on SQLite, ISO text for MySQL). */
 export type WireRow = [string, string, string, string, unknown, unknown, number, string | null, Date | string, string, string | null];
@@ -18,12 +20,13 @@ const COLUMNS = '(id, model_id, model_version_id, environment, inputs, outputs, 
 const ROWS_PER_STATEMENT = 250;
 
 interface Sink {
-  insert(rows: WireRow[], durable: boolean): Promise<void>;
+  insert(rows: EncodedRow[], durable: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
 const sqlFor = (count: number) => `INSERT INTO prediction ${COLUMNS} VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
-const params = (rows: WireRow[]) => rows.flatMap((r) => [r[0], r[1], r[2], r[3], JSON.stringify(r[4]), JSON.stringify(r[5]), r[6], r[7], r[8], r[9], r[10]]);
+const params = (rows: EncodedRow[]) => rows.flat();
+const encoded = (r: WireRow): EncodedRow => [r[0], r[1], r[2], r[3], JSON.stringify(r[4]), JSON.stringify(r[5]), r[6], r[7], r[8], r[9], r[10]];
 
 function sqliteSink(file: string): Sink {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,7 +44,7 @@ function sqliteSink(file: string): Sink {
     return found;
   };
   // One transaction per batch: one commit instead of one per statement.
-  const insertAll = db.transaction((rows: WireRow[]) => {
+  const insertAll = db.transaction((rows: EncodedRow[]) => {
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
       const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
       statement(slice.length).run(params(slice));
@@ -90,11 +93,11 @@ if (parentPort) {
   // Batches are written one after another, in the order they arrive.
   let queue: Promise<void> = Promise.resolve();
   // Dates crossed as JSON text; mysql2 wants a Date back (SQLite's text form is stored as is).
-  const revive = (row: WireRow) => {
+  const revive = (row: EncodedRow) => {
     if (database.kind === 'mysql') row[8] = new Date(row[8]);
     return row;
   };
-  port.on('message', (message: { type: 'write'; id: number; rows: string; durable: boolean } | { type: 'close' }) => {
+  port.on('message', (message: { type: 'write'; id: number; rows: string; columns?: ColumnBatch[]; durable: boolean } | { type: 'close' }) => {
     queue = queue.then(async () => {
       if (message.type === 'close') {
         await sink.close();
@@ -102,7 +105,9 @@ if (parentPort) {
         return;
       }
       try {
-        const rows = (JSON.parse(message.rows) as WireRow[]).map(revive);
+        const rows = (JSON.parse(message.rows) as WireRow[]).map(encoded);
+        for (const batch of message.columns ?? []) for (const row of encodeColumnBatch(batch)) rows.push(row);
+        rows.forEach(revive);
         await sink.insert(rows, message.durable);
         port.postMessage({ type: 'written', id: message.id, count: rows.length });
       } catch (error) {

@@ -5,6 +5,9 @@ import type { Database } from '../../engines/db/database';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/logger';
 import type { WireRow } from './prediction-log-writer';
+import { columnBatch, columnBatchRows, keepRows, type ColumnBatch } from './prediction-log-columns';
+import type { CheckedColumns } from '../../ml/columns';
+import type { ServedPrediction } from '../../engines/serving/loaded-model';
 import { Prediction } from './prediction.entity';
 
 /** The served rows of one request, as the log receives them: `inputs[i]` was answered with `outputs[i]`. */
@@ -54,13 +57,16 @@ const SWEEP_MS = 3_600_000;
  */
 export class PredictionLog {
   private buffer: WireRow[] = [];
+  /** ASYNC columnar requests buffered beside the row objects, and the rows they hold. */
+  private bufferedColumns: ColumnBatch[] = [];
+  private bufferedColumnRows = 0;
   private timer: NodeJS.Timeout | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private writer: Worker | null = null;
   private nextBatch = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   /** DURABLE rows waiting for the next group commit, and the requests waiting on it. */
-  private group: { rows: WireRow[]; waiters: { resolve: () => void; reject: (error: Error) => void }[] } = { rows: [], waiters: [] };
+  private group: { rows: WireRow[]; columns: ColumnBatch[]; waiters: { resolve: () => void; reject: (error: Error) => void }[] } = { rows: [], columns: [], waiters: [] };
   /** The group commit in flight, if any. */
   private committing: Promise<void> | null = null;
   /**
@@ -99,7 +105,7 @@ export class PredictionLog {
         kept.push(false);
         continue;
       }
-      if (this.buffer.length >= max) {
+      if (this.buffer.length + this.bufferedColumnRows >= max) {
         this.counts.dropped++;
         kept.push(false);
         continue;
@@ -107,19 +113,52 @@ export class PredictionLog {
       this.buffer.push(this.wireRow(request, i));
       kept.push(true);
     }
-    if (this.buffer.length && !this.timer) {
+    this.startTimer();
+    return kept;
+  }
+
+  /** ASYNC, for a columnar request (see prediction-log-columns.ts): as record, the JSON encoded by the writer thread. */
+  recordColumns(batch: ColumnBatch): boolean[] {
+    const max = this.options.maxBuffered ?? 100_000;
+    const kept: boolean[] = [];
+    const positions: number[] = [];
+    for (let i = 0; i < columnBatchRows(batch); i++) {
+      if (this.options.sampleRate < 1 && this.random() >= this.options.sampleRate) {
+        this.counts.sampledOut++;
+        kept.push(false);
+      } else if (this.buffer.length + this.bufferedColumnRows + positions.length >= max) {
+        this.counts.dropped++;
+        kept.push(false);
+      } else {
+        positions.push(i);
+        kept.push(true);
+      }
+    }
+    if (positions.length) {
+      this.bufferedColumns.push(positions.length === kept.length ? batch : keepRows(batch, positions));
+      this.bufferedColumnRows += positions.length;
+    }
+    this.startTimer();
+    return kept;
+  }
+
+  private startTimer(): void {
+    if ((this.buffer.length || this.bufferedColumns.length) && !this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
       this.timer.unref();
     }
-    return kept;
   }
 
   /**
    * DURABLE: stores every row of one request; resolves once they are committed, rejects when the
    * commit failed (then none of them is stored, and the caller must not answer with them).
    */
-  commit(request: LoggedRequest): Promise<void> {
-    for (let i = 0; i < request.inputs.length; i++) this.group.rows.push(this.wireRow(request, i));
+  commit(request: LoggedRequest | ColumnBatch): Promise<void> {
+    if ('inputs' in request) {
+      for (let i = 0; i < request.inputs.length; i++) this.group.rows.push(this.wireRow(request, i));
+    } else {
+      this.group.columns.push(request);
+    }
     const done = new Promise<void>((resolve, reject) => this.group.waiters.push({ resolve, reject }));
     // The requests one micro-batch answers all continue within this turn: wait for it to end so
     // that they join the same commit.
@@ -132,14 +171,18 @@ export class PredictionLog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const rows = this.buffer;
+    const columns = this.bufferedColumns;
+    const count = rows.length + this.bufferedColumnRows;
     this.buffer = [];
+    this.bufferedColumns = [];
+    this.bufferedColumnRows = 0;
     try {
       // Batches are written in order; waiting on an empty one waits for every earlier one.
-      await this.write(rows, false);
+      await this.write(rows, columns, false);
     } catch (error) {
       // The rows are lost, counted and reported; serving goes on.
-      this.counts.failed += rows.length;
-      this.log?.error({ err: error, rows: rows.length }, 'could not write prediction log rows');
+      this.counts.failed += count;
+      this.log?.error({ err: error, rows: count }, 'could not write prediction log rows');
     }
   }
 
@@ -163,7 +206,7 @@ export class PredictionLog {
       this.commitGroup();
       await this.committing;
     }
-    if (!this.writer && this.buffer.length === 0) {
+    if (!this.writer && this.buffer.length === 0 && this.bufferedColumns.length === 0) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       return;
@@ -178,6 +221,15 @@ export class PredictionLog {
     });
   }
 
+  /**
+   * A columnar request's entry for recordColumns / commit: its columns and typed outputs, encoded
+   * by the writer thread. Null when the predictions do not fit that form (explanations): log rows then.
+   */
+  columnEntry(request: Omit<LoggedRequest, 'inputs' | 'outputs' | 'ids'> & { ids: string[] }, columns: CheckedColumns, rows: readonly number[] | null, predictions: readonly ServedPrediction[]): ColumnBatch | null {
+    const { modelId, modelVersionId, environment, latencyMs, requestId, createdAt } = request;
+    return columnBatch([modelId, modelVersionId, environment, latencyMs, requestId, this.db.sqlDate(createdAt), request.route ?? 'LIVE', request.routingKey ?? null], request.ids, columns, rows, predictions);
+  }
+
   private wireRow(request: LoggedRequest, i: number): WireRow {
     const { modelId, modelVersionId, environment, latencyMs, requestId, createdAt } = request;
     // The id is taken now, so the log's id order is serving order even when writes lag.
@@ -187,14 +239,15 @@ export class PredictionLog {
   /** Writes the waiting DURABLE group as one transaction, then the group that gathered meanwhile. */
   private commitGroup(): void {
     if (this.committing || this.group.waiters.length === 0) return;
-    const { rows, waiters } = this.group;
-    this.group = { rows: [], waiters: [] };
+    const { rows, columns, waiters } = this.group;
+    this.group = { rows: [], columns: [], waiters: [] };
     this.counts.groupCommits++;
-    this.committing = this.write(rows, true).then(
+    const count = rows.length + columns.reduce((sum, batch) => sum + columnBatchRows(batch), 0);
+    this.committing = this.write(rows, columns, true).then(
       () => waiters.forEach((w) => w.resolve()),
       (error: Error) => {
-        this.counts.durableFailed += rows.length;
-        this.log?.error({ err: error, rows: rows.length }, 'could not commit prediction log rows; their predicts are refused');
+        this.counts.durableFailed += count;
+        this.log?.error({ err: error, rows: count }, 'could not commit prediction log rows; their predicts are refused');
         waiters.forEach((w) => w.reject(error));
       },
     ).finally(() => {
@@ -204,13 +257,14 @@ export class PredictionLog {
   }
 
   /** One batch to the writer thread, in order; resolves once committed. */
-  private write(rows: WireRow[], durable: boolean): Promise<void> {
+  private write(rows: WireRow[], columns: ColumnBatch[], durable: boolean): Promise<void> {
     const id = this.nextBatch++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       try {
         // One JSON text crosses to the thread: far cheaper than structured-cloning thousands of objects.
-        this.thread().postMessage({ type: 'write', id, rows: JSON.stringify(rows), durable });
+        // Columnar requests go as they are: typed arrays copy in one go, and the thread encodes them.
+        this.thread().postMessage({ type: 'write', id, rows: JSON.stringify(rows), columns, durable });
       } catch (error) {
         // No writer thread (it could not start).
         this.waiting.delete(id);

@@ -16,7 +16,8 @@ import type { LiveRoutes, LiveRoute } from '../deployments/live-routes';
 import type { ModelVersion } from '../models/model-version.entity';
 import { Prediction } from './prediction.entity';
 import { isIdOf, newId } from '../../core/ids';
-import { loggedRequest, type PredictionLog } from './prediction-log';
+import { loggedRequest, type LoggedRequest, type PredictionLog } from './prediction-log';
+import type { ColumnBatch } from './prediction-log-columns';
 import { ShadowRunner } from './shadow-runner';
 import { goesToCanary } from '../../engines/serving/canary-split';
 import { DeploymentMode } from '../deployments/challenger.entity';
@@ -115,6 +116,7 @@ export class PredictionService {
     let predictions: (ServedPrediction & { id: string | null; row: number })[];
     let rowErrors: RowValidationError[] = [];
     let scoredRows = rows;
+    let scoredCount: number | null = null;
     let ignoredColumns: string[] = [];
     try {
       // The deadline covers the wait for the environment's turn, a load, the scoring and (DURABLE)
@@ -140,8 +142,12 @@ export class PredictionService {
               scored = await this.serveEncoded(model, x, units, request.explain ?? false, role);
             }
           }
-          scoredRows = scored.length ? columnRows(checked, screened.indices) : [];
-          const ids = scored.length ? await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, scoredRows, scored, performance.now() - started, requestId, request.routingKey ?? null) : [];
+          // The log takes the columns as they are (its writer thread encodes the rows); row objects
+          // only where something needs them: a shadow's copy, or a log entry with explanations.
+          const served = () => columnRows(checked, screened.indices);
+          scoredCount = scored.length;
+          if (challenger?.mode === DeploymentMode.SHADOW && scored.length) scoredRows = served();
+          const ids = scored.length ? await this.logColumns(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, checked, screened.keep, served, scored, performance.now() - started, requestId, request.routingKey ?? null) : [];
           return scored.map((prediction, i) => ({ ...prediction, id: ids[i], row: screened.indices[i] }));
         }
         const screened = this.screen(model, rows, policy, role);
@@ -168,7 +174,7 @@ export class PredictionService {
     const served = model as unknown as LoadedModel<ModelVersion>;
     const latencyMs = performance.now() - started;
     this.deps.requestStats.recordPredict(route.model.id, latencyMs, 'ok', count);
-    this.deps.prometheus.recordPrediction(route.model.id, versionId, scoredRows.length, route.model.name);
+    this.deps.prometheus.recordPrediction(route.model.id, versionId, scoredCount ?? scoredRows.length, route.model.name);
     if (challenger?.mode === DeploymentMode.SHADOW && scoredRows.length) {
       this.shadows.mirror({ modelId: route.model.id, shadowVersionId: challenger.modelVersionId, environment, rows: scoredRows, live: predictions, requestId });
     }
@@ -200,9 +206,21 @@ export class PredictionService {
   private async log(modelId: string, modelVersionId: string, servedBy: 'LIVE' | 'CANARY', environment: Environment, rows: Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null, routingKey: string | null): Promise<(string | null)[]> {
     // Ids are taken here so predict can hand them out: outcomes are recorded against them.
     const ids = predictions.map(() => newId(Prediction));
-    const entry = loggedRequest({ modelId, modelVersionId, environment, latencyMs, requestId, route: servedBy, ids, routingKey }, rows, predictions);
+    return this.logEntry(environment, ids, loggedRequest({ modelId, modelVersionId, environment, latencyMs, requestId, route: servedBy, ids, routingKey }, rows, predictions));
+  }
+
+  /** As log, for a columnar request: its columns go to the log as they are (`keep`: the served rows, null for all). */
+  private async logColumns(modelId: string, modelVersionId: string, servedBy: 'LIVE' | 'CANARY', environment: Environment, columns: CheckedColumns, keep: number[] | null, rows: () => Record<string, unknown>[], predictions: ServedPrediction[], latencyMs: number, requestId: string | null, routingKey: string | null): Promise<(string | null)[]> {
+    const ids = predictions.map(() => newId(Prediction));
+    const request = { modelId, modelVersionId, environment, latencyMs, requestId, route: servedBy, ids, routingKey, createdAt: new Date() };
+    const entry = this.deps.predictionLog.columnEntry(request, columns, keep, predictions)
+      ?? loggedRequest(request, rows(), predictions);
+    return this.logEntry(environment, ids, entry);
+  }
+
+  private async logEntry(environment: Environment, ids: string[], entry: LoggedRequest | ColumnBatch): Promise<(string | null)[]> {
     if (this.deps.config.logDurability[environment] === 'ASYNC') {
-      const kept = this.deps.predictionLog.record(entry);
+      const kept = 'inputs' in entry ? this.deps.predictionLog.record(entry) : this.deps.predictionLog.recordColumns(entry);
       return ids.map((id, i) => (kept[i] ? id : null));
     }
     try {
