@@ -92,7 +92,7 @@ function summary(runs: Record<Mode, LoadResult[]>) {
 const round3 = (value: number) => Number(value.toFixed(3));
 
 /** An LSTM forecast (window 12, 32 units, one step) trained one epoch on a seeded random walk, live in PRODUCTION. */
-async function lstmFixture() {
+export async function lstmFixture() {
   const { services, file, close } = await scratchServices('serving-lstm', BENCH_KEY_ENV);
   const noise = gaussian(seededRandom(11));
   let price = 100;
