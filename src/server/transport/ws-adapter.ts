@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ConnectionInitMessage, type ServerOptions } from 'graphql-ws';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../core/logger';
+import { newPayloadSlots, SharedPayloads, type PayloadSlots } from './shared-payloads';
 
 /** What every socket's context carries. */
 export interface SocketExtra {
@@ -9,7 +10,17 @@ export interface SocketExtra {
   request: IncomingMessage;
   /** Size of the message being handled, in bytes (rate limits charge by size). */
   messageBytes?: number;
+  /** Payloads serialised once for many sockets, waiting for this socket's frame (see SharedPayloads). */
+  payloads?: PayloadSlots;
 }
+
+/**
+ * Bytes a socket may have queued and still be sent to without waiting for the write: under it, a
+ * send returns at once (no callback, no promise per message); over it, graphql-ws waits for the
+ * write, so a slow reader's events pile up in its bounded stream, which cuts it off, rather than
+ * in the socket's buffer.
+ */
+const SEND_HIGH_WATER_BYTES = 64 * 1024;
 
 /** WebSocket close code 1009, as ws uses for frames over maxPayload. */
 const MESSAGE_TOO_BIG = 1009;
@@ -55,13 +66,16 @@ export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E ext
       socket.ping();
     }, keepAliveMs);
     const extra = extraFor(socket, request);
+    const payloads = (extra.payloads ??= newPayloadSlots());
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) => new Promise<void>((resolve, reject) => {
-          if (socket.readyState !== socket.OPEN) return resolve();
-          socket.send(data, (error) => (error ? reject(error) : resolve()));
-        }),
+        send: (data) => {
+          if (socket.readyState !== socket.OPEN) return;
+          const framed = SharedPayloads.frame(payloads, data);
+          if (socket.bufferedAmount < SEND_HIGH_WATER_BYTES) return socket.send(framed);
+          return new Promise<void>((resolve, reject) => socket.send(framed, (error) => (error ? reject(error) : resolve())));
+        },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) => socket.on('message', async (data) => {
           extra.messageBytes = sizeOf(data);

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { SharedPayloads } from './shared-payloads';
 import { StreamContexts } from './stream-contexts';
 import { checkOperation, refused } from './operation-check';
 
@@ -59,6 +60,8 @@ export function startWsServer(
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const refuse = refused;
+  const shared = new SharedPayloads();
+  const toPayload = (result: ExecutionResult) => (result.errors ? { ...result, errors: format(result.errors as GraphQLError[]) } : result);
 
   const options: ServerOptions<Record<string, unknown>, Extra> = {
     schema,
@@ -106,7 +109,8 @@ export function startWsServer(
         throw error;
       }
     },
-    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors as GraphQLError[]) } : result),
+    // Serialised once per result: subscribers sharing an execution (StreamContexts) share its text.
+    onNext: (ctx, _id, _payload, _args, result) => shared.mark(ctx.extra.payloads!, result, toPayload as (result: object) => unknown) as ExecutionResult,
     onComplete: (ctx, id) => {
       ctx.extra.subscriptions?.delete(id);
     },
