@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { boundedStream, SlowSubscriberError } from '../../src/engines/events/bounded-stream';
 import { topicIterator } from '../../src/engines/events/topic-iterator';
 
 const publish = (target: EventTarget, type: string, detail: unknown) => target.dispatchEvent(new CustomEvent(type, { detail }));
@@ -38,5 +39,18 @@ describe('topicIterator', () => {
     let read = 0;
     await expect((async () => { for (;;) { const next = await events.next(); if (next.done) return; read++; } })()).rejects.toThrow(/fell more than 100000 events behind/);
     expect(read).toBe(100_000);
+  });
+
+  it('holds boundedStream\'s limit itself: a reader more than `limit` behind is cut off, one that keeps up is not', async () => {
+    const target = new EventTarget();
+    const stream = boundedStream(topicIterator<number>(target, 'T'), 10);
+    const first = stream.next();
+    for (let i = 0; i < 11; i++) publish(target, 'T', i);
+    expect((await first).value).toBe(0);
+    for (let i = 1; i < 11; i++) expect((await stream.next()).value).toBe(i);
+    publish(target, 'T', 11);
+    expect((await stream.next()).value).toBe(11);
+    for (let i = 12; i < 30; i++) publish(target, 'T', i);
+    await expect((async () => { for (;;) await stream.next(); })()).rejects.toBeInstanceOf(SlowSubscriberError);
   });
 });

@@ -1,6 +1,6 @@
-import { SlowSubscriberError } from './bounded-stream';
+import { SlowSubscriberError, type Boundable } from './bounded-stream';
 
-/** Events one subscription may hold unread before it fails: far above any reader's own bound. */
+/** Events one subscription may hold unread before it fails, unless bound() sets a tighter limit. */
 const QUEUE_LIMIT = 100_000;
 
 /**
@@ -10,24 +10,25 @@ const QUEUE_LIMIT = 100_000;
  *
  * As with the Repeater, the listener is added at the first next() (an iterator never read holds
  * nothing), events queue until read, and return() removes the listener and settles a pending
- * next() at once. A reader that lets QUEUE_LIMIT events pile up gets SlowSubscriberError rather
- * than unbounded memory.
+ * next() at once. A reader that lets QUEUE_LIMIT (or its bound()) events pile up gets
+ * SlowSubscriberError rather than unbounded memory; boundedStream uses that bound directly.
  */
-export function topicIterator<T>(target: EventTarget, type: string): AsyncIterableIterator<T> {
+export function topicIterator<T>(target: EventTarget, type: string): AsyncIterableIterator<T> & Boundable {
+  let limit = QUEUE_LIMIT;
   const queue: T[] = [];
   let head = 0;
-  let pending: ((result: IteratorResult<T>) => void) | null = null;
+  let pending: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   let failure: unknown = null;
   let state: 'idle' | 'listening' | 'closed' = 'idle';
   const done = { value: undefined, done: true } as IteratorResult<T>;
   const listener = (event: Event) => {
     const detail = (event as CustomEvent<T>).detail;
     if (pending) {
-      const resolve = pending;
+      const { resolve } = pending;
       pending = null;
       resolve({ value: detail, done: false });
-    } else if (queue.length - head >= QUEUE_LIMIT) {
-      failure = new SlowSubscriberError(QUEUE_LIMIT);
+    } else if (queue.length - head >= limit) {
+      failure = new SlowSubscriberError(limit);
       stop();
     } else {
       queue.push(detail);
@@ -37,7 +38,22 @@ export function topicIterator<T>(target: EventTarget, type: string): AsyncIterab
     if (state === 'listening') target.removeEventListener(type, listener);
     state = 'closed';
   };
-  const iterator: AsyncIterableIterator<T> = {
+  const iterator: AsyncIterableIterator<T> & Boundable = {
+    bound(events: number) {
+      limit = Math.min(limit, events);
+    },
+    fail(error: Error) {
+      if (state === 'closed') return;
+      // What is queued is still delivered; the error comes after it.
+      failure ??= error;
+      stop();
+      if (pending) {
+        const { reject } = pending;
+        pending = null;
+        failure = null;
+        reject(error);
+      }
+    },
     next() {
       if (head < queue.length) {
         const value = queue[head++];
@@ -55,12 +71,12 @@ export function topicIterator<T>(target: EventTarget, type: string): AsyncIterab
         target.addEventListener(type, listener);
         state = 'listening';
       }
-      return new Promise((resolve) => { pending = resolve; });
+      return new Promise((resolve, reject) => { pending = { resolve, reject }; });
     },
     async return() {
       stop();
       queue.length = head = 0;
-      pending?.(done);
+      pending?.resolve(done);
       pending = null;
       return done;
     },
