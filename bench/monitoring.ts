@@ -76,7 +76,8 @@ export async function measureFanout(publisher: BenchServer, servers: { url: stri
       cores: { servers: serverCpuMs.map((ms) => round(ms / wallMs, 2)), client: round((clientCpu.user + clientCpu.system) / 1000 / wallMs, 2) },
       serverCpuUsPerDelivery: round((serverCpuMs.reduce((a, b) => a + b, 0) * 1000) / Math.max(1, delivered), 2),
       publisherGcShareOfCpu: round(done.gcMs / Math.max(1, serverCpuMs[servers.indexOf(publisher)] ?? NaN), 3),
-      serverRssMb: servers.length === 1 && servers[0] === publisher ? { atGo: done.rssAtGoMb, peak: done.peakRssMb } : servers.map((server) => ({ peak: peakRssMb(server.pid) })),
+      // The kernel's high-water mark too: a server still sending after its last publish grows past what it sampled by then.
+      serverRssMb: servers.length === 1 && servers[0] === publisher ? { atGo: done.rssAtGoMb, peak: Math.max(done.peakRssMb, peakRssMb(publisher.pid)) } : servers.map((server) => ({ peak: peakRssMb(server.pid) })),
       loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
     };
   } finally {

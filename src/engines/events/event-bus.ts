@@ -1,5 +1,5 @@
-import { setMaxListeners } from 'node:events';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { LocalEventTarget } from './local-event-target';
 import type { ClusterEventTarget } from './redis-event-target';
 import { topicIterator } from './topic-iterator';
 
@@ -26,10 +26,9 @@ export function createEventBus<T extends TopicArgs>(eventTarget?: ClusterEventTa
     const subscribed = (topic: string, id?: string | number) => eventTarget.subscribed(routingKey(topic, id));
     return Object.assign(createPubSub<T>({ eventTarget: eventTarget as never }), { subscribed, subscribe: subscribeOn(eventTarget) as never, onInterrupted: (listener: () => void) => eventTarget.onInterrupted(listener) });
   }
-  // Every subscriber of a topic is a listener on one EventTarget; a thousand watching one run is
-  // the design, not a leak, so Node's 10-listener warning is switched off for this target.
-  const local = new EventTarget();
-  setMaxListeners(0, local);
+  // Every subscriber of a topic is a listener on one target; a thousand watching one run is the
+  // design (LocalEventTarget has no listener warning to switch off).
+  const local = new LocalEventTarget();
   return Object.assign(createPubSub<T>({ eventTarget: local }), { subscribed: async () => undefined, subscribe: subscribeOn(local) as never, onInterrupted: () => () => undefined });
 }
 

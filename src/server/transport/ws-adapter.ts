@@ -15,12 +15,13 @@ export interface SocketExtra {
 }
 
 /**
- * Bytes a socket may have queued and still be sent to without waiting for the write: under it, a
- * send returns at once (no callback, no promise per message); over it, graphql-ws waits for the
- * write, so a slow reader's events pile up in its bounded stream, which cuts it off, rather than
- * in the socket's buffer.
+ * Bytes a socket may have queued in this process (beyond what the kernel took) and still be sent
+ * to without waiting for the write: under it, a send returns at once (no callback, no promise per
+ * message); over it, graphql-ws waits for the write, so a slow reader's events pile up in its
+ * bounded stream, which cuts it off, rather than in the socket's buffer. Small, because it is per
+ * socket: ten thousand sockets may each hold this much.
  */
-const SEND_HIGH_WATER_BYTES = 64 * 1024;
+const SEND_HIGH_WATER_BYTES = 4 * 1024;
 
 /** WebSocket close code 1009, as ws uses for frames over maxPayload. */
 const MESSAGE_TOO_BIG = 1009;
