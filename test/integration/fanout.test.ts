@@ -6,7 +6,7 @@ import { START_RUN, waitForRun } from '../support/training';
 import { until } from '../support/until';
 import { wsClient } from '../support/ws-client';
 
-// Fan-out shares one execution and one serialised payload between subscriptions with the same
+// Fan-out shares one execution per event between subscriptions with the same
 // document, variables and permissions. These tests hold the boundary of that sharing (what a
 // role may not see never reaches it, variables shape each payload) and that every socket still
 // gets its own events, errors and completion.

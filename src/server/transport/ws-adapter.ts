@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ConnectionInitMessage, type ServerOptions } from 'graphql-ws';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../core/logger';
-import { newPayloadSlots, SharedPayloads, type PayloadSlots } from './shared-payloads';
 
 /** What every socket's context carries. */
 export interface SocketExtra {
@@ -10,8 +9,6 @@ export interface SocketExtra {
   request: IncomingMessage;
   /** Size of the message being handled, in bytes (rate limits charge by size). */
   messageBytes?: number;
-  /** Payloads serialised once for many sockets, waiting for this socket's frame (see SharedPayloads). */
-  payloads?: PayloadSlots;
 }
 
 /**
@@ -67,15 +64,13 @@ export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E ext
       socket.ping();
     }, keepAliveMs);
     const extra = extraFor(socket, request);
-    const payloads = (extra.payloads ??= newPayloadSlots());
     const closed = server.opened(
       {
         protocol: socket.protocol,
         send: (data) => {
           if (socket.readyState !== socket.OPEN) return;
-          const framed = SharedPayloads.frame(payloads, data);
-          if (socket.bufferedAmount < SEND_HIGH_WATER_BYTES) return socket.send(framed);
-          return new Promise<void>((resolve, reject) => socket.send(framed, (error) => (error ? reject(error) : resolve())));
+          if (socket.bufferedAmount < SEND_HIGH_WATER_BYTES) return socket.send(data);
+          return new Promise<void>((resolve, reject) => socket.send(data, (error) => (error ? reject(error) : resolve())));
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) => socket.on('message', async (data) => {
