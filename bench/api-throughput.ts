@@ -113,7 +113,7 @@ async function warmUp(url: string, trivial: string, nested: string, headers: Rec
 }
 
 /** CPU time of a process (user + system, ms), from /proc; NaN where there is none. */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms

@@ -5,7 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { BENCH_AUTH, BENCH_KEY_ENV } from './api-throughput';
+import { BENCH_AUTH, BENCH_KEY_ENV, cpuMs } from './api-throughput';
 import { gql } from './lib/graphql-client';
 import { loadGraphQL, type LoadResult } from './lib/load';
 import { round } from './lib/training-data';
@@ -18,26 +18,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One subscriber's view of the `loss` series: it must see steps 1, 2, 3, … with no gap. */
 interface Subscriber { client: Client; warm: boolean; next: number; received: number; outOfOrder: boolean; error: string | null }
-
-/**
- * Subscription fan-out: BENCH_FANOUT_CLIENTS (1,000) graphql-ws sockets, one trainingMetrics
- * subscription each, on one run whose points bench/servers/fanout-server.ts publishes (20 a
- * second for BENCH_FANOUT_SECONDS, 30). Latency = this process's Date.now() at arrival − the
- * server's Date.now() at publish (one machine, one clock). The machine has 2 cores: this process
- * does no more per message than graphql-ws's parse and a histogram bump, so the server keeps one
- * core to itself; what latency remains on this side is counted against the server, not hidden.
- */
-export async function benchFanout() {
-  const clients = Number(process.env.BENCH_FANOUT_CLIENTS ?? 1000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimass-bench-fanout-'));
-  const server = await startBenchServer(`sqlite:${path.join(dir, 'bench.sqlite')}`, {});
-  try {
-    return { ...await measureFanout(server, [server], clients), goals: { p99Ms: '<= 100', peakRssMb: '<= 400', clientsWithMissingEvent: 0 } };
-  } finally {
-    await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * `clients` subscribers on the publisher's run, spread in turn over `servers` (the publisher
@@ -64,11 +44,18 @@ export async function measureFanout(publisher: BenchServer, servers: { url: stri
     publisher.send('warmup');
     for (let waited = 0; subs.some((s) => !s.warm && !s.error) && waited < 30_000; waited += 100) await sleep(100);
     const notLive = subs.filter((s) => !s.warm).length;
+    // CPU over the fan-out itself, the servers' and this process's (the load generator shares the 2 cores).
+    const cpuAtGo = servers.map((server) => cpuMs(server.pid));
+    const clientCpuAtGo = process.cpuUsage();
+    const goAt = performance.now();
     publisher.send('go');
-    const done = JSON.parse(await publisher.line('done ')) as { published: number; seconds: number; maxPublishLagMs: number; rssAtGoMb: number; peakRssMb: number };
+    const done = JSON.parse(await publisher.line('done ')) as { published: number; seconds: number; maxPublishLagMs: number; rssAtGoMb: number; peakRssMb: number; gcMs: number };
     // Let the last points land: until every subscriber has all of them, or 10 s with nothing new.
     const total = () => subs.reduce((sum, s) => sum + s.received, 0);
     for (let last = -1, still = 0; total() < done.published * clients && still < 100; still = total() === last ? still + 1 : 0, last = total()) await sleep(100);
+    const wallMs = performance.now() - goAt;
+    const serverCpuMs = servers.map((server, i) => cpuMs(server.pid) - cpuAtGo[i]);
+    const clientCpu = process.cpuUsage(clientCpuAtGo);
 
     const delivered = total();
     const pct = (p: number) => {
@@ -85,7 +72,12 @@ export async function measureFanout(publisher: BenchServer, servers: { url: stri
       clientsWithMissingEvent: subs.filter((s) => s.received !== done.published || s.outOfOrder).length,
       clientsOutOfOrder: subs.filter((s) => s.outOfOrder).length,
       latencyMs: { p50: pct(50), p99: pct(99), max: maxMs },
-      serverRssMb: servers.length === 1 && servers[0] === publisher ? { atGo: done.rssAtGoMb, peak: done.peakRssMb } : servers.map((server) => ({ peak: peakRssMb(server.pid) })),
+      // Cores busy over the fan-out (1 = one core all the time), and the publisher's GC share of its CPU.
+      cores: { servers: serverCpuMs.map((ms) => round(ms / wallMs, 2)), client: round((clientCpu.user + clientCpu.system) / 1000 / wallMs, 2) },
+      serverCpuUsPerDelivery: round((serverCpuMs.reduce((a, b) => a + b, 0) * 1000) / Math.max(1, delivered), 2),
+      publisherGcShareOfCpu: round(done.gcMs / Math.max(1, serverCpuMs[servers.indexOf(publisher)] ?? NaN), 3),
+      // The kernel's high-water mark too: a server still sending after its last publish grows past what it sampled by then.
+      serverRssMb: servers.length === 1 && servers[0] === publisher ? { atGo: done.rssAtGoMb, peak: Math.max(done.peakRssMb, peakRssMb(publisher.pid)) } : servers.map((server) => ({ peak: peakRssMb(server.pid) })),
       loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
     };
   } finally {
@@ -192,8 +184,8 @@ async function openSubscriber(url: string, runId: string, onLatency: (ms: number
  */
 export type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
 
-export async function startBenchServer(databaseUrl: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.resolve(__dirname, 'servers/fanout-server.js')], {
+export async function startBenchServer(databaseUrl: string, env: Record<string, string>, script = path.resolve(__dirname, 'servers/fanout-server.js')) {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, ...BENCH_KEY_ENV, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

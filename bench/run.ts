@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { benchApiThroughput } from './api-throughput';
 import { benchClusterFanout, benchDeployCoherence, benchQueueOverhead, benchThroughputScaling, redisMissing } from './cluster';
 import { benchIngest } from './ingest';
-import { benchFanout, benchMonitoring } from './monitoring';
+import { benchFanout } from './fanout';
+import { benchMonitoring } from './monitoring';
 import { benchSecurityAttacks } from './security-attacks';
 import { benchSecurityOverhead } from './security-overhead';
 import { benchTrainingHistory } from './training-history';
@@ -76,7 +78,7 @@ async function main() {
     console.log(JSON.stringify(results.servingIsolation, null, 2));
   }
   if (want('fanout')) {
-    console.log(`== Subscription fan-out: ${process.env.BENCH_FANOUT_CLIENTS ?? 1000} graphql-ws clients on one run's trainingMetrics, 20 points a second for ${process.env.BENCH_FANOUT_SECONDS ?? 30}s`);
+    console.log(`== Subscription fan-out: ${process.env.BENCH_FANOUT_CLIENTS ?? 1000} graphql-ws clients on one run's trainingMetrics, ${process.env.BENCH_FANOUT_RATE ?? 20} points a second for ${process.env.BENCH_FANOUT_SECONDS ?? 30}s${process.env.BENCH_FANOUT_BEFORE_DIST ? ', before vs after, alternating' : ''}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     results.fanout = await benchFanout();
     console.log(JSON.stringify(results.fanout, null, 2));
   }

@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { loadConfig } from '../../src/core/config';
 import { newId } from '../../src/core/ids';
@@ -8,8 +11,8 @@ import { SplitStrategy, TrainingRun, TrainingStatus } from '../../src/modules/tr
 import type { Services } from '../../src/modules/shared/context';
 import { startServer } from '../../src/server/start-server';
 
-/** Metric events published per second once told `go`. */
-const RATE = 20;
+/** Metric events published per second once told `go` (BENCH_FANOUT_RATE, default 20). */
+const RATE = Number(process.env.BENCH_FANOUT_RATE ?? 20);
 /** How often `warmup` points go out: enough to see every subscriber live within a second. */
 const WARMUP_MS = 250;
 
@@ -22,8 +25,8 @@ const WARMUP_MS = 250;
  * stdout: `run <id>` (fan-out only), then `listening on <url>`; after `go`, `done <json>`.
  * stdin, one command a line (stdin keeps the control channel off the HTTP port being measured):
  * - `warmup`: a `warmup` point every 250 ms (steps 1, 2, …) so the bench sees who is subscribed;
- * - `go`: stops the warm-up and publishes `loss` points, steps 1…20×BENCH_FANOUT_SECONDS (default
- *   30), 20 a second on a fixed schedule, `timestamp: Date.now()` at publish; then prints
+ * - `go`: stops the warm-up and publishes `loss` points, steps 1…RATE×BENCH_FANOUT_SECONDS (default
+ *   30), RATE (BENCH_FANOUT_RATE, 20) a second on a fixed schedule, `timestamp: Date.now()` at publish; then prints
  *   `done {"published", "seconds", "maxPublishLagMs", "rssAtGoMb", "peakRssMb"}`.
  * SIGTERM stops it as main.ts does. Never used outside bench/.
  */
@@ -57,7 +60,7 @@ async function main() {
     } else if (command === 'go' && !started) {
       started = true;
       if (warmup) clearInterval(warmup);
-      void fanOut(publish, seconds * RATE).then((result) => {
+      void profiled(() => fanOut(publish, seconds * RATE)).then((result) => {
         console.log(`done ${JSON.stringify({ ...result, peakRssMb: mb(Math.max(peakRss, process.memoryUsage().rss)) })}`);
       });
     }
@@ -81,6 +84,33 @@ async function fanOut(publish: (name: string, step: number) => void, count: numb
     publish('loss', step);
   }
   return { published: count, seconds: (performance.now() - start) / 1000, maxPublishLagMs: Math.round(maxLag), rssAtGoMb: mb(rssAtGo) };
+}
+
+/**
+ * `work` with the time spent in garbage collection meanwhile (gcMs); with BENCH_FANOUT_PROFILE=<file>,
+ * also a CPU profile of just that stretch (not the start or the sockets opening), written there.
+ */
+async function profiled<T extends object>(work: () => Promise<T>): Promise<T & { gcMs: number }> {
+  let gcMs = 0;
+  const observer = new PerformanceObserver((list) => { for (const entry of list.getEntries()) gcMs += entry.duration; });
+  observer.observe({ entryTypes: ['gc'] });
+  const file = process.env.BENCH_FANOUT_PROFILE;
+  const session = file ? new Session() : null;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const result = await work();
+  // The last points are still on their way out: a second more of profile covers them.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  observer.disconnect();
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    fs.writeFileSync(file!, JSON.stringify(profile));
+    session.disconnect();
+  }
+  return { ...result, gcMs: Math.round(gcMs) };
 }
 
 /** A tiny dataset and model made through the services, and a RUNNING run row for them (never trained). */

@@ -15,12 +15,46 @@ export class StreamInterruptedError extends Error {
   }
 }
 
+/** A source that can hold the bound itself: it queues what it is given, and fails past `limit` unread or when told to. */
+export interface Boundable {
+  bound(limit: number): void;
+  /** Ends the source with `error`, after what it has queued. */
+  fail(error: Error): void;
+}
+
+const isBoundable = (source: object): source is Boundable => typeof (source as Partial<Boundable>).bound === 'function';
+
 /**
  * Drains `source` as fast as it produces, into a buffer of at most `limit` events for a consumer
  * that may be slow (a congested socket). Producers are never held up; a consumer that lets the
- * buffer overflow gets SlowSubscriberError instead of unbounded memory.
+ * buffer overflow gets SlowSubscriberError instead of unbounded memory. A Boundable source (the
+ * event bus's subscriptions) already queues as it is told: it is bounded and read directly,
+ * without a second buffer and the hops of a pump per event.
  */
-export async function* boundedStream<T>(source: AsyncIterator<T>, limit: number, interrupts?: Interrupts): AsyncGenerator<T> {
+export function boundedStream<T>(source: AsyncIterator<T>, limit: number, interrupts?: Interrupts): AsyncGenerator<T> {
+  if (!isBoundable(source)) return pumped(source, limit, interrupts);
+  source.bound(limit);
+  const stopInterrupts = interrupts?.((error) => source.fail(error));
+  const end = async () => {
+    stopInterrupts?.();
+    await source.return?.();
+  };
+  const direct = {
+    next: () => source.next(),
+    return: async () => {
+      await end();
+      return { value: undefined, done: true };
+    },
+    throw: async (error?: unknown) => {
+      await end();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => direct,
+  };
+  return direct as unknown as AsyncGenerator<T>;
+}
+
+async function* pumped<T>(source: AsyncIterator<T>, limit: number, interrupts?: Interrupts): AsyncGenerator<T> {
   const buffer: T[] = [];
   const waiting: { wake: (() => void) | null } = { wake: null };
   let failure: unknown = null;

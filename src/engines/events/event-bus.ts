@@ -1,6 +1,7 @@
-import { setMaxListeners } from 'node:events';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { LocalEventTarget } from './local-event-target';
 import type { ClusterEventTarget } from './redis-event-target';
+import { topicIterator } from './topic-iterator';
 
 /** Topic name → `[routing id, payload]` (or `[payload]`, or nothing), as @graphql-yoga/subscription types them. */
 export type TopicArgs = { [topic: string]: [] | [unknown] | [number | string, unknown] };
@@ -22,13 +23,17 @@ export type EventBus<T extends TopicArgs> = PubSub<T> & {
  */
 export function createEventBus<T extends TopicArgs>(eventTarget?: ClusterEventTarget): EventBus<T> {
   if (eventTarget) {
-    // The routing key joins topic and id as @graphql-yoga/subscription does.
-    const subscribed = (topic: string, id?: string | number) => eventTarget.subscribed(id === undefined ? topic : `${topic}:${id}`);
-    return Object.assign(createPubSub<T>({ eventTarget: eventTarget as never }), { subscribed, onInterrupted: (listener: () => void) => eventTarget.onInterrupted(listener) });
+    const subscribed = (topic: string, id?: string | number) => eventTarget.subscribed(routingKey(topic, id));
+    return Object.assign(createPubSub<T>({ eventTarget: eventTarget as never }), { subscribed, subscribe: subscribeOn(eventTarget) as never, onInterrupted: (listener: () => void) => eventTarget.onInterrupted(listener) });
   }
-  // Every subscriber of a topic is a listener on one EventTarget; a thousand watching one run is
-  // the design, not a leak, so Node's 10-listener warning is switched off for this target.
-  const local = new EventTarget();
-  setMaxListeners(0, local);
-  return Object.assign(createPubSub<T>({ eventTarget: local }), { subscribed: async () => undefined, onInterrupted: () => () => undefined });
+  // Every subscriber of a topic is a listener on one target; a thousand watching one run is the
+  // design (LocalEventTarget has no listener warning to switch off).
+  const local = new LocalEventTarget();
+  return Object.assign(createPubSub<T>({ eventTarget: local }), { subscribed: async () => undefined, subscribe: subscribeOn(local) as never, onInterrupted: () => () => undefined });
 }
+
+/** The routing key joins topic and id as @graphql-yoga/subscription's publish does. */
+const routingKey = (topic: string, id?: string | number) => (id === undefined ? topic : `${topic}:${id}`);
+
+/** Subscriptions as light iterators instead of the pub/sub's Repeaters (see topicIterator); publish stays the pub/sub's. */
+const subscribeOn = (target: EventTarget) => (topic: string, id?: string | number) => topicIterator(target, routingKey(topic, id));

@@ -48,11 +48,18 @@ export function sharedSubscribe(keyOf: (args: ExecutionArgs) => string | null, c
         if (closed) return Promise.resolve(done);
         return new Promise<IteratorResult<ExecutionResult>>((resolve, reject) => {
           settlePending = resolve;
-          iterator.next().then(async (step) => {
+          // Plain callbacks, no async function: a few promises fewer per event and subscriber.
+          iterator.next().then((step) => {
             if (closed) return;
             settlePending = null;
-            resolve(step.done ? done : { value: await executeOnce(args, key, step.value), done: false });
-          }).catch(reject);
+            if (step.done) return resolve(done);
+            try {
+              const result = executeOnce(args, key, step.value);
+              resolve(isPromise(result) ? result.then((value) => ({ value, done: false })) : { value: result, done: false });
+            } catch (error) {
+              reject(error);
+            }
+          }, reject);
         });
       },
       async return() {
@@ -70,3 +77,5 @@ export function sharedSubscribe(keyOf: (args: ExecutionArgs) => string | null, c
     return mapped;
   };
 }
+
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T>)?.then === 'function';

@@ -11,6 +11,15 @@ export interface SocketExtra {
   messageBytes?: number;
 }
 
+/**
+ * Bytes a socket may have queued in this process (beyond what the kernel took) and still be sent
+ * to without waiting for the write: under it, a send returns at once (no callback, no promise per
+ * message); over it, graphql-ws waits for the write, so a slow reader's events pile up in its
+ * bounded stream, which cuts it off, rather than in the socket's buffer. Small, because it is per
+ * socket: ten thousand sockets may each hold this much.
+ */
+const SEND_HIGH_WATER_BYTES = 4 * 1024;
+
 /** WebSocket close code 1009, as ws uses for frames over maxPayload. */
 const MESSAGE_TOO_BIG = 1009;
 
@@ -58,10 +67,11 @@ export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E ext
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) => new Promise<void>((resolve, reject) => {
-          if (socket.readyState !== socket.OPEN) return resolve();
-          socket.send(data, (error) => (error ? reject(error) : resolve()));
-        }),
+        send: (data) => {
+          if (socket.readyState !== socket.OPEN) return;
+          if (socket.bufferedAmount < SEND_HIGH_WATER_BYTES) return socket.send(data);
+          return new Promise<void>((resolve, reject) => socket.send(data, (error) => (error ? reject(error) : resolve())));
+        },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) => socket.on('message', async (data) => {
           extra.messageBytes = sizeOf(data);
