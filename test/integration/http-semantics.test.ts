@@ -40,3 +40,30 @@ describe('GraphQL over HTTP media types', () => {
     expect(res).toMatchObject({ status: 401, type: 'application/json; charset=utf-8' });
   });
 });
+
+describe('requests Node refuses before any route', () => {
+  // Found by the reliability fuzzer (test/reliability): a GET whose query string passed 16 KB got
+  // Node's bare `431` with no body, the one refusal a GraphQL client could not read.
+  it('answers a URL over the header limit with a JSON error and a code', async () => {
+    const query = `{ viewer { role } } # ${'x'.repeat(20_000)}`;
+    const res = await fetch(`${server.url}?query=${encodeURIComponent(query)}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    expect(res.status).toBe(431);
+    expect(await res.json()).toEqual({ errors: [{ message: expect.stringContaining('POST'), extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  });
+
+  it('answers bytes that are not HTTP with a JSON 400, and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(server.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => { text += chunk; });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+    expect(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4))).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    const ok = await post('{ viewer { role } }', { authorization: `Bearer ${TEST_ADMIN_KEY}` });
+    expect(ok.body.data.viewer.role).toBe('ADMIN');
+  });
+});

@@ -25,6 +25,7 @@ import type { Context } from '../../modules/shared/context';
 import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import type { Caller } from '../../modules/shared/caller';
+import { answerClientErrors } from './client-error';
 import { createErrorFormatter } from './format-error';
 import { mountConsole, schemaRoute } from './console-routes';
 import { createSseHandler } from './sse';
@@ -87,6 +88,7 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   const { config, log, db, prometheus, contexts, gate, observer, events, apiKeys, network } = deps;
   const app = express();
   const httpServer = http.createServer(app);
+  answerClientErrors(httpServer);
   network.attach(httpServer);
   const formatError = createErrorFormatter(log, { hideSuggestions: !config.introspection });
   const limiter = gate.limits;

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+
+/** True under `npm run test:reliability` (RELIABILITY=full): the issue's case counts. */
+export const FULL_RELIABILITY = process.env.RELIABILITY === 'full';
+
+/**
+ * The seed every property of this process starts from: RELIABILITY_SEED to replay a run, else a
+ * fresh one, printed so that any run (a passing one too) can be repeated.
+ */
+export const RELIABILITY_SEED = seedFromEnv();
+
+function seedFromEnv(): number {
+  const raw = process.env.RELIABILITY_SEED;
+  if (raw === undefined || raw === '') return (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+  const seed = Number(raw);
+  if (!Number.isInteger(seed)) throw new Error(`RELIABILITY_SEED must be an integer, got ${raw}`);
+  return seed;
+}
+
+/** What a fuzz test reports at its end (docs/reliability.md keeps the latest). */
+export interface FuzzTally {
+  name: string;
+  cases: number;
+  /** Outcomes by kind (e.g. a status or an error code), to see what the cases reached. */
+  outcomes: Map<string, number>;
+  /** The slowest cases, slowest first: where the time goes. */
+  slowest: { ms: number; label: string }[];
+  startedAt: number;
+}
+
+export function tally(name: string): FuzzTally {
+  return { name, cases: 0, outcomes: new Map(), slowest: [], startedAt: Date.now() };
+}
+
+export function count(t: FuzzTally, outcome: string): void {
+  t.outcomes.set(outcome, (t.outcomes.get(outcome) ?? 0) + 1);
+}
+
+/** Records one case's time, keeping the five slowest. */
+export function timed(t: FuzzTally, ms: number, label: string): void {
+  t.slowest.push({ ms, label });
+  t.slowest.sort((a, b) => b.ms - a.ms);
+  t.slowest.length = Math.min(t.slowest.length, 5);
+}
+
+export function printTally(t: FuzzTally, extra: Record<string, unknown> = {}): void {
+  const outcomes = [...t.outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}=${n}`).join(' ');
+  console.log(`[reliability] ${t.name}: ${t.cases} cases in ${((Date.now() - t.startedAt) / 1000).toFixed(1)} s, seed ${RELIABILITY_SEED}${Object.entries(extra).map(([k, v]) => `, ${k} ${v}`).join('')}\n  outcomes: ${outcomes}\n  slowest: ${t.slowest.map((s) => `${s.ms.toFixed(0)} ms ${s.label.slice(0, 80)}`).join('; ')}`);
+}
+
+/**
+ * Runs an async property with `full` cases under RELIABILITY=full and `short` otherwise
+ * (RELIABILITY_RUNS overrides both), from RELIABILITY_SEED. RELIABILITY_PATH replays one
+ * counterexample exactly (fast-check prints seed and path when a property fails).
+ */
+export async function assertSeeded<T>(property: fc.IAsyncPropertyWithHooks<T>, counts: { full: number; short: number }): Promise<void> {
+  const numRuns = Number(process.env.RELIABILITY_RUNS) || (FULL_RELIABILITY ? counts.full : counts.short);
+  const path = process.env.RELIABILITY_PATH || undefined;
+  await fc.assert(property, { seed: RELIABILITY_SEED, path, numRuns, verbose: 1 });
+}
+
+/** The p-th percentile (0..100) of some values, nearest rank. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * Polls /healthz every `everyMs` until stopped, recording each answer's time: the server's event
+ * loop stays free while the fuzz cases run. Returns the latencies and any failure seen.
+ */
+export function watchHealth(baseUrl: string, everyMs = 50): { stop(): Promise<{ latencies: number[]; failures: string[] }> } {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        const res = await fetch(new URL('/healthz', baseUrl), { signal: AbortSignal.timeout(10_000) });
+        await res.text();
+        if (res.status !== 200) failures.push(`status ${res.status}`);
+      } catch (error) {
+        failures.push(String(error));
+      }
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { latencies, failures };
+    },
+  };
+}
