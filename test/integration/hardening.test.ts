@@ -162,3 +162,18 @@ describe('documents built to be expensive', () => {
     expect(res.errors?.[0].message).toBe('Cannot query field "viewr" on type "Query".');
   });
 });
+
+describe('audit of refused mutations', () => {
+  // Found by the reliability fuzzer: variables nested thousands of levels deep overflowed the
+  // stack while the audit row was redacted, so the refusal left no audit row.
+  it('audits a mutation whose JSON argument is nested 3,000 levels deep', async () => {
+    let nested: unknown = 1;
+    for (let i = 0; i < 3000; i++) nested = i % 2 ? [nested] : { a: nested };
+    const res = await server.request('mutation Deep($rows: [JSONObject!]) { appendDatasetRows(input: { datasetId: "no-such-dataset", rows: $rows }) { id } }', { rows: [{ a: nested }] }, { 'x-request-id': 'deep-variables' });
+    expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const { auditLog } = await server.query('{ auditLog(first: 5, filter: { operation: "appendDatasetRows" }) { edges { node { requestId outcome arguments } } } }');
+    const row = auditLog.edges.map((e: any) => e.node).find((n: any) => n.requestId === 'deep-variables');
+    expect(row).toMatchObject({ outcome: 'NOT_FOUND' });
+    expect(JSON.stringify(row.arguments)).toMatch(/"nestedDeeperThan":20,"sha256":"[0-9a-f]{64}"/);
+  });
+});
