@@ -3,17 +3,18 @@ import { buildSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSeeded, count, percentile, printTally, tally, timed, watchHealth } from '../support/fuzz';
+import { assertSeeded, count, errorCollectingLog, percentile, printTally, tally, timed, watchHealth } from '../support/fuzz';
 import { graphqlFuzzer, type FuzzRequest } from '../support/graphql-fuzz';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/test-server';
 
 let server: TestServer;
 let partnerKey: string;
 let fuzzer: ReturnType<typeof graphqlFuzzer>;
+const { log, errors: loggedErrors } = errorCollectingLog();
 
 beforeAll(async () => {
   // Partners are rate-limited by default: off here, so the cases reach execution.
-  server = await startTestServer({ seed: true, env: { RATE_LIMIT_PARTNER: 'off' } });
+  server = await startTestServer({ seed: true, log, env: { RATE_LIMIT_PARTNER: 'off' } });
   partnerKey = await server.createKey('PARTNER', ['credit-default-mlp']);
   const { datasets, models } = await server.query('{ datasets(first: 20) { edges { node { id name } } } models(first: 20) { edges { node { id name } } } }');
   const real = [...datasets.edges, ...models.edges].flatMap(({ node }: { node: { id: string; name: string } }) => [node.id, node.name]);
@@ -61,6 +62,7 @@ describe('fuzzed GraphQL operations from the schema', () => {
     const { latencies, failures } = await health.stop();
     printTally(t, { 'healthz p99 ms': percentile(latencies, 99).toFixed(1), 'healthz max ms': Math.max(...latencies).toFixed(1) });
     expect(failures).toEqual([]);
+    expect(loggedErrors.slice(0, 3)).toEqual([]);
     const res = await fetch(new URL('/healthz', server.url));
     expect(res.status).toBe(200);
   });

@@ -1,4 +1,7 @@
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
+import pino, { type Logger } from 'pino';
+import { serializeError } from '../../src/core/logger';
 
 /** True under `npm run test:reliability` (RELIABILITY=full): the issue's case counts. */
 export const FULL_RELIABILITY = process.env.RELIABILITY === 'full';
@@ -56,7 +59,7 @@ export function printTally(t: FuzzTally, extra: Record<string, unknown> = {}): v
 export async function assertSeeded<T>(property: fc.IAsyncPropertyWithHooks<T>, counts: { full: number; short: number }): Promise<void> {
   const numRuns = Number(process.env.RELIABILITY_RUNS) || (FULL_RELIABILITY ? counts.full : counts.short);
   const path = process.env.RELIABILITY_PATH || undefined;
-  await fc.assert(property, { seed: RELIABILITY_SEED, path, numRuns, verbose: 1 });
+  await fc.assert(property, { seed: RELIABILITY_SEED, path, numRuns });
 }
 
 /** The p-th percentile (0..100) of some values, nearest rank. */
@@ -66,33 +69,65 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** The poller, run in a worker thread so that this thread's work (making cases) does not delay it. */
+const HEALTH_POLLER = `
+const { parentPort, workerData } = require('node:worker_threads');
+let running = true;
+parentPort.on('message', () => { running = false; });
+(async () => {
+  const latencies = [];
+  const failures = [];
+  while (running) {
+    const started = performance.now();
+    try {
+      const res = await fetch(workerData.url, { signal: AbortSignal.timeout(10000) });
+      await res.text();
+      if (res.status !== 200) failures.push('status ' + res.status);
+    } catch (error) {
+      failures.push(String(error));
+    }
+    latencies.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, workerData.everyMs));
+  }
+  parentPort.postMessage({ latencies, failures });
+})();
+`;
+
 /**
- * Polls /healthz every `everyMs` until stopped, recording each answer's time: the server's event
- * loop stays free while the fuzz cases run. Returns the latencies and any failure seen.
+ * Polls /healthz every `everyMs` until stopped, from a worker thread, recording each answer's
+ * time: the server's event loop stays free while the fuzz cases run.
  */
 export function watchHealth(baseUrl: string, everyMs = 50): { stop(): Promise<{ latencies: number[]; failures: string[] }> } {
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const started = performance.now();
-      try {
-        const res = await fetch(new URL('/healthz', baseUrl), { signal: AbortSignal.timeout(10_000) });
-        await res.text();
-        if (res.status !== 200) failures.push(`status ${res.status}`);
-      } catch (error) {
-        failures.push(String(error));
-      }
-      latencies.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
-    }
-  })();
+  const worker = new Worker(HEALTH_POLLER, { eval: true, workerData: { url: new URL('/healthz', baseUrl).toString(), everyMs } });
+  const result = new Promise<{ latencies: number[]; failures: string[] }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
   return {
     async stop() {
-      running = false;
-      await loop;
-      return { latencies, failures };
+      worker.postMessage('stop');
+      const out = await result;
+      await worker.terminate();
+      return out;
     },
   };
+}
+
+/**
+ * A logger for a fuzzed server that keeps every error line (level 50 and up): a case can be
+ * answered well and still have failed inside (an audit row not written, a stream that died).
+ */
+export function errorCollectingLog(): { log: Logger; errors: string[] } {
+  const errors: string[] = [];
+  const log = pino({ level: 'warn', base: { service: 'aimass' }, serializers: { err: serializeError } }, {
+    write(line: string) {
+      if (JSON.parse(line).level >= 50) errors.push(line.slice(0, 1000));
+    },
+  });
+  return { log, errors };
+}
+
+/** The error lines (level 50 and up) in a server process's JSON log output. */
+export function loggedErrors(output: string): string[] {
+  return output.split('\n').filter((line) => /"level":(5|6)\d/.test(line)).map((line) => line.slice(0, 1000));
 }
