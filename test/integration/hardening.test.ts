@@ -177,3 +177,18 @@ describe('audit of refused mutations', () => {
     expect(JSON.stringify(row.arguments)).toMatch(/"nestedDeeperThan":20,"sha256":"[0-9a-f]{64}"/);
   });
 });
+
+describe('graphql-ws messages only a server sends', () => {
+  // Found by the reliability fuzzer: graphql-ws throws on them, and the socket was closed 4500
+  // (Internal server error) with an error log line, for what is the client's mistake.
+  it('closes with 4400 a socket whose client sends next, error or connection_ack', async () => {
+    for (const message of [{ type: 'next', id: '1', payload: {} }, { type: 'error', id: '1', payload: [] }, { type: 'connection_ack' }]) {
+      const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+        const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+        socket.on('open', () => socket.send(JSON.stringify(message)));
+        socket.on('close', (code, reason) => resolve({ code, reason: String(reason) }));
+      });
+      expect(closed.code, `${message.type}: ${closed.reason}`).toBe(4400);
+    }
+  });
+});

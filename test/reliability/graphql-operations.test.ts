@@ -62,7 +62,7 @@ describe('fuzzed GraphQL operations from the schema', () => {
     const { latencies, failures } = await health.stop();
     printTally(t, { 'healthz p99 ms': percentile(latencies, 99).toFixed(1), 'healthz max ms': Math.max(...latencies).toFixed(1) });
     expect(failures).toEqual([]);
-    expect(loggedErrors.slice(0, 3)).toEqual([]);
+    expect(loggedErrors.slice(0, 3).join('\n')).toBe('');
     const res = await fetch(new URL('/healthz', server.url));
     expect(res.status).toBe(200);
   });

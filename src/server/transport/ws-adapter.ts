@@ -23,6 +23,13 @@ const SEND_HIGH_WATER_BYTES = 4 * 1024;
 /** WebSocket close code 1009, as ws uses for frames over maxPayload. */
 const MESSAGE_TOO_BIG = 1009;
 
+/**
+ * graphql-ws throws, rather than closing with 4400 as its PROTOCOL.md asks, when a client sends a
+ * message type only a server sends (`next`, `error`, `connection_ack`): that is the client's
+ * mistake, not a 4500 and an error log line (found by the reliability fuzzer).
+ */
+const isUnexpectedType = (error: unknown): boolean => error instanceof Error && /^Unexpected message of type \S+ received$/.test(error.message);
+
 const sizeOf = (data: RawData): number => (Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length);
 
 /**
@@ -83,6 +90,10 @@ export function serveGraphqlWs<P extends ConnectionInitMessage['payload'], E ext
           try {
             await handle(String(data));
           } catch (error) {
+            if (isUnexpectedType(error)) {
+              socket.close(CloseCode.BadRequest, (error as Error).message);
+              return;
+            }
             log.error({ err: error }, 'WebSocket message could not be handled');
             socket.close(CloseCode.InternalServerError, 'Internal server error');
           }
