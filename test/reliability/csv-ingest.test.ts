@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCase, createDatasetBody } from '../support/csv-fuzz';
-import { assertSeeded, count, loggedErrors, percentile, printTally, tally, timed, watchHealth } from '../support/fuzz';
+import { assertSeeded, count, loggedErrors, postOnNewConnection, percentile, printTally, tally, timed, watchHealth } from '../support/fuzz';
 import { readRfc4180 } from '../support/rfc4180';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { freshDatabase } from '../support/test-database';
@@ -34,11 +34,13 @@ describe('fuzzed CSV uploads', () => {
       const name = `fuzz-${n++}`;
       const { body, seen } = createDatasetBody(c, name, CREATE);
       const started = performance.now();
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` }, body });
-      const text = await res.text();
+      const { status, text } = await postOnNewConnection(server.url, { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` }, body).catch((error: Error) => {
+        // The server process may have died: say how, with its last words.
+        throw new Error(`${error.message}; server exit ${server.child.exitCode} ${server.child.signalCode}: ${server.output().slice(-1500)}`);
+      });
       timed(t, performance.now() - started, c.label);
       t.cases++;
-      expect(res.status, text.slice(0, 300)).toBeLessThan(500);
+      expect(status, text.slice(0, 300)).toBeLessThan(500);
       const answer = JSON.parse(text) as { data?: { createDataset: { rowCount: number; columns: unknown[] } }; errors?: { message: string; extensions: { code: string } }[] };
       const reading = seen === null ? null : readRfc4180(seen);
       if (answer.errors) {

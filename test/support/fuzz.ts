@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import pino, { type Logger } from 'pino';
@@ -130,4 +131,22 @@ export function errorCollectingLog(): { log: Logger; errors: string[] } {
 /** The error lines (level 50 and up) in a server process's JSON log output. */
 export function loggedErrors(output: string): string[] {
   return output.split('\n').filter((line) => /"level":(5|6)\d/.test(line)).map((line) => line.slice(0, 1000));
+}
+
+/**
+ * POSTs on a connection of its own. fetch reuses keep-alive connections, and one the server
+ * closes after its 5 s idle timeout, just as a slow case sends on it, fails with "other side
+ * closed": a client race, not the server's fault, that would end a long run for nothing.
+ */
+export function postOnNewConnection(url: string, headers: Record<string, string>, body: Buffer | string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
