@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCase, createDatasetBody } from '../support/csv-fuzz';
-import { assertSeeded, count, loggedErrors, postOnNewConnection, percentile, printTally, tally, timed, watchHealth } from '../support/fuzz';
+import { assertSeeded, count, loggedErrors, percentile, printTally, requestOnNewConnection, tally, timed, watchHealth } from '../support/fuzz';
 import { readRfc4180 } from '../support/rfc4180';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { freshDatabase } from '../support/test-database';
@@ -34,7 +34,7 @@ describe('fuzzed CSV uploads', () => {
       const name = `fuzz-${n++}`;
       const { body, seen } = createDatasetBody(c, name, CREATE);
       const started = performance.now();
-      const { status, text } = await postOnNewConnection(server.url, { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` }, body).catch((error: Error) => {
+      const { status, text } = await requestOnNewConnection(server.url, 'POST', { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` }, body).catch((error: Error) => {
         // The server process may have died: say how, with its last words.
         throw new Error(`${error.message}; server exit ${server.child.exitCode} ${server.child.signalCode}: ${server.output().slice(-1500)}`);
       });

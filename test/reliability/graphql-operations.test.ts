@@ -3,7 +3,7 @@ import { buildSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSeeded, count, errorCollectingLog, percentile, printTally, tally, timed, watchHealth } from '../support/fuzz';
+import { assertSeeded, count, errorCollectingLog, percentile, printTally, requestOnNewConnection, tally, timed, watchHealth } from '../support/fuzz';
 import { graphqlFuzzer, type FuzzRequest } from '../support/graphql-fuzz';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/test-server';
 
@@ -24,14 +24,10 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-async function send(request: FuzzRequest, authorization: string): Promise<{ status: number; text: string }> {
+function send(request: FuzzRequest, authorization: string): Promise<{ status: number; text: string }> {
   const url = request.method === 'GET' ? `${server.url}?${request.search}` : server.url;
-  const res = await fetch(url, {
-    method: request.method,
-    headers: { 'content-type': request.contentType, ...(authorization ? { authorization } : {}), 'apollo-require-preflight': 'true' },
-    body: request.method === 'POST' ? request.body : undefined,
-  });
-  return { status: res.status, text: await res.text() };
+  const headers = { 'content-type': request.contentType, ...(authorization ? { authorization } : {}), 'apollo-require-preflight': 'true' };
+  return requestOnNewConnection(url, request.method, headers, request.method === 'POST' ? request.body : undefined);
 }
 
 describe('fuzzed GraphQL operations from the schema', () => {

@@ -134,13 +134,15 @@ export function loggedErrors(output: string): string[] {
 }
 
 /**
- * POSTs on a connection of its own. fetch reuses keep-alive connections, and one the server
- * closes after its 5 s idle timeout, just as a slow case sends on it, fails with "other side
- * closed": a client race, not the server's fault, that would end a long run for nothing.
+ * Sends one request on a connection of its own. fetch reuses keep-alive connections, and one the
+ * server closes (its 5 s idle timeout, or after refusing a body unread) just as the next case is
+ * sent on it fails with "other side closed": a client race, not the server's fault, that ended
+ * long runs for nothing.
  */
-export function postOnNewConnection(url: string, headers: Record<string, string>, body: Buffer | string): Promise<{ status: number; text: string }> {
+export function requestOnNewConnection(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: Buffer | string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false }, (res) => {
+    const sized = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+    const req = http.request(url, { method, headers: sized, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
