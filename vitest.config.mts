@@ -44,7 +44,7 @@ export default defineConfig({
       // Fuzzing (and later faults and load) against the real server: a short form in every run, the
       // issue's full case counts with RELIABILITY=full (`npm run test:reliability`); SQLite unless
       // RELIABILITY_DB=mysql (with TEST_MYSQL_URL).
-      { extends: true as const, test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'], env: { DB: process.env.RELIABILITY_DB ?? 'sqlite' }, testTimeout: 1_800_000, hookTimeout: 120_000 } },
+      { extends: true as const, test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'], env: { DB: process.env.RELIABILITY_DB ?? 'sqlite' }, testTimeout: 3_600_000, hookTimeout: 120_000 } },
       // Several instances over one database and one Redis.
       ...(redisUrl ? [{ extends: true as const, test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], env: { DB: mysqlUrl ? 'mysql' : 'sqlite', REDIS: '1' }, testTimeout: 90_000, hookTimeout: 90_000 } }] : []),
     ],
