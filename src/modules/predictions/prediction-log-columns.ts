@@ -50,7 +50,8 @@ export function columnBatch(meta: ColumnBatchMeta, ids: string[], columns: Check
   const probabilities = new Float64Array(count * k);
   for (let i = 0; i < count; i++) {
     const p = predictions[i];
-    if (p.forecast !== null || p.contributions !== null || typeof p.value !== 'number' || p.probabilities.length !== k) return null;
+    // Anything beyond value, label and probabilities (a forecast, an explanation, a decision) is logged from row objects.
+    if (p.forecast !== null || p.contributions !== null || 'decision' in p || typeof p.value !== 'number' || p.probabilities.length !== k) return null;
     values[i] = p.value;
     for (let c = 0; c < k; c++) {
       const { label, probability } = p.probabilities[c];

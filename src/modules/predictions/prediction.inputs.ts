@@ -98,6 +98,9 @@ export class PredictInput {
   @IsOptional() @MaxLength(200)
   routingKey?: string | null;
 
+  @Field(() => Int, { nullable: true, description: 'Binary models with a decision policy (setDecisionPolicy): decide each row (DECLINE when its score is below the environment\'s threshold) and give each decline up to this many reasons, 0 to 10 (0: the decision alone): the mapped features that lowered the score most, by their contributions (which are then computed, and returned, as with explain). Null (default): no decision.' })
+  adverseActionReasons?: number | null;
+
   @Field(() => InvalidRowPolicy, { defaultValue: InvalidRowPolicy.REJECT_REQUEST, description: 'REJECT_REQUEST (default): any invalid row fails the request, listing them all; SKIP_ROW: score the valid ones.' })
   onInvalidRow!: InvalidRowPolicy;
 }

@@ -24,6 +24,11 @@ import { DeploymentMode } from '../deployments/challenger.entity';
 import type { Logger } from '../../core/logger';
 import type { RequestStats } from '../../engines/telemetry/request-stats';
 import type { PrometheusMetrics } from '../../engines/telemetry/prometheus';
+import { decide } from './adverse-action';
+import type { DecisionPolicyService } from './decision-policy.service';
+
+/** Most reasons a declined row may be given (lenders give four; Regulation B allows up to five). */
+export const MAX_ADVERSE_ACTION_REASONS = 10;
 
 export interface PredictRequest {
   model: string;
@@ -33,6 +38,8 @@ export interface PredictRequest {
   /** The same input column by column: validated and encoded without a row object. Tabular models only. */
   columns?: InputColumn[] | null;
   explain?: boolean | null;
+  /** Decide each row with the model's decision policy and give a decline up to this many reasons (0: the decision alone); null: no decision. */
+  adverseActionReasons?: number | null;
   /** The deadline of this call (PREDICT_TIMEOUT_MS when absent). */
   timeoutMs?: number | null;
   /** Keeps one customer on one version while a canary runs. */
@@ -82,6 +89,7 @@ export class PredictionService {
   constructor(private readonly deps: {
     db: Database; config: ServingConfig; maxPageSize: number; routes: LiveRoutes; cache: ModelCache<ModelVersion>; predictionLog: PredictionLog;
     requestStats: RequestStats; prometheus: PrometheusMetrics; pool: PredictPool; log: Logger;
+    decisionPolicies: Pick<DecisionPolicyService, 'applied'>;
   }) {
     this.shadows = new ShadowRunner({ cache: deps.cache, predictionLog: deps.predictionLog, log: deps.log, score: (model, rows) => this.serve(model, rows, false, null) });
     const { environmentConcurrency, queueLimit, yieldConcurrency } = deps.config;
@@ -109,6 +117,16 @@ export class PredictionService {
     }
     const route = await this.deps.routes.resolve(request.model, environment);
     const { challenger } = route;
+    // Decisions need the policy and, for reasons, every row's contributions: explained even when not asked.
+    const reasonCount = request.adverseActionReasons ?? null;
+    if (reasonCount !== null && (!Number.isInteger(reasonCount) || reasonCount < 0 || reasonCount > MAX_ADVERSE_ACTION_REASONS)) {
+      throw badInput(`adverseActionReasons is from 0 to ${MAX_ADVERSE_ACTION_REASONS}`, { field: 'input.adverseActionReasons' });
+    }
+    const decisionPolicy = reasonCount === null ? null : await this.deps.decisionPolicies.applied(route.model);
+    const explain = (request.explain ?? false) || (reasonCount ?? 0) > 0;
+    // Before the log, so the log keeps the decision and the reasons given.
+    const decided = (scored: ServedPrediction[]): ServedPrediction[] => (decisionPolicy === null ? scored
+      : scored.map((prediction) => ({ ...prediction, ...decide(prediction, decisionPolicy.threshold(environment), decisionPolicy.reasons, reasonCount!) })));
     // A canary answers its share of the requests; otherwise (and for a shadow) the live version.
     const canary = challenger?.mode === DeploymentMode.CANARY && goesToCanary(challenger.id, challenger.trafficPercent, request.routingKey);
     const versionId = canary ? challenger.modelVersionId : route.modelVersionId;
@@ -135,11 +153,11 @@ export class PredictionService {
           let scored: ServedPrediction[] = [];
           if (units) {
             try {
-              scored = await this.serveEncoded(model, x, units, request.explain ?? false, role);
+              scored = decided(await this.serveEncoded(model, x, units, explain, role));
             } catch (error) {
               if (!(error instanceof ModelUnloadedError)) throw error;
               model = await this.deps.cache.load(versionId);
-              scored = await this.serveEncoded(model, x, units, request.explain ?? false, role);
+              scored = decided(await this.serveEncoded(model, x, units, explain, role));
             }
           }
           // The log takes the columns as they are (its writer thread encodes the rows); row objects
@@ -156,12 +174,12 @@ export class PredictionService {
         let scored: ServedPrediction[] = [];
         if (scoredRows.length) {
           try {
-            scored = await this.serve(model, scoredRows, request.explain ?? false, role, true);
+            scored = decided(await this.serve(model, scoredRows, explain, role, true));
           } catch (error) {
             // Dropped from the cache between look-up and use (a deploy moved away): load it once more.
             if (!(error instanceof ModelUnloadedError)) throw error;
             model = await this.deps.cache.load(versionId);
-            scored = await this.serve(model, scoredRows, request.explain ?? false, role, true);
+            scored = decided(await this.serve(model, scoredRows, explain, role, true));
           }
         }
         const ids = scored.length ? await this.log(route.model.id, versionId, canary ? 'CANARY' : 'LIVE', environment, scoredRows, scored, performance.now() - started, requestId, request.routingKey ?? null) : [];

@@ -1,3 +1,4 @@
+import { Decision } from './decision-policy.entity';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Environment } from '../deployments/environment';
 import { ModelVersion } from '../models/model-version.entity';
@@ -28,6 +29,14 @@ export class RowError {
   message!: string;
 }
 
+@ObjectType('AdverseActionReason', { description: 'A reason given for a decline (ECOA / Regulation B): the code and text set for the feature, and how much the feature lowered the score.' })
+export class AdverseActionReasonType {
+  @Field() code!: string;
+  @Field() text!: string;
+  @Field() feature!: string;
+  @Field(() => Float, { description: 'Its contribution to the score (negative).' }) contribution!: number;
+}
+
 @ObjectType({ description: 'The model\'s answer for one input row (or, for a forecast, for the whole history sent).' })
 export class RowPrediction {
   @Field(() => Int, { description: 'The input row it answers (its index in input.rows; 0 for a forecast).' })
@@ -47,6 +56,12 @@ export class RowPrediction {
 
   @Field(() => [Float], { nullable: true, description: 'Forecasts: every predicted step (horizon values), in the target\'s units; null otherwise.' })
   forecast!: number[] | null;
+
+  @Field(() => Decision, { nullable: true, description: 'With adverseActionReasons: APPROVE or DECLINE under the model\'s decision policy; null otherwise.' })
+  decision?: Decision | null;
+
+  @Field(() => [AdverseActionReasonType], { nullable: true, description: 'A DECLINE\'s reasons, as asked with adverseActionReasons: the mapped features that lowered the score most, most first, one per code (fewer when fewer mapped features lowered it); null for an APPROVE or without adverseActionReasons.' })
+  adverseActionReasons?: AdverseActionReasonType[] | null;
 
   @Field(() => [FeatureContribution], { nullable: true, description: 'With explain: per-feature contributions to the explained score (binary: positive-class probability; multiclass: the predicted class\'s probability; regression: the value), by occlusion against the training baseline. Null without explain.' })
   contributions!: FeatureContribution[] | null;
