@@ -6,6 +6,7 @@ import { auditMutations } from '../modules/auth/audit-mutations';
 import { authChecker } from '../modules/auth/auth-checker';
 import type { AimassModule } from '../modules/shared/module-definition';
 import type { EventBus } from '../modules/shared/topics';
+import { validateInput } from './input-validation';
 import { MODULES, resolverClasses } from './registry';
 
 /**
@@ -19,8 +20,9 @@ export async function createSchema(options: { insecure?: boolean; events?: Event
     resolvers: resolvers as [Function, ...Function[]],
     pubSub: options.events ?? createEventBus(),
     authChecker: options.insecure ? () => true : authChecker,
-    // Inputs are checked with class-validator; failures become BAD_USER_INPUT errors naming the field.
-    validate: { forbidUnknownValues: false },
+    // Inputs are checked with class-validator (skipped for classes without constraints); failures
+    // become BAD_USER_INPUT errors naming the field.
+    validateFn: validateInput,
     emitSchemaFile: false,
   });
   return options.insecure ? schema : auditMutations(schema);

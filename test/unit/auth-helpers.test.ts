@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bearerToken, generateToken, hashToken, prefixOf, tokenMatches } from '../../src/modules/auth/api-key-token';
+import { bearerToken, generateToken, hashToken, prefixOf, sameSecret, tokenMatches } from '../../src/modules/auth/api-key-token';
 import { redactArguments } from '../../src/modules/auth/audit-redaction';
 
 describe('API key tokens', () => {
@@ -11,6 +11,15 @@ describe('API key tokens', () => {
     expect(tokenMatches(token, hashToken(token))).toBe(true);
     expect(tokenMatches(token, hashToken(generateToken().token))).toBe(false);
     expect(tokenMatches(token, 'not-hex')).toBe(false);
+  });
+
+  it('compare secrets whole: equal, one character off, or of another length', () => {
+    const { token } = generateToken();
+    expect(sameSecret(token, `${token}`)).toBe(true);
+    expect(sameSecret(token, `x${token.slice(1)}`)).toBe(false);
+    expect(sameSecret(token, `${token.slice(0, -1)}${token.endsWith('x') ? 'y' : 'x'}`)).toBe(false);
+    expect(sameSecret(token, token.slice(0, -1))).toBe(false);
+    expect(sameSecret('', '')).toBe(true);
   });
 
   it('derive a prefix from the hash of an operator-chosen secret', () => {

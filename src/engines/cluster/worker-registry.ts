@@ -31,6 +31,8 @@ export class WorkerRegistry {
   private timer: NodeJS.Timeout | null = null;
   private status: (() => WorkerStatus) | null = null;
   private readonly startedAt = new Date();
+  /** Read once: os.hostname() is a system call, and systemInfo lists this worker on every request. */
+  private readonly host = os.hostname();
   /** Workers listed by the previous `lost()` call, to notice the ones that went. */
   private seen = new Set<string>();
   /** Workers noticed lost, and when. */
@@ -97,8 +99,7 @@ export class WorkerRegistry {
   }
 
   private self(): WorkerInfo {
-    const [host, pid] = [os.hostname(), process.pid];
-    return { id: this.selfId, host, pid, ...this.status!(), startedAt: this.startedAt, lastHeartbeat: new Date() };
+    return { id: this.selfId, host: this.host, pid: process.pid, ...this.status!(), startedAt: this.startedAt, lastHeartbeat: new Date() };
   }
 
   private key(id: string): string {

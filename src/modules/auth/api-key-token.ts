@@ -32,6 +32,17 @@ export function tokenMatches(token: string, storedHash: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * Whether two secrets are equal, in time that depends on their length only (not on where they
+ * first differ), like crypto.timingSafeEqual but without encoding both into buffers.
+ */
+export function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
 /** The token from an `Authorization: Bearer <key>` header value; null when absent. */
 export function bearerToken(header: unknown): string | null | undefined {
   if (header == null || header === '') return null;

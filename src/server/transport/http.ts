@@ -156,22 +156,26 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
     sse(req, res).catch(next);
   });
   app.use('/graphql', corsPolicy);
-  // First, so every /graphql answer echoes the id, including the 400/401/413/429 refusals below.
-  app.use('/graphql', (req, res, next) => {
-    const locals: GraphQLLocals = { requestId: requestIdFrom(req.headers['x-request-id']), startedAt: performance.now(), clientAddress: req.socket.remoteAddress ?? null };
-    Object.assign(res.locals, locals);
-    res.setHeader('x-request-id', locals.requestId);
-    next();
-  });
-  // The key before anything else: a request without a valid one is refused before its body is
-  // read (beyond a small one, to audit a refused mutation) and before any GraphQL work.
+  // What a request passes before Apollo, in one middleware (each of express's layers costs its
+  // path match and prefix trimming on every request): the request id, first, so every /graphql
+  // answer echoes it, the 400/401/413/429 refusals included; the key before anything else, so a
+  // request without a valid one is refused before its body is read (beyond a small one, to audit
+  // a refused mutation) and before any GraphQL work; the body, large only for keys whose role may
+  // upload datasets; then the selection caps before Apollo validates: its standard rules' overlap
+  // check is quadratic in the fields of a selection set, and a hook inside Apollo's pipeline
+  // cannot refuse with a 400.
   const refusedBody = express.json({ limit: REFUSED_BODY_BYTES });
+  const uploadBody = express.json({ limit: config.maxUploadBytes * 2 + 1024 * 1024 });
+  const smallBody = express.json({ limit: config.maxRequestBytes });
   app.use('/graphql', async (req, res, next) => {
     const locals = res.locals as GraphQLLocals;
+    locals.requestId = requestIdFrom(req.headers['x-request-id']);
+    locals.startedAt = performance.now();
+    locals.clientAddress = req.socket.remoteAddress ?? null;
+    res.setHeader('x-request-id', locals.requestId);
     try {
       // Charged by the declared size (a chunked body without one pays one token; its size is still capped).
       locals.caller = await gate.admit(req.headers.authorization, locals.clientAddress, { bytes: Number(req.headers['content-length'] ?? 0) });
-      next();
     } catch (thrown) {
       const error = refusalOf(thrown, log);
       observer.recordRefusal(locals, error);
@@ -180,35 +184,34 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
         await gate.auditRefusal({ query: params.query, operationName: params.operationName, variables: params.variables, error, clientAddress: locals.clientAddress, requestId: locals.requestId }).catch(() => undefined);
         sendRefusal(res, error);
       });
+      return;
     }
-  });
-  // Large bodies only for keys whose role may upload datasets.
-  const uploadBody = express.json({ limit: config.maxUploadBytes * 2 + 1024 * 1024 });
-  const smallBody = express.json({ limit: config.maxRequestBytes });
-  app.use('/graphql', (req, res, next) => {
-    const locals = res.locals as GraphQLLocals;
-    locals.bodyLimit = gate.bodyLimit(locals.caller!);
-    (locals.bodyLimit > config.maxRequestBytes ? uploadBody : smallBody)(req, res, next);
-  });
-  // Selection caps before Apollo validates: its standard rules' overlap check is quadratic in the
-  // fields of a selection set, and a hook inside Apollo's pipeline cannot refuse with a 400.
-  app.use('/graphql', (req, res, next) => {
-    const locals = res.locals as GraphQLLocals;
-    const params = (req.method === 'GET' ? req.query : req.body) ?? {};
-    if (gate.allowList) {
-      // A known hash brings its text; any other operation is refused before it is parsed.
-      const extensions = typeof params.extensions === 'string' ? safeJson(params.extensions) : params.extensions;
-      const allowed = gate.allowList.resolve(params.query, extensions?.persistedQuery?.sha256Hash);
-      if ('error' in allowed) {
-        observer.recordRefusal({ ...locals, operationName: params.operationName }, allowed.error);
-        return sendRefusal(res, allowed.error);
+    locals.bodyLimit = gate.bodyLimit(locals.caller);
+    (locals.bodyLimit > config.maxRequestBytes ? uploadBody : smallBody)(req, res, (bodyError?: unknown) => {
+      if (bodyError) return next(bodyError);
+      try {
+        checkBody();
+      } catch (error) {
+        next(error);
       }
-      params.query = allowed.query;
+    });
+    function checkBody() {
+      const params = (req.method === 'GET' ? req.query : req.body) ?? {};
+      if (gate.allowList) {
+        // A known hash brings its text; any other operation is refused before it is parsed.
+        const extensions = typeof params.extensions === 'string' ? safeJson(params.extensions) : params.extensions;
+        const allowed = gate.allowList.resolve(params.query, extensions?.persistedQuery?.sha256Hash);
+        if ('error' in allowed) {
+          observer.recordRefusal({ ...locals, operationName: params.operationName }, allowed.error);
+          return sendRefusal(res, allowed.error);
+        }
+        params.query = allowed.query;
+      }
+      const checked = gate.checkDocument(params.query);
+      if (!checked.error) return next();
+      observer.recordRefusal({ ...locals, document: checked.document, operationName: params.operationName }, checked.error);
+      sendRefusal(res, checked.error);
     }
-    const checked = gate.checkDocument(params.query);
-    if (!checked.error) return next();
-    observer.recordRefusal({ ...locals, document: checked.document, operationName: params.operationName }, checked.error);
-    sendRefusal(res, checked.error);
   });
   app.use('/graphql', expressMiddleware(apollo, {
     context: async ({ res }) => {

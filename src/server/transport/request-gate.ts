@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { OperationAllowList } from './allow-list';
 import { GraphQLError, Kind, getOperationAST, parse, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { Config } from '../../core/config';
@@ -41,6 +42,8 @@ export class RequestGate {
   /** PERSISTED_OPERATIONS_ONLY's manifest; null when any operation may run. */
   readonly allowList: OperationAllowList | null;
   private readonly rateLimiter: RateLimiter;
+  /** checkDocument's answers by query text: 1,000 texts, 4 MB of them at most (a longer text is not kept). */
+  private readonly checkedDocuments = new LRUCache<string, { document?: DocumentNode; error: GraphQLError | null }>({ max: 1000, maxSize: 4_000_000, sizeCalculation: (_value, query) => Math.max(1, query.length) });
 
   constructor(
     schema: GraphQLSchema,
@@ -108,13 +111,18 @@ export class RequestGate {
    */
   checkDocument(query: unknown): { document?: DocumentNode; error: GraphQLError | null } {
     if (this.insecure || typeof query !== 'string') return { error: null };
-    let document: DocumentNode;
+    // Clients send the same few operations again and again: each text is parsed and walked once.
+    const known = this.checkedDocuments.get(query);
+    if (known) return known;
+    let checked: { document?: DocumentNode; error: GraphQLError | null };
     try {
-      document = parse(query, { maxTokens: this.config.limits.maxTokens, noLocation: true });
+      const document = parse(query, { maxTokens: this.config.limits.maxTokens, noLocation: true });
+      checked = { document, error: this.checkSelections(document) };
     } catch {
-      return { error: null };
+      checked = { error: null };
     }
-    return { document, error: this.checkSelections(document) };
+    this.checkedDocuments.set(query, checked);
+    return checked;
   }
 
   /**
