@@ -37,6 +37,7 @@ const POLICY: Record<string, { allowed: RoleName[]; call: Call; subscription?: b
   'Mutation.concludeValidation': { allowed: VALIDATORS, call: () => ({ query: 'mutation { concludeValidation(input: { validationId: "val_01JZZZZZZZZZZZZZZZZZZZZZZZ", conclusion: REJECTED, statement: "x" }) { id } }' }) },
   'Query.decisionEvidence': { allowed: READERS, call: () => ({ query: '{ decisionEvidence(predictionId: "pred_01JZZZZZZZZZZZZZZZZZZZZZZZ") { asOf } }' }) },
   'Mutation.setDecisionPolicy': { allowed: AUDITORS, call: () => ({ query: 'mutation { setDecisionPolicy(input: { modelId: "mdl_01JZZZZZZZZZZZZZZZZZZZZZZZ", reasons: [] }) { updatedAt } }' }) },
+  'Query.modelInventory': { allowed: READERS, call: () => ({ query: '{ modelInventory(first: 1) { totalCount } }' }) },
   'Query.verifyAuditLog': { allowed: AUDIT_READERS, call: () => ({ query: '{ verifyAuditLog { ok } }' }) },
   'Query.node': { allowed: READERS, call: (f) => ({ query: 'query($id: ID!) { node(id: $id) { id } }', variables: { id: f.modelId } }) },
   'Query.nodes': { allowed: READERS, call: (f) => ({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: [f.modelId] } }) },

@@ -94,3 +94,27 @@ export function pageFromRows<T>(rows: T[], first: number, after: boolean, cursor
   const items = rows.slice(0, first);
   return { items, cursors: items.map((item) => encodeCursor(cursorOf(item))), hasNextPage: rows.length > first, hasPreviousPage: after, totalCount };
 }
+
+/**
+ * The same paging over a list already in memory, in its order (for lists whose filter is derived
+ * in code, not in SQL). A cursor holds the item's sort value and id: the page resumes after that
+ * id, or, when the item has left the list, after the first item sorting past its value.
+ */
+export function pageOf<T extends { id: string }>(items: T[], sortValue: (item: T) => string, args: PageArgs, maxPageSize: number): Page<T> {
+  const size = pageSize(args.first, maxPageSize);
+  let start = 0;
+  if (args.after) {
+    const [value, id] = decodeCursor(args.after, 2) as [string, string];
+    const at = items.findIndex((item) => item.id === id);
+    start = at >= 0 ? at + 1 : items.findIndex((item) => sortValue(item).localeCompare(String(value)) > 0);
+    if (start < 0) start = items.length;
+  }
+  const slice = items.slice(start, start + size);
+  return {
+    items: slice,
+    cursors: slice.map((item) => encodeCursor([sortValue(item), item.id])),
+    hasNextPage: start + size < items.length,
+    hasPreviousPage: start > 0,
+    totalCount: async () => items.length,
+  };
+}

@@ -137,6 +137,17 @@ export class ModelService {
   }
 
   list(filter: ModelFilter | null | undefined, order: NamedOrder | null | undefined, page: PageArgs): Promise<Page<Model>> {
+    const qb = this.filtered(filter);
+    const byName = order?.field === NamedOrderField.NAME;
+    return paginate(qb, 'm', page, { column: byName ? 'm.name' : undefined, property: byName ? 'name' : undefined, direction: order?.direction ?? 'DESC' }, this.config.maxPageSize);
+  }
+
+  /** Every model the filter selects, by name, at most `limit` (the inventory reads them all to derive their standing). */
+  all(filter: ModelFilter | null | undefined, limit: number): Promise<Model[]> {
+    return this.filtered(filter).orderBy('m.name', 'ASC').limit(limit).getMany();
+  }
+
+  private filtered(filter: ModelFilter | null | undefined) {
     const qb = this.db.manager.createQueryBuilder(Model, 'm');
     if (filter?.nameContains) qb.andWhere("LOWER(m.name) LIKE :name ESCAPE '!'", { name: `%${escapeLike(filter.nameContains.toLowerCase())}%` });
     if (filter?.task) qb.andWhere('m.task = :task', { task: filter.task });
@@ -147,8 +158,7 @@ export class ModelService {
     if (filter?.businessLine) qb.andWhere('m.business_line = :businessLine', { businessLine: filter.businessLine });
     // Tags are stored as a JSON array of strings: the quoted tag is an exact element.
     if (filter?.regulation) qb.andWhere("m.regulations LIKE :regulation ESCAPE '!'", { regulation: `%${escapeLike(JSON.stringify(filter.regulation.trim()))}%` });
-    const byName = order?.field === NamedOrderField.NAME;
-    return paginate(qb, 'm', page, { column: byName ? 'm.name' : undefined, property: byName ? 'name' : undefined, direction: order?.direction ?? 'DESC' }, this.config.maxPageSize);
+    return qb;
   }
 
   /** Turns the unique index's refusal into a CONFLICT naming the clash. */

@@ -1,7 +1,8 @@
 import { IsOptional, Length, MaxLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { PageArgs } from '../shared/page.args';
-import { FindingSeverity, FindingStatus, ValidationConclusion, ValidationState } from './validation-enums';
+import { ModelFilter } from '../models/model.inputs';
+import { FindingSeverity, FindingStatus, ValidationConclusion, ValidationState, ValidationStatus } from './validation-enums';
 
 @InputType({ description: 'Opens a validation of a model version.' })
 export class OpenValidationInput {
@@ -81,4 +82,19 @@ export class ValidationFilter {
 export class ValidationsArgs extends PageArgs {
   @Field(() => ValidationFilter, { nullable: true })
   filter?: ValidationFilter | null;
+}
+
+@InputType({ description: 'Narrows the model inventory: the models list\'s conditions, plus the standing with the validators.' })
+export class ModelInventoryFilter extends ModelFilter {
+  @Field(() => ValidationStatus, { nullable: true, description: 'Only models with this standing.' })
+  status?: ValidationStatus | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only models whose approval has expired or that have an OPEN finding past its due date; false: only the others.' })
+  overdue?: boolean | null;
+}
+
+@ArgsType()
+export class ModelInventoryArgs extends PageArgs {
+  @Field(() => ModelInventoryFilter, { nullable: true })
+  filter?: ModelInventoryFilter | null;
 }

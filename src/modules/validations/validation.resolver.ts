@@ -6,7 +6,8 @@ import type { Context } from '../shared/context';
 import { Roles } from '../shared/role';
 import { ValidationStatus } from './validation-enums';
 import { Validation, ValidationFinding } from './validation.entity';
-import { AddValidationFindingInput, ConcludeValidationInput, OpenValidationInput, ResolveValidationFindingInput, ValidationsArgs } from './validation.inputs';
+import { AddValidationFindingInput, ConcludeValidationInput, ModelInventoryArgs, OpenValidationInput, ResolveValidationFindingInput, ValidationsArgs } from './validation.inputs';
+import { ModelConnection } from '../models/model.connection';
 
 export const ValidationConnection = connectionType(Validation, 'Validation');
 
@@ -40,6 +41,12 @@ export class ValidationResolver {
   @Query(() => ValidationConnection, { description: 'Validations, newest first, by model, version or state.' })
   async validations(@Args() { filter, ...page }: ValidationsArgs, @Ctx() { services }: Context) {
     return ValidationConnection.from(await services.validations.list(filter, page));
+  }
+
+  @Authorized(...Roles.READERS)
+  @Query(() => ModelConnection, { description: 'The model inventory for the model-risk team, by name: the models list\'s filters (riskTier, owner, businessLine, regulation…) plus the standing with the validators (status) and overdue (an expired approval or a finding past its due date). Each model shows owner, tier, intended use, limitations, validationStatus and nextRevalidationDue. As CSV: GET /exports/model-inventory.csv with the same filters as query parameters.' })
+  async modelInventory(@Args() { filter, ...page }: ModelInventoryArgs, @Ctx() { services }: Context) {
+    return ModelConnection.from(await services.validations.inventoryPage(filter, page));
   }
 
   @FieldResolver(() => ModelVersion, { description: 'The version validated.' })

@@ -3,7 +3,7 @@ import type { Config } from '../../core/config';
 import { badInput, conflict, forbidden, notFound } from '../../core/errors';
 import { isIdOf, newId } from '../../core/ids';
 import type { Database } from '../../engines/db/database';
-import { paginate, type Page, type PageArgs } from '../../engines/db/pagination';
+import { pageOf, paginate, type Page, type PageArgs } from '../../engines/db/pagination';
 import type { ApiKeyService } from '../auth/api-key.service';
 import type { DeploymentService } from '../deployments/deployment.service';
 import { Environment } from '../deployments/environment';
@@ -18,7 +18,20 @@ import { FindingSeverity, FindingStatus, ValidationConclusion, ValidationState, 
 import { Validation, ValidationFinding } from './validation.entity';
 import { APPROVING, latestApprovalByModel } from './approvals';
 import type { LatestApproval } from './validation.loaders';
-import type { AddValidationFindingInput, ConcludeValidationInput, OpenValidationInput, ResolveValidationFindingInput, ValidationFilter } from './validation.inputs';
+import type { AddValidationFindingInput, ConcludeValidationInput, ModelInventoryFilter, OpenValidationInput, ResolveValidationFindingInput, ValidationFilter } from './validation.inputs';
+
+/** Most models the inventory reads (ordered by name): far above a bank's model count, and a bound on one request. */
+export const MAX_INVENTORY = 10_000;
+
+/** One line of the model inventory. */
+export interface InventoryRow {
+  model: Model;
+  standing: ModelValidationStanding;
+  /** OPEN findings past their due date. */
+  lateFindings: number;
+  /** Expired, or a late finding. */
+  overdue: boolean;
+}
 
 /** Most findings one validation holds: a bound on what one conclusion reads. */
 const MAX_FINDINGS = 500;
@@ -206,10 +219,44 @@ export class ValidationService {
     const models = await Promise.all([...latest.keys()].map((id) => this.deps.models.get(id)));
     const revalidation = models.map((model) => ({ modelId: model.id, value: (now - this.dueDate(model, latest.get(model.id)!).getTime()) / 86_400_000 }));
     // Every model with findings, late ones counted: a model whose last late finding closed reports 0, and its alert resolves.
-    const late = await manager.createQueryBuilder(ValidationFinding, 'f').select('f.model_id', 'modelId')
+    const late = await this.lateFindingsByModel();
+    return { revalidation, findings: [...late].map(([modelId, value]) => ({ modelId, value })) };
+  }
+
+  /** For each model with findings, how many OPEN ones are past their due date (0 included). */
+  private async lateFindingsByModel(): Promise<Map<string, number>> {
+    const rows = await this.deps.db.manager.createQueryBuilder(ValidationFinding, 'f').select('f.model_id', 'modelId')
       .addSelect('SUM(CASE WHEN f.status = :open AND f.due_at < :now THEN 1 ELSE 0 END)', 'late')
-      .setParameters({ open: FindingStatus.OPEN, now: this.deps.db.sqlDate(new Date(now)) }).groupBy('f.model_id').getRawMany<{ modelId: string; late: unknown }>();
-    return { revalidation, findings: late.map((row) => ({ modelId: row.modelId, value: Number(row.late) })) };
+      .setParameters({ open: FindingStatus.OPEN, now: this.deps.db.sqlDate(this.now()) }).groupBy('f.model_id').getRawMany<{ modelId: string; late: unknown }>();
+    return new Map(rows.map((row) => [row.modelId, Number(row.late)]));
+  }
+
+  /** A page of the inventory's models, by name. */
+  async inventoryPage(filter: ModelInventoryFilter | null | undefined, page: PageArgs): Promise<Page<Model>> {
+    return pageOf((await this.inventory(filter)).map((row) => row.model), (model) => model.name, page, this.deps.config.maxPageSize);
+  }
+
+  /**
+   * The model inventory: every model the filter selects (at most MAX_INVENTORY, by name) with its
+   * standing and its late findings, narrowed by standing and overdue. Three statements, whatever
+   * the number of models; the standing is derived, so it is filtered here rather than in SQL.
+   */
+  async inventory(filter: ModelInventoryFilter | null | undefined): Promise<InventoryRow[]> {
+    const { manager } = this.deps.db;
+    const [models, latest, late, open] = await Promise.all([
+      this.deps.models.all(filter, MAX_INVENTORY),
+      latestApprovalByModel(manager),
+      this.lateFindingsByModel(),
+      manager.createQueryBuilder(ValidationFinding, 'f').select('f.validation_id', 'id').addSelect('COUNT(*)', 'n')
+        .where('f.status = :open', { open: FindingStatus.OPEN }).groupBy('f.validation_id').getRawMany<{ id: string; n: unknown }>(),
+    ]);
+    const openByValidation = new Map(open.map((row) => [row.id, Number(row.n)]));
+    return models.map((model) => {
+      const validation = latest.get(model.id) ?? null;
+      const standing = this.standingOf(model, { validation, openFindings: validation ? openByValidation.get(validation.id) ?? 0 : 0 });
+      const lateFindings = late.get(model.id) ?? 0;
+      return { model, standing, lateFindings, overdue: standing.status === ValidationStatus.EXPIRED || lateFindings > 0 };
+    }).filter((row) => (!filter?.status || row.standing.status === filter.status) && (filter?.overdue == null || row.overdue === filter.overdue));
   }
 
   /**

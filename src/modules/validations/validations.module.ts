@@ -1,5 +1,6 @@
 import { Validations1766370000000 } from '../../../migrations/1766370000000-validations';
 import { defineModule } from '../shared/module-definition';
+import { inventoryExportRoute } from './inventory-export.route';
 import { Validation, ValidationFinding } from './validation.entity';
 import { ValidationLoaders } from './validation.loaders';
 import { ModelValidationResolver, ModelVersionValidationsResolver, ValidationFindingResolver, ValidationResolver } from './validation.resolver';
@@ -23,6 +24,7 @@ export const validationsModule = defineModule({
   name: 'validations',
   entities: [Validation, ValidationFinding],
   migrations: [Validations1766370000000],
+  httpRoutes: [inventoryExportRoute],
   resolvers: [ValidationResolver, ValidationFindingResolver, ModelVersionValidationsResolver, ModelValidationResolver],
   nodes: [
     { entity: Validation, load: (loaders) => loaders.validations.byId, modelOf: (validation: Validation) => validation.modelId },
