@@ -56,7 +56,7 @@ h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #d0d7de;padding
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fa}dl{display:grid;grid-template-columns:14rem 1fr;gap:.2rem 1rem}dt{color:#57606a}dd{margin:0;overflow-wrap:anywhere}
 .none{color:#57606a}code,.hash{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
-svg text{font-size:12px}svg .up{fill:#cf222e}svg .down{fill:#1a7f37}svg .axis{stroke:#8c959f}svg .frame{fill:none;stroke:#d0d7de}svg .curve{fill:none;stroke:#0969da;stroke-width:2}svg .value{fill:#57606a}
+svg text{font-size:12px}svg .up{fill:#0969da}svg .down{fill:#bc4c00}svg .axis{stroke:#8c959f}svg .frame{fill:none;stroke:#d0d7de}svg .curve{fill:none;stroke:#0969da;stroke-width:2}svg .value{fill:#57606a}
 figure{margin:.75rem 0}figcaption{color:#57606a;font-size:12px}`;
 
 export function evidenceHtml(pack: DecisionEvidencePack, document: EvidenceDocument): string {
@@ -72,7 +72,8 @@ export function evidenceHtml(pack: DecisionEvidencePack, document: EvidenceDocum
 <h1>Decision evidence</h1>
 ${facts([['Prediction', prediction.id], ['Served at', iso(pack.asOf)], ['Model', `${model.name} (${model.id})`], ['Version', `${modelVersion.version} (${modelVersion.id})`], ['Environment', prediction.environment], ['Route', prediction.route], ['Request id', prediction.requestId]])}
 <h2>Decision</h2>
-${facts([['Value', number(output.value, 6)], ['Label', output.label], ['Probabilities', (output.probabilities ?? []).map((p) => `${p.label}: ${number(p.probability)}`).join(', ') || '—']])}
+${facts([['Value', number(output.value, 6)], ['Label', output.label], ['Probabilities', (output.probabilities ?? []).map((p) => `${p.label}: ${number(p.probability)}`).join(', ') || '—'], ...(output.decision ? [['Decision', output.decision] as [string, unknown]] : [])])}
+${output.adverseActionReasons?.length ? `<h3>Adverse-action reasons given</h3>${table(['code', 'reason', 'feature', 'contribution'], output.adverseActionReasons.map((r) => [r.code, r.text, r.feature, number(r.contribution)]))}` : ''}
 <h3>Input</h3>${table(['feature', 'value'], inputRows)}
 ${output.contributions ? `<h3>Explanation</h3>${contributionChart(output.contributions)}` : '<p class="none">No explanation was asked for with this prediction.</p>'}
 <h2>Model</h2>
