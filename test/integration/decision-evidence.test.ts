@@ -26,6 +26,7 @@ const EVIDENCE = `query($id: ID!) { decisionEvidence(predictionId: $id) {
   deployment { id modelVersion { id } deployedBy } deploymentRequest { id status requestedBy decidedBy }
   trainingRun { id seed backend libraryVersions datasetVersion { id } }
   evaluations { id metrics { auc } } robustnessReports { id } backtests { id }
+  challengerReport { challenger { mode modelVersion { id } } liveRows }
   validations { id state conclusion } validationFindings { id status }
   openAlerts { id } auditEntries { sequence operation hash arguments } auditDigest } }`;
 
@@ -62,11 +63,15 @@ beforeAll(async () => {
   [v1, v2] = await Promise.all([trainVersion(server, modelId, createDataset.id, 1, auth.scientist), trainVersion(server, modelId, createDataset.id, 2, auth.scientist)]);
   validationBefore = await validate(v1, 'Fit for use.');
   await deployToProduction(v1);
+  // v2 scores beside v1 in shadow when the decision is made; ended before v2 goes live.
+  const shadow = await server.request(DEPLOY, { input: { modelVersionId: v2, environment: 'PRODUCTION', mode: 'SHADOW' } }, as('scientist'));
+  expect(shadow.errors).toBeUndefined();
   const first = await predictOne();
   expect(first.version).toBe(v1);
   firstPrediction = first.id;
   // Later facts: a second validation of v1, and v2 put live and serving.
   await new Promise((resolve) => setTimeout(resolve, 20));
+  await server.query('mutation($m: ID!) { endChallenger(input: { modelId: $m, environment: PRODUCTION }) { endReason } }', { m: modelId });
   await validate(v1, 'Revalidated later.');
   await deployToProduction(v2);
   expect((await predictOne()).version).toBe(v2);
@@ -84,6 +89,9 @@ describe('decisionEvidence', () => {
     expect(pack.trainingRun).toMatchObject({ seed: 1, backend: expect.any(String) });
     expect(pack.trainingRun.datasetVersion.id).toMatch(/^dsv_/);
     expect(pack.evaluations.length).toBeGreaterThan(0);
+    // The shadow beside it then, over the rows up to the decision.
+    expect(pack.challengerReport).toMatchObject({ challenger: { mode: 'SHADOW', modelVersion: { id: v2 } } });
+    expect(pack.challengerReport.liveRows).toBeGreaterThanOrEqual(1);
     // Only the validation concluded before the decision; the later one was not known.
     expect(pack.validations).toEqual([{ id: validationBefore, state: 'CONCLUDED', conclusion: 'APPROVED' }]);
     expect(new Date(pack.asOf).getTime()).toBeLessThanOrEqual(Date.now());

@@ -102,6 +102,12 @@ export class DeploymentService {
   }
 
   /** The running challenger, else the latest that ran, in (model, environment); null if none ever did. */
+  /** The challenger that started last by `at` in (model, environment), running or not; null if none had. */
+  challengerAt(modelId: string, environment: Environment, at: Date): Promise<Challenger | null> {
+    return this.deps.db.manager.createQueryBuilder(Challenger, 'c').where('c.model_id = :modelId AND c.environment = :environment', { modelId, environment })
+      .andWhere('c.started_at <= :at', { at: this.deps.db.sqlDate(at) }).orderBy('c.started_at', 'DESC').addOrderBy('c.id', 'DESC').getOne();
+  }
+
   async latestChallenger(modelId: string, environment: Environment): Promise<Challenger | null> {
     return this.deps.db.manager.findOne(Challenger, { where: { modelId, environment }, order: { startedAt: 'DESC', id: 'DESC' } });
   }

@@ -8,6 +8,7 @@ import { Model } from '../models/model.entity';
 import { ModelVersion } from '../models/model-version.entity';
 import { Alert } from '../monitoring/alert.entity';
 import { Prediction } from '../predictions/prediction.entity';
+import { ChallengerReport } from '../predictions/challenger-report';
 import { RobustnessReport } from '../robustness/robustness.types';
 import { TrainingRun } from '../training/training-run.entity';
 import { Validation, ValidationFinding } from '../validations/validation.entity';
@@ -24,6 +25,7 @@ export class DecisionEvidence {
   @Field(() => [Evaluation], { description: 'Evaluations of the version made by then.' }) evaluations!: Evaluation[];
   @Field(() => [RobustnessReport], { description: 'Robustness reports of the version made by then.' }) robustnessReports!: RobustnessReport[];
   @Field(() => [Backtest], { description: 'Back-tests of the version finished by then.' }) backtests!: Backtest[];
+  @Field(() => ChallengerReport, { nullable: true, description: 'The challenger beside the live version by then (shadow or canary; running, or the last that ran), compared with the champion over its rows up to the decision.' }) challengerReport!: ChallengerReport | null;
   @Field(() => [Validation], { description: 'Validations of the version opened by then, as they stood then (one concluded later shows OPEN).' }) validations!: Validation[];
   @Field(() => [ValidationFinding], { description: 'Their findings recorded by then, with the status they had then.' }) validationFindings!: ValidationFinding[];
   @Field(() => [Alert], { description: 'Alerts of the model (and server-wide ones) open then.' }) openAlerts!: Alert[];

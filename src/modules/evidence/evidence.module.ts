@@ -14,7 +14,7 @@ export const evidenceModule = defineModule({
   name: 'evidence',
   resolvers: [EvidenceResolver],
   httpRoutes: [evidenceExportRoute],
-  services: (_platform, { predictions, models, modelVersions, deployments, training, evaluations, robustness, backtests, validations, alerts, audit }) => ({
-    evidence: new EvidenceService({ predictions, models, modelVersions, deployments, training, evaluations, robustness, backtests, validations, alerts, audit }),
+  services: (_platform, { predictions, models, modelVersions, deployments, challengerReports, training, evaluations, robustness, backtests, validations, alerts, audit }) => ({
+    evidence: new EvidenceService({ predictions, models, modelVersions, deployments, challengerReports, training, evaluations, robustness, backtests, validations, alerts, audit }),
   }),
 });

@@ -17,6 +17,7 @@ import type { Alert } from '../monitoring/alert.entity';
 import type { AlertService } from '../monitoring/alert.service';
 import type { Prediction } from '../predictions/prediction.entity';
 import type { PredictionService } from '../predictions/prediction.service';
+import type { ChallengerReport, ChallengerReports } from '../predictions/challenger-report';
 import type { RobustnessReport } from '../robustness/robustness.types';
 import type { RobustnessService } from '../robustness/robustness.service';
 import type { TrainingRun } from '../training/training-run.entity';
@@ -42,6 +43,8 @@ export interface DecisionEvidencePack {
   evaluations: Evaluation[];
   robustnessReports: RobustnessReport[];
   backtests: Backtest[];
+  /** The challenger beside the live version by then (running, or the last that ran), compared over its rows up to the decision. */
+  challengerReport: ChallengerReport | null;
   validations: Validation[];
   validationFindings: ValidationFinding[];
   openAlerts: Alert[];
@@ -55,7 +58,8 @@ export interface EvidenceDeps {
   predictions: Pick<PredictionService, 'get'>;
   models: Pick<ModelService, 'get'>;
   modelVersions: Pick<ModelVersionService, 'get'>;
-  deployments: Pick<DeploymentService, 'history' | 'getRequest'>;
+  deployments: Pick<DeploymentService, 'history' | 'getRequest' | 'challengerAt'>;
+  challengerReports: Pick<ChallengerReports, 'report'>;
   training: Pick<TrainingRunService, 'forVersion'>;
   evaluations: Pick<EvaluationService, 'list'>;
   robustness: Pick<RobustnessService, 'forVersion'>;
@@ -80,7 +84,7 @@ export class EvidenceService {
     const prediction = await deps.predictions.get(predictionId);
     const at = prediction.createdAt;
     const known = <T extends { createdAt: Date }>(items: T[]) => items.filter((item) => item.createdAt <= at);
-    const [model, modelVersion, history, trainingRun, evaluations, robustness, backtests, validation, openAlerts] = await Promise.all([
+    const [model, modelVersion, history, trainingRun, evaluations, robustness, backtests, validation, openAlerts, challenger] = await Promise.all([
       deps.models.get(prediction.modelId),
       deps.modelVersions.get(prediction.modelVersionId),
       deps.deployments.history(prediction.modelId, prediction.environment as Environment, at, { first: 1 }),
@@ -90,7 +94,12 @@ export class EvidenceService {
       deps.backtests.list(prediction.modelId, { first: MOST.backtests }),
       deps.validations.asOf(prediction.modelVersionId, at),
       deps.alerts.openAt(prediction.modelId, at, MOST.alerts),
+      deps.deployments.challengerAt(prediction.modelId, prediction.environment as Environment, at),
     ]);
+    // Its rows up to the decision, this one included (the report's window ends before `to`). Realised
+    // outcomes recorded since are counted too: they are kept without a date of their own.
+    const through = new Date(at.getTime() + 1);
+    const challengerReport = challenger ? await deps.challengerReports.report(challenger, challenger.startedAt, challenger.endedAt && challenger.endedAt < through ? challenger.endedAt : through) : null;
     const deployment = history.items[0] ?? null;
     const deploymentRequest = deployment?.requestId ? await deps.deployments.getRequest(deployment.requestId) : null;
     const cited = [prediction.modelVersionId, deployment?.id, deploymentRequest?.id, ...validation.validations.map((v) => v.id)].filter((id): id is string => !!id);
@@ -101,6 +110,7 @@ export class EvidenceService {
       robustnessReports: known(robustness),
       // A back-test counts once it finished by then.
       backtests: backtests.items.filter((b) => b.modelVersionId === prediction.modelVersionId && b.finishedAt !== null && b.finishedAt <= at),
+      challengerReport,
       validations: validation.validations,
       validationFindings: validation.findings,
       openAlerts,
