@@ -112,7 +112,7 @@ export function invalidColumnRows(signature: Signature, columns: CheckedColumns,
  * Encodes the rows `keep` (all, in order, when null) with a fitted preprocessor, column by column:
  * the same values transformRows gives for the same cells sent as rows.
  */
-export function transformColumns(p: Preprocessor, columns: CheckedColumns, keep: readonly number[] | null = null): Float32Array {
+export function transformColumns(p: Preprocessor, columns: CheckedColumns, keep: ArrayLike<number> | null = null): Float32Array {
   const width = p.outputSize;
   const n = keep ? keep.length : columns.rows;
   const out = new Float32Array(n * width);

@@ -65,6 +65,15 @@ const MS_PER_DAY = 86_400_000;
  *   and for a feature name given twice.
  */
 export function fitPreprocessor(rows: Record<string, unknown>[], features: FeatureSpec[]): Preprocessor {
+  return fitPreprocessorOnColumns((name) => rows.map((row) => row[name]), features);
+}
+
+/**
+ * {@link fitPreprocessor} on rows held as columns: `column(name)` gives every row's value, and
+ * only the rows `keep` (all, in order, when null) are fitted on. The same cells give the same
+ * encoding whichever form they come in (a training set of a million rows is never row objects).
+ */
+export function fitPreprocessorOnColumns(column: (name: string) => ArrayLike<unknown>, features: FeatureSpec[], keep: ArrayLike<number> | null = null): Preprocessor {
   const seen = new Set<string>();
   const encodings = features.map((feature): FeatureEncoding => {
     if (seen.has(feature.name)) throw new Error(`Feature ${JSON.stringify(feature.name)} is listed twice`);
@@ -73,9 +82,9 @@ export function fitPreprocessor(rows: Record<string, unknown>[], features: Featu
       case 'NUMBER':
       case 'BOOLEAN':
       case 'DATE':
-        return fitNumeric(rows, feature.name, feature.type);
+        return fitNumeric(picked(column(feature.name), keep), feature.name, feature.type);
       case 'CATEGORY':
-        return fitCategory(rows, feature.name);
+        return fitCategory(picked(column(feature.name), keep), feature.name);
       default:
         throw new Error(`Feature ${JSON.stringify(feature.name)} has type ${feature.type}, which cannot be a model input`);
     }
@@ -83,12 +92,22 @@ export function fitPreprocessor(rows: Record<string, unknown>[], features: Featu
   return { features: encodings, outputSize: encodings.reduce((sum, e) => sum + encodingWidth(e), 0) };
 }
 
-function fitNumeric(rows: Record<string, unknown>[], name: string, source: 'NUMBER' | 'BOOLEAN' | 'DATE'): FeatureEncoding {
+/** The values of rows `keep` in that order, read without copying them out. */
+interface Picked {
+  count: number;
+  at(i: number): unknown;
+}
+
+function picked(values: ArrayLike<unknown>, keep: ArrayLike<number> | null): Picked {
+  return keep ? { count: keep.length, at: (i) => values[keep[i]] } : { count: values.length, at: (i) => values[i] };
+}
+
+function fitNumeric(values: Picked, name: string, source: 'NUMBER' | 'BOOLEAN' | 'DATE'): FeatureEncoding {
   // Two passes rather than sum of squares: dates (~20 000 days) and amounts lose precision squared.
   let count = 0;
   let sum = 0;
-  for (const row of rows) {
-    const v = toNumeric(source, row[name]);
+  for (let i = 0; i < values.count; i++) {
+    const v = toNumeric(source, values.at(i));
     if (v !== null) {
       count++;
       sum += v;
@@ -96,36 +115,37 @@ function fitNumeric(rows: Record<string, unknown>[], name: string, source: 'NUMB
   }
   const mean = count === 0 ? 0 : sum / count;
   let squares = 0;
-  for (const row of rows) {
-    const v = toNumeric(source, row[name]);
+  for (let i = 0; i < values.count; i++) {
+    const v = toNumeric(source, values.at(i));
     if (v !== null) squares += (v - mean) ** 2;
   }
   const std = count === 0 ? 0 : Math.sqrt(squares / count);
-  return { name, kind: 'numeric', source, mean, std: std > 0 && Number.isFinite(std) ? std : 1, ...numericProfile(rows, name, source) };
+  return { name, kind: 'numeric', source, mean, std: std > 0 && Number.isFinite(std) ? std : 1, ...numericProfile(values, source, count) };
 }
 
-function numericProfile(rows: Record<string, unknown>[], name: string, source: 'NUMBER' | 'BOOLEAN' | 'DATE'): NumericProfile {
-  const values: number[] = [];
-  for (const row of rows) {
-    const v = toNumeric(source, row[name]);
-    if (v !== null) values.push(v);
+function numericProfile(values: Picked, source: 'NUMBER' | 'BOOLEAN' | 'DATE', count: number): NumericProfile {
+  if (count === 0) return { min: null, max: null, deciles: [] };
+  const sorted = new Float64Array(count);
+  let n = 0;
+  for (let i = 0; i < values.count; i++) {
+    const v = toNumeric(source, values.at(i));
+    if (v !== null) sorted[n++] = v;
   }
-  if (values.length === 0) return { min: null, max: null, deciles: [] };
-  const sorted = Float64Array.from(values).sort();
+  sorted.sort();
   // Nearest-rank quantiles: always values that occurred, so a 0/1 column gets edges 0 and 1 only.
   const deciles = Array.from({ length: 9 }, (_, i) => sorted[Math.min(sorted.length - 1, Math.ceil(((i + 1) / 10) * sorted.length) - 1)]);
   return { min: sorted[0], max: sorted[sorted.length - 1], deciles };
 }
 
-function fitCategory(rows: Record<string, unknown>[], name: string): FeatureEncoding {
+function fitCategory(values: Picked, name: string): FeatureEncoding {
   const counts = new Map<string, number>();
-  for (const row of rows) {
-    const key = toCategory(row[name]);
+  for (let i = 0; i < values.count; i++) {
+    const key = toCategory(values.at(i));
     if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const byFrequency = [...counts].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
   const categories = byFrequency.slice(0, MAX_CATEGORIES).map(([value]) => value).sort(compareText);
-  const total = rows.length || 1;
+  const total = values.count || 1;
   const shares = categories.map((c) => counts.get(c)! / total);
   return { name, kind: 'onehot', categories, mode: byFrequency.length > 0 ? byFrequency[0][0] : '', shares };
 }

@@ -1,10 +1,11 @@
-import { fitPreprocessor, transformRows, encodedRanges, type Preprocessor } from '../../ml/preprocessing';
+import { fitPreprocessor, fitPreprocessorOnColumns, transformRows, encodedRanges, type Preprocessor } from '../../ml/preprocessing';
+import { transformColumns, type CheckedColumns } from '../../ml/columns';
 import { splitIndices } from '../../ml/split';
 import { classWeights, encodeTargets, fitTargetEncoder, type TargetEncoder } from '../../ml/target-encoding';
 import { forecastWindows, levelsOf, stepSeries, type ForecastTargetName } from '../../ml/forecast-target';
 import type { ModelArtifact } from '../../ml/model-artifact';
 import type { TrainingSet } from '../../ml/algorithms/algorithm';
-import type { TrainJob } from './protocol';
+import { fromColumns, toColumns, type RowColumns, type TrainJob } from './protocol';
 
 export interface Part {
   x: Float32Array;
@@ -32,26 +33,44 @@ export interface PreparedData {
   forecast?: { windowSize: number; stepFeatures: number; horizon: number; target: ForecastTargetName };
 }
 
+/** A job whose rows may come as columns (as the training child receives them). */
+export type PrepareJob = Omit<TrainJob, 'rows'> & { rows: Record<string, unknown>[] | RowColumns };
+
 /** Encoders are fitted on the training split only, so nothing leaks from validation or test. */
-export function prepareData(job: TrainJob): PreparedData {
-  const rows = job.rows.filter((row) => row[job.target.name] != null);
-  return job.task === 'TIME_SERIES_FORECAST' ? prepareForecast(job, rows) : prepareTabular(job, rows);
+export function prepareData(job: PrepareJob): PreparedData {
+  if (job.task === 'TIME_SERIES_FORECAST') return prepareForecast(job, fromColumns(job.rows).filter((row) => row[job.target.name] != null));
+  // Tabular rows stay columns: a million rows as objects would cost the child gigabytes.
+  return prepareTabular(job, Array.isArray(job.rows) ? toColumns(job.rows, [...job.features.map((f) => f.name), job.target.name]) : job.rows);
 }
 
-function prepareTabular(job: TrainJob, rows: Record<string, unknown>[]): PreparedData {
-  const targets = rows.map((row) => row[job.target.name]);
+function prepareTabular(job: PrepareJob, table: RowColumns): PreparedData {
+  const byName = new Map(table.columns.map((c) => [c.name, c]));
+  const target = byName.get(job.target.name)?.values ?? [];
+  // Rows without a target are left out; `kept` maps the split's row numbers to the table's.
+  const kept: number[] = [];
+  const targets: unknown[] = [];
+  for (let r = 0; r < table.count; r++) {
+    const value = target[r];
+    if (value === null || value === undefined || (target instanceof Float64Array && Number.isNaN(value))) continue;
+    kept.push(r);
+    targets.push(value);
+  }
   const classification = job.task !== 'REGRESSION';
   // A first encoder only to stratify the split; the stored one is refitted on training rows.
   const labels = encodeTargets(fitTargetEncoder(targets, job.task), targets);
-  const split = splitIndices(rows.length, { ...job.split, seed: job.seed, stratify: classification ? labels : undefined });
+  const split = splitIndices(kept.length, { ...job.split, seed: job.seed, stratify: classification ? labels : undefined });
   const pick = <T>(items: T[], indices: number[]) => indices.map((i) => items[i]);
+  const rowsOf = (indices: number[]) => Int32Array.from(indices, (i) => kept[i]);
+  const column = (name: string) => byName.get(name)?.values ?? new Array<null>(table.count).fill(null);
   const targetEncoder = fitTargetEncoder(pick(targets, split.train), job.task);
-  const preprocessor = fitPreprocessor(pick(rows, split.train), job.features);
+  const preprocessor = fitPreprocessorOnColumns(column, job.features, rowsOf(split.train));
   const width = preprocessor.outputSize;
   const classes = targetEncoder.kind === 'multiclass' ? targetEncoder.classes.length : 1;
+  // transformColumns only indexes the values (a Float64Array does), and reads NaN as missing only through toNumeric: numbers false.
+  const checked: CheckedColumns = { rows: table.count, byName: new Map(job.features.map((f, index) => [f.name, { values: column(f.name) as unknown as readonly (number | string | null)[], index, numbers: false }])) };
 
   const part = (indices: number[]): Part => {
-    const x = transformRows(preprocessor, pick(rows, indices));
+    const x = transformColumns(preprocessor, checked, rowsOf(indices));
     const encoded = encodeTargets(targetEncoder, pick(targets, indices));
     let y: Float32Array = encoded;
     if (targetEncoder.kind === 'multiclass') {
@@ -82,7 +101,7 @@ function prepareTabular(job: TrainJob, rows: Record<string, unknown>[]): Prepare
  * Sliding windows over the rows in dataset order: past `windowSize` steps → next `horizon` values,
  * as levels or as changes from the last level seen (hyper-parameter forecastTarget).
  */
-function prepareForecast(job: TrainJob, rows: Record<string, unknown>[]): PreparedData {
+function prepareForecast(job: PrepareJob, rows: Record<string, unknown>[]): PreparedData {
   const { windowSize, horizon, forecastTarget: kind } = job.hyperparameters;
   const levels = levelsOf(rows.map((row) => row[job.target.name]), kind);
   const trainRows = Math.max(1, Math.round(rows.length * (1 - job.split.validation - job.split.test)));

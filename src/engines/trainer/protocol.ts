@@ -74,8 +74,31 @@ export interface RowColumns {
   columns: { name: string; values: Float64Array | unknown[] }[];
 }
 
-/** A job as it is sent: its rows as columns. */
-export type Wire<J extends { rows: Record<string, unknown>[] }> = Omit<J, 'rows'> & { rows: Record<string, unknown>[] | RowColumns };
+/**
+ * Rows that follow the job message in `rows` messages of a few thousand rows each, then a
+ * `rowsEnd` with the total: the API process never holds a whole dataset, and the child assembles
+ * the columns. `expected` (the dataset version's row count) lets the child allocate them once.
+ */
+export interface StreamedRows {
+  streamed: true;
+  expected: number;
+  /** The columns every chunk holds, in order. */
+  names: string[];
+}
+
+/** Rows read chunk by chunk while they are sent (the API side of StreamedRows). */
+export interface RowStream {
+  expected: number;
+  names: string[];
+  /** Reads the rows from the start (again for a fresh child that takes over the job). */
+  chunks(): AsyncIterable<RowColumns>;
+}
+
+/** Most rows `StreamedRows.expected` may announce (the child allocates that many per numeric column). */
+export const MAX_STREAMED_ROWS = 100_000_000;
+
+/** A job as it is sent: its rows as columns, or streamed after it. */
+export type Wire<J extends { rows: Record<string, unknown>[] }> = Omit<J, 'rows'> & { rows: Record<string, unknown>[] | RowColumns | StreamedRows };
 
 /**
  * 'warm' starts a pooled child: it loads TensorFlow.js and `backend`, answers 'ready', and waits
@@ -84,7 +107,9 @@ export type Wire<J extends { rows: Record<string, unknown>[] }> = Omit<J, 'rows'
 export type ParentMessage =
   | { type: 'start'; job: Wire<TrainJob> }
   | { type: 'evaluate'; job: Wire<EvaluateJob> }
-  | { type: 'warm'; backend: TrainJob['backend'] };
+  | { type: 'warm'; backend: TrainJob['backend'] }
+  | { type: 'rows'; chunk: RowColumns }
+  | { type: 'rowsEnd'; count: number };
 
 /** Rows as columns (the names are the first row's keys, or `names` when given). */
 export function toColumns(rows: Record<string, unknown>[], names: string[] = rows.length ? Object.keys(rows[0]) : []): RowColumns {
@@ -165,9 +190,15 @@ export function isChildMessage(value: unknown): value is ChildMessage {
 const isRowColumns = (value: unknown): value is RowColumns => isObject(value) && Number.isInteger(value.count) && Array.isArray(value.columns)
   && value.columns.every((c) => isObject(c) && typeof c.name === 'string' && (c.values instanceof Float64Array || Array.isArray(c.values)) && (c.values as unknown[]).length === value.count);
 
+const isStreamedRows = (value: unknown): value is StreamedRows => isObject(value) && value.streamed === true
+  && Number.isInteger(value.expected) && (value.expected as number) >= 0 && (value.expected as number) <= MAX_STREAMED_ROWS
+  && Array.isArray(value.names) && value.names.every((name) => typeof name === 'string');
+
 export function isParentMessage(value: unknown): value is ParentMessage {
   if (isObject(value) && value.type === 'warm') return value.backend === null || typeof value.backend === 'string';
-  if (!isObject(value) || !isObject(value.job) || !(Array.isArray(value.job.rows) || isRowColumns(value.job.rows))) return false;
+  if (isObject(value) && value.type === 'rows') return isRowColumns(value.chunk);
+  if (isObject(value) && value.type === 'rowsEnd') return Number.isInteger(value.count) && (value.count as number) >= 0;
+  if (!isObject(value) || !isObject(value.job) || !(Array.isArray(value.job.rows) || isRowColumns(value.job.rows) || isStreamedRows(value.job.rows))) return false;
   if (value.type === 'start') return typeof value.job.runId === 'string';
   return value.type === 'evaluate' && isObject(value.job.artifact) && value.job.artifact.weightData instanceof ArrayBuffer;
 }

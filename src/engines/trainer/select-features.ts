@@ -1,8 +1,7 @@
 import { algorithmFor } from '../../ml/algorithms/registry';
 import { featureColumns, selectFeatures, targetColumn, type FeatureSelection } from '../../ml/feature-selection';
 import { DEFAULT_HYPERPARAMETERS, type FeatureSelectionOutcome, type FeatureSelectionSpec } from '../../ml/model-spec';
-import { toTrainingSet, type PreparedData } from './prepare-data';
-import type { TrainJob } from './protocol';
+import { toTrainingSet, type PreparedData, type PrepareJob } from './prepare-data';
 
 /** The quick forest IMPORTANCE ranks features by: enough trees for stable gains, shallow enough to be cheap. */
 const IMPORTANCE_FOREST = { trees: 50, maxDepth: 8, minSamplesLeaf: 5 };
@@ -11,7 +10,7 @@ const IMPORTANCE_FOREST = { trees: 50, maxDepth: 8, minSamplesLeaf: 5 };
  * Chooses a run's features on its training split only (the encoders in `data` were fitted on it
  * too), so nothing about the validation or test rows leaks into the choice.
  */
-export async function selectJobFeatures(job: TrainJob, data: PreparedData, spec: FeatureSelectionSpec): Promise<FeatureSelectionOutcome> {
+export async function selectJobFeatures(job: PrepareJob, data: PreparedData, spec: FeatureSelectionSpec): Promise<FeatureSelectionOutcome> {
   const classification = job.task !== 'REGRESSION';
   let selection: FeatureSelection;
   if (spec.method === 'IMPORTANCE') {

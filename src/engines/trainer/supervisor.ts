@@ -4,7 +4,7 @@ import { compiledScript } from '../../core/compiled-script';
 import { residentBytes } from './process-memory';
 import type { TrainingConfig } from '../../core/config';
 import type { Logger } from '../../core/logger';
-import { isChildMessage, toColumns, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ParentMessage, type RowColumns, type TrainJob } from './protocol';
+import { isChildMessage, toColumns, type ChildMessage, type EvaluateJob, type EvaluationResult, type MetricPointMessage, type ParentMessage, type RowColumns, type RowStream, type TrainJob } from './protocol';
 
 /** What the supervisor reports while a child trains; each hook is awaited in message order. */
 export interface TrainingHooks {
@@ -31,10 +31,10 @@ type RunEnd = Exclude<TrainingOutcome, { kind: 'succeeded' }> | Omit<Extract<Tra
 const MEMORY_CHECK_MS = 250;
 
 /**
- * A job's rows: objects, columns, or still being read (the child starts meanwhile, and they are
- * sent when they are there).
+ * A job's rows: objects, columns, still being read (the child starts meanwhile, and they are
+ * sent when they are there), or a stream of column chunks sent as they are read.
  */
-export type RowSource = Record<string, unknown>[] | RowColumns | Promise<Record<string, unknown>[] | RowColumns>;
+export type RowSource = Record<string, unknown>[] | RowColumns | RowStream | Promise<Record<string, unknown>[] | RowColumns>;
 export type PendingJob<J extends { rows: Record<string, unknown>[] }> = Omit<J, 'rows'> & { rows: RowSource };
 
 /** Pooled children that may die while idle in a row before the pool stops replacing them (jobs then fork their own child). */
@@ -281,15 +281,17 @@ export class TrainingSupervisor {
         if (current.exitCode !== null || current.signalCode !== null) return onExit(current.exitCode, current.signalCode);
         current.once('exit', onExit);
         current.once('error', () => onExit(null, null));
-        // The rows are read while the child starts; they cross as columns.
-        Promise.resolve(message.job.rows).then(
-          (rows) => {
+        // The rows are read while the child starts; they cross as columns (a stream a chunk at a
+        // time, read again from the start for a fresh child that takes over the job).
+        const rows = message.job.rows;
+        const sent = isRowStream(rows)
+          ? streamRows(current, message, rows)
+          : Promise.resolve(rows).then((ready) => {
             if (current.exitCode !== null || current.signalCode !== null) return;
             // A send that fails means the child is dying: its exit decides (a retry when it never took the job).
-            current.send({ type: message.type, job: { ...message.job, rows: Array.isArray(rows) ? toColumns(rows) : rows } } as ParentMessage, (error) => { if (error) current.kill('SIGKILL'); });
-          },
-          (error: unknown) => { rowsError = error instanceof Error ? error.message : String(error); kill(); },
-        );
+            current.send({ type: message.type, job: { ...message.job, rows: Array.isArray(ready) ? toColumns(ready) : ready } } as ParentMessage, (error) => { if (error) current.kill('SIGKILL'); });
+          });
+        sent.catch((error: unknown) => { rowsError = error instanceof Error ? error.message : String(error); kill(); });
       };
       attach(child);
     });
@@ -340,6 +342,32 @@ export class TrainingSupervisor {
       case 'importance': return;
     }
   }
+}
+
+const isRowStream = (rows: RowSource): rows is RowStream => 'chunks' in rows && !Array.isArray(rows);
+
+/** Resolves when `child` has taken `message` off this process (its write completed): the backpressure of a stream. */
+function sendTo(child: ChildProcess, message: ParentMessage): Promise<void> {
+  return new Promise((resolve, reject) => child.send(message, (error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Sends the job, then its rows a chunk at a time as they are read, each after the previous one
+ * has been written: this process holds about one chunk, whatever the dataset's size. Stops
+ * reading (closing the read) as soon as the child is gone (cancelled, crashed or timed out).
+ */
+async function streamRows(child: ChildProcess, message: { type: 'start' | 'evaluate'; job: { rows: RowSource } }, rows: RowStream): Promise<void> {
+  const alive = () => child.exitCode === null && child.signalCode === null && child.connected;
+  // A failed write means the child is gone or its channel broke: it is stopped, and its exit says why.
+  const send = (next: ParentMessage) => sendTo(child, next).then(() => true, () => { child.kill('SIGKILL'); return false; });
+  if (!alive() || !(await send({ type: message.type, job: { ...message.job, rows: { streamed: true, expected: rows.expected, names: rows.names } } } as ParentMessage))) return;
+  let count = 0;
+  // A read error ends the loop and is the run's error (the caller kills the child).
+  for await (const chunk of rows.chunks()) {
+    if (!alive() || !(await send({ type: 'rows', chunk }))) return;
+    count += chunk.count;
+  }
+  if (alive()) await send({ type: 'rowsEnd', count });
 }
 
 /** A readable reason for a child that died without saying why. */

@@ -8,8 +8,9 @@ import { selectBackend } from '../../ml/backend';
 import { algorithmFor } from '../../ml/algorithms/registry';
 import { loadArtifactModel } from '../../ml/model-artifact';
 import { tf } from '../../ml/tf';
-import { fromColumns, isParentMessage, type ChildMessage, type EvaluateJob, type MetricPointMessage, type TrainJob } from './protocol';
-import { prepareData, prepareForEvaluation, toTrainingSet } from './prepare-data';
+import { fromColumns, isParentMessage, type ChildMessage, type EvaluateJob, type MetricPointMessage, type ParentMessage, type RowColumns } from './protocol';
+import { prepareData, prepareForEvaluation, toTrainingSet, type PrepareJob } from './prepare-data';
+import { ColumnAssembler } from './column-assembler';
 import { evaluateModel, featureImportance, measureModel } from './evaluate-model';
 import { selectJobFeatures } from './select-features';
 
@@ -20,7 +21,7 @@ function send(message: ChildMessage): Promise<void> {
 /** Lets queued IPC messages leave: a fit would otherwise keep the event loop busy to its end. */
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 
-async function train(job: TrainJob): Promise<void> {
+async function train(job: PrepareJob): Promise<void> {
   const backend = await selectBackend(job.backend);
   await send({ type: 'started', backend, libraryVersions: { tfjs: tf.version.tfjs, node: process.version } });
 
@@ -104,12 +105,32 @@ async function evaluate(job: EvaluateJob): Promise<void> {
   predictor.dispose();
 }
 
+/** Ends the child after a message it cannot take. */
+function protocolError(message: string): void {
+  void send({ type: 'error', message: `protocol error: ${message}` }).finally(() => process.exit(1));
+}
+
 let busy = false;
+/** A start message whose rows are still arriving (StreamedRows), and the columns so far. */
+let streaming: { message: Extract<ParentMessage, { type: 'start' | 'evaluate' }>; columns: ColumnAssembler } | null = null;
 process.on('message', (message) => {
-  if (!isParentMessage(message) || busy) {
-    void send({ type: 'error', message: 'protocol error: expected a start message' }).finally(() => process.exit(1));
-    return;
+  if (!isParentMessage(message)) return protocolError('expected a start message');
+  if (message.type === 'rows' || message.type === 'rowsEnd') {
+    if (!streaming) return protocolError('rows without a job');
+    if (message.type === 'rows') {
+      try {
+        streaming.columns.add(message.chunk);
+      } catch (error) {
+        protocolError(error instanceof Error ? error.message : String(error));
+      }
+      return;
+    }
+    if (message.count !== streaming.columns.rowCount) return protocolError(`${streaming.columns.rowCount} rows arrived, ${message.count} were sent`);
+    const { message: start, columns } = streaming;
+    streaming = null;
+    return runJob(start, columns.finish());
   }
+  if (busy) return protocolError('expected a start message');
   // A pooled child: load TensorFlow.js and the backend now, then wait for its one job.
   if (message.type === 'warm') {
     // A backend that cannot load: exit while idle; once a job has arrived, its own await of the
@@ -118,14 +139,23 @@ process.on('message', (message) => {
     return;
   }
   busy = true;
-  const job = { ...message.job, rows: fromColumns(message.job.rows) };
-  (message.type === 'start' ? train(job as TrainJob) : evaluate(job as EvaluateJob)).then(
+  const rows = message.job.rows;
+  if ('streamed' in rows) {
+    streaming = { message, columns: new ColumnAssembler(rows.names, rows.expected) };
+    return;
+  }
+  runJob(message, rows);
+});
+
+function runJob(message: Extract<ParentMessage, { type: 'start' | 'evaluate' }>, rows: Record<string, unknown>[] | RowColumns): void {
+  // Training keeps columns (prepareData reads them as they are); evaluating a stored model takes rows.
+  (message.type === 'start' ? train({ ...message.job, rows }) : evaluate({ ...message.job, rows: fromColumns(rows) })).then(
     () => process.exit(0),
     async (error: unknown) => {
       await send({ type: 'error', message: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       process.exit(1);
     },
   );
-});
+}
 // The supervisor's death must not leave an orphan training.
 process.on('disconnect', () => process.exit(1));

@@ -5,7 +5,7 @@ import { decodeRows, type RawRow } from './row-chunks';
 import { toTypedValue } from '../../ml/value-parsers';
 import type { DatasetVersion } from './dataset-version.entity';
 import type { DatasetRow } from './dataset-row.type';
-import type { RowColumns } from '../../engines/trainer/protocol';
+import type { RowColumns, RowStream } from '../../engines/trainer/protocol';
 
 /**
  * Pages through the rows of a dataset version. Versions are immutable, so decoded chunks can be
@@ -54,34 +54,33 @@ export class DatasetRowReader {
   }
 
   /**
-   * The same rows as allRows, as columns (NUMBER columns in a Float64Array, NaN for null): no
-   * object per row, and the training child receives them as they are.
+   * The same rows as allRows, as columns, one stored chunk (a few thousand rows) at a time:
+   * NUMBER columns in a Float64Array (NaN for null), others as arrays. Nothing holds the whole
+   * dataset, so a training run's rows go to the child at a flat cost in this process.
    */
-  async allColumns(version: DatasetVersion, columns: string[]): Promise<RowColumns> {
+  columnChunks(version: DatasetVersion, columns: string[]): RowStream {
     const picks = columns.map((name) => {
       const index = version.columns.findIndex((c) => c.name === name);
       const type = version.columns[index]?.type;
-      return { name, index, type, numbers: index >= 0 && type === 'NUMBER' ? new Float64Array(version.rowCount) : null, values: [] as unknown[] };
+      return { name, index, type, numeric: index >= 0 && type === 'NUMBER' };
     });
-    let count = 0;
-    for await (const chunk of this.artifacts.chunks(version.artifactId)) {
-      const rows = decodeRows(chunk.data);
-
-      for (const pick of picks) {
-        if (pick.numbers && pick.numbers.length < count + rows.length) {
-          const grown = new Float64Array(Math.max(count + rows.length, pick.numbers.length * 2));
-          grown.set(pick.numbers);
-          pick.numbers = grown;
-        }
-        for (let i = 0; i < rows.length; i++) {
-          const value = pick.index < 0 ? null : toTypedValue(pick.type, rows[i][pick.index]);
-          if (pick.numbers) pick.numbers[count + i] = value === null ? NaN : value as number;
-          else pick.values.push(value);
-        }
+    const artifacts = this.artifacts;
+    async function* chunks(): AsyncGenerator<RowColumns> {
+      for await (const chunk of artifacts.chunks(version.artifactId)) {
+        const rows = decodeRows(chunk.data);
+        yield {
+          count: rows.length,
+          columns: picks.map((pick) => {
+            if (pick.index < 0) return { name: pick.name, values: new Array<null>(rows.length).fill(null) };
+            if (!pick.numeric) return { name: pick.name, values: rows.map((row) => toTypedValue(pick.type, row[pick.index])) };
+            const numbers = new Float64Array(rows.length);
+            for (let i = 0; i < rows.length; i++) numbers[i] = (toTypedValue('NUMBER', rows[i][pick.index]) as number | null) ?? NaN;
+            return { name: pick.name, values: numbers };
+          }),
+        };
       }
-      count += rows.length;
     }
-    return { count, columns: picks.map((pick) => ({ name: pick.name, values: pick.numbers ? pick.numbers.subarray(0, count) : pick.values })) };
+    return { expected: version.rowCount, names: columns, chunks };
   }
 
   private typed(version: DatasetVersion, row: RawRow): Record<string, unknown> {

@@ -333,8 +333,8 @@ export class TrainingRunService {
         runId, task: model.task, architecture: model.architecture,
         features: model.featureColumns.map((name) => ({ name, type: typeOf(name) })),
         target: { name: model.targetColumn, type: typeOf(model.targetColumn) },
-        // Read while the training child starts (the supervisor sends them when both are ready).
-        rows: datasetRows.allColumns(version, columns),
+        // Read while the training child starts, and sent to it a chunk at a time as they are read.
+        rows: datasetRows.columnChunks(version, columns),
         hyperparameters: run.hyperparameters,
         split: run.split, seed: run.seed, backend: config.training.backend, batchMetrics: run.batchMetrics,
         featureSelection: run.featureSelection ?? null,
