@@ -20,6 +20,7 @@ import { benchFeedLatency } from './paper-trading';
 import { benchConsole } from './console';
 import { benchMemory } from './memory';
 import { benchAuditChain } from './audit-chain';
+import { benchScale } from './scale';
 
 /** `npm run bench`: every benchmark, figures and ratios measured side by side in one run. */
 async function main() {
@@ -51,6 +52,12 @@ async function main() {
     console.log('== Training overhead: API run (request → SUCCEEDED over graphql-ws) vs bare model.fit, 20k synthetic rows, MLP 64-64-1, 10 epochs; warm pool (TRAINING_WARM_CHILDREN=1) and cold children beside bare, alternating rounds');
     results.training = await benchTrainingOverhead();
     console.log(JSON.stringify(results.training, null, 2));
+  }
+  // Heavy (it writes and trains on up to 5M rows): only when named.
+  if (only.includes('scale')) {
+    console.log('== Scale: ingest, pages, export and training (MLP 64-64-1, 2 epochs) at 100k, 500k, 1M and 5M synthetic rows of 20 features; epoch time against bare model.fit on the same typed arrays; peak RSS of the API process and the training child');
+    results.scale = await benchScale();
+    console.log(JSON.stringify(results.scale, null, 2));
   }
   if (want('streaming')) {
     console.log('== Training metrics streaming: batch_loss latency to a graphql-ws subscriber, and speed with batchMetrics on vs off');

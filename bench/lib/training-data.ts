@@ -27,12 +27,17 @@ export function syntheticFeatureNames(features = SYNTHETIC_FEATURES): string[] {
  * both classes are common (roughly 40/60).
  */
 export function syntheticBinaryCsv(rows: number, seed = 20251129, features = SYNTHETIC_FEATURES): string {
+  return [...syntheticBinaryLines(rows, seed, features)].join('\n') + '\n';
+}
+
+/** The lines of {@link syntheticBinaryCsv} (header first), one at a time: millions of rows never sit in one string. */
+export function* syntheticBinaryLines(rows: number, seed = 20251129, features = SYNTHETIC_FEATURES): Generator<string> {
   const random = seededRandom(seed);
   const normal = gaussian(random);
   const names = syntheticFeatureNames(features);
   const weights = names.map(() => normal());
   const scales = names.map((_, i) => [1, 10, 100, 0.1][i % 4]);
-  const lines = [[...names, SYNTHETIC_TARGET].join(',')];
+  yield [...names, SYNTHETIC_TARGET].join(',');
   const x = new Array<number>(features);
   for (let r = 0; r < rows; r++) {
     let z = 0.3;
@@ -42,9 +47,8 @@ export function syntheticBinaryCsv(rows: number, seed = 20251129, features = SYN
     }
     z += 0.8 * x[0] * x[1] - 0.6 * x[2] * x[3];
     const label = random() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
-    lines.push(`${x.map((v, i) => (v * scales[i]).toFixed(4)).join(',')},${label}`);
+    yield `${x.map((v, i) => (v * scales[i]).toFixed(4)).join(',')},${label}`;
   }
-  return lines.join('\n') + '\n';
 }
 
 /** Splits the simple CSV above (no quoting) into header and string cells. */
