@@ -22,20 +22,24 @@ const run = promisify(execFile);
  * alternating over BENCH_SCALE_ROUNDS rounds (3 up to 1M rows, 1 above). Peak RSS of the API
  * process (VmHWM, reset before each phase) and of the training child (VmHWM, polled).
  * BENCH_SCALE_BEFORE_DIST=<another build's dist> runs the same with that build's server as a
- * second side, each size's sides one after the other.
+ * second side, each size's sides one after the other; BENCH_SCALE_SIDES=before|after picks one.
  */
 export async function benchScale() {
   const quick = process.env.BENCH_QUICK === '1';
   const sizes = process.env.BENCH_SCALE_ROWS ? process.env.BENCH_SCALE_ROWS.split(',').map(Number) : quick ? [100_000, 500_000, 1_000_000] : [100_000, 500_000, 1_000_000, 5_000_000];
   const dir = process.env.BENCH_SCALE_DIR ?? path.join(os.tmpdir(), 'aimass-bench-scale');
   fs.mkdirSync(dir, { recursive: true });
-  const sides = [{ name: 'after', dist: path.resolve(__dirname, '..') }];
-  if (process.env.BENCH_SCALE_BEFORE_DIST) sides.push({ name: 'before', dist: path.resolve(process.env.BENCH_SCALE_BEFORE_DIST) });
+  const all = [{ name: 'after', dist: path.resolve(__dirname, '..') }];
+  if (process.env.BENCH_SCALE_BEFORE_DIST) all.push({ name: 'before', dist: path.resolve(process.env.BENCH_SCALE_BEFORE_DIST) });
+  // BENCH_SCALE_SIDES=before (or after) runs one side only, e.g. the before side on fewer sizes.
+  const sides = all.filter((side) => !process.env.BENCH_SCALE_SIDES || process.env.BENCH_SCALE_SIDES.split(',').includes(side.name));
   const settings = { dataSeed: 20251129, seed: 42, epochs: 2, batchSize: 256, hiddenUnits: [64, 64], learningRate: 0.001, split: { validation: 0.15, test: 0.2 } };
   const curve: unknown[] = [];
   for (const rows of sizes) {
     const file = await syntheticFile(dir, rows, settings.dataSeed);
-    const rounds = Number(process.env.BENCH_SCALE_ROUNDS ?? (rows > 1_000_000 ? 1 : 3));
+    // BENCH_SCALE_ROUNDS: one number for every size, or one per size (e.g. 1,1,3,1).
+    const roundsBySize = process.env.BENCH_SCALE_ROUNDS?.split(',').map(Number);
+    const rounds = roundsBySize ? roundsBySize[Math.min(sizes.indexOf(rows), roundsBySize.length - 1)] : rows > 1_000_000 ? 1 : 3;
     for (const side of sides) {
       const result = await measureSize(side, dir, file, rows, rounds, settings);
       console.log(JSON.stringify(result));

@@ -34,6 +34,8 @@ async function train(job: PrepareJob): Promise<void> {
     data = prepareData(job);
   }
   const set = toTrainingSet(data, job);
+  // The rows are encoded now: let their columns go (5M rows × 21 columns is 840 MB) before the fit.
+  job = { ...job, rows: [] };
   let step = 0;
   let batchStep = 0;
   let stepStarted = Date.now();
