@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataset } from '../support/csv';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { START_RUN, waitForRun } from '../support/training';
+import { decodeRows, typedColumns } from '../../src/modules/datasets/row-chunks';
+import { encodeCursor } from '../../src/engines/db/pagination';
 
 let server: TestServer;
 
@@ -42,5 +44,27 @@ describe('rows streamed to the training child in chunks', () => {
     expect(several.modelVersion.evaluation).toEqual(one.modelVersion.evaluation);
     expect(several.metrics).toEqual(one.metrics);
     expect(one.modelVersion.evaluation.metrics.auc).toBeGreaterThan(0.8);
+
+    // A version stored before chunks held typed columns (its rows as JSON alone) reads as before:
+    // the same pages, the same export and the same training.
+    const legacy = await server.query('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'bank-legacy', csv: csv(lines) } });
+    const db = server.services.db.dataSource;
+    const [version] = await db.query('SELECT artifact_id FROM dataset_version WHERE dataset_id = ?', [legacy.createDataset.id]);
+    for (const chunk of await db.query('SELECT seq, data FROM artifact_chunk WHERE artifact_id = ?', [version.artifact_id])) {
+      expect(typedColumns(chunk.data)).not.toBeNull();
+      await db.query('UPDATE artifact_chunk SET data = ? WHERE artifact_id = ? AND seq = ?', [Buffer.from(JSON.stringify(decodeRows(chunk.data))), version.artifact_id, chunk.seq]);
+    }
+    const page = (id: string) => server.query('query($id: ID!, $after: String) { dataset(id: $id) { rows(first: 50, after: $after) { edges { node { index values } } } } }', { id, after: encodeCursor([1999]) });
+    const download = async (id: string) => {
+      const { dataset } = await server.query('query($id: ID!) { dataset(id: $id) { latest { exportUrl } } }', { id });
+      return (await fetch(new URL(dataset.latest.exportUrl, server.url), { headers: { authorization: server.adminAuth } })).text();
+    };
+    const middle = await page(whole.createDataset.id);
+    expect(middle.dataset.rows.edges.map((e: any) => e.node.index)).toEqual(Array.from({ length: 50 }, (_, i) => 2000 + i));
+    expect(await page(legacy.createDataset.id)).toEqual(middle);
+    expect(await download(legacy.createDataset.id)).toBe(await download(whole.createDataset.id));
+    const old = await train(model.id, legacy.createDataset.id);
+    expect(old.modelVersion.evaluation).toEqual(one.modelVersion.evaluation);
+    expect(old.metrics).toEqual(one.metrics);
   });
 });

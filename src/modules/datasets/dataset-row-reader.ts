@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { ArtifactStore } from '../../engines/db/artifact-store';
 import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '../../engines/db/pagination';
-import { decodeRows, type RawRow } from './row-chunks';
+import { decodeRows, typedColumns, type RawRow } from './row-chunks';
 import { toTypedValue } from '../../ml/value-parsers';
 import type { DatasetVersion } from './dataset-version.entity';
 import type { DatasetRow } from './dataset-row.type';
@@ -67,14 +67,19 @@ export class DatasetRowReader {
     const artifacts = this.artifacts;
     async function* chunks(): AsyncGenerator<RowColumns> {
       for await (const chunk of artifacts.chunks(version.artifactId)) {
-        const rows = decodeRows(chunk.data);
+        // NUMBER columns come from the chunk's typed arrays when it has them; the JSON is parsed only when some column needs it.
+        const typed = typedColumns(chunk.data);
+        const stored = picks.map((pick) => (pick.numeric ? typed?.numbers(pick.index) ?? null : null));
+        const rows = stored.every((numbers, i) => numbers !== null || picks[i].index < 0) ? null : decodeRows(chunk.data);
+        const count = rows ? rows.length : chunk.itemCount;
         yield {
-          count: rows.length,
-          columns: picks.map((pick) => {
-            if (pick.index < 0) return { name: pick.name, values: new Array<null>(rows.length).fill(null) };
-            if (!pick.numeric) return { name: pick.name, values: rows.map((row) => toTypedValue(pick.type, row[pick.index])) };
-            const numbers = new Float64Array(rows.length);
-            for (let i = 0; i < rows.length; i++) numbers[i] = (toTypedValue('NUMBER', rows[i][pick.index]) as number | null) ?? NaN;
+          count,
+          columns: picks.map((pick, i) => {
+            if (stored[i]) return { name: pick.name, values: stored[i] };
+            if (pick.index < 0) return { name: pick.name, values: new Array<null>(count).fill(null) };
+            if (!pick.numeric) return { name: pick.name, values: rows!.map((row) => toTypedValue(pick.type, row[pick.index])) };
+            const numbers = new Float64Array(count);
+            for (let r = 0; r < count; r++) numbers[r] = (toTypedValue('NUMBER', rows![r][pick.index]) as number | null) ?? NaN;
             return { name: pick.name, values: numbers };
           }),
         };
