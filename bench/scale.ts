@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -33,7 +34,7 @@ export async function benchScale() {
   if (process.env.BENCH_SCALE_BEFORE_DIST) all.push({ name: 'before', dist: path.resolve(process.env.BENCH_SCALE_BEFORE_DIST) });
   // BENCH_SCALE_SIDES=before (or after) runs one side only, e.g. the before side on fewer sizes.
   const sides = all.filter((side) => !process.env.BENCH_SCALE_SIDES || process.env.BENCH_SCALE_SIDES.split(',').includes(side.name));
-  const settings = { dataSeed: 20251129, seed: 42, epochs: 2, batchSize: 256, hiddenUnits: [64, 64], learningRate: 0.001, split: { validation: 0.15, test: 0.2 } };
+  const settings = { dataSeed: 20251129, seed: 42, epochs: Number(process.env.BENCH_SCALE_EPOCHS ?? 2), batchSize: 256, hiddenUnits: [64, 64], learningRate: 0.001, split: { validation: 0.15, test: 0.2 } };
   const curve: unknown[] = [];
   for (const rows of sizes) {
     const file = await syntheticFile(dir, rows, settings.dataSeed);
@@ -65,17 +66,15 @@ async function measureSize(side: { name: string; dist: string }, dir: string, fi
     const idleRssMb = rssMb(pid);
     resetPeak(pid);
     const ingestStart = performance.now();
-    const created = await gql(url, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id rowCount } }', { input: { name: `scale-${rows}`, path: path.basename(file) } });
+    const created = await postWithoutTimeout(url, 'mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id rowCount } }', { input: { name: `scale-${rows}`, path: path.basename(file) } });
     const ingestSeconds = (performance.now() - ingestStart) / 1000;
     const ingestPeakMb = peakMb(pid);
     const datasetId = created.createDataset.id as string;
     if (created.createDataset.rowCount !== rows) throw new Error(`ingested ${created.createDataset.rowCount} rows, expected ${rows}`);
 
+    progress({ rows, ingestSeconds: round(ingestSeconds), ingestPeakRssMb: round(ingestPeakMb, 0) });
     const pages = await timePages(url, datasetId, rows);
-    resetPeak(pid);
-    const exported = await timeExport(url, datasetId);
-    const exportPeakMb = peakMb(pid);
-    if (exported.lines !== rows + 1) throw new Error(`export gave ${exported.lines} lines, expected ${rows + 1}`);
+    progress({ rows, pageSeconds: pages });
 
     const model = await gql(url, 'mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
       input: { name: `scale-${rows}`, task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: syntheticFeatureNames(), targetColumn: SYNTHETIC_TARGET, hyperparameters: { epochs: settings.epochs, batchSize: settings.batchSize, hiddenUnits: settings.hiddenUnits, learningRate: settings.learningRate, patience: 0 } },
@@ -86,16 +85,22 @@ async function measureSize(side: { name: string; dist: string }, dir: string, fi
     for (let round = 0; round < rounds; round++) {
       for (const step of round % 2 === 0 ? ['api', 'bare'] : ['bare', 'api']) {
         if (step === 'bare') {
+          if (process.env.BENCH_SCALE_BARE === '0') continue;
           const { stdout } = await run(process.execPath, [path.join(__dirname, 'scale-bare.js'), JSON.stringify(bareSpec)], { maxBuffer: 16 * 2 ** 20, timeout: 4 * 3600_000 });
           bare.push(JSON.parse(stdout.trim().split('\n').pop()!));
           continue;
         }
         api.push(await timeApiRun(url, pid, model.createModel.id as string, datasetId, settings));
+        progress({ rows, api: api[api.length - 1] });
       }
     }
+    resetPeak(pid);
+    const exported = await timeExport(url, datasetId);
+    const exportPeakMb = peakMb(pid);
+    if (exported.lines !== rows + 1) throw new Error(`export gave ${exported.lines} lines, expected ${rows + 1}`);
     // The second epoch of each run: the first also holds building the tensors.
     const lastEpoch = (seconds: number[]) => seconds[seconds.length - 1];
-    const ratios = api.map((a, i) => lastEpoch(a.epochSeconds) / lastEpoch(bare[i].epochSeconds));
+    const ratios = bare.length ? api.map((a, i) => lastEpoch(a.epochSeconds) / lastEpoch(bare[i].epochSeconds)) : [NaN];
     return {
       side: side.name, rows, rounds, load: os.loadavg().map((l) => round(l, 2)),
       ingestSeconds: round(ingestSeconds), ingestRowsPerSecond: Math.round(rows / ingestSeconds), idleRssMb: round(idleRssMb, 0), ingestPeakRssMb: round(ingestPeakMb, 0),
@@ -116,6 +121,28 @@ async function measureSize(side: { name: string; dist: string }, dir: string, fi
     });
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(database + suffix, { force: true });
   }
+}
+
+/** A phase's figures as soon as it ends (a 5M-row size runs for a long time). */
+const progress = (figures: Record<string, unknown>) => console.log(`[scale] ${JSON.stringify(figures)}`);
+
+/** A GraphQL POST without fetch's 300 s headers timeout: ingesting millions of rows on a loaded machine takes longer. */
+function postWithoutTimeout(url: string, query: string, variables: Record<string, unknown>): Promise<any> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...BENCH_AUTH } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (part) => { text += part; });
+      res.on('end', () => {
+        const parsed = JSON.parse(text);
+        if (parsed.errors?.length || !parsed.data) reject(new Error(`GraphQL error (${res.statusCode}): ${text.slice(0, 500)}`));
+        else resolve(parsed.data);
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function timeApiRun(url: string, pid: number, modelId: string, datasetId: string, settings: Settings) {
