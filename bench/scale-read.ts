@@ -29,7 +29,7 @@ async function main() {
   const read = async (version: typeof typedVersion) => {
     const started = performance.now();
     let rows = 0;
-    for await (const chunk of services.datasetRows.columnChunks(version, names).chunks) rows += chunk.count;
+    for await (const chunk of services.datasetRows.columnChunks(version, names).chunks()) rows += chunk.count;
     if (rows !== version.rowCount) throw new Error(`read ${rows} rows of ${version.rowCount}`);
     return (performance.now() - started) / 1000;
   };
