@@ -3,27 +3,7 @@ import { BatchCostModel } from '../../src/engines/serving/batch-cost-model';
 import { nextBatchStep, type BatchView } from '../../src/engines/serving/batch-policy';
 import { type BatchRunner, MicroBatcher, type MicroBatcherOptions } from '../../src/engines/serving/micro-batcher';
 
-// Rows are [marker, value]; the model maps each to [marker + value, marker], so every slice is checkable.
-const IN = 2;
-const OUT = 2;
-
-function answer(input: Float32Array, rows: number): Float32Array {
-  if (input.some(Number.isNaN)) throw new Error('NaN in input');
-  const output = new Float32Array(rows * OUT);
-  for (let r = 0; r < rows; r++) {
-    output[r * OUT] = input[r * IN] + input[r * IN + 1];
-    output[r * OUT + 1] = input[r * IN];
-  }
-  return output;
-}
-
-function rowsFrom(start: number, rows: number): Float32Array {
-  return Float32Array.from({ length: rows * IN }, (_, i) => (i % IN === 0 ? start + i / IN : 0.5));
-}
-
-function expected(start: number, rows: number): number[] {
-  return Array.from({ length: rows }, (_, r) => [start + r + 0.5, start + r]).flat();
-}
+import { answer, expected, IN, OUT, rowsFrom } from '../support/batch-rows';
 
 /**
  * An ADAPTIVE batcher on a fake clock. The default model blocks as a forward pass on the event loop

@@ -1,29 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type BatchRunner, MicroBatcher, type MicroBatcherOptions } from '../../src/engines/serving/micro-batcher';
 
-// Rows are [marker, value]; the fake model maps each to [marker + value, marker], so every slice is checkable.
-const IN = 2;
-const OUT = 2;
+import { answer, expected, IN, OUT, rowsFrom } from '../support/batch-rows';
 
 function fakeModel(): BatchRunner {
-  return async (input, rows) => {
-    if (input.some(Number.isNaN)) throw new Error('NaN in input');
-    const output = new Float32Array(rows * OUT);
-    for (let r = 0; r < rows; r++) {
-      output[r * OUT] = input[r * IN] + input[r * IN + 1];
-      output[r * OUT + 1] = input[r * IN];
-    }
-    return output;
-  };
-}
-
-/** `rows` rows with markers start, start + 1, …, each with value 0.5. */
-function rowsFrom(start: number, rows: number): Float32Array {
-  return Float32Array.from({ length: rows * IN }, (_, i) => (i % IN === 0 ? start + i / IN : 0.5));
-}
-
-function expected(start: number, rows: number): number[] {
-  return Array.from({ length: rows }, (_, r) => [start + r + 0.5, start + r]).flat();
+  return async (input, rows) => answer(input, rows);
 }
 
 // These cases pin the fixed window (MICRO_BATCH_POLICY=FIXED); micro-batcher-adaptive.test.ts covers ADAPTIVE.
