@@ -173,12 +173,6 @@ export async function runMixedLoad(target: MixedLoadServer, { seconds, connectio
   };
 }
 
-/** The server's resident memory (MB), from /proc. */
-export function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
-}
-
 /** Open file descriptors of the server (sockets, files): its open handles as the OS sees them. */
 export function openHandles(pid: number): number {
   return fs.readdirSync(`/proc/${pid}/fd`).length;
