@@ -41,6 +41,14 @@ export interface Config {
   /** `SHUTDOWN_GRACE_MS` (default 10000): how long SIGTERM waits for requests in flight. */
   shutdownGraceMs: number;
   /**
+   * `HTTP_KEEP_ALIVE_TIMEOUT_MS` (default 65000): how long an idle HTTP keep-alive connection is
+   * kept, and advertised in `Keep-Alive: timeout=`. Longer than a load balancer's idle timeout
+   * (60 s for AWS ALB and nginx), so the client side, not the server, closes idle connections.
+   */
+  keepAliveTimeoutMs: number;
+  /** `MAX_CONNECTIONS` (default 10000): open HTTP and WebSocket connections at once; more are closed as they arrive. */
+  maxConnections: number;
+  /**
    * `AIMASS_BOOTSTRAP_ADMIN_KEY` (default unset): the ADMIN key created when the database has no
    * key yet. Unset: a key is generated and printed once at start-up.
    */
@@ -377,6 +385,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       LOW: integer('VALIDATION_PERIOD_MONTHS_LOW', 36, 1, 120),
     },
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    // At least 1 s: Node reads 0 as "never time out", and the advertised hint is in whole seconds.
+    keepAliveTimeoutMs: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 3_600_000),
+    maxConnections: integer('MAX_CONNECTIONS', 10_000, 1, 10_000_000),
     bootstrapAdminKey,
     introspection: boolean('INTROSPECTION', true),
     consoleDir: path.resolve(read('CONSOLE_DIR') ?? path.join(packageRoot(), 'dist', 'console')),

@@ -35,6 +35,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps idle HTTP connections 65 s unless told, never "forever" (Node reads 0 so), and bounds connections', () => {
+    expect(loadConfig({})).toMatchObject({ keepAliveTimeoutMs: 65_000, maxConnections: 10_000 });
+    expect(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '120000', MAX_CONNECTIONS: '500' })).toMatchObject({ keepAliveTimeoutMs: 120_000, maxConnections: 500 });
+    expect(() => loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '0' })).toThrow(/HTTP_KEEP_ALIVE_TIMEOUT_MS/);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '0' })).toThrow(/MAX_CONNECTIONS/);
+  });
+
   it('takes CORS_ORIGINS as exact origins, and refuses a path or a wildcard', () => {
     expect(loadConfig({}).corsOrigins).toEqual([]);
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).corsOrigins).toEqual(['https://a.example', 'http://localhost:5173']);

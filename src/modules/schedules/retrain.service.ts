@@ -142,9 +142,8 @@ export class RetrainService {
     const { db } = this.deps;
     const policies = await db.manager.findBy(RetrainPolicy, { datasetId: version.datasetId, trigger: RetrainTrigger.NEW_DATA });
     for (const policy of policies) {
-      const claimed = await db.manager.createQueryBuilder().update(RetrainPolicy).set({ lastDataVersion: version.version })
-        .where('id = :id AND (last_data_version IS NULL OR last_data_version < :v)', { id: policy.id, v: version.version }).execute();
-      if (claimed.affected) await this.fire(policy, RetrainTrigger.NEW_DATA, { datasetVersion: version.version, datasetVersionId: version.id });
+      const claimed = await this.claim(policy.id, { lastDataVersion: version.version }, '(last_data_version IS NULL OR last_data_version < :v)', { v: version.version });
+      if (claimed) await this.fire(policy, RetrainTrigger.NEW_DATA, { datasetVersion: version.version, datasetVersionId: version.id });
     }
   }
 
@@ -154,9 +153,19 @@ export class RetrainService {
     const { db } = this.deps;
     const policy = await db.manager.findOneBy(RetrainPolicy, { modelId: alert.modelId, trigger: RetrainTrigger.DRIFT });
     if (!policy) return;
-    const claimed = await db.manager.createQueryBuilder().update(RetrainPolicy).set({ lastAlertId: alert.id })
-      .where('id = :id AND (last_alert_id IS NULL OR last_alert_id <> :alert)', { id: policy.id, alert: alert.id }).execute();
-    if (claimed.affected) await this.fire(policy, RetrainTrigger.DRIFT, { alertId: alert.id, psi: alert.value, message: alert.message });
+    const claimed = await this.claim(policy.id, { lastAlertId: alert.id }, '(last_alert_id IS NULL OR last_alert_id <> :alert)', { alert: alert.id });
+    if (claimed) await this.fire(policy, RetrainTrigger.DRIFT, { alertId: alert.id, psi: alert.value, message: alert.message });
+  }
+
+  /**
+   * Claims a policy for one firing: a conditional update, true when this process made it. In a
+   * transaction of its own, as every write is: sent outside one on SQLite's single connection, it
+   * could run inside another request's open transaction and be undone by that one's rollback,
+   * after this process had fired.
+   */
+  private async claim(id: string, set: Partial<RetrainPolicy>, condition: string, parameters: Record<string, unknown>): Promise<boolean> {
+    const result = await this.deps.db.transaction((m) => m.createQueryBuilder().update(RetrainPolicy).set(set as never).where(`id = :id AND ${condition}`, { id, ...parameters }).execute());
+    return Boolean(result.affected);
   }
 
   /** Starts the schedule check (it runs where the scheduler lease is held); a first check now fires missed schedules once. */
@@ -181,9 +190,8 @@ export class RetrainService {
       const check = checkDue(cronOf(policy.cron!, policy.timezone), policy.nextRunAt!, now);
       if (!check.fire) continue;
       // Conditional on the due time read: another holder (a lease hand-over) cannot fire it too.
-      const claimed = await db.manager.createQueryBuilder().update(RetrainPolicy).set({ nextRunAt: check.next })
-        .where('id = :id AND next_run_at = :due', { id: policy.id, due: db.sqlDate(policy.nextRunAt!) }).execute();
-      if (claimed.affected) await this.fire(policy, RetrainTrigger.SCHEDULE, { dueAt: policy.nextRunAt!.toISOString(), nextRunAt: check.next.toISOString() });
+      const claimed = await this.claim(policy.id, { nextRunAt: check.next }, 'next_run_at = :due', { due: db.sqlDate(policy.nextRunAt!) });
+      if (claimed) await this.fire(policy, RetrainTrigger.SCHEDULE, { dueAt: policy.nextRunAt!.toISOString(), nextRunAt: check.next.toISOString() });
     }
     await this.promoteShadows(now);
     await this.recoverStuck();

@@ -26,6 +26,7 @@ import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import type { Caller } from '../../modules/shared/caller';
 import { answerClientErrors } from './client-error';
+import { applyConnectionLimits } from './connection-limits';
 import { createErrorFormatter } from './format-error';
 import { mountConsole, schemaRoute } from './console-routes';
 import { createSseHandler } from './sse';
@@ -89,6 +90,7 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
   const app = express();
   const httpServer = http.createServer(app);
   answerClientErrors(httpServer);
+  applyConnectionLimits(httpServer, config, log);
   network.attach(httpServer);
   const formatError = createErrorFormatter(log, { hideSuggestions: !config.introspection });
   const limiter = gate.limits;
