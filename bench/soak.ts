@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compareHeapSummaries, HEAP_SNAPSHOT_NODE_OPTIONS, summarizeHeapSnapshot, takeHeapSnapshot } from './lib/heap-snapshot';
-import { sampleMemory } from './lib/memory-sampler';
-import { eventLoopLagMs, metricSubscribers, openHandles, runMixedLoad, startMixedLoadServer } from './lib/mixed-load';
+import { sampleServer } from './lib/server-sampler';
+import { metricSubscribers, openHandles, runMixedLoad, startMixedLoadServer } from './lib/mixed-load';
 
 /**
  * `npm run test:soak`: the Load mix at half the rate for SOAK_MINUTES (default 30) — not in CI.
  * The full rate is measured first (20 s), then each minute of the soak reports the server's peak
- * RSS and heap floor of that minute (memory-sampler.ts: RSS is read every second, since single
- * readings of a sawing heap differ by ±15 %), event-loop lag (p99) and open handles (file
- * descriptors). The run fails on any error, or when a straight line fitted to the second half's
+ * RSS and heap floor of that minute (server-sampler.ts: read every second, since single readings
+ * of a sawing heap differ by ±15 %), the event loop's p99 lag (median second and worst second) and
+ * open handles (file descriptors). The run fails on any error, or when a straight line fitted to the second half's
  * peak RSS, heap floor or handles rises by more than 5 % of their level (memory that levels off
  * passes; a leak does not).
  *
@@ -35,20 +35,20 @@ async function main() {
   const dist = path.resolve(__dirname, '..');
   const target = await startMixedLoadServer(dist, snapshots ? { NODE_OPTIONS: HEAP_SNAPSHOT_NODE_OPTIONS(snapshotDir) } : {});
   const subscribers = metricSubscribers(target.server.url, target.runId, 200);
-  const memory = sampleMemory(target.pid, target.server.url);
+  const sampler = sampleServer(target.pid, target.server.url);
   const heapFiles: string[] = [];
-  const samples: { minute: number; peakRssMb: number; heapFloorMb: number | null; lagMs: number | null; handles: number; requestsPerSecond: number; p99Ms: number; errors: number; load: string }[] = [];
+  const samples: { minute: number; peakRssMb: number; heapFloorMb: number | null; lagP99Ms: { median: number; max: number } | null; handles: number; requestsPerSecond: number; p99Ms: number; errors: number; load: string }[] = [];
   let failed = false;
   try {
     const full = await runMixedLoad(target, { seconds: 20 });
     const rate = Math.max(1, Math.round(full.requestsPerSecond / 2));
     console.log(JSON.stringify({ fullRate: full.requestsPerSecond, soakRate: rate, minutes, snapshots, load: os.loadavg().map((l) => l.toFixed(2)).join(' ') }));
     for (let minute = 1; minute <= minutes; minute++) {
-      const from = memory.elapsedMs();
+      const from = sampler.elapsedMs();
       const result = await runMixedLoad(target, { seconds: 60, rate });
-      const window = memory.window(from, memory.elapsedMs());
+      const window = sampler.window(from, sampler.elapsedMs());
       const sample = {
-        minute, peakRssMb: window.peakRssMb, heapFloorMb: window.heapFloorMb, lagMs: await eventLoopLagMs(target.server.url), handles: openHandles(target.pid),
+        minute, peakRssMb: window.peakRssMb, heapFloorMb: window.heapFloorMb, lagP99Ms: window.lagP99Ms, handles: openHandles(target.pid),
         requestsPerSecond: result.requestsPerSecond, p99Ms: result.p99Ms, errors: result.errorCount, load: os.loadavg()[0].toFixed(2),
       };
       samples.push(sample);
@@ -57,7 +57,7 @@ async function main() {
       if (snapshots && (minute === 1 || minute === minutes)) heapFiles.push(await takeHeapSnapshot(target.pid, snapshotDir, target.server.url));
     }
   } finally {
-    memory.stop();
+    sampler.stop();
     await subscribers.close();
     await target.close();
   }

@@ -177,10 +177,3 @@ export async function runMixedLoad(target: MixedLoadServer, { seconds, connectio
 export function openHandles(pid: number): number {
   return fs.readdirSync(`/proc/${pid}/fd`).length;
 }
-
-/** The event loop's lag (p99, ms) from the server's /metrics (prom-client's monitor). */
-export async function eventLoopLagMs(url: string): Promise<number | null> {
-  const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
-  const match = text.match(/^aimass_nodejs_eventloop_lag_p99_seconds (\S+)$/m);
-  return match ? Number(match[1]) * 1000 : null;
-}

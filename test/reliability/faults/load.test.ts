@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { sampleMemory } from '../../../bench/lib/memory-sampler';
-import { eventLoopLagMs, metricSubscribers, openHandles, runMixedLoad, startMixedLoadServer, type MixedLoadServer } from '../../../bench/lib/mixed-load';
+import { sampleServer } from '../../../bench/lib/server-sampler';
+import { metricSubscribers, openHandles, runMixedLoad, startMixedLoadServer, type MixedLoadServer } from '../../../bench/lib/mixed-load';
 import { FULL, TALLY_FILE, sleep } from './trials';
 
 /**
@@ -11,8 +11,8 @@ import { FULL, TALLY_FILE, sleep } from './trials';
  * metric subscribers on a training run; 60 s after a 30 s warm-up in the full form, a 10 s smoke
  * of the same harness (after 3 s) in the short one. The server is the built one (dist/).
  *
- * Memory is sampled every second (memory-sampler.ts) and judged on windows, not on two readings:
- * the peak RSS of the run's first 10 s against its last 10 s. The warm-up is 30 s because that is
+ * Memory and event-loop lag are sampled every second (server-sampler.ts), and memory is judged on
+ * windows, not on two readings: the peak RSS of the run's first 10 s against its last 10 s. The warm-up is 30 s because that is
  * how long V8 takes, at this rate, to grow its heap to the working size it then keeps (measured:
  * the heap reserved went 168 → 239 → 270 MB at 10, 30 and 50 s, then stayed within 265–282 MB
  * while heap snapshots 5 minutes apart held the same live heap, 79.6 and 80.9 MB).
@@ -33,17 +33,16 @@ it(`mixed load for ${seconds} s with ${SUBSCRIBERS} metric subscribers: no error
     await runMixedLoad(target, { seconds: warmUp });
     const handlesBefore = openHandles(target.pid);
     const pointsBefore = subscribers.state.points;
-    const memory = sampleMemory(target.pid, target.server.url);
-    const result = await runMixedLoad(target, { seconds }).finally(() => memory.stop());
-    const end = memory.elapsedMs();
+    const sampler = sampleServer(target.pid, target.server.url);
+    const result = await runMixedLoad(target, { seconds }).finally(() => sampler.stop());
+    const end = sampler.elapsedMs();
     const window = Math.min(WINDOW_MS, end / 3);
-    const first = memory.window(0, window);
-    const last = memory.window(end - window, end);
-    const after = { handles: openHandles(target.pid), lagMs: await eventLoopLagMs(target.server.url) };
+    const first = sampler.window(0, window);
+    const last = sampler.window(end - window, end);
     const report = {
       form: FULL ? 'full' : 'short', load: os.loadavg().map((l) => l.toFixed(2)).join(' '), warmUpSeconds: warmUp, ...result,
       memoryFirst: first, memoryLast: last, rssGrowth: +(last.peakRssMb / first.peakRssMb - 1).toFixed(3),
-      handlesBefore, handlesAfter: after.handles, eventLoopLagP99Ms: after.lagMs,
+      handlesBefore, handlesAfter: openHandles(target.pid), eventLoopLagP99Ms: sampler.window(0, end).lagP99Ms,
       subscribers: { count: SUBSCRIBERS, pointsDuringRun: subscribers.state.points - pointsBefore, errors: subscribers.state.errors, reasons: subscribers.state.reasons, completed: subscribers.state.completed },
     };
     fs.appendFileSync(TALLY_FILE, `${JSON.stringify({ fault: 'load', at: new Date().toISOString(), ...report })}\n`);
