@@ -9,22 +9,26 @@ import { randomMs, runTrials, sleep, trialCount } from './trials';
 
 // The scaled form: `npm start` with RUN_WORKER=false and `npm run worker` processes over MariaDB
 // and Redis (BullMQ). A worker is SIGKILLed at a random moment of a run; the run must end as the
-// policy says, and never be trained to completion twice.
+// policy says (RETRY: trained again and SUCCEEDED; FAIL: FAILED, saying why), never be left
+// RUNNING or QUEUED, and never be trained to completion twice.
 const redisUrl = process.env.TEST_REDIS_URL;
 const mysqlUrl = process.env.TEST_MYSQL_URL;
 const processes: { child: WorkerProcess['child'] }[] = [];
-let drop: (() => Promise<void>) | undefined;
 afterAll(async () => {
   for (const { child } of processes) await killed(child);
-  await drop?.();
 });
 
-it.skipIf(!redisUrl || !mysqlUrl)('SIGKILL of a BullMQ worker mid-run: each run is retried (RETRY) and succeeds once, never lost, never completed twice', async () => {
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of drops) await drop();
+});
+
+it.skipIf(!redisUrl || !mysqlUrl).each(['RETRY', 'FAIL'] as const)('SIGKILL of a BullMQ worker mid-run (%s): each run ends as the policy says, never lost, never completed twice', async (policy) => {
   const db = await freshDatabase('mysql');
-  drop = db.drop;
+  drops.push(db.drop);
   const cluster = {
     REDIS_URL: redisUrl!, REDIS_PREFIX: `wkill-${randomBytes(4).toString('hex')}`, WORKER_LOCK_SECONDS: '2', WORKER_STALLED_CHECK_SECONDS: '1',
-    TRAINING_STALLED_POLICY: 'RETRY', WORKER_HEARTBEAT_SECONDS: '1', HEALTH_INTERVAL_SECONDS: '1', SCHEDULER_LEASE_SECONDS: '2', TRAINING_WARM_CHILDREN: '0',
+    TRAINING_STALLED_POLICY: policy, WORKER_HEARTBEAT_SECONDS: '1', HEALTH_INTERVAL_SECONDS: '1', SCHEDULER_LEASE_SECONDS: '2', TRAINING_WARM_CHILDREN: '0',
   };
   const api: ServerProcess = await startServerProcess(db.config, { ...cluster, RUN_WORKER: 'false' });
   processes.push(api);
@@ -43,7 +47,7 @@ it.skipIf(!redisUrl || !mysqlUrl)('SIGKILL of a BullMQ worker mid-run: each run 
   const runIds: string[] = [];
   const status = (id: string) => api.request('query($id: ID!) { trainingRun(id: $id) { status attempts workerId error epochsCompleted modelVersion { id } } }', { id }).then((d) => d.trainingRun);
 
-  const failures = await runTrials('SIGKILL BullMQ worker mid-run (RETRY)', trialCount(2), async () => {
+  const failures = await runTrials(`SIGKILL BullMQ worker mid-run (${policy})`, trialCount(2), async () => {
     const runId = await startRun(api, createModel.id, datasetId);
     runIds.push(runId);
     const running = await until(() => status(runId), (r) => r.status === 'RUNNING' && r.workerId, 60_000);
@@ -55,9 +59,20 @@ it.skipIf(!redisUrl || !mysqlUrl)('SIGKILL of a BullMQ worker mid-run: each run 
     await killed(victim.child);
     await addWorker();
     const ended = await until(() => status(runId), (r) => r.status !== 'RUNNING' && r.status !== 'QUEUED', 120_000);
-    expect(ended.status, ended.error).toBe('SUCCEEDED');
-    // Killed while it trained: trained again from the start, once more.
-    if (wasRunning) expect(ended.attempts).toBe(2);
+    if (policy === 'RETRY') {
+      expect(ended.status, ended.error).toBe('SUCCEEDED');
+      // Killed while it trained: trained again from the start, once more.
+      if (wasRunning) expect(ended.attempts).toBe(2);
+    } else if (wasRunning) {
+      // Killed while it trained: FAILED by another process, saying why, with no version.
+      expect(ended.status).toBe('FAILED');
+      expect(ended.error).toMatch(/TRAINING_STALLED_POLICY=FAIL/);
+      expect(ended.attempts).toBe(1);
+      expect(ended.modelVersion).toBeNull();
+    } else {
+      // It finished in the moment between the last look and the kill: a whole run, untouched.
+      expect(ended.status, ended.error).toBe('SUCCEEDED');
+    }
   });
   // Never completed twice: one version per succeeded run, and no run left behind.
   const { model } = await api.request('query($id: ID!) { model(id: $id) { versions(first: 50) { totalCount } } }', { id: createModel.id });
