@@ -3,6 +3,7 @@ import { createHandler } from 'graphql-sse/lib/use/express';
 import type { Request, Response } from 'express';
 import type { Config } from '../../core/config';
 import type { Caller } from '../../modules/shared/caller';
+import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import { checkOperation, refused, type OperationPayload } from './operation-check';
 import type { RequestGate } from './request-gate';
@@ -18,9 +19,9 @@ import { statusOfCode } from './status-of-code';
  * their subscribe functions), and at most MAX_SUBSCRIPTIONS_PER_CONNECTION open streams per key
  * (an SSE stream is its own connection, so the cap a socket has is the key's here).
  */
-export function createSseHandler(schema: GraphQLSchema, deps: { config: Pick<Config, 'limits'>; contexts: ContextFactory; gate: RequestGate }, formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError): (req: Request, res: Response) => Promise<void> {
+export function createSseHandler(schema: GraphQLSchema, deps: { config: Pick<Config, 'limits'>; contexts: ContextFactory; gate: RequestGate; events: Pick<EventBus, 'onInterrupted'> }, formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError): (req: Request, res: Response) => Promise<void> {
   const { config, contexts, gate } = deps;
-  const streams = new StreamContexts(schema, contexts);
+  const streams = new StreamContexts(schema, contexts, deps.events);
   const openPerKey = new Map<string, number>();
   const keyOf = new WeakMap<object, string>();
   const refuse = (error: GraphQLError): readonly [string, { status: number; statusText: string; headers: Record<string, string> }] => {
