@@ -1,3 +1,4 @@
+import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTcpProxy, throughProxy, type TcpProxy } from '../support/tcp-proxy';
 import { startTestServer, testRedisUrl, type TestServer } from '../support/test-server';
@@ -25,7 +26,19 @@ afterAll(async () => {
 const readyz = () => fetch(server.url.replace('/graphql', '/readyz')).then((res) => res.status);
 const RUN_UPDATED = 'subscription($id: ID!) { trainingRunUpdated(runId: $id) { status } }';
 
-/** Follows a subscription, recording what it got and how it ended. */
+/** The same stream over SSE, where an error is the last result (graphql-sse has no error message). */
+function followSse(runId: string) {
+  const client = createClient({ url: `${server.url}/stream`, headers: { authorization: server.adminAuth }, retryAttempts: 0, singleConnection: false, fetchFn: fetch });
+  const got: { results: any[]; failure: unknown; completed: boolean } = { results: [], failure: null, completed: false };
+  client.subscribe({ query: RUN_UPDATED, variables: { id: runId } }, {
+    next: (value) => { got.results.push(value); },
+    error: (error) => { got.failure = error; },
+    complete: () => { got.completed = true; },
+  });
+  return { got, dispose: () => client.dispose() };
+}
+
+/** Follows a subscription over graphql-ws, recording what it got and how it ended. */
 function follow(runId: string) {
   const client = wsClient(server.wsUrl, server.adminAuth);
   const got: { statuses: string[]; errors: any[] | null; completed: boolean } = { statuses: [], errors: null, completed: false };
@@ -37,14 +50,15 @@ function follow(runId: string) {
   return { got, dispose: () => client.dispose() };
 }
 
-it('a state stream ends with SERVICE_UNAVAILABLE (STREAM_INTERRUPTED) after a Redis cut, and a new subscription starts with the state it missed', async () => {
+it('a state stream ends with SERVICE_UNAVAILABLE (STREAM_INTERRUPTED) after a Redis cut, over graphql-ws and SSE, and a new subscription starts with the state it missed', async () => {
   const csv = ['x,y', ...Array.from({ length: 60 }, (_, i) => `${i},${i % 2}`)].join('\n');
   const { createDataset } = await server.query('mutation($csv: String!) { createDataset(input: { name: "cut", csv: $csv }) { id } }', { csv });
   const { createModel } = await server.query('mutation { createModel(input: { name: "cut", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["x"], targetColumn: "y", hyperparameters: { epochs: 1 } }) { id } }');
   const { startTrainingRun } = await server.query(START_RUN, { input: { modelId: createModel.id, datasetId: createDataset.id } });
   const first = follow(startTrainingRun.id);
+  const overSse = followSse(startTrainingRun.id);
   try {
-    await until(async () => first.got.statuses, (s) => s.length > 0, 10_000);
+    await until(async () => first.got.statuses.length + overSse.got.results.length, (n) => n === 2, 10_000);
     expect(first.got.statuses).toEqual(['QUEUED']);
 
     proxy.cut();
@@ -58,6 +72,9 @@ it('a state stream ends with SERVICE_UNAVAILABLE (STREAM_INTERRUPTED) after a Re
     expect(first.got.statuses).toEqual(['QUEUED']);
     expect(first.got.errors).toHaveLength(1);
     expect(first.got.errors![0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'STREAM_INTERRUPTED' });
+    await until(async () => overSse.got.completed || overSse.got.failure, Boolean, 10_000);
+    expect(overSse.got.failure).toBeNull();
+    expect(overSse.got.results.map((r) => r.data?.trainingRunUpdated?.status ?? r.errors?.map((e: any) => e.extensions))).toEqual(['QUEUED', [{ code: 'SERVICE_UNAVAILABLE', reason: 'STREAM_INTERRUPTED' }]]);
 
     // Subscribing again closes the gap: the current (terminal) state first, then the end.
     const again = follow(startTrainingRun.id);
@@ -69,5 +86,6 @@ it('a state stream ends with SERVICE_UNAVAILABLE (STREAM_INTERRUPTED) after a Re
     }
   } finally {
     await first.dispose();
+    overSse.dispose();
   }
 });

@@ -1,10 +1,11 @@
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import type { Request, Response } from 'express';
 import type { Config } from '../../core/config';
 import type { Caller } from '../../modules/shared/caller';
 import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
+import { errorAsLastResult } from './error-as-last-result';
 import { checkOperation, refused, type OperationPayload } from './operation-check';
 import type { RequestGate } from './request-gate';
 import { requestIdFrom } from './request-observer';
@@ -62,6 +63,7 @@ export function createSseHandler(schema: GraphQLSchema, deps: { config: Pick<Con
       }
       return args as never;
     },
+    onOperation: (_ctx, _req, _args, result) => (Symbol.asyncIterator in result ? errorAsLastResult(result as AsyncIterableIterator<ExecutionResult>) : undefined) as never,
     onNext: (_ctx, _req, result) => ('errors' in result && result.errors ? { ...result, errors: result.errors.map((e) => formatError(e instanceof GraphQLError ? e.toJSON() : e, e)) } : result) as never,
     onComplete: (context) => {
       const ctx = context as unknown as object | undefined;
