@@ -106,6 +106,19 @@ describe('per-object streams', () => {
     }
   });
 
+  it('refuses an operationName the document does not have with BAD_REQUEST (graphql-ws\'s own refusal had no code)', async () => {
+    const client = wsClient(server.wsUrl, server.adminAuth);
+    const errors = await new Promise<any[]>((resolve) => {
+      client.subscribe({ query: 'subscription Health { healthSnapshots { at } }', operationName: 'Nope' }, {
+        next: () => undefined,
+        error: (error: any) => resolve(Array.isArray(error) ? error : [error]),
+        complete: () => resolve([]),
+      });
+    });
+    await client.dispose();
+    expect(errors).toEqual([{ message: 'Unable to identify operation', extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
   it('refuses a stream on an unknown id with NOT_FOUND instead of waiting forever', async () => {
     for (const [query, variables] of [
       ['subscription { trainingMetrics(runId: "not-an-id") { value } }', {}],
