@@ -102,4 +102,38 @@ describe('GraphQL over SSE', () => {
     expect(third.error.response.status).toBe(429);
     expect(third.error.body.errors[0]).toMatchObject({ message: 'At most 2 open streams per key (MAX_SUBSCRIPTIONS_PER_CONNECTION)', extensions: { code: 'RATE_LIMITED' } });
   }, 30_000);
+
+  it('ends a stream that falls behind with SERVICE_UNAVAILABLE (SUBSCRIBER_TOO_SLOW) as its last result, then completes and frees its place', async () => {
+    const { createModel: slow } = await server.query('mutation($input: CreateModelInput!) { createModel(input: $input) { id } }', {
+      input: { name: 'credit-sse-slow', task: 'BINARY_CLASSIFICATION', architecture: 'MLP', featureColumns: CREDIT_FEATURES, targetColumn: 'RESPONSE', hyperparameters: { epochs: 2000, patience: 0 } },
+    });
+    const { startTrainingRun: run } = await server.query(START_RUN, { input: { modelId: slow.id, datasetId } });
+    const key = `Bearer ${await server.createKey('VIEWER')}`;
+    const query = 'subscription($id: ID!) { trainingRunUpdated(runId: $id) { status } }';
+    try {
+      const client = sseClient(key);
+      const outcome = await new Promise<{ results: any[]; error: unknown; completed: boolean }>((resolve) => {
+        const results: any[] = [];
+        client.subscribe({ query, variables: { id: run.id } }, {
+          next: (value) => {
+            results.push(value);
+            // A burst in one tick, past the stream's bound of 1,000 updates.
+            if (results.length === 1) for (let i = 0; i < 1100; i++) server.services.events.publish('TRAINING_RUN_UPDATED', run.id, { runId: run.id, status: 'RUNNING' });
+          },
+          error: (error) => resolve({ results, error, completed: false }),
+          complete: () => resolve({ results, error: null, completed: true }),
+        });
+      });
+      client.dispose();
+      expect(outcome.error).toBeNull();
+      expect(outcome.completed).toBe(true);
+      expect(outcome.results.at(-1).errors.map((e: any) => e.extensions)).toEqual([{ code: 'SERVICE_UNAVAILABLE', reason: 'SUBSCRIBER_TOO_SLOW' }]);
+      // Its place is free again: the key opens as many streams as the cap allows (2).
+      const again = await Promise.all([collect(key, query, { id: run.id }, 1000), collect(key, query, { id: run.id }, 1000)]);
+      expect(again.map((a) => a.error)).toEqual([null, null]);
+      for (const { results } of again) expect(['QUEUED', 'RUNNING']).toContain(results[0]?.data?.trainingRunUpdated.status);
+    } finally {
+      await server.query('mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id });
+    }
+  }, 60_000);
 });

@@ -77,6 +77,48 @@ describe('per-object streams', () => {
     expect(metrics.events.length).toBe(trainingRun.metrics.reduce((sum: number, m: any) => sum + m.count, 0));
   });
 
+  it('cuts off a subscriber that falls more than its bound (1,000 updates) behind with SERVICE_UNAVAILABLE (SUBSCRIBER_TOO_SLOW)', async () => {
+    const { createModel } = await server.query('mutation { createModel(input: { name: "streams-slow", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["AMOUNT", "DURATION"], targetColumn: "RESPONSE", hyperparameters: { epochs: 2000, patience: 0 } }) { id } }');
+    const { startTrainingRun: run } = await server.query(START_RUN, { input: { modelId: createModel.id, datasetId } });
+    try {
+      let opened: () => void;
+      const first = new Promise<void>((resolve) => { opened = resolve; });
+      const client = wsClient(server.wsUrl, server.adminAuth);
+      const outcome = new Promise<{ events: number; errors: any[] }>((resolve) => {
+        let events = 0;
+        client.subscribe({ query: 'subscription($id: ID!) { trainingRunUpdated(runId: $id) { status } }', variables: { id: run.id } }, {
+          next: () => { if (++events === 1) opened(); },
+          error: (error: any) => resolve({ events, errors: Array.isArray(error) ? error : [error] }),
+          complete: () => resolve({ events, errors: [] }),
+        });
+      });
+      await first;
+      // A burst in one tick: the socket cannot take the updates as fast as they come.
+      for (let i = 0; i < 1100; i++) server.services.events.publish('TRAINING_RUN_UPDATED', run.id, { runId: run.id, status: 'RUNNING' });
+      const { events, errors } = await outcome;
+      await client.dispose();
+      expect(errors.map((e) => e.extensions)).toEqual([{ code: 'SERVICE_UNAVAILABLE', reason: 'SUBSCRIBER_TOO_SLOW' }]);
+      expect(errors[0].message).toMatch(/fell more than 1000 events behind/);
+      // What was queued within the bound is still delivered before the error.
+      expect(events).toBeGreaterThan(1000);
+    } finally {
+      await server.query('mutation($id: ID!) { cancelTrainingRun(id: $id) { id } }', { id: run.id });
+    }
+  });
+
+  it('refuses an operationName the document does not have with BAD_REQUEST (graphql-ws\'s own refusal had no code)', async () => {
+    const client = wsClient(server.wsUrl, server.adminAuth);
+    const errors = await new Promise<any[]>((resolve) => {
+      client.subscribe({ query: 'subscription Health { healthSnapshots { at } }', operationName: 'Nope' }, {
+        next: () => undefined,
+        error: (error: any) => resolve(Array.isArray(error) ? error : [error]),
+        complete: () => resolve([]),
+      });
+    });
+    await client.dispose();
+    expect(errors).toEqual([{ message: 'Unable to identify operation', extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
   it('refuses a stream on an unknown id with NOT_FOUND instead of waiting forever', async () => {
     for (const [query, variables] of [
       ['subscription { trainingMetrics(runId: "not-an-id") { value } }', {}],

@@ -26,7 +26,13 @@ it('anything else stays INTERNAL_SERVER_ERROR', () => {
 });
 
 it('a stream interrupted by a Redis outage is SERVICE_UNAVAILABLE (STREAM_INTERRUPTED), as graphql-ws wraps it', async () => {
-  const { StreamInterruptedError } = await import('../../src/engines/events/bounded-stream');
+  const { StreamInterruptedError } = await import('../../src/engines/events/stream-errors');
   const wrapper = new GraphQLError('events were interrupted', { originalError: new StreamInterruptedError() });
   expect(format(wrapper.toJSON(), wrapper).extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'STREAM_INTERRUPTED' });
+});
+
+it('a subscriber cut off for falling behind is SERVICE_UNAVAILABLE (SUBSCRIBER_TOO_SLOW), not a bug', async () => {
+  const { SlowSubscriberError } = await import('../../src/engines/events/stream-errors');
+  const wrapper = new GraphQLError('behind', { originalError: new SlowSubscriberError(1000) });
+  expect(format(wrapper.toJSON(), wrapper).extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'SUBSCRIBER_TOO_SLOW' });
 });

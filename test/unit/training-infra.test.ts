@@ -1,6 +1,7 @@
 import { queueContract } from '../support/queue-contract';
 import { describe, expect, it } from 'vitest';
-import { boundedStream, SlowSubscriberError } from '../../src/engines/events/bounded-stream';
+import { boundedStream } from '../../src/engines/events/bounded-stream';
+import { SlowSubscriberError } from '../../src/engines/events/stream-errors';
 import { fromColumns, isChildMessage, isParentMessage, toColumns } from '../../src/engines/trainer/protocol';
 import { InProcessQueue } from '../../src/engines/jobs/job-queue';
 

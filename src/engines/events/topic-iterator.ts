@@ -1,4 +1,5 @@
-import { SlowSubscriberError, type Boundable } from './bounded-stream';
+import type { Boundable } from './bounded-stream';
+import { SlowSubscriberError } from './stream-errors';
 
 /** Events one subscription may hold unread before it fails, unless bound() sets a tighter limit. */
 const QUEUE_LIMIT = 100_000;
@@ -41,18 +42,6 @@ export function topicIterator<T>(target: EventTarget, type: string): AsyncIterab
   const iterator: AsyncIterableIterator<T> & Boundable = {
     bound(events: number) {
       limit = Math.min(limit, events);
-    },
-    fail(error: Error) {
-      if (state === 'closed') return;
-      // What is queued is still delivered; the error comes after it.
-      failure ??= error;
-      stop();
-      if (pending) {
-        const { reject } = pending;
-        pending = null;
-        failure = null;
-        reject(error);
-      }
     },
     next() {
       if (head < queue.length) {

@@ -1,4 +1,4 @@
-import { boundedStream, StreamInterruptedError } from '../../engines/events/bounded-stream';
+import { boundedStream } from '../../engines/events/bounded-stream';
 import { releasing } from '../../engines/events/releasing';
 import type { EventBus } from '../shared/topics';
 import type { MetricStore } from './metric-store';
@@ -28,9 +28,9 @@ export function metricStream(sources: MetricSources, runId: string, sinceStep: n
 }
 
 async function* replayThenLive(sources: MetricSources, live: AsyncIterator<MetricEvent | MetricsEnd>, runId: string, sinceStep: number, names: string[] | null): AsyncGenerator<MetricEvent> {
-  // Told when the bus missed events (Redis away): the client resumes with its last step, and the
-  // replay above fills what was missed, rather than the stream going on with a silent gap.
-  const stream = boundedStream(live, SUBSCRIBER_BUFFER, (fail) => sources.events.onInterrupted(() => fail(new StreamInterruptedError())));
+  // When the bus missed events (Redis away) the stream is ended by the transport (sharedSubscribe):
+  // the client resumes with its last step, and the replay above fills what was missed.
+  const stream = boundedStream(live, SUBSCRIBER_BUFFER);
   // Starting the bounded pump subscribes at once; its first value is awaited after the replay.
   let nextLive = stream.next();
   const wanted = (p: MetricEvent) => !names || names.includes(p.name);

@@ -4,7 +4,7 @@ import type { ValidationError } from 'class-validator';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from '../../core/logger';
 import { databaseUnavailable } from '../../engines/db/unreachable';
-import { StreamInterruptedError } from '../../engines/events/bounded-stream';
+import { SlowSubscriberError, StreamInterruptedError } from '../../engines/events/stream-errors';
 
 /** Quoted text over 60 characters in a message (graphql-js echoes a variable's whole value when it is invalid). */
 const LONG_QUOTED = /"((?:[^"\\]|\\.){60})(?:[^"\\]|\\.)+"/g;
@@ -43,10 +43,12 @@ export function createErrorFormatter(log: Logger, options: { hideSuggestions?: b
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_REQUEST' } };
     }
-    // A stream that missed events (graphql-ws wraps what the source threw, without a path).
+    // A stream that missed events, or a subscriber cut off for falling behind (graphql-ws wraps
+    // what the source threw, without a path): not a bug, and subscribing again resumes it.
     const cause = (original as { originalError?: unknown } | null)?.originalError ?? original;
-    if (cause instanceof StreamInterruptedError) {
-      return { message: cause.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'STREAM_INTERRUPTED' } };
+    if (cause instanceof StreamInterruptedError || cause instanceof SlowSubscriberError) {
+      const reason = cause instanceof StreamInterruptedError ? 'STREAM_INTERRUPTED' : 'SUBSCRIBER_TOO_SLOW';
+      return { message: cause.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE', reason } };
     }
     // The database away (or its disk full) is an outage, not a bug: the client is told to retry,
     // and the log gets one short line per call rather than a stack trace.

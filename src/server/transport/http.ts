@@ -152,7 +152,7 @@ export async function startTransports(schema: GraphQLSchema, deps: TransportDeps
     maxAge: 600,
   });
   // GraphQL over SSE, before the /graphql stack (whose path is a prefix of this one).
-  const sse = createSseHandler(schema, { config, contexts, gate }, formatError);
+  const sse = createSseHandler(schema, { config, contexts, gate, events }, formatError);
   app.use('/graphql/stream', corsPolicy, express.json({ limit: config.maxRequestBytes }), (req, res, next) => {
     res.setHeader('x-request-id', requestIdFrom(req.headers['x-request-id']));
     sse(req, res).catch(next);

@@ -1,9 +1,11 @@
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import type { Request, Response } from 'express';
 import type { Config } from '../../core/config';
 import type { Caller } from '../../modules/shared/caller';
+import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
+import { errorAsLastResult } from './error-as-last-result';
 import { checkOperation, refused, type OperationPayload } from './operation-check';
 import type { RequestGate } from './request-gate';
 import { requestIdFrom } from './request-observer';
@@ -18,9 +20,9 @@ import { statusOfCode } from './status-of-code';
  * their subscribe functions), and at most MAX_SUBSCRIPTIONS_PER_CONNECTION open streams per key
  * (an SSE stream is its own connection, so the cap a socket has is the key's here).
  */
-export function createSseHandler(schema: GraphQLSchema, deps: { config: Pick<Config, 'limits'>; contexts: ContextFactory; gate: RequestGate }, formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError): (req: Request, res: Response) => Promise<void> {
+export function createSseHandler(schema: GraphQLSchema, deps: { config: Pick<Config, 'limits'>; contexts: ContextFactory; gate: RequestGate; events: Pick<EventBus, 'onInterrupted'> }, formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError): (req: Request, res: Response) => Promise<void> {
   const { config, contexts, gate } = deps;
-  const streams = new StreamContexts(schema, contexts);
+  const streams = new StreamContexts(schema, contexts, deps.events);
   const openPerKey = new Map<string, number>();
   const keyOf = new WeakMap<object, string>();
   const refuse = (error: GraphQLError): readonly [string, { status: number; statusText: string; headers: Record<string, string> }] => {
@@ -61,6 +63,7 @@ export function createSseHandler(schema: GraphQLSchema, deps: { config: Pick<Con
       }
       return args as never;
     },
+    onOperation: (_ctx, _req, _args, result) => (Symbol.asyncIterator in result ? errorAsLastResult(result as AsyncIterableIterator<ExecutionResult>) : undefined) as never,
     onNext: (_ctx, _req, result) => ('errors' in result && result.errors ? { ...result, errors: result.errors.map((e) => formatError(e instanceof GraphQLError ? e.toJSON() : e, e)) } : result) as never,
     onComplete: (context) => {
       const ctx = context as unknown as object | undefined;

@@ -2,6 +2,7 @@ import { execute, type DocumentNode, type ExecutionArgs, type GraphQLSchema } fr
 import { sharedSubscribe } from '../../engines/events/shared-subscribe';
 import type { Caller } from '../../modules/shared/caller';
 import type { Context } from '../../modules/shared/context';
+import type { EventBus } from '../../modules/shared/topics';
 import type { ContextFactory } from '../context';
 import type { OperationPayload } from './operation-check';
 
@@ -15,13 +16,14 @@ export interface StreamRequest {
 /**
  * Execution for the streaming transports (graphql-ws, graphql-sse): each subscription event runs
  * with a fresh context (new DataLoaders) built from its subscription's request, and subscribers
- * of the same operation with the same permissions share one execution per event.
+ * of the same operation with the same permissions share one execution per event. Every
+ * subscription ends with StreamInterruptedError when the event bus reports it missed events.
  */
 export class StreamContexts {
   private readonly sharingKeys = new WeakMap<Context, string>();
   private readonly requests = new WeakMap<Context, StreamRequest>();
 
-  constructor(private readonly schema: GraphQLSchema, private readonly contexts: ContextFactory) {}
+  constructor(private readonly schema: GraphQLSchema, private readonly contexts: ContextFactory, private readonly events: Pick<EventBus, 'onInterrupted'>) {}
 
   /** The arguments to execute `payload` with for `request`. */
   args(request: StreamRequest, document: DocumentNode, payload: OperationPayload): ExecutionArgs {
@@ -40,5 +42,6 @@ export class StreamContexts {
       const request = this.requests.get(args.contextValue as Context);
       return request ? this.contexts.create(request) : args.contextValue;
     },
+    (listener) => this.events.onInterrupted(listener),
   );
 }

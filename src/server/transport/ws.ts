@@ -55,7 +55,7 @@ export function startWsServer(
 ) {
   const { config, contexts, gate, log } = deps;
   const sockets = new KeySockets();
-  const streams = new StreamContexts(schema, contexts);
+  const streams = new StreamContexts(schema, contexts, deps.events);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.maxUploadBytes * 2 });
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const refuse = refused;
@@ -110,6 +110,14 @@ export function startWsServer(
     // into each frame was measured (bench fanout, 2 rounds) at no gain for these small payloads
     // (18.1 against 17.5 us of server CPU per delivery, peak RSS 208 against 177 MB), so it is not done.
     onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors as GraphQLError[]) } : result),
+    // graphql-ws sends its `error` messages unformatted, without a code. What a stream threw
+    // (STREAM_INTERRUPTED, SUBSCRIBER_TOO_SLOW) is formatted like any error; graphql-ws's own
+    // refusal ("Unable to identify operation": an operationName the document does not have) is
+    // the client's mistake; the refusals of onSubscribe already carry their code.
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => {
+      if (e.originalError) return formatError(e.toJSON(), e);
+      return e.extensions.code ? e.toJSON() : { ...e.toJSON(), extensions: { ...e.extensions, code: 'BAD_REQUEST' } };
+    }),
     onComplete: (ctx, id) => {
       ctx.extra.subscriptions?.delete(id);
     },

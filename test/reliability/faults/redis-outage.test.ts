@@ -45,6 +45,7 @@ function follower(runId: string) {
   let lastStep: number | undefined;
   let resumes = 0;
   let ended = false;
+  const reasons: unknown[] = [];
   const client = wsClient(server.wsUrl, server.adminAuth);
   const subscribe = (): void => {
     client.subscribe({ query: METRICS, variables: { runId, since: lastStep } }, {
@@ -55,12 +56,16 @@ function follower(runId: string) {
         seen.set(key, (seen.get(key) ?? 0) + 1);
         lastStep = Math.max(lastStep ?? -1, point.step);
       },
-      error: () => { resumes += 1; setTimeout(subscribe, 500); },
+      error: (error: unknown) => {
+        reasons.push(...(Array.isArray(error) ? error.map((e) => e.extensions?.reason ?? e.extensions?.code ?? e.message) : [String(error)]));
+        resumes += 1;
+        setTimeout(subscribe, 500);
+      },
       complete: () => { ended = true; },
     });
   };
   subscribe();
-  return { seen, get resumes() { return resumes; }, get ended() { return ended; }, dispose: () => client.dispose() };
+  return { seen, reasons, get resumes() { return resumes; }, get ended() { return ended; }, dispose: () => client.dispose() };
 }
 
 it.skipIf(!redisUrl)('Redis away for 10 s in the scaled form: calls fail fast or succeed, /readyz says so, subscribers resume with sinceStep with no gap', async () => {
@@ -85,6 +90,8 @@ it.skipIf(!redisUrl)('Redis away for 10 s in the scaled form: calls fail fast or
       console.log(`[faults] redis trial: ${stored.seen.size} points stored, follower resumed ${follow.resumes} times`);
       expect(missing, 'stored points the follower never got').toEqual([]);
       expect(twice, 'points the follower got twice').toEqual([]);
+      // The only way the outage reaches the follower: told that events were missed, with a code.
+      expect(new Set(follow.reasons), 'why the follower\'s stream ended').toEqual(new Set(['STREAM_INTERRUPTED']));
     } finally {
       follow.dispose();
     }
