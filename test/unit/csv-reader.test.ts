@@ -215,6 +215,41 @@ describe('openCsv errors', () => {
     expect(error.line).toBe(3);
   });
 
+  it('refuses a quoted field with text after its closing quote, naming the line and column', async () => {
+    const error = await formatError('id,name\n1,ok\n2,"x"y\n');
+    expect(error.message).toMatch(/^CSV line 3, column "name": a quoted field has text after its closing quote\. .*quote the whole field and double each quote inside it/);
+    expect([error.line, error.column]).toEqual([3, 'name']);
+    // `""` inside the quotes does not end the field; the `"z` after it does.
+    expect((await formatError('id,name\n1,"x""y"z\n')).line).toBe(2);
+    // In the header, the field is named by its position.
+    const header = await formatError('id,"na"me\n1,2\n');
+    expect([header.message.slice(0, 21), header.column]).toEqual(['CSV line 1, field 2: ', 2]);
+    // An earlier problem is reported first.
+    expect((await formatError('a,b\n1,2,3\n"x"y,1\n')).message).toBe('CSV line 2 has 3 fields, expected 2');
+  });
+
+  it('finds text after a closing quote across chunk boundaries, in text and in bytes', async () => {
+    const splits: (string | Buffer)[][] = [
+      ['a,b\n1,"x"', 'y\n'],
+      ['a,b\n1,"x', '"y\n'],
+      [Buffer.from('\uFEFFa,b\n1,"x"'), Buffer.from('"y"'), Buffer.from('z\n')],
+    ];
+    for (const parts of splits) {
+      const error = await formatError(chunks(...parts));
+      expect([error.line, error.column], String(parts)).toEqual([2, 'b']);
+    }
+    // A quote that ends a chunk and is doubled by the next one's first character is text.
+    expect((await readAll(chunks('a,b\n1,"x"', '"y"\n'))).rows).toEqual([['1', 'x"y']]);
+  });
+
+  it('keeps a quote inside an unquoted field as text, wherever it is', async () => {
+    const { rows } = await readAll('a,b,c\nab"c,5\'11", "x"\n"""q""",d"e"f,""\n');
+    expect(rows).toEqual([
+      ['ab"c', '5\'11"', ' "x"'],
+      ['"q"', 'd"e"f', null],
+    ]);
+  });
+
   it('rejects bytes that are not UTF-8, with their line', async () => {
     const latin1 = Buffer.from('name,city\nZoe,Paris\nJos\xe9,Madrid\n', 'latin1');
     expect((await formatError(chunks(latin1))).message).toBe('CSV is not valid UTF-8 (line 3)');

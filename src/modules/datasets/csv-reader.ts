@@ -1,7 +1,8 @@
 import { finished } from 'node:stream/promises';
 import { CsvError, Parser } from 'csv-parse';
-import { nameProblem } from '../../core/names';
+import { nameProblem, quoted } from '../../core/names';
 import { isBlank } from '../../ml/value-parsers';
+import { ClosingQuoteCheck } from './closing-quote-check';
 
 /** CSV input: the whole text, or chunks of it (e.g. `fs.createReadStream(path)`). */
 export type CsvSource = string | AsyncIterable<Buffer | string>;
@@ -74,6 +75,9 @@ class RowCollector extends Parser {
   rows: (string | null)[][] = [];
   lines: number[] = [];
   failure: CsvFormatError | null = null;
+  /** When set, the next record is not collected: its width is kept in probedWidth. */
+  probing = false;
+  probedWidth = 0;
   // csv-parse's line counters at the previous record, and a correction for its double count of
   // a CRLF inside a quoted field.
   private lastEnd = 0;
@@ -86,7 +90,8 @@ class RowCollector extends Parser {
       skip_empty_lines: true,
       // Field counts are checked here, to word the error and to skip whitespace-only lines.
       relax_column_count: true,
-      // A quote inside an unquoted field (`5" screen`) is kept as text, as spreadsheets do.
+      // A quote inside an unquoted field (`5" screen`) is kept as text, as spreadsheets do. This
+      // also reads `"x"y` as `"x"y`; ClosingQuoteCheck refuses that before the parser sees it.
       relax_quotes: true,
       max_record_size: MAX_RECORD_CHARS,
       // Named rather than discovered: discovery rescans everything buffered on every chunk until
@@ -113,6 +118,10 @@ class RowCollector extends Parser {
     this.lastEnd = end;
     this.lastEmpty = this.info.empty_lines;
     const width = record.length;
+    if (this.probing) {
+      this.probedWidth ||= width;
+      return;
+    }
     if (width === 1 && record[0].length > 0 && isBlank(record[0])) return;
     if (this.header === null) {
       this.header = record;
@@ -138,6 +147,7 @@ class Pump {
   private highSurrogate = '';
   private done = false;
   private readonly headerWidth: HeaderWidth;
+  private readonly quotes = new ClosingQuoteCheck();
   private pendingText: string | null = null;
 
   constructor(source: CsvSource, maxColumns: number) {
@@ -167,7 +177,14 @@ class Pump {
       } else {
         const chunk = this.checked(value);
         this.headerWidth.scan(chunk);
-        await new Promise<void>((resolve, reject) => this.parser.write(chunk, (e) => (e ? reject(e) : resolve())));
+        const textAfterQuote = this.quotes.scan(chunk);
+        if (textAfterQuote === -1) await this.write(chunk);
+        else {
+          // The records before it are parsed first: an earlier problem is the one to report, and
+          // the parser then knows the header and where the faulty record starts.
+          await this.write(typeof chunk === 'string' ? chunk.slice(0, textAfterQuote) : chunk.subarray(0, textAfterQuote));
+          if (this.parser.failure === null) throw await this.textAfterQuote();
+        }
       }
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
@@ -176,6 +193,31 @@ class Pump {
     }
     if (this.parser.failure !== null) throw this.parser.failure;
     return !this.done;
+  }
+
+  private write(chunk: Buffer | string): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.parser.write(chunk, (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** The error for a field with text after its closing quote, the parser having read up to that text. */
+  private async textAfterQuote(): Promise<CsvFormatError> {
+    const line = this.parser.pendingLine();
+    // The header is known before this record only if this record is a data row.
+    const header = this.parser.header;
+    // Ending the record and the parse here tells which field it was (the last one); the parser
+    // holds a line end back until it sees what follows, hence end() rather than write().
+    this.parser.probing = true;
+    const flushed = finished(this.parser, { readable: false });
+    this.parser.end('\n');
+    await flushed.catch(() => {}); // then the field is not named
+    const field = this.parser.probedWidth;
+    const name = field > 0 ? header?.[field - 1]?.trim() : undefined;
+    const where = name ? `, column ${quoted(name)}` : field > 0 ? `, field ${field}` : '';
+    return new CsvFormatError(
+      `CSV line ${line}${where}: a quoted field has text after its closing quote. To keep quotes in a value, quote the whole field and double each quote inside it (x"y is written "x""y")`,
+      line,
+      name || (field > 0 ? field : undefined),
+    );
   }
 
   async close(): Promise<void> {
