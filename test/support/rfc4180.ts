@@ -2,24 +2,20 @@
  * An independent reading of a CSV text, to check the server's (csv-parse) against: RFC 4180
  * records with the dialect the API documents on createDataset, namely LF, CRLF or CR line ends,
  * an optional UTF-8 BOM, blank and whitespace-only lines skipped, and a quote inside an unquoted
- * field kept as text. Written out by hand rather than by another CSV library so that it shares
- * nothing with the server's parser, and in TypeScript rather than Python's csv module, whose
- * dialect differs (it keeps blank lines as empty records and has no option to skip them).
+ * field kept as text, and a quoted field with text after its closing quote (`"x"y`) refused.
+ * Written out by hand rather than by another CSV library so that it shares nothing with the
+ * server's parser, and in TypeScript rather than Python's csv module, whose dialect differs (it
+ * keeps blank lines as empty records and has no option to skip them).
  */
 export type Rfc4180Reading =
-  | {
-      ok: true; header: string[]; rows: number; widths: Set<number>;
-      /**
-       * Some field had text after its closing quote (`"x"y`): not RFC 4180. Read on as one field,
-       * the quoted part still holding its commas and line ends, as lenient readers do.
-       */
-      textAfterQuote: boolean;
-    }
+  | { ok: true; header: string[]; rows: number; widths: Set<number> }
   | { ok: false; reason: string };
+
+/** The reason given for a quoted field with text after its closing quote: uploads must refuse it. */
+export const TEXT_AFTER_QUOTE = 'text after a closing quote';
 
 export function readRfc4180(text: string): Rfc4180Reading {
   const records: string[][] = [];
-  let textAfterQuote = false;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < text.length) {
     const fields: string[] = [];
@@ -62,7 +58,7 @@ export function readRfc4180(text: string): Rfc4180Reading {
         endOfRecord = true;
         continue;
       }
-      if (quotedFieldEnded) textAfterQuote = true;
+      if (quotedFieldEnded) return { ok: false, reason: TEXT_AFTER_QUOTE };
       field += c;
       fieldStart = false;
       i++;
@@ -75,5 +71,5 @@ export function readRfc4180(text: string): Rfc4180Reading {
   }
   if (records.length === 0) return { ok: false, reason: 'empty' };
   const [header, ...rows] = records;
-  return { ok: true, header, rows: rows.length, widths: new Set(rows.map((r) => r.length)), textAfterQuote };
+  return { ok: true, header, rows: rows.length, widths: new Set(rows.map((r) => r.length)) };
 }
