@@ -30,13 +30,13 @@ export class CreateDatasetInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The CSV text: a header row, then data rows. Quoted fields, CRLF, a UTF-8 BOM and empty values are understood. At most MAX_UPLOAD_BYTES (20 MB by default). Give either csv or path.',
+    description: 'The CSV text: a header row, then data rows. LF, CRLF or CR line ends, a UTF-8 BOM and empty values are understood; blank lines are skipped. A field starting with a quote is quoted (RFC 4180): it may hold commas, line ends and "" for a quote, and must end at its closing quote, so `"x"y` is refused (write `"x""y"` for x"y). A quote inside an unquoted field (5\'11") is text. At most MAX_UPLOAD_BYTES (20 MB by default). Give either csv or path.',
   })
   csv?: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description: 'A CSV file on the server, relative to DATASET_IMPORT_DIR (refused when that is not set). Streamed, so not bound by MAX_UPLOAD_BYTES.',
+    description: 'A CSV file on the server, relative to DATASET_IMPORT_DIR (refused when that is not set), read as csv is. Streamed, so not bound by MAX_UPLOAD_BYTES.',
   })
   path?: string | null;
 
@@ -50,7 +50,7 @@ export class AppendDatasetRowsInput {
   @Field(() => ID, { description: 'The dataset: its id or its name.' })
   datasetId!: string;
 
-  @Field(() => String, { nullable: true, description: 'CSV text whose header names exactly the dataset\'s columns, in any order.' })
+  @Field(() => String, { nullable: true, description: 'CSV text whose header names exactly the dataset\'s columns, in any order; read as createDataset\'s csv is.' })
   csv?: string | null;
 
   @Field(() => [GraphQLJSONObject], { nullable: true, description: 'Rows as objects keyed by column name; every column must be present (null for an empty value).' })
