@@ -46,14 +46,21 @@ export class WorkerRegistry {
     private readonly intervalMs = 5000,
   ) {}
 
-  /** Starts beating for this process, a worker, with `status` read at each beat. */
-  start(status: () => WorkerStatus): void {
+  /**
+   * Starts beating for this process, a worker, with `status` read at each beat. `alsoEachBeat`:
+   * a worker's low-rate checks that must not depend on Redis (it runs whether or not the beat is
+   * written; its failure is logged); none at the first beat, which is at start.
+   */
+  start(status: () => WorkerStatus, alsoEachBeat?: () => Promise<void>): void {
     this.status = status;
     if (!this.redis || this.timer) return;
     const beat = () => this.redis!.set(this.key(this.selfId), JSON.stringify(this.self()), 'PX', this.intervalMs * 3)
       .catch((error: Error) => this.log.debug({ error: error.message }, 'heartbeat not written'));
     void beat();
-    this.timer = setInterval(() => void beat(), this.intervalMs);
+    this.timer = setInterval(() => {
+      void beat();
+      void alsoEachBeat?.().catch((error: unknown) => this.log.error({ err: error }, 'a worker check failed'));
+    }, this.intervalMs);
     this.timer.unref();
   }
 

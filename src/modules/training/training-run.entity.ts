@@ -127,4 +127,8 @@ export class TrainingRun implements Node {
   @Field(() => Date, { nullable: true })
   @TimeColumn('finished_at', { nullable: true })
   finishedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When cancelTrainingRun was first asked (null: never). Stored before the mutation answers, so the worker training the run stops it even if it missed the signal; a run that was RUNNING then ends CANCELLED within seconds, unless it already had its model.' })
+  @TimeColumn('cancel_requested_at', { nullable: true })
+  cancelRequestedAt!: Date | null;
 }

@@ -21,6 +21,7 @@ import type { ModelVersionService } from '../models/model-version.service';
 import type { ModelService } from '../models/model.service';
 import type { MetricStore } from './metric-store';
 import { checkedFeatureSelection, checkTrainingRequest } from './training-request-check';
+import { storeCancelRequest, storedCancels } from './stored-cancels';
 import { signatureOf } from '../../ml/signature';
 import type { Preprocessor } from '../../ml/preprocessing';
 import type { StartTrainingRunInput, TrainingRunFilter } from './training-run.inputs';
@@ -114,20 +115,48 @@ export class TrainingRunService {
   }
 
   private cancels: AsyncIterator<unknown> | null = null;
+  private stopInterruptWatch: (() => void) | null = null;
 
-  /** Cancels asked on other instances reach the runs this one trains. */
+  /**
+   * Cancels asked on other instances reach the runs this one trains: at once by the bus, and
+   * through the stored request when the bus says it missed messages (the module also calls
+   * honourStoredCancels at each worker heartbeat, for anything else that slips through).
+   */
   private listenForCancels(): void {
-    const { events, instanceId, trainer, log } = this.deps;
+    const { events, instanceId, log } = this.deps;
     const iterator = events.subscribe('TRAINING_CANCEL', 'all')[Symbol.asyncIterator]();
     this.cancels = iterator;
     void (async () => {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
         const { runId, from } = next.value;
-        if (from === instanceId || !this.executing.has(runId)) continue;
-        this.cancelRequested.add(runId);
-        trainer.cancel(runId);
+        if (from !== instanceId) this.cancelLocally(runId);
       }
     })().catch((error) => log.error({ err: error }, 'cancel listener stopped'));
+    this.stopInterruptWatch = events.onInterrupted(() => {
+      void this.honourStoredCancels().catch((error) => log.error({ err: error }, 'could not read the stored cancels after a bus interruption'));
+    });
+  }
+
+  /**
+   * Cancels the runs executing here whose cancel is stored in the database: a cancel is answered
+   * once stored, so it must not depend on this process hearing the bus message.
+   */
+  async honourStoredCancels(): Promise<void> {
+    if (this.executing.size === 0) return;
+    for (const runId of await storedCancels(this.deps.db, [...this.executing])) {
+      if (this.cancelLocally(runId)) this.deps.log.info({ runId }, 'training run cancelled from its stored request');
+    }
+  }
+
+  /**
+   * The one way a cancel reaches a run executing here, whoever asked: before its child starts,
+   * execute() honours it; once started, its child is stopped. False when the run is not here.
+   */
+  private cancelLocally(runId: string): boolean {
+    if (!this.executing.has(runId)) return false;
+    this.cancelRequested.add(runId);
+    this.deps.trainer.cancel(runId);
+    return true;
   }
 
   /** Runs this process is executing (claimed or training). */
@@ -141,6 +170,7 @@ export class TrainingRunService {
    */
   async stopProcessing(): Promise<void> {
     void this.cancels?.return?.();
+    this.stopInterruptWatch?.();
     const drained = this.queue.close();
     const graceMs = this.deps.config.training.shutdownGraceSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -179,7 +209,7 @@ export class TrainingRunService {
       id: newId(TrainingRun), modelId: model.id, datasetVersionId: version.id, status: TrainingStatus.QUEUED, progress: 0, epochsCompleted: 0,
       hyperparameters, split, seed: input.seed ?? randomInt(0, 2 ** 31 - 1), priority: input.priority ?? 0, backend: null, libraryVersions: null,
       batchMetrics: input.batchMetrics ?? false, featureSelection: checkedFeatureSelection(model, input.featureSelection), attempts: 0, workerId: null, sweepId: origin?.sweepId ?? null, sweepTrial: origin?.sweepTrial ?? null,
-      error: null, modelVersionId: null, createdBy, queuedAt: new Date(), startedAt: null, finishedAt: null,
+      error: null, modelVersionId: null, createdBy, queuedAt: new Date(), startedAt: null, finishedAt: null, cancelRequestedAt: null,
     });
     await db.transaction((manager) => manager.insert(TrainingRun, run));
     try {
@@ -214,23 +244,32 @@ export class TrainingRunService {
   /** Runs asked to stop while between QUEUED and a live process; execute() honours it. */
   private readonly cancelRequested = new Set<string>();
 
-  /** QUEUED: taken out of the queue. RUNNING: its process gets SIGTERM, then SIGKILL. */
+  /**
+   * QUEUED: taken out of the queue, CANCELLED at once. RUNNING: the request is stored, then the
+   * process training it (here or a worker) gets SIGTERM, then SIGKILL, and ends it CANCELLED.
+   */
   async cancel(id: string): Promise<TrainingRun> {
     const run = await this.get(id);
     if (isTerminal(run.status)) throw conflict(`run is already ${run.status}`, { status: run.status });
+    const now = new Date();
     if (run.status === TrainingStatus.QUEUED) {
       await this.queue.remove(id).catch(() => false);
-      const now = new Date();
+      const ended = { status: TrainingStatus.CANCELLED, finishedAt: now, cancelRequestedAt: now };
       // Conditional, so a run the queue claimed a moment ago is not marked CANCELLED while it trains.
-      const moved = await this.deps.db.transaction((m) => m.update(TrainingRun, { id, status: TrainingStatus.QUEUED }, { status: TrainingStatus.CANCELLED, finishedAt: now }));
+      const moved = await this.deps.db.transaction((m) => m.update(TrainingRun, { id, status: TrainingStatus.QUEUED }, ended));
       if (moved.affected) {
-        Object.assign(run, { status: TrainingStatus.CANCELLED, finishedAt: now });
+        Object.assign(run, ended);
         this.published(run);
         return run;
       }
     }
-    this.cancelRequested.add(id);
-    this.deps.trainer.cancel(id);
+    // Stored before it is answered or published: the worker training the run finds it even if it
+    // misses the message (Redis away for a moment), and a run claimed after this does not start.
+    if (!(await storeCancelRequest(this.deps.db, run, now))) {
+      const ended = await this.get(id);
+      throw conflict(`run is already ${ended.status}`, { status: ended.status });
+    }
+    this.cancelLocally(id);
     // The worker training it may be another process.
     this.deps.events.publish('TRAINING_CANCEL', 'all', { runId: id, from: this.deps.instanceId });
     return run;
@@ -318,7 +357,9 @@ export class TrainingRunService {
     if (!claimed.affected) return; // cancelled meanwhile
     Object.assign(run, { status: TrainingStatus.RUNNING, startedAt, workerId: instanceId, attempts: run.attempts + 1 });
     this.published(run);
-    if (this.cancelRequested.delete(runId)) {
+    // Heard here before the claim, or stored by a cancel whose message this process never got.
+    const cancelHeard = this.cancelRequested.delete(runId);
+    if (cancelHeard || (await storedCancels(db, [runId])).length > 0) {
       await this.finish(run, { status: TrainingStatus.CANCELLED });
       return;
     }
@@ -433,15 +474,17 @@ export class TrainingRunService {
    */
   private async takeOverStalled(run: TrainingRun): Promise<boolean> {
     const { config, log } = this.deps;
-    const retry = config.training.stalledPolicy === 'RETRY' && run.attempts < 2;
+    const retry = config.training.stalledPolicy === 'RETRY' && run.attempts < 2 && !run.cancelRequestedAt;
     log.warn({ runId: run.id, worker: run.workerId, attempts: run.attempts, retry }, 'training run delivered again: its worker stopped');
     if (retry) {
       await this.reset(run, `taken over from worker ${run.workerId}, which stopped`);
       return run.status === TrainingStatus.QUEUED;
     }
     const why = config.training.stalledPolicy === 'RETRY' ? 'stopped again on its second attempt' : 'stopped (TRAINING_STALLED_POLICY=FAIL)';
-    const failed = await this.deps.db.transaction((m) => m.update(TrainingRun, { id: run.id, status: TrainingStatus.RUNNING, workerId: run.workerId ?? undefined }, { status: TrainingStatus.FAILED, finishedAt: new Date(), error: `the worker training it (${run.workerId}) ${why}` }));
-    if (failed.affected) Object.assign(run, await this.get(run.id));
+    // A cancel was answered before its worker stopped: the run ends as asked, whatever the policy.
+    const end = run.cancelRequestedAt ? { status: TrainingStatus.CANCELLED } : { status: TrainingStatus.FAILED, error: `the worker training it (${run.workerId}) ${why}` };
+    const ended = await this.deps.db.transaction((m) => m.update(TrainingRun, { id: run.id, status: TrainingStatus.RUNNING, workerId: run.workerId ?? undefined }, { ...end, finishedAt: new Date() }));
+    if (ended.affected) Object.assign(run, await this.get(run.id));
     this.published(run);
     return false;
   }

@@ -2,6 +2,7 @@ import { MetricRollups1764700000000 } from '../../../migrations/1764700000000-me
 import { Training1764600000000 } from '../../../migrations/1764600000000-training';
 import { RunOptions1765100000000 } from '../../../migrations/1765100000000-run-options';
 import { Algorithms1765900000000 } from '../../../migrations/1765900000000-algorithms';
+import { CancelRequested1766390000000 } from '../../../migrations/1766390000000-cancel-requested';
 import type { JobQueue } from '../../engines/jobs/job-queue';
 import { defineModule } from '../shared/module-definition';
 import { RedisPending } from '../../engines/cluster/shared-pending';
@@ -44,7 +45,7 @@ export const trainingModule = defineModule({
   name: 'training',
   entities: [TrainingRun],
   // The training migration also created the evaluations table and model_version.training_run_id.
-  migrations: [Training1764600000000, MetricRollups1764700000000, RunOptions1765100000000, Algorithms1765900000000],
+  migrations: [Training1764600000000, MetricRollups1764700000000, RunOptions1765100000000, Algorithms1765900000000, CancelRequested1766390000000],
   resolvers: [TrainingRunResolver, MetricSeriesResolver, ModelTrainingRunsResolver, ModelVersionTrainingRunResolver, ModelComparisonResolver],
   nodes: [{ entity: TrainingRun, load: (loaders) => loaders.training.byId, modelOf: (run: TrainingRun) => run.modelId }],
   topics: ['TRAINING_METRICS', 'TRAINING_RUN_UPDATED', 'MODEL_TRAINING_RUN_UPDATED', 'TRAINING_CANCEL'],
@@ -67,7 +68,7 @@ export const trainingModule = defineModule({
   start: async ({ training, workers, trainer, config }) => {
     await training.startProcessing();
     if (config.training.runWorker) trainer.startPool();
-    if (config.training.runWorker) workers.start(() => ({ backend: training.lastBackend, capacity: config.training.concurrency, running: trainer.running }));
+    if (config.training.runWorker) workers.start(() => ({ backend: training.lastBackend, capacity: config.training.concurrency, running: trainer.running }), () => training.honourStoredCancels());
   },
   // The goodbye first: a worker draining its trainings is stopping, not lost.
   stop: async ({ training, workers, trainer }) => {

@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { readDataset } from '../support/csv';
+import { killed, startServerProcess, startWorkerProcess } from '../support/server-process';
+import { startTcpProxy, throughProxy } from '../support/tcp-proxy';
+import { freshDatabase } from '../support/test-database';
+import { testRedisUrl } from '../support/test-server';
+import { START_RUN } from '../support/training';
+import { until } from '../support/until';
+
+/** Process ids of `pid`'s children (none: empty). */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there is none
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// An API instance (RUN_WORKER=false) and a worker process; the worker reaches Redis through a
+// proxy the test cuts, so the TRAINING_CANCEL message the API publishes meanwhile never reaches
+// it. The cancel was answered, so it is stored, and the worker must honour it once the bus tells
+// it that it missed messages. The heartbeat (its other safety net) is set too slow to help here.
+it('a run cancelled while its worker is cut off from Redis ends CANCELLED soon after Redis is back, and its training child is gone', async () => {
+  const { config, drop } = await freshDatabase();
+  const direct = new URL(testRedisUrl()!);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 6379) });
+  const cluster = { REDIS_PREFIX: `cancel-cut-${randomBytes(4).toString('hex')}`, WORKER_HEARTBEAT_SECONDS: '600', TRAINING_WARM_CHILDREN: '0' };
+  const api = await startServerProcess(config, { ...cluster, REDIS_URL: testRedisUrl()!, RUN_WORKER: 'false' });
+  const processes = [api.child];
+  try {
+    const worker = await startWorkerProcess(config, { ...cluster, REDIS_URL: throughProxy(testRedisUrl()!, proxy) });
+    processes.push(worker.child);
+    const { createDataset } = await api.request('mutation($input: CreateDatasetInput!) { createDataset(input: $input) { id } }', { input: { name: 'bank', csv: readDataset('UniversalBank.csv') } });
+    const { createModel } = await api.request('mutation { createModel(input: { name: "slow", task: BINARY_CLASSIFICATION, architecture: MLP, featureColumns: ["Age", "Income", "CCAvg"], targetColumn: "Personal Loan", hyperparameters: { epochs: 2000, patience: 0, batchSize: 8 } }) { id } }');
+    const runId = (await api.request(START_RUN, { input: { modelId: createModel.id, datasetId: createDataset.id } })).startTrainingRun.id;
+    const status = () => api.request('query($id: ID!) { trainingRun(id: $id) { status workerId epochsCompleted cancelRequestedAt } }', { id: runId }).then((d) => d.trainingRun);
+    expect(await until(status, (r) => r.epochsCompleted >= 1)).toMatchObject({ status: 'RUNNING', workerId: worker.workerId, cancelRequestedAt: null });
+    const training = childrenOf(worker.child.pid!);
+    expect(training.length).toBeGreaterThan(0);
+
+    proxy.cut();
+    // Long enough for the worker's subscriber to notice its connection is gone.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { cancelTrainingRun } = await api.request('mutation($id: ID!) { cancelTrainingRun(id: $id) { status cancelRequestedAt } }', { id: runId });
+    expect(cancelTrainingRun.status).toBe('RUNNING');
+    expect(cancelTrainingRun.cancelRequestedAt).toEqual(expect.any(String));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Still training: the message was lost with the connection.
+    expect((await status()).status).toBe('RUNNING');
+    const restored = Date.now();
+    proxy.restore();
+
+    const ended = await until(status, (r) => r.status !== 'RUNNING', 20_000).catch(() => status());
+    expect(ended.status).toBe('CANCELLED');
+    console.log(`cancelled ${Date.now() - restored} ms after Redis came back`);
+    await until(async () => training.filter(alive), (left) => left.length === 0, 10_000);
+  } finally {
+    for (const child of processes) await killed(child);
+    await proxy.close();
+    await drop();
+  }
+}, 90_000);
