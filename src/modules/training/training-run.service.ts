@@ -153,7 +153,10 @@ export class TrainingRunService {
    * execute() honours it; once started, its child is stopped. False when the run is not here.
    */
   private cancelLocally(runId: string): boolean {
-    if (!this.executing.has(runId)) return false;
+    // Once is enough (execute() or the child's SIGTERM does the rest): the heartbeat's check finds
+    // the request again until the run has ended.
+    if (!this.executing.has(runId) || this.cancelling.has(runId)) return false;
+    this.cancelling.add(runId);
     this.cancelRequested.add(runId);
     this.deps.trainer.cancel(runId);
     return true;
@@ -161,6 +164,8 @@ export class TrainingRunService {
 
   /** Runs this process is executing (claimed or training). */
   private readonly executing = new Set<string>();
+  /** Of those, the ones cancelLocally has already stopped. */
+  private readonly cancelling = new Set<string>();
 
   /**
    * For shutdown: no new run starts; running ones get TRAINING_SHUTDOWN_GRACE_SECONDS to finish;
@@ -345,6 +350,7 @@ export class TrainingRunService {
       return await this.executeClaimed(runId);
     } finally {
       this.executing.delete(runId);
+      this.cancelling.delete(runId);
     }
   }
 
