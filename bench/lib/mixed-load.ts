@@ -44,14 +44,14 @@ function bankCsv(): string {
 }
 
 /** Starts the server (built, dist/) on a fresh SQLite file and gives it models, a deployed one and a long training run. */
-export async function startMixedLoadServer(dist: string, env: Record<string, string> = {}): Promise<MixedLoadServer> {
+export async function startMixedLoadServer(dist: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<MixedLoadServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimass-load-'));
   const server = await startChildServer(path.join(dist, 'src/main.js'), {
     PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${path.join(dir, 'load.sqlite')}`,
     AIMASS_BOOTSTRAP_ADMIN_KEY: LOAD_KEY, RATE_LIMIT_ADMIN: 'off', TRAINING_WARM_CHILDREN: '0',
     // No wait for the endless run at stop: it is requeued at once, and the process ends.
     TRAINING_SHUTDOWN_GRACE_SECONDS: '0', ...env,
-  });
+  }, nodeArgs);
   // info (the default, and where "listening on" is logged): its output is drained, or a full pipe would stall it.
   server.process.stdout!.resume();
   server.process.stderr!.resume();
