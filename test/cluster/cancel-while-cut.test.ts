@@ -1,31 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readDataset } from '../support/csv';
+import { alive, childPids } from '../support/processes';
 import { killed, startServerProcess, startWorkerProcess } from '../support/server-process';
 import { startTcpProxy, throughProxy } from '../support/tcp-proxy';
 import { freshDatabase } from '../support/test-database';
 import { testRedisUrl } from '../support/test-server';
 import { START_RUN } from '../support/training';
 import { until } from '../support/until';
-
-/** Process ids of `pid`'s children (none: empty). */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there is none
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * An API instance (RUN_WORKER=false) and a worker process; one of them reaches Redis through a
@@ -52,7 +34,7 @@ async function cancelWhileCut(cut: 'worker' | 'api') {
     const runId = (await api.request(START_RUN, { input: { modelId: createModel.id, datasetId: createDataset.id } })).startTrainingRun.id;
     const status = () => api.request('query($id: ID!) { trainingRun(id: $id) { status workerId epochsCompleted cancelRequestedAt } }', { id: runId }).then((d) => d.trainingRun);
     expect(await until(status, (r) => r.epochsCompleted >= 1)).toMatchObject({ status: 'RUNNING', workerId: worker.workerId, cancelRequestedAt: null });
-    const training = childrenOf(worker.child.pid!);
+    const training = childPids(worker.child.pid!, 'train-process');
     expect(training.length).toBeGreaterThan(0);
 
     proxy.cut();

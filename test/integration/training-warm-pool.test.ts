@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataset } from '../support/csv';
+import { alive } from '../support/processes';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { START_RUN, waitForRun } from '../support/training';
 
@@ -12,14 +13,6 @@ const CREATE_DATASET = 'mutation($input: CreateDatasetInput!) { createDataset(in
 const CREATE_MODEL = 'mutation($input: CreateModelInput!) { createModel(input: $input) { id } }';
 const BANK_FEATURES = ['Age', 'Income', 'Family', 'CCAvg', 'Education', 'Mortgage'];
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readDataset } from '../../support/csv';
 import type { ServerProcess } from '../../support/server-process';
 import { START_RUN } from '../../support/training';
@@ -59,16 +58,7 @@ export function bankRows(count: number, offset = 0): Record<string, number>[] {
   });
 }
 
-/** The pids of `pid`'s child processes whose command line contains `match`. */
-export function childPids(pid: number, match: string): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
-  return out.split('\n').map((line) => line.trim()).filter((line) => line.includes(match)).map((line) => Number(line.split(/\s+/)[0]));
-}
+export { childPids } from '../../support/processes';
 
 export async function readyz(url: string): Promise<number> {
   try {
