@@ -1,4 +1,5 @@
 import { boundedStream } from './bounded-stream';
+import { nextAhead } from './next-ahead';
 import { releasing } from './releasing';
 
 export interface StateStreamOptions<T> {
@@ -22,7 +23,7 @@ export function currentThenLive<T>(live: AsyncIterable<T>, current: T | (() => P
 async function* currentThenSource<T>(source: AsyncIterator<T>, current: T | (() => Promise<T>), { isLast = () => false, limit = 1000 }: StateStreamOptions<T>): AsyncGenerator<T> {
   const stream = boundedStream(source, limit);
   // Starting the pump subscribes at once; its first value is awaited after the current state.
-  let next = stream.next();
+  let next = nextAhead(stream);
   try {
     const now = typeof current === 'function' ? await (current as () => Promise<T>)() : current;
     yield now;
@@ -30,7 +31,7 @@ async function* currentThenSource<T>(source: AsyncIterator<T>, current: T | (() 
     for (;;) {
       const result = await next;
       if (result.done) return;
-      next = stream.next();
+      next = nextAhead(stream);
       yield result.value;
       if (isLast(result.value)) return;
     }

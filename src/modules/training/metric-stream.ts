@@ -1,4 +1,5 @@
 import { boundedStream } from '../../engines/events/bounded-stream';
+import { nextAhead } from '../../engines/events/next-ahead';
 import { releasing } from '../../engines/events/releasing';
 import type { EventBus } from '../shared/topics';
 import type { MetricStore } from './metric-store';
@@ -32,7 +33,7 @@ async function* replayThenLive(sources: MetricSources, live: AsyncIterator<Metri
   // the client resumes with its last step, and the replay above fills what was missed.
   const stream = boundedStream(live, SUBSCRIBER_BUFFER);
   // Starting the bounded pump subscribes at once; its first value is awaited after the replay.
-  let nextLive = stream.next();
+  let nextLive = nextAhead(stream);
   const wanted = (p: MetricEvent) => !names || names.includes(p.name);
   const lastStep = new Map<string, number>();
   try {
@@ -48,7 +49,7 @@ async function* replayThenLive(sources: MetricSources, live: AsyncIterator<Metri
     for (;;) {
       const result = await nextLive;
       if (result.done) return;
-      nextLive = stream.next();
+      nextLive = nextAhead(stream);
       const event = result.value;
       if ('end' in event) return;
       if (event.step <= sinceStep || event.step <= (lastStep.get(event.name) ?? -1)) continue;
